@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { openDatabase } from '../../db/open.js';
+import type { CliContext } from '../main.js';
+
+export function registerMigrateCommand(program: Command, context: CliContext) {
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit (the server also does this at start)')
+    .action(async () => {
+      const config = context.config();
+      const database = await openDatabase(config);
+      await database.close();
+      context.io.stdout.write(
+        `Database is up to date (${config.databaseUrl ? 'PostgreSQL' : `embedded, ${config.dataDirectory}`}).\n`,
+      );
+    });
+}

@@ -1,0 +1,80 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { readEnvironment } from '../config/environment.js';
+import { DataDirectoryLockedError } from '../db/data-directory-lock.js';
+import { version } from '../version.js';
+import { registerKeyCommands } from './commands/keys.js';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerUserCommands } from './commands/users.js';
+
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly environment: Record<string, string | undefined>;
+  readonly workingDirectory: string;
+}
+
+export interface CliContext {
+  readonly io: CliIo;
+  /** Reads and validates the configuration; commands call it so that `--help` works with a bad one. */
+  config(): Config;
+}
+
+export const EXIT_CONFIG = 78;
+
+/** Runs the `lvlup` command line and answers the exit code (a running server keeps the process alive). */
+export async function main(argv: string[], partialIo: Partial<CliIo> = {}): Promise<number> {
+  const io: CliIo = {
+    stdout: partialIo.stdout ?? process.stdout,
+    stderr: partialIo.stderr ?? process.stderr,
+    stdin: partialIo.stdin ?? process.stdin,
+    environment: partialIo.environment ?? readEnvironment(process.env, partialIo.workingDirectory),
+    workingDirectory: partialIo.workingDirectory ?? process.cwd(),
+  };
+  const context: CliContext = { io, config: () => loadConfig(io.environment, io.workingDirectory) };
+
+  const program = new Command('lvlup')
+    .description('lvlup: AI agents over code repositories, with humans in charge')
+    .version(version)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  registerServeCommand(program, context);
+  registerMigrateCommand(program, context);
+  registerKeyCommands(program, context);
+  registerUserCommands(program, context);
+
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT_CONFIG;
+    }
+    if (error instanceof DataDirectoryLockedError) {
+      io.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof CliError) {
+      io.stderr.write(`lvlup: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`lvlup: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}

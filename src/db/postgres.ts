@@ -1,0 +1,54 @@
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { observed, type Database, type QueryObserver } from './database.js';
+import * as schema from './schema.js';
+
+const instrumentedClients = new WeakSet<pg.PoolClient>();
+
+export async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: 'lvlup' });
+  let observer: QueryObserver | undefined;
+  const getObserver = () => observer;
+
+  // Every statement, pooled or inside a transaction, runs through some PoolClient's query(); wrapping
+  // each client once as the pool creates it times them all without counting pool.query twice.
+  pool.on('connect', (client) => {
+    if (instrumentedClients.has(client)) return;
+    instrumentedClients.add(client);
+    const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      if (typeof args.at(-1) === 'function') return original(...args);
+      const first = args[0];
+      const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
+      return observed(getObserver, text, () => original(...args) as Promise<unknown>);
+    };
+  });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener Node would
+  // crash the process. The next checkout opens a fresh connection, so logging is left to the probes.
+  pool.on('error', () => undefined);
+
+  await pool.query('select 1');
+  const orm = drizzle({ client: pool, schema });
+  const query: Database['query'] = async <Row>(text: string, parameters: unknown[] = []) =>
+    (await pool.query(text, parameters)).rows as Row[];
+
+  return {
+    kind: 'postgres',
+    orm,
+    query,
+    async withSession(work) {
+      const client = await pool.connect();
+      try {
+        return await work(
+          async <Row>(text: string, parameters: unknown[] = []) => (await client.query(text, parameters)).rows as Row[],
+        );
+      } finally {
+        client.release();
+      }
+    },
+    observeQueries(next) {
+      observer = next;
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,106 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import { type DestinationStream, pino } from 'pino';
+import { resolveSigningKey } from '../accounts/signing-key.js';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import { loggerOptions } from '../observability/logger.js';
+import { registerErrorHandling } from './error-handler.js';
+import audit from './plugins/audit.js';
+import authentication from './plugins/authentication.js';
+import metrics from './plugins/metrics.js';
+import openapi from './plugins/openapi.js';
+import rateLimit from './plugins/rate-limit.js';
+import requestId, { generateRequestId } from './plugins/request-id.js';
+import security from './plugins/security.js';
+import apiKeyRoutes from './routes/api/v1/api-keys.js';
+import auditRoutes from './routes/api/v1/audit.js';
+import authRoutes from './routes/api/v1/auth.js';
+import userRoutes from './routes/api/v1/users.js';
+import debugRoutes from './routes/debug.js';
+import documentRoutes from './routes/documents.js';
+import healthRoutes from './routes/health.js';
+import metricsRoutes from './routes/metrics.js';
+import type { Services } from './types.js';
+import './types.js';
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly database: Database;
+  readonly redis?: Redis | undefined;
+  readonly version: string;
+  /** the clock; tests pass their own */
+  readonly now?: () => Date;
+  /** where logs go (default stdout); tests capture them here */
+  readonly logStream?: DestinationStream | undefined;
+  /** Redis key prefix for rate-limit counters; tests isolate themselves with it */
+  readonly rateLimitNamespace?: string | undefined;
+}
+
+/**
+ * Builds the HTTP application: third-party plugins configured in `plugins/`, our routes in `routes/`
+ * (folders are URL prefixes). Starting and stopping the process is `server.ts`'s business, not this one's.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, database } = options;
+  const loggerSettings = loggerOptions(config.log.level, options.logStream ? 'json' : config.log.format);
+  const logger = (
+    options.logStream ? pino(loggerSettings, options.logStream) : pino(loggerSettings)
+  ) as FastifyBaseLogger;
+  const app = Fastify({
+    loggerInstance: logger,
+    genReqId: generateRequestId,
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  const services: Services = {
+    config,
+    database,
+    redis: options.redis,
+    tokens: {
+      signingKey: await resolveSigningKey(database.orm, config.secretKey),
+      accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    },
+    version: options.version,
+    startedAt: new Date(),
+    now: options.now ?? (() => new Date()),
+  };
+  app.decorate('services', services);
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  // The docs UI's own asset routes are public and stay out of the document.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) {
+      route.config = { ...route.config, auth: 'public' };
+      route.schema = { ...route.schema, hide: true };
+    }
+  });
+
+  await app.register(requestId);
+  await app.register(metrics);
+  await app.register(security);
+  await app.register(authentication);
+  await app.register(rateLimit, { namespace: options.rateLimitNamespace });
+  await app.register(audit);
+  await app.register(openapi);
+
+  await app.register(healthRoutes);
+  await app.register(documentRoutes);
+  await app.register(debugRoutes);
+  await app.register(metricsRoutes);
+  await app.register(authRoutes, { prefix: '/api/v1/auth' });
+  await app.register(userRoutes, { prefix: '/api/v1/users' });
+  await app.register(apiKeyRoutes, { prefix: '/api/v1/api-keys' });
+  await app.register(auditRoutes, { prefix: '/api/v1/audit' });
+
+  return app;
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { API_KEY_PREFIX, authenticateApiKey, touchApiKey } from '../../accounts/api-keys.js';
+import type { Principal } from '../../accounts/principal.js';
+import { grants, ROLE_SCOPES, type Role } from '../../accounts/roles.js';
+import { verifyAccessToken } from '../../accounts/tokens.js';
+import { findActiveUser } from '../../accounts/users.js';
+import { forbidden, unauthorized } from '../problem.js';
+import type { AuthRequirement } from '../types.js';
+
+export function requirementOf(request: FastifyRequest): AuthRequirement {
+  return request.routeOptions.config.auth ?? { scope: 'admin' };
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/**
+ * Authentication happens in two steps. `onRequest` identifies the caller (and never rejects), so that the
+ * rate limiter, a route-level onRequest hook that runs after it, can count requests per key or user
+ * rather than per IP. `preParsing` then enforces the route's requirement before any body is read, so an
+ * unauthorised caller cannot make the server parse or validate a payload.
+ */
+async function authentication(app: FastifyInstance) {
+  const { database, tokens } = app.services;
+  const touched = new Map<string, number>();
+
+  async function identify(request: FastifyRequest): Promise<Principal | undefined> {
+    const token = bearerToken(request);
+    if (!token) return undefined;
+    const now = app.services.now();
+    if (token.startsWith(API_KEY_PREFIX)) {
+      const principal = await authenticateApiKey(database.orm, token, now);
+      if (principal && (touched.get(principal.id) ?? 0) < now.getTime() - 60_000) {
+        touched.set(principal.id, now.getTime());
+        void touchApiKey(database.orm, principal.id, now).catch((error: unknown) =>
+          request.log.warn({ err: error }, 'could not record api key use'),
+        );
+      }
+      return principal;
+    }
+    const userId = await verifyAccessToken(tokens, token, now);
+    if (!userId) return undefined;
+    const user = await findActiveUser(database.orm, userId);
+    if (!user) return undefined;
+    const role = user.role;
+    return { type: 'user', id: user.id, label: user.email, userId: user.id, role, scopes: new Set(ROLE_SCOPES[role]) };
+  }
+
+  app.decorateRequest('principal', undefined);
+
+  app.addHook('onRequest', async (request) => {
+    request.principal = await identify(request);
+  });
+
+  app.addHook('preParsing', async (request) => {
+    const requirement = requirementOf(request);
+    if (requirement === 'public') return;
+    const principal = request.principal;
+    if (!principal) {
+      throw unauthorized(
+        bearerToken(request)
+          ? 'The credential is invalid, expired or revoked.'
+          : 'Authentication is required: send Authorization: Bearer <api key or access token>.',
+      );
+    }
+    if (requirement !== 'authenticated' && !grants(principal.scopes, requirement.scope)) {
+      throw forbidden(`This action needs the ${requirement.scope} scope, which ${principal.label} does not have.`);
+    }
+  });
+}
+
+export default fp(authentication, { name: 'authentication' });

@@ -1,0 +1,73 @@
+import { count, gt, isNull, and, or } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { apiKeys, auditLog, refreshTokens, users } from '../../db/schema.js';
+
+const debug: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/debug',
+    {
+      config: { auth: { scope: 'admin' } },
+      schema: {
+        summary: 'Runtime and storage facts, counted from the database',
+        tags: ['health'],
+        response: {
+          200: z.object({
+            version: z.string(),
+            node_version: z.string(),
+            pid: z.number(),
+            uptime_seconds: z.number(),
+            started_at: z.string(),
+            database: z.object({ kind: z.enum(['pglite', 'postgres']) }),
+            redis: z.object({ configured: z.boolean() }),
+            memory: z.object({ rss_bytes: z.number(), heap_used_bytes: z.number() }),
+            counts: z.object({
+              users: z.number(),
+              active_api_keys: z.number(),
+              active_refresh_tokens: z.number(),
+              audit_entries: z.number(),
+            }),
+          }),
+        },
+      },
+    },
+    async () => {
+      const { database, redis, version, startedAt } = app.services;
+      const now = app.services.now();
+      const orm = database.orm;
+      const [[userCount], [keyCount], [tokenCount], [auditCount]] = await Promise.all([
+        orm.select({ total: count() }).from(users),
+        orm
+          .select({ total: count() })
+          .from(apiKeys)
+          .where(and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))),
+        orm
+          .select({ total: count() })
+          .from(refreshTokens)
+          .where(
+            and(isNull(refreshTokens.revokedAt), isNull(refreshTokens.rotatedAt), gt(refreshTokens.expiresAt, now)),
+          ),
+        orm.select({ total: count() }).from(auditLog),
+      ]);
+      const memory = process.memoryUsage();
+      return {
+        version,
+        node_version: process.version,
+        pid: process.pid,
+        uptime_seconds: Math.round((now.getTime() - startedAt.getTime()) / 1000),
+        started_at: startedAt.toISOString(),
+        database: { kind: database.kind },
+        redis: { configured: redis !== undefined },
+        memory: { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed },
+        counts: {
+          users: userCount?.total ?? 0,
+          active_api_keys: keyCount?.total ?? 0,
+          active_refresh_tokens: tokenCount?.total ?? 0,
+          audit_entries: auditCount?.total ?? 0,
+        },
+      };
+    },
+  );
+};
+
+export default debug;

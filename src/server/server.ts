@@ -1,0 +1,71 @@
+import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { bootstrapAdminAccess } from '../accounts/bootstrap.js';
+import type { Config } from '../config/config.js';
+import { openDatabase } from '../db/open.js';
+import { connectRedis, waitUntilReady } from '../redis.js';
+import { version } from '../version.js';
+import { buildApp } from './app.js';
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens storage, makes sure someone can call the API, and listens. On SIGTERM or SIGINT it stops
+ * accepting connections, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT), then closes the
+ * database and Redis.
+ */
+export async function startServer(
+  config: Config,
+  output: NodeJS.WritableStream = process.stdout,
+): Promise<RunningServer> {
+  const database = await openDatabase(config);
+  let redis: Redis | undefined;
+  let app: FastifyInstance | undefined;
+  const closeResources = async () => {
+    await app?.close();
+    redis?.disconnect();
+    await database.close();
+  };
+  try {
+    if (config.redisUrl) {
+      redis = connectRedis(config.redisUrl);
+      redis.on('error', () => undefined);
+      await waitUntilReady(redis);
+    }
+    const bootstrap = await bootstrapAdminAccess(database, config.adminApiKey);
+    app = await buildApp({ config, database, redis, version });
+    if (bootstrap.kind === 'created') {
+      const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+      output.write(
+        [
+          '',
+          'lvlup: no users or API keys exist yet, so an admin API key was created. It is shown only this once',
+          '(only its hash is stored). Keep it somewhere safe:',
+          '',
+          `    ${bootstrap.secret}`,
+          '',
+          `    curl -H "Authorization: Bearer ${bootstrap.secret}" ${base}/api/v1/auth/me`,
+          '',
+        ].join('\n') + '\n',
+      );
+    }
+    const url = await app.listen({ port: config.port, host: config.host });
+    return { app, url, close: closeResources };
+  } catch (error) {
+    await closeResources().catch(() => undefined);
+    throw error;
+  }
+}
+
+export function closeOnSignals(server: RunningServer, timeoutSeconds: number): void {
+  closeWithGrace({ delay: timeoutSeconds * 1000 }, async ({ signal, err }) => {
+    if (err) server.app.log.error({ err }, 'shutting down after an error');
+    else server.app.log.info({ signal }, 'shutting down');
+    await server.close();
+  });
+}
