@@ -2,7 +2,7 @@ import { and, count, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
 import { apiKeys, users } from '../db/schema.js';
 import type { Principal } from './principal.js';
-import { ROLE_SCOPES, type Role, type Scope, SCOPES } from './roles.js';
+import { ROLE_SCOPES, type Scope, SCOPES } from './roles.js';
 import { generateSecret, hashSecret } from './secrets.js';
 
 export const API_KEY_PREFIX = 'lvl_';

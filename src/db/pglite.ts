@@ -21,9 +21,9 @@ export async function openPglite(dataDirectory: string | undefined): Promise<Dat
               (object.query as (...args: unknown[]) => Promise<unknown>)(text, ...rest),
             );
         }
-        if (property === 'transaction' && 'transaction' in object) {
+        if (property === 'transaction' && object instanceof PGlite) {
           return <T>(work: (transaction: Transaction) => Promise<T>) =>
-            (object).transaction((transaction) => work(instrument(transaction)));
+            object.transaction((transaction: Transaction) => work(instrument(transaction)));
         }
         const value: unknown = Reflect.get(object, property, receiver);
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../accounts/api-keys.js';
-import { ROLE_SCOPES, type Role, type Scope, SCOPES } from '../../accounts/roles.js';
+import { ROLE_SCOPES, type Scope, SCOPES } from '../../accounts/roles.js';
 import { findUserByEmail } from '../../accounts/users.js';
 import { recordAudit } from '../../audit/audit-log.js';
 import { CliError, type CliContext } from '../main.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { API_KEY_PREFIX, authenticateApiKey, touchApiKey } from '../../accounts/api-keys.js';
 import type { Principal } from '../../accounts/principal.js';
-import { grants, ROLE_SCOPES, type Role } from '../../accounts/roles.js';
+import { grants, ROLE_SCOPES } from '../../accounts/roles.js';
 import { verifyAccessToken } from '../../accounts/tokens.js';
 import { findActiveUser } from '../../accounts/users.js';
 import { forbidden, unauthorized } from '../problem.js';
