@@ -86,7 +86,7 @@ export async function authenticateApiKey(orm: Orm, secret: string, now: Date): P
     id: row.key.id,
     label: `api key ${row.key.name} (${row.key.prefix}…)${row.ownerEmail ? ` of ${row.ownerEmail}` : ''}`,
     userId: row.key.userId ?? undefined,
-    role: (row.ownerRole) ?? undefined,
+    role: row.ownerRole ?? undefined,
     scopes,
   };
 }

@@ -7,8 +7,11 @@ import * as schema from './schema.js';
  * Opens the embedded database: file-backed in `dataDirectory`, or in memory when it is undefined.
  * The caller holds the data-folder lock; PGlite itself would let a second process open the same folder.
  */
-export async function openPglite(dataDirectory: string | undefined): Promise<Database> {
-  const client = await PGlite.create(dataDirectory);
+export async function openPglite(
+  dataDirectory: string | undefined,
+  options: { loadDataDir?: Blob | File } = {},
+): Promise<Database> {
+  const client = await PGlite.create(dataDirectory, options);
   let observer: QueryObserver | undefined;
   const getObserver = () => observer;
 

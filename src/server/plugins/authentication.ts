@@ -9,6 +9,8 @@ import { forbidden, unauthorized } from '../problem.js';
 import type { AuthRequirement } from '../types.js';
 
 export function requirementOf(request: FastifyRequest): AuthRequirement {
+  // Unmatched URLs reach the not-found handler, which reveals nothing and answers 404 to anyone.
+  if (request.routeOptions.url === undefined) return 'public';
   return request.routeOptions.config.auth ?? { scope: 'admin' };
 }
 

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Redis } from 'ioredis';
+import { createApiKey } from '../../src/accounts/api-keys.js';
+import type { Scope } from '../../src/accounts/roles.js';
+import { loadConfig } from '../../src/config/config.js';
+import type { Database } from '../../src/db/database.js';
+import { buildApp } from '../../src/server/app.js';
+import { createTestDatabase, type DatabaseTarget } from './database.js';
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly database: Database;
+  /** an API key with the admin scope */
+  readonly adminKey: string;
+  /** every log line the app wrote, parsed */
+  readonly logs: Record<string, unknown>[];
+  /** raw log output */
+  logText(): string;
+  request(options: InjectOptions & { key?: string | undefined }): Promise<LightMyRequestResponse>;
+  createKey(scopes: Scope[], options?: { userId?: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(
+  target: DatabaseTarget,
+  options: { environment?: Record<string, string>; redis?: Redis; now?: () => Date } = {},
+): Promise<TestApp> {
+  const testDatabase = await createTestDatabase(target);
+  const config = loadConfig({ RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'info', ...options.environment });
+  let raw = '';
+  const logs: Record<string, unknown>[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      raw += chunk.toString();
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  const app = await buildApp({
+    config,
+    database: testDatabase.database,
+    redis: options.redis,
+    version: 'test',
+    now: options.now,
+    logStream,
+    rateLimitNamespace: `lvlup-test:${randomUUID()}:`,
+  });
+  await app.ready();
+  const orm = testDatabase.database.orm;
+  const createKey: TestApp['createKey'] = async (scopes, keyOptions = {}) =>
+    (
+      await createApiKey(orm, {
+        name: `test ${scopes.join(',')}`,
+        scopes,
+        createdBy: 'test',
+        userId: keyOptions.userId,
+      })
+    ).secret;
+  const adminKey = await createKey(['admin']);
+  return {
+    app,
+    database: testDatabase.database,
+    adminKey,
+    logs,
+    logText: () => raw,
+    request: ({ key, headers, ...rest }) =>
+      app.inject({ ...rest, headers: { ...headers, ...(key ? { authorization: `Bearer ${key}` } : {}) } }),
+    createKey,
+    close: async () => {
+      await app.close();
+      await testDatabase.cleanup();
+    },
+  };
+}
+
+/** Polls until `check` returns a value that is not undefined (for work done after a response). */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
