@@ -7,6 +7,7 @@ import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { loggerOptions } from '../observability/logger.js';
 import { registerErrorHandling } from './error-handler.js';
+import accessLog from './plugins/access-log.js';
 import audit from './plugins/audit.js';
 import authentication from './plugins/authentication.js';
 import metrics from './plugins/metrics.js';
@@ -22,7 +23,7 @@ import debugRoutes from './routes/debug.js';
 import documentRoutes from './routes/documents.js';
 import healthRoutes from './routes/health.js';
 import metricsRoutes from './routes/metrics.js';
-import type { Services } from './types.js';
+import type { RouteTableEntry, Services } from './types.js';
 import './types.js';
 
 export interface AppOptions {
@@ -56,6 +57,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
+    disableRequestLogging: true,
   }).withTypeProvider<ZodTypeProvider>();
 
   const services: Services = {
@@ -85,7 +87,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
+  // Every route as registered (one entry per method), so tests can check each one's access rules.
+  const routeTable: RouteTableEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      routeTable.push({
+        method,
+        url: route.url,
+        auth: route.config?.auth,
+        hidden: route.schema?.hide === true,
+        schema: route.schema,
+      });
+    }
+  });
+
   await app.register(requestId);
+  await app.register(accessLog);
   await app.register(metrics);
   await app.register(security);
   await app.register(authentication);

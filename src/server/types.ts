@@ -1,3 +1,4 @@
+import type { FastifySchema } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Principal } from '../accounts/principal.js';
 import type { Scope } from '../accounts/roles.js';
@@ -10,6 +11,15 @@ import type { Database } from '../db/database.js';
  * Routes that say nothing are admin-only, so a forgotten declaration fails closed.
  */
 export type AuthRequirement = 'public' | 'authenticated' | { scope: Scope };
+
+/** A registered route, one per method; `auth` undefined means admin-only. */
+export interface RouteTableEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly auth: AuthRequirement | undefined;
+  readonly hidden: boolean;
+  readonly schema: FastifySchema | undefined;
+}
 
 /** What the routes need from the rest of lvlup; created once per app, decorated as `app.services`. */
 export interface Services {
@@ -28,6 +38,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     services: Services;
+    routeTable: readonly RouteTableEntry[];
   }
   interface FastifyRequest {
     principal: Principal | undefined;

@@ -100,12 +100,13 @@ const auth: FastifyPluginAsyncZod = async (app) => {
         response: { 200: tokenPairSchema.extend({ user: userSchema }) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const now = app.services.now();
       const email = normaliseEmail(request.body.email);
       const keys = [accountKey(email), ipKey(request.ip)];
       const wait = await lockedFor(database.orm, keys, now);
       if (wait > 0) {
+        reply.header('retry-after', String(wait));
         throw new HttpProblem(
           429,
           'login_throttled',

@@ -1,0 +1,284 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../src/config/config.js';
+import { openDatabase } from '../src/db/open.js';
+
+const bin = fileURLToPath(new URL('../bin/lvlup.js', import.meta.url));
+const BOOTSTRAP_NOTICE = 'an admin API key was created';
+const IN_USE = /The data folder .* is in use by another lvlup process \(pid \d+\)/;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A `node bin/lvlup.js …` child with its output collected. */
+class Lvlup {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  exit: Exit | undefined;
+  readonly exited: Promise<Exit>;
+
+  constructor(
+    args: string[],
+    readonly options: { dataDirectory: string; port: number; cwd: string },
+  ) {
+    this.child = spawn(process.execPath, [bin, ...args], {
+      cwd: options.cwd,
+      env: {
+        PATH: process.env.PATH,
+        LVLUP_DATA_DIR: options.dataDirectory,
+        PORT: String(options.port),
+        API_HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(this.child);
+    this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
+    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code, signal) => {
+        this.exit = { code, signal };
+        children.delete(this.child);
+        resolve(this.exit);
+      }),
+    );
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.options.port}`;
+  }
+
+  /** Resolves once /health answers 200; fails if the process exits first. */
+  async healthy(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.exit) throw new Error(`lvlup exited (${JSON.stringify(this.exit)}) before serving:\n${this.output()}`);
+      try {
+        if ((await fetch(`${this.url}/health`)).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    throw new Error(`lvlup did not become healthy in ${timeoutMs} ms:\n${this.output()}`);
+  }
+
+  /** Waits for the exit, killing the child when it takes longer than `timeoutMs`. */
+  async exitWithin(timeoutMs: number): Promise<Exit> {
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+
+  output(): string {
+    return `stdout:\n${this.stdout}\nstderr:\n${this.stderr}`;
+  }
+
+  request(method: string, url: string, key?: string, body?: unknown) {
+    return fetch(`${this.url}${url}`, {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  }
+}
+
+const children = new Set<ChildProcess>();
+
+function bootstrapKey(stdout: string): string {
+  const match = /^ {4}(lvl_[A-Za-z0-9_-]{32,})$/m.exec(stdout);
+  assert.ok(match, `no bootstrap key in:\n${stdout}`);
+  return match[1]!;
+}
+
+describe('lvlup server processes (PGlite)', { timeout: 240_000 }, () => {
+  let root: string;
+  let seed: string;
+  let folders = 0;
+
+  /** A data folder holding a migrated, empty database (copied, so only one initdb runs). */
+  function dataFolder(): string {
+    const folder = path.join(root, `data-${(folders += 1)}`);
+    cpSync(seed, folder, { recursive: true });
+    return folder;
+  }
+
+  async function start(dataDirectory: string, args: string[] = ['serve']): Promise<Lvlup> {
+    return new Lvlup(args, { dataDirectory, port: await freePort(), cwd: root });
+  }
+
+  before(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'lvlup-process-'));
+    seed = path.join(root, 'seed');
+    const database = await openDatabase(loadConfig({ LVLUP_DATA_DIR: seed }, root));
+    await database.close();
+    assert.ok(!existsSync(path.join(seed, 'lvlup.lock')));
+  });
+
+  after(() => {
+    for (const child of children) child.kill('SIGKILL');
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('prints a bootstrap admin key once, serves, and refuses a second process on the same folder', async () => {
+    const dataDirectory = dataFolder();
+    const first = await start(dataDirectory);
+    await first.healthy();
+    const key = bootstrapKey(first.stdout);
+    assert.equal(first.stdout.split(BOOTSTRAP_NOTICE).length - 1, 1, first.stdout);
+    assert.match(first.stdout, new RegExp(`curl -H "Authorization: Bearer ${key}" ${first.url}/api/v1/auth/me`));
+
+    const me = await first.request('GET', '/api/v1/auth/me', key);
+    assert.equal(me.status, 200);
+    assert.equal(((await me.json()) as { type: string }).type, 'api_key');
+    assert.equal((await first.request('GET', '/api/v1/auth/me', 'lvl_wrong')).status, 401);
+
+    const started = Date.now();
+    const second = await start(dataDirectory);
+    const exit = await second.exitWithin(10_000);
+    assert.notEqual(exit.code, 0, second.output());
+    assert.equal(exit.signal, null, 'the second process was killed instead of exiting by itself');
+    assert.ok(Date.now() - started < 10_000);
+    assert.match(second.stderr, IN_USE);
+    assert.ok(second.stderr.includes(dataDirectory), second.stderr);
+    assert.ok(second.stderr.includes(`pid ${first.child.pid}`), second.stderr);
+    assert.ok(!second.stdout.includes(BOOTSTRAP_NOTICE));
+
+    const migrate = await start(dataDirectory, ['migrate']);
+    assert.equal((await migrate.exitWithin(10_000)).code, 1, migrate.output());
+    assert.match(migrate.stderr, IN_USE);
+    assert.doesNotMatch(migrate.stdout, /up to date/);
+
+    assert.equal(first.exit, undefined);
+    assert.equal((await first.request('GET', '/health')).status, 200);
+    assert.equal((await first.request('GET', '/api/v1/auth/me', key)).status, 200);
+    first.child.kill('SIGTERM');
+    assert.equal((await first.exitWithin(20_000)).code, 0, first.output());
+  });
+
+  it('keeps data across a graceful restart', async () => {
+    const dataDirectory = dataFolder();
+    const lockFile = path.join(dataDirectory, 'lvlup.lock');
+    const first = await start(dataDirectory);
+    await first.healthy();
+    const key = bootstrapKey(first.stdout);
+    assert.equal(JSON.parse(readFileSync(lockFile, 'utf8')).pid, first.child.pid);
+    const created = await first.request('POST', '/api/v1/users', key, {
+      email: 'kept@example.com',
+      password: 'correct horse battery',
+      role: 'reviewer',
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const { id } = (await created.json()) as { id: string };
+
+    first.child.kill('SIGTERM');
+    const exit = await first.exitWithin(20_000);
+    assert.deepEqual(exit, { code: 0, signal: null }, first.output());
+    assert.ok(!existsSync(lockFile), 'the lock file outlived the server');
+
+    const second = await start(dataDirectory);
+    await second.healthy();
+    assert.ok(!second.stdout.includes(BOOTSTRAP_NOTICE), second.stdout);
+    assert.doesNotMatch(second.stdout, /lvl_/);
+    const user = await second.request('GET', `/api/v1/users/${id}`, key);
+    assert.equal(user.status, 200);
+    assert.equal(((await user.json()) as { email: string }).email, 'kept@example.com');
+    const login = await second.request('POST', '/api/v1/auth/login', undefined, {
+      email: 'kept@example.com',
+      password: 'correct horse battery',
+    });
+    assert.equal(login.status, 200);
+    second.child.kill('SIGTERM');
+    assert.equal((await second.exitWithin(20_000)).code, 0, second.output());
+  });
+
+  it('finishes an in-flight request on SIGTERM, then exits 0', async () => {
+    const server = await start(dataFolder());
+    await server.healthy();
+    const body = JSON.stringify({ email: 'nobody@example.com', password: 'wrong password here' });
+    const half = Math.floor(body.length / 2);
+    const request = http.request(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    });
+    const response = new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+      request.on('response', (incoming) => {
+        let text = '';
+        incoming.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        incoming.on('end', () =>
+          resolve({ status: incoming.statusCode!, type: String(incoming.headers['content-type']), body: text }),
+        );
+        incoming.on('error', reject);
+      });
+      request.on('error', reject);
+    });
+    request.write(body.slice(0, half));
+    await sleep(500); // let the server route the request and wait for the body
+
+    server.child.kill('SIGTERM');
+    // The server stops accepting new connections while the request is still open.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const refused = await fetch(`${server.url}/health`).then(
+        () => false,
+        () => true,
+      );
+      if (refused) break;
+      assert.ok(Date.now() < deadline, 'the server kept accepting connections after SIGTERM');
+      await sleep(50);
+    }
+    assert.equal(server.exit, undefined, `exited with a request in flight:\n${server.output()}`);
+
+    request.end(body.slice(half));
+    const answer = await response;
+    assert.equal(answer.status, 401, answer.body);
+    assert.match(answer.type, /^application\/problem\+json/);
+    const problem = JSON.parse(answer.body) as { status: number; code: string; detail: string };
+    assert.equal(problem.status, 401);
+    assert.equal(problem.code, 'unauthorized');
+    assert.equal(problem.detail, 'Invalid email or password.');
+    assert.deepEqual(await server.exitWithin(20_000), { code: 0, signal: null }, server.output());
+  });
+
+  it('takes over the lock of a process killed with SIGKILL', async () => {
+    const dataDirectory = dataFolder();
+    const lockFile = path.join(dataDirectory, 'lvlup.lock');
+    const killed = await start(dataDirectory);
+    await killed.healthy();
+    const key = bootstrapKey(killed.stdout);
+    killed.child.kill('SIGKILL');
+    assert.equal((await killed.exited).signal, 'SIGKILL');
+    assert.equal(JSON.parse(readFileSync(lockFile, 'utf8')).pid, killed.child.pid, 'the stale lock is gone');
+
+    const next = await start(dataDirectory);
+    await next.healthy();
+    assert.equal(JSON.parse(readFileSync(lockFile, 'utf8')).pid, next.child.pid);
+    assert.equal((await next.request('GET', '/api/v1/auth/me', key)).status, 200);
+    next.child.kill('SIGTERM');
+    assert.equal((await next.exitWithin(20_000)).code, 0, next.output());
+    assert.ok(!existsSync(lockFile));
+  });
+});
