@@ -1,16 +1,27 @@
 import { createHash, randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { LightMyRequestResponse } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { createApiKey } from '../src/accounts/api-keys.js';
 import type { Role } from '../src/accounts/roles.js';
+import { createUser } from '../src/accounts/users.js';
 import { apiKeys } from '../src/db/schema.js';
+import type { ProblemBody } from '../src/server/problem.js';
 import { createTestApp, eventually, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';
 
 const PASSWORD = 'correct horse battery staple';
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const sorted = (values: readonly string[]) => [...values].sort();
+
+interface KeyBody {
+  id: string;
+  key?: string;
+  prefix: string;
+  scopes: string[];
+  user_id: string | null;
+}
 
 async function storedKey(t: TestApp, id: string) {
   const [row] = await t.database.orm.select().from(apiKeys).where(eq(apiKeys.id, id));
@@ -43,14 +54,10 @@ function me(t: TestApp, key: string) {
   return t.request({ method: 'GET', url: '/api/v1/auth/me', key });
 }
 
-function assertProblem(
-  response: { statusCode: number; headers: Record<string, unknown>; json(): any },
-  status: number,
-  code: string,
-) {
+function assertProblem(response: LightMyRequestResponse, status: number, code: string): ProblemBody {
   assert.equal(response.statusCode, status);
   assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
-  const body = response.json();
+  const body = response.json<ProblemBody>();
   assert.equal(body.status, status);
   assert.equal(body.code, code);
   return body;
@@ -74,7 +81,7 @@ for (const target of databaseTargets()) {
       assert.equal(response.statusCode, 201, response.body);
       const body = response.json();
       assert.match(body.key, /^lvl_[A-Za-z0-9_-]{43}$/);
-      assert.equal(body.prefix, body.key.slice(0, 12));
+      assert.equal(body.prefix, String(body.key).slice(0, 12));
       assert.equal(body.name, 'ci deploy');
       assert.deepEqual(sorted(body.scopes), ['proposals:write', 'repos:read']);
       assert.equal(body.user_id, null);
@@ -96,10 +103,10 @@ for (const target of databaseTargets()) {
 
       const list = await t.request({ method: 'GET', url: '/api/v1/api-keys', key: t.adminKey });
       assert.equal(list.statusCode, 200);
-      const listed = list.json().find((key: { id: string }) => key.id === body.id);
+      const listed = list.json<KeyBody[]>().find((key) => key.id === body.id);
       assert.ok(listed);
       assert.equal(listed.key, undefined);
-      assert.equal(listed.key_hash, undefined);
+      assert.ok(!('key_hash' in listed));
       assert.ok(!list.body.includes(body.key));
       assert.ok(!list.body.includes(row.keyHash));
       const one = await t.request({ method: 'GET', url: `/api/v1/api-keys/${body.id}`, key: t.adminKey });
@@ -111,7 +118,9 @@ for (const target of databaseTargets()) {
     });
 
     it('lets the new key authenticate with exactly its scopes', async () => {
-      const created = (await createKey(t, t.adminKey, { name: 'reader', scopes: ['metrics:read', 'keys:read'] })).json();
+      const created = (
+        await createKey(t, t.adminKey, { name: 'reader', scopes: ['metrics:read', 'keys:read'] })
+      ).json();
       const response = await me(t, created.key);
       assert.equal(response.statusCode, 200, response.body);
       const body = response.json();
@@ -123,8 +132,13 @@ for (const target of databaseTargets()) {
       assert.deepEqual(sorted(body.scopes), ['keys:read', 'metrics:read']);
       const lastUsed = await eventually(async () => (await storedKey(t, created.id))?.lastUsedAt ?? undefined);
       assert.ok(Math.abs(lastUsed.getTime() - Date.now()) < 60_000);
-      // it holds keys:read but not admin
-      assert.equal((await t.request({ method: 'GET', url: '/api/v1/api-keys', key: created.key })).statusCode, 200);
+      // it holds keys:read, but a key without an owner may not manage keys unless it is an admin key
+      const listing = assertProblem(
+        await t.request({ method: 'GET', url: '/api/v1/api-keys', key: created.key }),
+        403,
+        'forbidden',
+      );
+      assert.match(String(listing.detail), /manage API keys/);
       assertProblem(await t.request({ method: 'GET', url: '/api/v1/users', key: created.key }), 403, 'forbidden');
     });
 
@@ -145,7 +159,7 @@ for (const target of databaseTargets()) {
       const unknown = await t.request({ method: 'DELETE', url: `/api/v1/api-keys/${randomUUID()}`, key: t.adminKey });
       assertProblem(unknown, 404, 'not_found');
       const malformed = await t.request({ method: 'DELETE', url: '/api/v1/api-keys/123', key: t.adminKey });
-      assert.equal(assertProblem(malformed, 400, 'validation_failed').errors[0].field, 'params.id');
+      assert.equal(assertProblem(malformed, 400, 'validation_failed').errors?.[0]?.field, 'params.id');
     });
 
     it('refuses an expired key and accepts one that expires later', async () => {
@@ -173,21 +187,26 @@ for (const target of databaseTargets()) {
         expires_at: new Date(Date.now() - 60_000).toISOString(),
       });
       const body = assertProblem(response, 400, 'bad_request');
-      assert.equal(body.errors[0].field, 'body.expires_at');
+      assert.equal(body.errors?.[0]?.field, 'body.expires_at');
       assert.deepEqual(await keysNamed(t, 'from the past'), []);
       const malformed = await createKey(t, t.adminKey, {
         name: 'malformed',
         scopes: ['repos:read'],
         expires_at: 'tomorrow',
       });
-      assert.equal(assertProblem(malformed, 400, 'validation_failed').errors[0].field, 'body.expires_at');
+      assert.equal(assertProblem(malformed, 400, 'validation_failed').errors?.[0]?.field, 'body.expires_at');
     });
 
     it('does not let a caller grant scopes it does not hold', async () => {
-      const limited = await t.createKey(['keys:write', 'proposals:read']);
+      const reviewer = await createUser(t.database.orm, {
+        email: `reviewer-${randomUUID()}@example.com`,
+        password: 'a long enough password',
+        role: 'reviewer',
+      });
+      const limited = await t.createKey(['keys:write', 'proposals:read'], { userId: reviewer.id });
       const denied = await createKey(t, limited, { name: 'escalation', scopes: ['proposals:read', 'repos:write'] });
       const body = assertProblem(denied, 403, 'forbidden');
-      assert.match(body.detail, /repos:write/);
+      assert.match(String(body.detail), /repos:write/);
       assertProblem(await createKey(t, limited, { name: 'escalation', scopes: ['admin'] }), 403, 'forbidden');
       assert.deepEqual(await keysNamed(t, 'escalation'), []);
       const allowed = await createKey(t, limited, { name: 'narrower', scopes: ['proposals:read'] });
@@ -207,7 +226,11 @@ for (const target of databaseTargets()) {
       assert.equal(umaKey.json().user_id, uma.id);
       assert.equal(umaKey.json().created_by, 'uma@example.com');
       assert.equal((await storedKey(t, umaKey.json().id))?.userId, uma.id);
-      assertProblem(await createKey(t, uma.token, { name: 'uma write', scopes: ['proposals:write'] }), 403, 'forbidden');
+      assertProblem(
+        await createKey(t, uma.token, { name: 'uma write', scopes: ['proposals:write'] }),
+        403,
+        'forbidden',
+      );
       const ottoKey = (await createKey(t, otto.token, { name: 'otto laptop', scopes: ['proposals:write'] })).json();
       assert.equal(ottoKey.user_id, otto.id);
 
@@ -215,13 +238,13 @@ for (const target of databaseTargets()) {
       assert.equal(list.statusCode, 200);
       assert.equal(list.headers['x-total-count'], '1');
       assert.deepEqual(
-        list.json().map((key: { id: string }) => key.id),
+        list.json<KeyBody[]>().map((key) => key.id),
         [umaKey.json().id],
       );
       // Uma's own key, owned by her, sees the same
       const viaKey = await t.request({ method: 'GET', url: '/api/v1/api-keys', key: umaKey.json().key });
       assert.deepEqual(
-        viaKey.json().map((key: { id: string }) => key.id),
+        viaKey.json<KeyBody[]>().map((key) => key.id),
         [umaKey.json().id],
       );
       assertProblem(
@@ -242,7 +265,7 @@ for (const target of databaseTargets()) {
       const all = await t.request({ method: 'GET', url: '/api/v1/api-keys?limit=500', key: t.adminKey });
       const total = (await t.database.orm.select().from(apiKeys)).length;
       assert.equal(all.headers['x-total-count'], String(total));
-      const ids = all.json().map((key: { id: string }) => key.id);
+      const ids = all.json<KeyBody[]>().map((key) => key.id);
       assert.equal(ids.length, total);
       assert.ok(ids.includes(umaKey.json().id) && ids.includes(ottoKey.id));
     });

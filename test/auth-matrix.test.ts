@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createApiKey } from '../src/accounts/api-keys.js';
-import { grants, ROLE_SCOPES, ROLES, type Role, type Scope, SCOPES } from '../src/accounts/roles.js';
+import { grants, ROLE_SCOPES, ROLES, type Role, SCOPES } from '../src/accounts/roles.js';
 import { signAccessToken } from '../src/accounts/tokens.js';
 import { createUser } from '../src/accounts/users.js';
 import type { AuthRequirement, RouteTableEntry } from '../src/server/types.js';
@@ -135,7 +135,7 @@ for (const target of databaseTargets()) {
           const user = await createUser(orm, { email: `${role}@example.com`, password: 'correct horse battery', role });
           const { secret } = await createApiKey(orm, {
             name: `${role} key`,
-            scopes: ROLE_SCOPES[role] as Scope[],
+            scopes: ROLE_SCOPES[role],
             userId: user.id,
             createdBy: 'test',
           });

@@ -156,9 +156,11 @@ describe('lvlup server processes (PGlite)', { timeout: 240_000 }, () => {
     assert.equal(((await me.json()) as { type: string }).type, 'api_key');
     assert.equal((await first.request('GET', '/api/v1/auth/me', 'lvl_wrong')).status, 401);
 
+    // A second server and a migration on the same folder, side by side, both while the first serves.
     const started = Date.now();
     const second = await start(dataDirectory);
-    const exit = await second.exitWithin(10_000);
+    const migrate = await start(dataDirectory, ['migrate']);
+    const [exit, migrateExit] = await Promise.all([second.exitWithin(10_000), migrate.exitWithin(10_000)]);
     assert.notEqual(exit.code, 0, second.output());
     assert.equal(exit.signal, null, 'the second process was killed instead of exiting by itself');
     assert.ok(Date.now() - started < 10_000);
@@ -167,8 +169,7 @@ describe('lvlup server processes (PGlite)', { timeout: 240_000 }, () => {
     assert.ok(second.stderr.includes(`pid ${first.child.pid}`), second.stderr);
     assert.ok(!second.stdout.includes(BOOTSTRAP_NOTICE));
 
-    const migrate = await start(dataDirectory, ['migrate']);
-    assert.equal((await migrate.exitWithin(10_000)).code, 1, migrate.output());
+    assert.equal(migrateExit.code, 1, migrate.output());
     assert.match(migrate.stderr, IN_USE);
     assert.doesNotMatch(migrate.stdout, /up to date/);
 
@@ -220,8 +221,10 @@ describe('lvlup server processes (PGlite)', { timeout: 240_000 }, () => {
     await server.healthy();
     const body = JSON.stringify({ email: 'nobody@example.com', password: 'wrong password here' });
     const half = Math.floor(body.length / 2);
+    const agent = new http.Agent({ keepAlive: true, timeout: 60_000 });
     const request = http.request(`${server.url}/api/v1/auth/login`, {
       method: 'POST',
+      agent,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     });
     const response = new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
@@ -254,13 +257,18 @@ describe('lvlup server processes (PGlite)', { timeout: 240_000 }, () => {
 
     request.end(body.slice(half));
     const answer = await response;
+    const answered = Date.now();
     assert.equal(answer.status, 401, answer.body);
     assert.match(answer.type, /^application\/problem\+json/);
     const problem = JSON.parse(answer.body) as { status: number; code: string; detail: string };
     assert.equal(problem.status, 401);
     assert.equal(problem.code, 'unauthorized');
     assert.equal(problem.detail, 'Invalid email or password.');
+    // The client keeps its connection alive; the server must still close it and exit well before
+    // SHUTDOWN_TIMEOUT (10 s), which would end the process with code 1.
     assert.deepEqual(await server.exitWithin(20_000), { code: 0, signal: null }, server.output());
+    assert.ok(Date.now() - answered < 5000, `exited ${Date.now() - answered} ms after the response`);
+    agent.destroy();
   });
 
   it('takes over the lock of a process killed with SIGKILL', async () => {

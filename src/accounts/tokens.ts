@@ -117,6 +117,13 @@ export async function revokeTokenFamily(orm: Orm, familyId: string, now: Date): 
     .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
 }
 
+export async function revokeUserTokens(orm: Orm, userId: string, now: Date): Promise<void> {
+  await orm
+    .update(refreshTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+}
+
 export async function findRefreshTokenFamily(orm: Orm, secret: string): Promise<string | undefined> {
   const [token] = await orm
     .select({ familyId: refreshTokens.familyId })

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { readEnvironment } from '../config/environment.js';
@@ -77,4 +78,9 @@ export class CliError extends Error {
   ) {
     super(message);
   }
+}
+
+// `node dist/cli/main.js …` after `npm run build` runs the compiled CLI without tsx.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv);
 }

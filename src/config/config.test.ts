@@ -114,6 +114,13 @@ describe('loadConfig', () => {
       allowed: /origins such as/,
     },
     {
+      // a pool of one would hang migrating: the lock holds one connection, the migrator needs another
+      name: 'a database pool of one connection',
+      environment: { DATABASE_POOL_SIZE: '1' },
+      variable: 'DATABASE_POOL_SIZE',
+      allowed: /between 2 and 200/,
+    },
+    {
       name: 'a flag that is not a boolean',
       environment: { RATE_LIMIT_ENABLED: 'maybe' },
       variable: 'RATE_LIMIT_ENABLED',

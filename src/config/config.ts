@@ -36,11 +36,12 @@ const environmentSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   LVLUP_DATA_DIR: z.string().min(1).default('./.lvlup'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  // At least 2: migrating holds the migration lock on one connection while it works on another.
   DATABASE_POOL_SIZE: z.coerce
-    .number({ message: 'must be a whole number between 1 and 200' })
-    .int('must be a whole number between 1 and 200')
-    .min(1, 'must be a whole number between 1 and 200')
-    .max(200, 'must be a whole number between 1 and 200')
+    .number({ message: 'must be a whole number between 2 and 200' })
+    .int('must be a whole number between 2 and 200')
+    .min(2, 'must be a whole number between 2 and 200')
+    .max(200, 'must be a whole number between 2 and 200')
     .default(10),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters long').optional(),

@@ -1,6 +1,6 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { observed, type Database, type QueryObserver } from './database.js';
+import { observed, operationOf, type Database, type QueryObserver } from './database.js';
 import * as schema from './schema.js';
 
 const instrumentedClients = new WeakSet<pg.PoolClient>();
@@ -12,15 +12,26 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
 
   // Every statement, pooled or inside a transaction, runs through some PoolClient's query(); wrapping
   // each client once as the pool creates it times them all without counting pool.query twice.
+  // pool.query() passes a callback to client.query(), transactions await it: both forms are timed.
   pool.on('connect', (client) => {
     if (instrumentedClients.has(client)) return;
     instrumentedClients.add(client);
     const original = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as { query: unknown }).query = (...args: unknown[]) => {
-      if (typeof args.at(-1) === 'function') return original(...args);
       const first = args[0];
       const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
-      return observed(getObserver, text, () => original(...args) as Promise<unknown>);
+      const callback = args.at(-1);
+      if (typeof callback !== 'function') {
+        return observed(getObserver, text, () => original(...args) as Promise<unknown>);
+      }
+      const observer = getObserver();
+      if (!observer) return original(...args);
+      const started = process.hrtime.bigint();
+      return original(...args.slice(0, -1), (error: unknown, result: unknown) => {
+        const durationSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+        observer({ operation: operationOf(text), durationSeconds, failed: Boolean(error) });
+        (callback as (error: unknown, result: unknown) => void)(error, result);
+      });
     };
   });
   // An idle client that loses its connection emits 'error' on the pool; without a listener Node would

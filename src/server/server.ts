@@ -39,6 +39,7 @@ export async function startServer(
     }
     const bootstrap = await bootstrapAdminAccess(database, config.adminApiKey);
     app = await buildApp({ config, database, redis, version });
+    closeConnectionsWhileClosing(app);
     if (bootstrap.kind === 'created') {
       const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
       output.write(
@@ -60,6 +61,21 @@ export async function startServer(
     await closeResources().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Closing drops idle keep-alive connections only: one still serving a request would stay open after its
+ * response until the client let go, holding the shutdown up to its timeout. Answering such requests with
+ * `Connection: close` ends those connections as soon as the response is sent.
+ */
+function closeConnectionsWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
 }
 
 export function closeOnSignals(server: RunningServer, timeoutSeconds: number): void {

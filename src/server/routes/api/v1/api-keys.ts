@@ -11,7 +11,16 @@ const isAdmin = (principal: Principal) => principal.scopes.has('admin');
 const apiKeys: FastifyPluginAsyncZod = async (app) => {
   const { orm } = app.services.database;
 
+  // Keys are managed by their owner or an admin; an ownerless non-admin key would create keys that
+  // nobody but an admin could see or revoke, so it may not manage keys at all.
+  function ownerOrAdmin(principal: Principal) {
+    if (!isAdmin(principal) && !principal.userId) {
+      throw forbidden('Only a user, or a key that belongs to one, or an admin can manage API keys.');
+    }
+  }
+
   async function visibleKey(principal: Principal, id: string) {
+    ownerOrAdmin(principal);
     const key = await findApiKey(orm, id);
     // Someone else's key is reported as missing, not forbidden, so ids cannot be probed.
     if (!key || (!isAdmin(principal) && key.userId !== principal.userId)) throw notFound(`No API key ${id}`);
@@ -31,7 +40,8 @@ const apiKeys: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const principal = request.principal!;
-      const userId = isAdmin(principal) ? undefined : (principal.userId ?? '00000000-0000-0000-0000-000000000000');
+      ownerOrAdmin(principal);
+      const userId = isAdmin(principal) ? undefined : principal.userId;
       return withTotalCount(reply, await listApiKeys(orm, { userId, ...request.query })).map(presentApiKey);
     },
   );
@@ -54,6 +64,7 @@ const apiKeys: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const principal = request.principal!;
+      ownerOrAdmin(principal);
       const excess = request.body.scopes.filter((scope) => !grants(principal.scopes, scope));
       if (excess.length > 0) throw forbidden(`You cannot grant scopes you do not hold: ${excess.join(', ')}.`);
       const expiresAt = request.body.expires_at ? new Date(request.body.expires_at) : undefined;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../../../accounts/roles.js';
 import { createUser, EmailTakenError, findUser, listUsers, updateUser } from '../../../../accounts/users.js';
+import { revokeUserTokens } from '../../../../accounts/tokens.js';
 import { conflict, notFound } from '../../../problem.js';
 import {
   emailSchema,
@@ -101,6 +102,8 @@ const users: FastifyPluginAsyncZod = async (app) => {
         disabled: request.body.disabled,
       });
       if (!updated) throw notFound(`No user ${request.params.id}`);
+      // A disabled user's sign-ins end now, not when they would be re-enabled.
+      if (request.body.disabled) await revokeUserTokens(orm, updated.id, app.services.now());
       return presentUser(updated);
     },
   );
