@@ -157,6 +157,13 @@ describe('loadConfig', () => {
     assert.match(error.message, /LVLUP_ADMIN_API_KEY must start with lvl_/);
   });
 
+  it('hides the credentials of a bad URL', () => {
+    const error = configError({ DATABASE_URL: 'postgress://lvlup:pa55word@db.example.com/lvlup' });
+    assert.equal(error.problems[0]?.variable, 'DATABASE_URL');
+    assert.ok(!error.message.includes('pa55word'), error.message);
+    assert.ok(error.message.includes('postgress://***@db.example.com/lvlup'), error.message);
+  });
+
   it('reports every bad variable at once', () => {
     const error = configError({ PORT: '70000', LOG_LEVEL: 'loud', RATE_LIMIT_ENABLED: 'maybe' });
     assert.deepEqual(error.problems.map((problem) => problem.variable).sort(), [

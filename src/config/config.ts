@@ -174,10 +174,12 @@ export function loadConfig(environment: Record<string, string | undefined>, work
       parsed.error.issues.map((issue) => {
         const variable = String(issue.path[0] ?? 'environment');
         const received = present[variable];
-        const shown = variable === 'SECRET_KEY' || variable.endsWith('_API_KEY') || variable.endsWith('_TOKEN');
+        const secret = variable === 'SECRET_KEY' || variable.endsWith('_API_KEY') || variable.endsWith('_TOKEN');
+        // A URL may carry a password (postgres://user:pw@host): show its shape, never the credentials.
+        const shown = received === undefined || secret ? undefined : received.replace(/\/\/[^/@]*@/, '//***@');
         return {
           variable,
-          message: `${issue.message}${received !== undefined && !shown ? ` (got "${received}")` : ''}`,
+          message: `${issue.message}${shown !== undefined ? ` (got "${shown}")` : ''}`,
         };
       }),
     );

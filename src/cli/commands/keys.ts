@@ -69,7 +69,13 @@ export function registerKeyCommands(program: Command, context: CliContext) {
       await withDatabase(context, async (database) => {
         const { rows } = await listApiKeys(database.orm, { limit: 500, skip: 0 });
         if (options.json) {
-          stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          stdout.write(
+            `${JSON.stringify(
+              rows.map(({ keyHash: _hash, ...key }) => key),
+              null,
+              2,
+            )}\n`,
+          );
           return;
         }
         if (rows.length === 0) {
