@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -86,4 +86,116 @@ export const auditLog = pgTable(
     details: jsonb('details').$type<Record<string, unknown>>(),
   },
   (table) => [index('audit_log_at_idx').on(table.at), index('audit_log_actor_idx').on(table.actorId)],
+);
+
+export interface RepositoryPolicy {
+  /** `per_proposal`: each applied proposal gets its own branch `lvlup/<short id>`; `target`: commits go to `target_branch` */
+  branch_mode: 'per_proposal' | 'target';
+  target_branch: string | null;
+  pull_requests: boolean;
+  auto_apply: boolean;
+  /** lowest proposal confidence auto-apply accepts (0–1) */
+  auto_apply_min_confidence: number;
+  /** open proposals older than this many seconds expire; null keeps them */
+  proposal_ttl_seconds: number | null;
+}
+
+export const repositories = pgTable(
+  'repositories',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    source: text('source', { enum: ['clone', 'path'] }).notNull(),
+    cloneUrl: text('clone_url'),
+    path: text('path').notNull(),
+    defaultBranch: text('default_branch').notNull(),
+    headCommit: text('head_commit'),
+    checkCommands: jsonb('check_commands').$type<string[]>().notNull().default([]),
+    policy: jsonb('policy').$type<RepositoryPolicy>().notNull(),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
+  },
+  (table) => [uniqueIndex('repositories_path_key').on(table.path)],
+);
+
+export interface ProposalFileChange {
+  file_path: string;
+  code_before: string;
+  code_after: string;
+  before_sha256: string;
+  after_sha256: string;
+}
+
+export interface ApplyFailure {
+  message: string;
+  conflicts: string[];
+}
+
+export const proposals = pgTable(
+  'proposals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    aiType: text('ai_type').notNull(),
+    repositoryId: uuid('repository_id').references(() => repositories.id, { onDelete: 'cascade' }),
+    status: text('status').notNull().default('pending'),
+    description: text('description'),
+    rationale: text('rationale'),
+    ruleId: text('rule_id'),
+    category: text('category'),
+    confidence: real('confidence'),
+    filePath: text('file_path').notNull(),
+    changes: jsonb('changes').$type<ProposalFileChange[]>().notNull(),
+    diff: text('diff').notNull(),
+    hunks: integer('hunks').notNull(),
+    additions: integer('additions').notNull(),
+    deletions: integer('deletions').notNull(),
+    contentHash: text('content_hash').notNull(),
+    baseCommit: text('base_commit'),
+    testResults: jsonb('test_results').$type<Record<string, unknown>>(),
+    findings: jsonb('findings').$type<Record<string, unknown>[]>(),
+    reviewReason: text('review_reason'),
+    reviewNote: text('review_note'),
+    reviewedBy: text('reviewed_by'),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    appliedCommit: text('applied_commit'),
+    appliedBranch: text('applied_branch'),
+    pullRequestUrl: text('pull_request_url'),
+    applyError: jsonb('apply_error').$type<ApplyFailure>(),
+    supersededBy: uuid('superseded_by'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('proposals_status_idx').on(table.status),
+    index('proposals_ai_type_idx').on(table.aiType),
+    index('proposals_repository_id_idx').on(table.repositoryId),
+    index('proposals_rule_id_idx').on(table.ruleId),
+    index('proposals_created_at_idx').on(table.createdAt, table.id),
+    // An identical change may exist only once among proposals that are open, applied or rejected;
+    // expired, superseded and failed ones may be proposed again.
+    uniqueIndex('proposals_content_hash_live_key')
+      .on(table.contentHash)
+      .where(sql`${table.status} not in ('expired', 'superseded', 'apply-failed')`),
+  ],
+);
+
+export const proposalTransitions = pgTable(
+  'proposal_transitions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    proposalId: uuid('proposal_id')
+      .notNull()
+      .references(() => proposals.id, { onDelete: 'cascade' }),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    actor: text('actor'),
+    reason: text('reason'),
+    note: text('note'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('proposal_transitions_proposal_id_idx').on(table.proposalId, table.id)],
 );
