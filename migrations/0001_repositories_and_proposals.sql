@@ -36,6 +36,7 @@ CREATE TABLE "proposals" (
 	"applied_commit" text,
 	"applied_branch" text,
 	"pull_request_url" text,
+	"pull_request_error" text,
 	"apply_error" jsonb,
 	"superseded_by" uuid,
 	"expires_at" timestamp with time zone,

@@ -57,6 +57,14 @@ describe('loadConfig', () => {
     assert.equal(config.secretKey, 'k'.repeat(32));
   });
 
+  it('reads LVLUP_REPO_ROOTS as absolute directories, none by default', () => {
+    assert.deepEqual(loadConfig({}).repositoryRoots, []);
+    assert.deepEqual(loadConfig({ LVLUP_REPO_ROOTS: ' /srv/code/ , /home/dev/projects' }).repositoryRoots, [
+      '/srv/code',
+      '/home/dev/projects',
+    ]);
+  });
+
   it('ignores variables it does not know', () => {
     assert.equal(loadConfig({ HOME: '/root', PATH: '/bin', SOMETHING_ELSE: 'x' }).port, 8000);
   });
@@ -119,6 +127,12 @@ describe('loadConfig', () => {
       environment: { DATABASE_POOL_SIZE: '1' },
       variable: 'DATABASE_POOL_SIZE',
       allowed: /between 2 and 200/,
+    },
+    {
+      name: 'a relative repository root',
+      environment: { LVLUP_REPO_ROOTS: '/srv/code,projects' },
+      variable: 'LVLUP_REPO_ROOTS',
+      allowed: /absolute directories \(bad entry: projects\)/,
     },
     {
       name: 'a flag that is not a boolean',

@@ -35,6 +35,25 @@ const environmentSchema = z.object({
   API_PORT: port.optional(),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   LVLUP_DATA_DIR: z.string().min(1).default('./.lvlup'),
+  LVLUP_REPO_ROOTS: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const roots = value
+        .split(',')
+        .map((root) => root.trim())
+        .filter(Boolean);
+      for (const root of roots) {
+        if (!path.isAbsolute(root)) {
+          context.addIssue({
+            code: 'custom',
+            message: `must be a comma-separated list of absolute directories (bad entry: ${root})`,
+          });
+          return z.NEVER;
+        }
+      }
+      return roots.map((root) => path.resolve(root));
+    }),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
   // At least 2: migrating holds the migration lock on one connection while it works on another.
   DATABASE_POOL_SIZE: z.coerce
@@ -118,6 +137,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDirectory: string;
+  /** directories under which local repositories may be registered; empty disables registering paths */
+  readonly repositoryRoots: readonly string[];
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
   readonly redisUrl: string | undefined;
@@ -189,6 +210,7 @@ export function loadConfig(environment: Record<string, string | undefined>, work
     port: env.PORT ?? env.API_PORT ?? 8000,
     host: env.API_HOST,
     dataDirectory: path.resolve(workingDirectory, env.LVLUP_DATA_DIR),
+    repositoryRoots: env.LVLUP_REPO_ROOTS,
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     redisUrl: env.REDIS_URL,

@@ -162,6 +162,7 @@ export const proposals = pgTable(
     appliedCommit: text('applied_commit'),
     appliedBranch: text('applied_branch'),
     pullRequestUrl: text('pull_request_url'),
+    pullRequestError: text('pull_request_error'),
     applyError: jsonb('apply_error').$type<ApplyFailure>(),
     supersededBy: uuid('superseded_by'),
     expiresAt: timestamp('expires_at', { withTimezone: true }),

@@ -20,9 +20,7 @@ export interface EventBus {
   subscribe(listener: (event: DomainEvent) => void): () => void;
 }
 
-export function createInProcessEventBus(
-  options: { now?: () => Date; generateId?: () => string } = {},
-): EventBus {
+export function createInProcessEventBus(options: { now?: () => Date; generateId?: () => string } = {}): EventBus {
   const listeners = new Set<(event: DomainEvent) => void>();
   const now = options.now ?? (() => new Date());
   const generateId = options.generateId ?? randomUUID;

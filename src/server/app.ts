@@ -5,6 +5,7 @@ import { type DestinationStream, pino } from 'pino';
 import { resolveSigningKey } from '../accounts/signing-key.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
+import { createInProcessEventBus, type EventBus } from '../events/bus.js';
 import { loggerOptions } from '../observability/logger.js';
 import { registerErrorHandling } from './error-handler.js';
 import accessLog from './plugins/access-log.js';
@@ -23,6 +24,7 @@ import debugRoutes from './routes/debug.js';
 import documentRoutes from './routes/documents.js';
 import healthRoutes from './routes/health.js';
 import metricsRoutes from './routes/metrics.js';
+import proposalRoutes from './routes/proposals.js';
 import type { RouteTableEntry, Services } from './types.js';
 import './types.js';
 
@@ -37,6 +39,8 @@ export interface AppOptions {
   readonly logStream?: DestinationStream | undefined;
   /** Redis key prefix for rate-limit counters; tests isolate themselves with it */
   readonly rateLimitNamespace?: string | undefined;
+  /** where domain events are published; an in-process bus unless given */
+  readonly events?: EventBus | undefined;
 }
 
 /**
@@ -69,6 +73,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     },
+    events: options.events ?? createInProcessEventBus({ now: options.now }),
     version: options.version,
     startedAt: new Date(),
     now: options.now ?? (() => new Date()),
@@ -119,6 +124,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(userRoutes, { prefix: '/api/v1/users' });
   await app.register(apiKeyRoutes, { prefix: '/api/v1/api-keys' });
   await app.register(auditRoutes, { prefix: '/api/v1/audit' });
+  await app.register(proposalRoutes, { prefix: '/proposals' });
 
   return app;
 }

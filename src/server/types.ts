@@ -5,6 +5,7 @@ import type { Scope } from '../accounts/roles.js';
 import type { TokenSettings } from '../accounts/tokens.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
+import type { EventBus } from '../events/bus.js';
 
 /**
  * Who may call a route: anyone (`public`), any authenticated caller, or a caller holding a scope.
@@ -27,6 +28,7 @@ export interface Services {
   readonly database: Database;
   readonly redis: Redis | undefined;
   readonly tokens: TokenSettings;
+  readonly events: EventBus;
   readonly version: string;
   readonly startedAt: Date;
   now(): Date;

@@ -1,0 +1,252 @@
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { applyPatch, parsePatch } from 'diff';
+import type { Orm } from '../db/database.js';
+import { proposals, proposalTransitions, repositories } from '../db/schema.js';
+import { normaliseRelativePath } from '../repositories/safe-path.js';
+import { buildChanges, contentHash, rangesOverlap, type FileChangeInput } from './changes.js';
+import { OPEN_STATUSES } from './states.js';
+import { transitionProposal, type Proposal } from './transition.js';
+
+/** Reads committed content of a repository; the git side effects live behind it. */
+export interface RepositoryReader {
+  resolveHead(repository: { path: string; defaultBranch: string }): Promise<string>;
+  readFileAtRef(repository: { path: string }, ref: string, relativePath: string): Promise<string | undefined>;
+}
+
+export class ProposalRefusedError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409 | 413 | 422,
+    readonly code: string,
+    message: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface CreateProposalInput {
+  readonly aiType: string;
+  readonly repositoryId?: string | undefined;
+  readonly description?: string | undefined;
+  readonly rationale?: string | undefined;
+  readonly ruleId?: string | undefined;
+  readonly category?: string | undefined;
+  readonly confidence?: number | undefined;
+  /** either files with before/after content … */
+  readonly files?: readonly FileChangeInput[] | undefined;
+  /** … or a unified diff against the repository's HEAD */
+  readonly patch?: string | undefined;
+  readonly createdBy: string;
+}
+
+export const MAX_FILE_BYTES = 512 * 1024;
+export const MAX_TOTAL_BYTES = 2 * 1024 * 1024;
+
+function stripPrefix(name: string | undefined): string | undefined {
+  if (!name || name === '/dev/null') return undefined;
+  return name.replace(/^[ab]\//, '');
+}
+
+async function filesFromPatch(
+  reader: RepositoryReader,
+  repository: { path: string },
+  head: string,
+  patch: string,
+): Promise<FileChangeInput[]> {
+  let parsed;
+  try {
+    parsed = parsePatch(patch);
+  } catch (error) {
+    throw new ProposalRefusedError(400, 'invalid_patch', `The patch cannot be parsed: ${(error as Error).message}`);
+  }
+  if (parsed.length === 0 || parsed.every((file) => file.hunks.length === 0)) {
+    throw new ProposalRefusedError(400, 'invalid_patch', 'The patch contains no hunks.');
+  }
+  const files: FileChangeInput[] = [];
+  for (const file of parsed) {
+    const oldPath = stripPrefix(file.oldFileName);
+    const newPath = stripPrefix(file.newFileName);
+    const filePath = newPath ?? oldPath;
+    if (!filePath) throw new ProposalRefusedError(400, 'invalid_patch', 'A file in the patch has no name.');
+    if (!newPath)
+      throw new ProposalRefusedError(422, 'unsupported_patch', `Deleting files (${filePath}) is not supported.`);
+    if (oldPath && oldPath !== newPath) {
+      throw new ProposalRefusedError(
+        422,
+        'unsupported_patch',
+        `Renaming files (${oldPath} → ${newPath}) is not supported.`,
+      );
+    }
+    const safePath = normaliseRelativePath(filePath);
+    const before = oldPath ? await reader.readFileAtRef(repository, head, safePath) : '';
+    if (before === undefined) {
+      throw new ProposalRefusedError(409, 'stale', `${safePath} does not exist at HEAD (${head.slice(0, 12)}).`, {
+        file_path: safePath,
+        head,
+      });
+    }
+    const after = applyPatch(before, file);
+    if (after === false) {
+      throw new ProposalRefusedError(
+        409,
+        'stale',
+        `The patch does not apply to ${safePath} at HEAD (${head.slice(0, 12)}).`,
+        {
+          file_path: safePath,
+          head,
+        },
+      );
+    }
+    files.push({ file_path: safePath, code_before: before, code_after: after, created: !oldPath });
+  }
+  return files;
+}
+
+/**
+ * Validates and stores a new proposal, refusing what should never reach a reviewer: unsafe paths,
+ * no-ops, changes that no longer match the repository (stale), and exact duplicates of a live proposal.
+ * Older open proposals of the same agent and rule on the same lines are superseded by the new one.
+ */
+export async function createProposal(
+  orm: Orm,
+  reader: RepositoryReader,
+  input: CreateProposalInput,
+  now: Date,
+): Promise<{ proposal: Proposal; superseded: Proposal[] }> {
+  let repository: typeof repositories.$inferSelect | undefined;
+  if (input.repositoryId) {
+    [repository] = await orm.select().from(repositories).where(eq(repositories.id, input.repositoryId));
+    if (!repository) throw new ProposalRefusedError(404, 'repository_not_found', `No repository ${input.repositoryId}`);
+  }
+
+  let head: string | undefined;
+  let files: FileChangeInput[];
+  if (input.patch !== undefined) {
+    if (!repository)
+      throw new ProposalRefusedError(400, 'repository_required', 'A patch needs a repository_id to apply to.');
+    head = await reader.resolveHead(repository);
+    files = await filesFromPatch(reader, repository, head, input.patch);
+  } else {
+    files = (input.files ?? []).map((file) => ({ ...file, file_path: normaliseRelativePath(file.file_path) }));
+    const paths = files.map((file) => file.file_path);
+    const repeated = paths.find((path, index) => paths.indexOf(path) !== index);
+    if (repeated) throw new ProposalRefusedError(400, 'duplicate_file', `${repeated} appears more than once.`);
+    if (repository) {
+      head = await reader.resolveHead(repository);
+      for (const [index, file] of files.entries()) {
+        const current = await reader.readFileAtRef(repository, head, file.file_path);
+        if (current === undefined && file.code_before === '') {
+          files[index] = { ...file, created: true };
+        } else if (current !== file.code_before) {
+          throw new ProposalRefusedError(
+            409,
+            'stale',
+            `code_before of ${file.file_path} does not match the file at HEAD (${head.slice(0, 12)}).`,
+            { file_path: file.file_path, head },
+          );
+        }
+      }
+    }
+  }
+
+  const sizes = files.map((file) => Buffer.byteLength(file.code_before) + Buffer.byteLength(file.code_after));
+  if (sizes.some((size) => size > MAX_FILE_BYTES * 2) || sizes.reduce((sum, size) => sum + size, 0) > MAX_TOTAL_BYTES) {
+    throw new ProposalRefusedError(
+      413,
+      'proposal_too_large',
+      'A proposal may change at most 512 KiB per file and 2 MiB in all.',
+    );
+  }
+
+  const built = buildChanges(files);
+  if (built.changes.length === 0) {
+    throw new ProposalRefusedError(422, 'no_op', 'The proposal changes nothing: code_after equals code_before.');
+  }
+  const hash = contentHash(repository?.id ?? null, built.changes);
+  const ttl = repository?.policy.proposal_ttl_seconds;
+
+  return orm.transaction(async (transaction) => {
+    const [created] = await transaction
+      .insert(proposals)
+      .values({
+        aiType: input.aiType,
+        repositoryId: repository?.id ?? null,
+        description: input.description ?? null,
+        rationale: input.rationale ?? null,
+        ruleId: input.ruleId ?? null,
+        category: input.category ?? null,
+        confidence: input.confidence ?? null,
+        filePath: built.changes[0]!.file_path,
+        changes: built.changes,
+        diff: built.diff,
+        hunks: built.hunks,
+        additions: built.additions,
+        deletions: built.deletions,
+        contentHash: hash,
+        baseCommit: head ?? null,
+        expiresAt: ttl ? new Date(now.getTime() + ttl * 1000) : null,
+        createdBy: input.createdBy,
+        createdAt: now,
+        updatedAt: now,
+      })
+      // The partial unique index on content_hash decides duplicates, so two identical proposals created
+      // at the same moment cannot both get in.
+      .onConflictDoNothing()
+      .returning();
+    if (!created) {
+      const [existing] = await transaction
+        .select({ id: proposals.id, status: proposals.status })
+        .from(proposals)
+        .where(
+          and(eq(proposals.contentHash, hash), inArray(proposals.status, [...OPEN_STATUSES, 'applied', 'rejected'])),
+        );
+      throw new ProposalRefusedError(
+        409,
+        'duplicate',
+        `An identical proposal exists (${existing?.id}, ${existing?.status}).`,
+        {
+          existing_id: existing?.id,
+          existing_status: existing?.status,
+        },
+      );
+    }
+    await transaction
+      .insert(proposalTransitions)
+      .values({ proposalId: created.id, fromStatus: null, toStatus: 'pending', actor: input.createdBy });
+
+    const superseded: Proposal[] = [];
+    if (repository && input.ruleId) {
+      const candidates = await transaction
+        .select()
+        .from(proposals)
+        .where(
+          and(
+            eq(proposals.repositoryId, repository.id),
+            eq(proposals.aiType, input.aiType),
+            eq(proposals.ruleId, input.ruleId),
+            isNotNull(proposals.ruleId),
+            inArray(proposals.status, [...OPEN_STATUSES]),
+          ),
+        );
+      for (const candidate of candidates) {
+        if (candidate.id === created.id) continue;
+        const theirs = buildChanges(candidate.changes).touchedLines;
+        const overlaps = [...built.touchedLines].some(([path, ranges]) => {
+          const other = theirs.get(path);
+          return other !== undefined && rangesOverlap(ranges, other);
+        });
+        if (!overlaps) continue;
+        superseded.push(
+          await transitionProposal(transaction, candidate.id, {
+            to: 'superseded',
+            actor: input.createdBy,
+            reason: 'superseded',
+            note: `superseded by ${created.id}`,
+            set: { supersededBy: created.id },
+          }),
+        );
+      }
+    }
+    return { proposal: created, superseded };
+  });
+}

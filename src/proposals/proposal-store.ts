@@ -1,0 +1,90 @@
+import { and, asc, count, desc, eq, gte, inArray, type SQL } from 'drizzle-orm';
+import type { Orm } from '../db/database.js';
+import { proposals, proposalTransitions } from '../db/schema.js';
+import type { ProposalStatus } from './states.js';
+import type { Proposal } from './transition.js';
+
+export const PROPOSAL_SORTS = [
+  'created_at',
+  '-created_at',
+  'updated_at',
+  '-updated_at',
+  'confidence',
+  '-confidence',
+] as const;
+export type ProposalSort = (typeof PROPOSAL_SORTS)[number];
+
+export interface ProposalFilter {
+  readonly aiType?: string | undefined;
+  readonly statuses?: readonly ProposalStatus[] | undefined;
+  readonly repositoryId?: string | undefined;
+  readonly ruleId?: string | undefined;
+  readonly since?: Date | undefined;
+  readonly sort: ProposalSort;
+  readonly limit: number;
+  readonly skip: number;
+}
+
+/** The list columns: everything but the file contents and the diff, which only the detail view needs. */
+const summaryColumns = {
+  id: proposals.id,
+  aiType: proposals.aiType,
+  repositoryId: proposals.repositoryId,
+  status: proposals.status,
+  description: proposals.description,
+  ruleId: proposals.ruleId,
+  category: proposals.category,
+  confidence: proposals.confidence,
+  filePath: proposals.filePath,
+  hunks: proposals.hunks,
+  additions: proposals.additions,
+  deletions: proposals.deletions,
+  baseCommit: proposals.baseCommit,
+  appliedCommit: proposals.appliedCommit,
+  appliedBranch: proposals.appliedBranch,
+  pullRequestUrl: proposals.pullRequestUrl,
+  expiresAt: proposals.expiresAt,
+  createdAt: proposals.createdAt,
+  updatedAt: proposals.updatedAt,
+};
+export type ProposalSummary = { [Key in keyof typeof summaryColumns]: Proposal[Key] };
+
+export async function listProposals(orm: Orm, filter: ProposalFilter) {
+  const conditions: SQL[] = [];
+  if (filter.aiType) conditions.push(eq(proposals.aiType, filter.aiType));
+  if (filter.statuses?.length) conditions.push(inArray(proposals.status, [...filter.statuses]));
+  if (filter.repositoryId) conditions.push(eq(proposals.repositoryId, filter.repositoryId));
+  if (filter.ruleId) conditions.push(eq(proposals.ruleId, filter.ruleId));
+  if (filter.since) conditions.push(gte(proposals.createdAt, filter.since));
+  const where = conditions.length ? and(...conditions) : undefined;
+  const direction = filter.sort.startsWith('-') ? desc : asc;
+  const column = {
+    created_at: proposals.createdAt,
+    updated_at: proposals.updatedAt,
+    confidence: proposals.confidence,
+  }[filter.sort.replace(/^-/, '') as 'created_at' | 'updated_at' | 'confidence'];
+  const [rows, [total]] = await Promise.all([
+    orm
+      .select(summaryColumns)
+      .from(proposals)
+      .where(where)
+      .orderBy(direction(column), direction(proposals.id))
+      .limit(filter.limit)
+      .offset(filter.skip),
+    orm.select({ total: count() }).from(proposals).where(where),
+  ]);
+  return { rows, total: total?.total ?? 0 };
+}
+
+export async function findProposal(orm: Orm, id: string): Promise<Proposal | undefined> {
+  const [proposal] = await orm.select().from(proposals).where(eq(proposals.id, id));
+  return proposal;
+}
+
+export async function proposalHistory(orm: Orm, id: string) {
+  return orm
+    .select()
+    .from(proposalTransitions)
+    .where(eq(proposalTransitions.proposalId, id))
+    .orderBy(asc(proposalTransitions.id));
+}

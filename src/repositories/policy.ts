@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { RepositoryPolicy } from '../db/schema.js';
+import { branchNameSchema } from './branch-name.js';
+
+export const DEFAULT_REPOSITORY_POLICY: RepositoryPolicy = {
+  branch_mode: 'per_proposal',
+  target_branch: null,
+  pull_requests: false,
+  auto_apply: false,
+  auto_apply_min_confidence: 0.9,
+  proposal_ttl_seconds: 14 * 24 * 3600,
+};
+
+const policyFields = {
+  branch_mode: z
+    .enum(['per_proposal', 'target'])
+    .describe('`per_proposal`: each applied proposal gets its own branch `lvlup/<short id>`; `target`: commits go to `target_branch`'),
+  target_branch: branchNameSchema
+    .nullable()
+    .describe('the branch `target` mode commits to; null means the default branch'),
+  pull_requests: z.boolean().describe('push applied branches and open a pull request (GitHub remotes)'),
+  auto_apply: z.boolean().describe('let proposals that pass every gate be applied without a reviewer'),
+  auto_apply_min_confidence: z.number().min(0).max(1).describe('lowest proposal confidence auto-apply accepts'),
+  proposal_ttl_seconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(10 * 365 * 24 * 3600)
+    .nullable()
+    .describe('open proposals older than this expire; null keeps them'),
+};
+
+export const repositoryPolicySchema = z.strictObject(policyFields).meta({ id: 'RepositoryPolicy' });
+
+/** A change to some fields of a policy; the others keep their value. */
+export const repositoryPolicyPatchSchema = z
+  .strictObject(policyFields)
+  .partial()
+  .meta({ id: 'RepositoryPolicyChange' });
+
+export type RepositoryPolicyPatch = z.infer<typeof repositoryPolicyPatchSchema>;
+
+/** The stored policy with defaults for anything it lacks (policies stored before a field existed). */
+export function effectivePolicy(stored: Partial<RepositoryPolicy> | null | undefined): RepositoryPolicy {
+  return { ...DEFAULT_REPOSITORY_POLICY, ...stored };
+}
+
+export function mergePolicy(
+  stored: Partial<RepositoryPolicy> | null | undefined,
+  patch: RepositoryPolicyPatch | undefined,
+): RepositoryPolicy {
+  return { ...effectivePolicy(stored), ...patch };
+}

@@ -1,0 +1,80 @@
+import { git, GitError } from '../git/git.js';
+import { type GitAuthentication, gitFailureMessage } from './clone-url.js';
+import { currentBranch, findCommit, repositoryGitOptions } from './git-repository.js';
+import { RepositoryRefusedError } from './repository-refused-error.js';
+
+const FETCH_TIMEOUT_MS = 10 * 60_000;
+
+async function fetch(repositoryPath: string, args: string[], authentication: GitAuthentication): Promise<void> {
+  try {
+    await git(
+      ['fetch', '--quiet', ...args],
+      repositoryGitOptions(repositoryPath, { timeoutMs: FETCH_TIMEOUT_MS, environment: authentication.environment }),
+    );
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    throw new RepositoryRefusedError(
+      422,
+      'fetch_failed',
+      `git fetch failed: ${gitFailureMessage(error.stderr, authentication.secrets)}`,
+    );
+  }
+}
+
+async function isAncestor(repositoryPath: string, ancestor: string, descendant: string): Promise<boolean> {
+  try {
+    await git(['merge-base', '--is-ancestor', ancestor, descendant], repositoryGitOptions(repositoryPath));
+    return true;
+  } catch (error) {
+    if (error instanceof GitError && error.exitCode === 1) return false;
+    throw error;
+  }
+}
+
+/**
+ * Fetches a clone's origin and fast-forwards its default branch (only that branch) to origin's. A local
+ * branch ahead of origin is left as it is; one that has diverged (origin rewrote its history, or lvlup
+ * committed there) is refused with 409 `diverged`. Answers the new head commit.
+ */
+export async function syncClone(
+  repository: { path: string; defaultBranch: string },
+  authentication: GitAuthentication,
+): Promise<string> {
+  const { path: folder, defaultBranch } = repository;
+  await fetch(folder, ['--prune', 'origin'], authentication);
+  const upstream = await findCommit(folder, `refs/remotes/origin/${defaultBranch}`);
+  if (!upstream) {
+    throw new RepositoryRefusedError(409, 'default_branch_missing', `origin has no branch ${defaultBranch}`);
+  }
+  const local = await findCommit(folder, `refs/heads/${defaultBranch}`);
+  if (local && local !== upstream && !(await isAncestor(folder, local, upstream))) {
+    if (await isAncestor(folder, upstream, local)) return local;
+    throw new RepositoryRefusedError(
+      409,
+      'diverged',
+      `${defaultBranch} (${local.slice(0, 12)}) and origin/${defaultBranch} (${upstream.slice(0, 12)}) have diverged; it cannot be fast-forwarded`,
+    );
+  }
+  if (local === upstream) return local;
+  if ((await currentBranch(folder)) === defaultBranch) {
+    // The checked-out branch moves with its files (merging into an unborn branch checks it out).
+    await git(['merge', '--ff-only', '--quiet', upstream], repositoryGitOptions(folder));
+  } else {
+    // Compare-and-swap: fails rather than overwrite the branch if something moved it meanwhile.
+    await git(['update-ref', `refs/heads/${defaultBranch}`, upstream, local ?? ''], repositoryGitOptions(folder));
+  }
+  return upstream;
+}
+
+/**
+ * For a registered folder: fetches its remotes, if it has any, without touching its branches or files, and
+ * answers its default branch's commit.
+ */
+export async function syncLocalRepository(repository: { path: string; defaultBranch: string }): Promise<string> {
+  const { path: folder, defaultBranch } = repository;
+  const { stdout } = await git(['remote'], repositoryGitOptions(folder));
+  if (stdout.trim() !== '') await fetch(folder, ['--all'], { environment: {}, secrets: [] });
+  const head = await findCommit(folder, `refs/heads/${defaultBranch}`);
+  if (!head) throw new RepositoryRefusedError(409, 'default_branch_missing', `The repository has no branch ${defaultBranch}`);
+  return head;
+}

@@ -1,0 +1,252 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createProposal, type RepositoryReader } from '../../proposals/create-proposal.js';
+import { asProblem } from '../../proposals/errors-to-problems.js';
+import { findProposal, listProposals, PROPOSAL_SORTS, proposalHistory } from '../../proposals/proposal-store.js';
+import {
+  presentProposal,
+  presentSummary,
+  proposalSchema,
+  proposalSummarySchema,
+} from '../../proposals/representation.js';
+import { reviewProposal } from '../../proposals/review.js';
+import { AGENT_TYPES, PROPOSAL_STATUSES, REVIEW_REASONS } from '../../proposals/states.js';
+import type { Proposal } from '../../proposals/transition.js';
+import { readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
+import { HttpProblem, notFound } from '../problem.js';
+import { idParams, withTotalCount } from './api/v1/representations.js';
+
+const fileChange = z.object({
+  file_path: z.string().min(1).max(1024),
+  code_before: z.string(),
+  code_after: z.string(),
+});
+
+const createBody = z
+  .object({
+    ai_type: z
+      .string()
+      .min(1)
+      .max(64)
+      .describe(`one of ${AGENT_TYPES.join(', ')}`),
+    repository_id: z.uuid().optional(),
+    description: z.string().max(10_000).optional(),
+    rationale: z.string().max(20_000).optional(),
+    rule_id: z.string().min(1).max(200).optional(),
+    category: z.string().min(1).max(100).optional(),
+    confidence: z.number().min(0).max(1).optional(),
+    file_path: z.string().min(1).max(1024).optional(),
+    code_before: z.string().optional(),
+    code_after: z.string().optional(),
+    changes: z.array(fileChange).min(1).max(100).optional(),
+    patch: z.string().min(1).optional(),
+  })
+  .superRefine((body, context) => {
+    const single = body.file_path !== undefined || body.code_before !== undefined || body.code_after !== undefined;
+    const forms = [single, body.changes !== undefined, body.patch !== undefined].filter(Boolean).length;
+    if (forms !== 1) {
+      context.addIssue({
+        code: 'custom',
+        path: ['changes'],
+        message: 'give exactly one of: file_path + code_before + code_after, changes, or patch',
+      });
+    } else if (
+      single &&
+      (body.file_path === undefined || body.code_before === undefined || body.code_after === undefined)
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['code_after'],
+        message: 'file_path, code_before and code_after go together',
+      });
+    }
+  });
+
+const verdictBody = z.object({
+  reason: z.enum(REVIEW_REASONS).describe('why, for the learning signal'),
+  note: z.string().max(5000).optional(),
+});
+
+export const reader: RepositoryReader = { resolveHead, readFileAtRef };
+
+const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { database, events } = app.services;
+  const orm = database.orm;
+
+  async function detail(proposal: Proposal) {
+    return presentProposal(proposal, await proposalHistory(orm, proposal.id));
+  }
+
+  function announce(type: string, proposal: Proposal) {
+    events.publish({
+      type: `proposal.${type}`,
+      topic: 'proposals',
+      data: {
+        id: proposal.id,
+        status: proposal.status,
+        ai_type: proposal.aiType,
+        repository_id: proposal.repositoryId,
+      },
+    });
+  }
+
+  app.post(
+    '/',
+    {
+      config: { auth: { scope: 'proposals:write' } },
+      bodyLimit: 8 * 1024 * 1024,
+      schema: {
+        summary: 'Create a proposal',
+        description:
+          'Seed contract: `{ai_type, file_path, code_before, code_after, description?}`; or several files in ' +
+          '`changes`, or a unified `patch` against the repository HEAD. Refused: unsafe path (400), unknown ' +
+          'ai_type or no-op (422), stale code_before or exact duplicate (409, with existing_id), too large (413).',
+        tags: ['proposals'],
+        body: createBody,
+        response: { 201: proposalSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (!(AGENT_TYPES as readonly string[]).includes(body.ai_type)) {
+        throw new HttpProblem(422, 'unknown_ai_type', 'Unprocessable Content', `Unknown ai_type ${body.ai_type}.`, {
+          errors: [{ field: 'body.ai_type', message: `must be one of ${AGENT_TYPES.join(', ')}` }],
+        });
+      }
+      try {
+        const { proposal, superseded } = await createProposal(
+          orm,
+          reader,
+          {
+            aiType: body.ai_type,
+            repositoryId: body.repository_id,
+            description: body.description,
+            rationale: body.rationale,
+            ruleId: body.rule_id,
+            category: body.category,
+            confidence: body.confidence,
+            files:
+              body.changes ??
+              (body.file_path !== undefined
+                ? [
+                    {
+                      file_path: body.file_path,
+                      code_before: body.code_before ?? '',
+                      code_after: body.code_after ?? '',
+                    },
+                  ]
+                : undefined),
+            patch: body.patch,
+            createdBy: request.principal!.label,
+          },
+          app.services.now(),
+        );
+        announce('created', proposal);
+        for (const older of superseded) announce('superseded', older);
+        return reply.code(201).send(await detail(proposal));
+      } catch (error) {
+        throw asProblem(error);
+      }
+    },
+  );
+
+  app.get(
+    '/',
+    {
+      config: { auth: { scope: 'proposals:read' } },
+      schema: {
+        summary: 'List proposals',
+        tags: ['proposals'],
+        querystring: z.object({
+          ai_type: z.string().max(64).optional(),
+          status: z
+            .string()
+            .optional()
+            .transform((value, context) => {
+              if (!value) return undefined;
+              const statuses = value.split(',');
+              const unknown = statuses.filter((status) => !(PROPOSAL_STATUSES as readonly string[]).includes(status));
+              if (unknown.length) {
+                context.addIssue({ code: 'custom', message: `unknown status ${unknown.join(', ')}` });
+                return z.NEVER;
+              }
+              return statuses as (typeof PROPOSAL_STATUSES)[number][];
+            })
+            .describe('one status or several separated by commas'),
+          repository_id: z.uuid().optional(),
+          rule_id: z.string().max(200).optional(),
+          since: z.iso.datetime({ offset: true }).optional(),
+          sort: z.enum(PROPOSAL_SORTS).default('-created_at'),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          skip: z.coerce.number().int().min(0).default(0),
+        }),
+        response: { 200: z.array(proposalSummarySchema) },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const page = await listProposals(orm, {
+        aiType: query.ai_type,
+        statuses: query.status,
+        repositoryId: query.repository_id,
+        ruleId: query.rule_id,
+        since: query.since ? new Date(query.since) : undefined,
+        sort: query.sort,
+        limit: query.limit,
+        skip: query.skip,
+      });
+      return withTotalCount(reply, page).map(presentSummary);
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      config: { auth: { scope: 'proposals:read' } },
+      schema: {
+        summary: 'Get a proposal with its code, diff, results and history',
+        tags: ['proposals'],
+        params: idParams,
+        response: { 200: proposalSchema },
+      },
+    },
+    async (request) => {
+      const proposal = await findProposal(orm, request.params.id);
+      if (!proposal) throw notFound(`No proposal ${request.params.id}`);
+      return detail(proposal);
+    },
+  );
+
+  for (const verdict of ['accept', 'reject'] as const) {
+    app.post(
+      `/:id/${verdict}`,
+      {
+        config: { auth: { scope: 'proposals:write' } },
+        schema: {
+          summary: verdict === 'accept' ? 'Accept a proposal' : 'Reject a proposal',
+          description: 'Exactly one of any number of concurrent verdicts wins; the others get 409 naming the state.',
+          tags: ['proposals'],
+          params: idParams,
+          body: verdictBody,
+          response: { 200: proposalSchema },
+        },
+      },
+      async (request) => {
+        try {
+          const proposal = await reviewProposal(
+            orm,
+            request.params.id,
+            { verdict, reason: request.body.reason, note: request.body.note, reviewer: request.principal!.label },
+            app.services.now(),
+          );
+          announce(verdict === 'accept' ? 'accepted' : 'rejected', proposal);
+          return detail(proposal);
+        } catch (error) {
+          throw asProblem(error);
+        }
+      },
+    );
+  }
+};
+
+export default proposalRoutes;

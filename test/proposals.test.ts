@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { proposals, proposalTransitions } from '../src/db/schema.js';
+import type { DomainEvent } from '../src/events/bus.js';
+import { createTestApp, type TestApp } from './support/app.js';
+import { databaseTargets } from './support/database.js';
+
+const seedProposal = (suffix: string) => ({
+  ai_type: 'imperium',
+  file_path: `src/util-${suffix}.js`,
+  code_before: 'function add(a, b) {\n  return a + b;\n}\n\nif (list.indexOf(x) !== -1) run();\n',
+  code_after: 'function add(a, b) {\n  return a + b;\n}\n\nif (list.includes(x)) run();\n',
+  description: 'Use includes',
+});
+
+for (const target of databaseTargets()) {
+  describe(`free-standing proposals on ${target}`, () => {
+    let t: TestApp;
+    let writer: string;
+    let reader: string;
+    const events: DomainEvent[] = [];
+    before(async () => {
+      t = await createTestApp(target);
+      t.app.services.events.subscribe((event) => events.push(event));
+      writer = await t.createKey(['proposals:write', 'proposals:read']);
+      reader = await t.createKey(['proposals:read']);
+    });
+    after(() => t.close());
+
+    const create = (payload: unknown, key = writer) => t.request({ method: 'POST', url: '/proposals/', key, payload });
+
+    it('creates a proposal with the seed contract and stores its diff and hashes', async () => {
+      const response = await create(seedProposal('a'));
+      assert.equal(response.statusCode, 201, response.body);
+      const body = response.json();
+      assert.equal(body.status, 'pending');
+      assert.equal(body.ai_type, 'imperium');
+      assert.equal(body.file_path, 'src/util-a.js');
+      assert.equal(body.code_after, seedProposal('a').code_after);
+      assert.equal(body.hunks, 1);
+      assert.equal(body.additions, 1);
+      assert.equal(body.deletions, 1);
+      assert.match(body.diff, /^--- a\/src\/util-a\.js\n\+\+\+ b\/src\/util-a\.js\n@@ -2,4 \+2,4 @@/m);
+      assert.match(body.diff, /^-if \(list\.indexOf\(x\) !== -1\) run\(\);$/m);
+      assert.deepEqual(
+        body.history.map((entry: { from: string | null; to: string }) => [entry.from, entry.to]),
+        [[null, 'pending']],
+      );
+      const [stored] = await t.database.orm.select().from(proposals).where(eq(proposals.id, body.id));
+      assert.equal(stored?.changes[0]?.after_sha256.length, 64);
+      assert.equal(stored?.contentHash, body.content_hash);
+      assert.ok(events.some((event) => event.type === 'proposal.created' && event.data.id === body.id));
+    });
+
+    it('takes several files in `changes`', async () => {
+      const response = await create({
+        ai_type: 'guardian',
+        changes: [
+          { file_path: 'a.py', code_before: 'x = 1\n', code_after: 'x = 2\n' },
+          { file_path: 'b.py', code_before: 'y = 1\n', code_after: 'y = 1\n' },
+          { file_path: 'c.py', code_before: 'z = 1\n', code_after: 'z = 3\n' },
+        ],
+      });
+      assert.equal(response.statusCode, 201, response.body);
+      assert.deepEqual(
+        response.json().changes.map((change: { file_path: string }) => change.file_path),
+        ['a.py', 'c.py'],
+      );
+    });
+
+    it('refuses duplicates with the existing id, no-ops, unknown agents, unsafe paths and bad shapes', async () => {
+      const first = (await create(seedProposal('dup'))).json();
+      const duplicate = await create(seedProposal('dup'));
+      assert.equal(duplicate.statusCode, 409);
+      assert.equal(duplicate.json().code, 'duplicate');
+      assert.equal(duplicate.json().existing_id, first.id);
+
+      const noOp = await create({ ai_type: 'imperium', file_path: 'x.js', code_before: 'a', code_after: 'a' });
+      assert.equal(noOp.statusCode, 422);
+      assert.equal(noOp.json().code, 'no_op');
+
+      const unknown = await create({ ...seedProposal('u'), ai_type: 'skynet' });
+      assert.equal(unknown.statusCode, 422);
+      assert.equal(unknown.json().code, 'unknown_ai_type');
+      assert.equal(unknown.json().errors[0].field, 'body.ai_type');
+
+      for (const file_path of ['../../etc/passwd', '/etc/passwd', '.git/config', 'a\u0000b']) {
+        const unsafe = await create({ ...seedProposal('s'), file_path });
+        assert.equal(unsafe.statusCode, 400, `${file_path}: ${unsafe.body}`);
+        assert.equal(unsafe.json().code, 'unsafe_path');
+      }
+
+      const mixed = await create({ ...seedProposal('m'), patch: '--- a/x\n+++ b/x\n' });
+      assert.equal(mixed.statusCode, 400);
+      assert.equal(mixed.json().code, 'validation_failed');
+
+      const patchWithoutRepository = await create({
+        ai_type: 'imperium',
+        patch: '--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n',
+      });
+      assert.equal(patchWithoutRepository.statusCode, 400);
+      assert.equal(patchWithoutRepository.json().code, 'repository_required');
+
+      const huge = await create({
+        ai_type: 'imperium',
+        file_path: 'big.txt',
+        code_before: '',
+        code_after: 'x'.repeat(1_100_000),
+      });
+      assert.equal(huge.statusCode, 413);
+      assert.equal(huge.json().code, 'proposal_too_large');
+
+      const count = await t.database.orm
+        .select({ id: proposals.id })
+        .from(proposals)
+        .where(eq(proposals.filePath, 'big.txt'));
+      assert.equal(count.length, 0);
+    });
+
+    it('lists with filters, sorting, paging and X-Total-Count, without file contents', async () => {
+      const response = await t.request({ method: 'GET', url: '/proposals/?ai_type=imperium&limit=2', key: reader });
+      assert.equal(response.statusCode, 200);
+      const total = Number(response.headers['x-total-count']);
+      assert.ok(total >= 2);
+      const rows = response.json();
+      assert.equal(rows.length, 2);
+      assert.ok(rows.every((row: { ai_type: string }) => row.ai_type === 'imperium'));
+      assert.ok(!('code_before' in rows[0]));
+      assert.ok(rows[0].created_at >= rows[1].created_at);
+      const skipped = await t.request({
+        method: 'GET',
+        url: `/proposals/?ai_type=imperium&limit=2&skip=${total - 1}`,
+        key: reader,
+      });
+      assert.equal(skipped.json().length, 1);
+      const bad = await t.request({ method: 'GET', url: '/proposals/?status=nonsense', key: reader });
+      assert.equal(bad.statusCode, 400);
+      assert.equal(bad.json().errors[0].field, 'querystring.status');
+      const tooMany = await t.request({ method: 'GET', url: '/proposals/?limit=501', key: reader });
+      assert.equal(tooMany.statusCode, 400);
+      const guardian = await t.request({
+        method: 'GET',
+        url: '/proposals/?ai_type=guardian&status=pending,accepted',
+        key: reader,
+      });
+      assert.equal(guardian.json().length, 1);
+    });
+
+    it('accepts and rejects with reasons, refusing illegal transitions with 409 naming the state', async () => {
+      const proposal = (await create(seedProposal('review'))).json();
+      const accepted = await t.request({
+        method: 'POST',
+        url: `/proposals/${proposal.id}/accept`,
+        key: writer,
+        payload: { reason: 'valuable', note: 'nice' },
+      });
+      assert.equal(accepted.statusCode, 200, accepted.body);
+      assert.equal(accepted.json().status, 'accepted');
+      assert.equal(accepted.json().review.reason, 'valuable');
+      const again = await t.request({
+        method: 'POST',
+        url: `/proposals/${proposal.id}/reject`,
+        key: writer,
+        payload: { reason: 'incorrect' },
+      });
+      assert.equal(again.statusCode, 409);
+      assert.equal(again.json().code, 'illegal_transition');
+      assert.equal(again.json().current_status, 'accepted');
+      const badReason = await t.request({
+        method: 'POST',
+        url: `/proposals/${proposal.id}/reject`,
+        key: writer,
+        payload: { reason: 'because' },
+      });
+      assert.equal(badReason.statusCode, 400);
+      const readerTry = await t.request({
+        method: 'POST',
+        url: `/proposals/${proposal.id}/reject`,
+        key: reader,
+        payload: { reason: 'incorrect' },
+      });
+      assert.equal(readerTry.statusCode, 403);
+      const missing = await t.request({
+        method: 'POST',
+        url: '/proposals/00000000-0000-4000-8000-000000000000/accept',
+        key: writer,
+        payload: { reason: 'correct' },
+      });
+      assert.equal(missing.statusCode, 404);
+      const detail = await t.request({ method: 'GET', url: `/proposals/${proposal.id}`, key: reader });
+      assert.deepEqual(
+        detail
+          .json()
+          .history.map((entry: { from: string | null; to: string; reason: string | null }) => [
+            entry.from,
+            entry.to,
+            entry.reason,
+          ]),
+        [
+          [null, 'pending', null],
+          ['pending', 'accepted', 'valuable'],
+        ],
+      );
+    });
+
+    it('lets exactly one of 50 parallel verdicts win', async () => {
+      const proposal = (await create(seedProposal('race'))).json();
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, (_, index) =>
+          t.request({
+            method: 'POST',
+            url: `/proposals/${proposal.id}/${index % 2 === 0 ? 'accept' : 'reject'}`,
+            key: writer,
+            payload: { reason: index % 2 === 0 ? 'correct' : 'incorrect' },
+          }),
+        ),
+      );
+      const codes = responses.map((response) => response.statusCode);
+      assert.equal(codes.filter((code) => code === 200).length, 1, codes.join(','));
+      assert.equal(codes.filter((code) => code === 409).length, 49);
+      const history = await t.database.orm
+        .select()
+        .from(proposalTransitions)
+        .where(eq(proposalTransitions.proposalId, proposal.id));
+      assert.equal(history.filter((entry) => entry.fromStatus === 'pending').length, 1);
+      assert.equal(history.length, 2);
+    });
+  });
+}
