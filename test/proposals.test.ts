@@ -28,7 +28,7 @@ for (const target of databaseTargets()) {
     });
     after(() => t.close());
 
-    const create = (payload: unknown, key = writer) => t.request({ method: 'POST', url: '/proposals/', key, payload });
+    const create = (payload: Record<string, unknown>, key = writer) => t.request({ method: 'POST', url: '/proposals/', key, payload });
 
     it('creates a proposal with the seed contract and stores its diff and hashes', async () => {
       const response = await create(seedProposal('a'));
@@ -225,6 +225,42 @@ for (const target of databaseTargets()) {
         .where(eq(proposalTransitions.proposalId, proposal.id));
       assert.equal(history.filter((entry) => entry.fromStatus === 'pending').length, 1);
       assert.equal(history.length, 2);
+    });
+
+    it('reviews a batch with a per-id outcome', async () => {
+      const first = (await create(seedProposal('batch-1'))).json();
+      const second = (await create(seedProposal('batch-2'))).json();
+      await t.request({ method: 'POST', url: `/proposals/${second.id}/reject`, key: writer, payload: { reason: 'style' } });
+      const missing = '00000000-0000-4000-8000-000000000001';
+      const response = await t.request({
+        method: 'POST',
+        url: '/api/v1/proposals/batch-review',
+        key: writer,
+        payload: { ids: [first.id, second.id, missing], verdict: 'accept', reason: 'correct' },
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(
+        response.json().results.map((result: { id: string; outcome: string; status: string | null }) => [
+          result.id,
+          result.outcome,
+          result.status,
+        ]),
+        [
+          [first.id, 'accepted', 'accepted'],
+          [second.id, 'conflict', 'rejected'],
+          [missing, 'not_found', null],
+        ],
+      );
+      const [stored] = await t.database.orm.select().from(proposals).where(eq(proposals.id, first.id));
+      assert.equal(stored?.status, 'accepted');
+      assert.equal(stored?.reviewReason, 'correct');
+      const repeated = await t.request({
+        method: 'POST',
+        url: '/api/v1/proposals/batch-review',
+        key: writer,
+        payload: { ids: [first.id, first.id], verdict: 'reject', reason: 'other' },
+      });
+      assert.equal(repeated.statusCode, 400);
     });
   });
 }

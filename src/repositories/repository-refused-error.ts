@@ -8,6 +8,7 @@ export class RepositoryRefusedError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'RepositoryRefusedError';

@@ -19,12 +19,14 @@ import security from './plugins/security.js';
 import apiKeyRoutes from './routes/api/v1/api-keys.js';
 import auditRoutes from './routes/api/v1/audit.js';
 import authRoutes from './routes/api/v1/auth.js';
+import repositoryRoutes from './routes/api/v1/repositories.js';
 import userRoutes from './routes/api/v1/users.js';
 import debugRoutes from './routes/debug.js';
 import documentRoutes from './routes/documents.js';
 import healthRoutes from './routes/health.js';
 import metricsRoutes from './routes/metrics.js';
 import proposalRoutes from './routes/proposals.js';
+import batchProposalRoutes from './routes/api/v1/proposals.js';
 import type { RouteTableEntry, Services } from './types.js';
 import './types.js';
 
@@ -124,7 +126,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(userRoutes, { prefix: '/api/v1/users' });
   await app.register(apiKeyRoutes, { prefix: '/api/v1/api-keys' });
   await app.register(auditRoutes, { prefix: '/api/v1/audit' });
+  await app.register(repositoryRoutes, { prefix: '/api/v1/repositories' });
   await app.register(proposalRoutes, { prefix: '/proposals' });
+  await app.register(batchProposalRoutes, { prefix: '/api/v1/proposals' });
 
   return app;
 }

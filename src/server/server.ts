@@ -6,6 +6,7 @@ import type { Config } from '../config/config.js';
 import { openDatabase } from '../db/open.js';
 import { connectRedis, waitUntilReady } from '../redis.js';
 import { version } from '../version.js';
+import { startExpirySweep } from '../proposals/expiry-sweep.js';
 import { buildApp } from './app.js';
 
 export interface RunningServer {
@@ -26,7 +27,9 @@ export async function startServer(
   const database = await openDatabase(config);
   let redis: Redis | undefined;
   let app: FastifyInstance | undefined;
+  let expirySweep: { stop(): void } | undefined;
   const closeResources = async () => {
+    expirySweep?.stop();
     await app?.close();
     redis?.disconnect();
     await database.close();
@@ -40,6 +43,10 @@ export async function startServer(
     const bootstrap = await bootstrapAdminAccess(database, config.adminApiKey);
     app = await buildApp({ config, database, redis, version });
     closeConnectionsWhileClosing(app);
+    const log = app.log;
+    expirySweep = startExpirySweep(database, app.services.events, {
+      onError: (error) => log.error({ err: error }, 'proposal expiry sweep failed'),
+    });
     if (bootstrap.kind === 'created') {
       const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
       output.write(

@@ -1,0 +1,292 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { grants } from '../../../../accounts/roles.js';
+import { branchNameSchema, revisionSchema } from '../../../../repositories/branch-name.js';
+import { browseDirectory, browseFile } from '../../../../repositories/browse.js';
+import { UnknownRevisionError } from '../../../../repositories/git-repository.js';
+import {
+  changeRepository,
+  removeRepository,
+  synchroniseRepository,
+} from '../../../../repositories/manage-repository.js';
+import { repositoryPolicyPatchSchema } from '../../../../repositories/policy.js';
+import { registerClone, registerLocalPath } from '../../../../repositories/register-repository.js';
+import { RepositoryRefusedError } from '../../../../repositories/repository-refused-error.js';
+import { findRepository, listRepositories } from '../../../../repositories/repository-store.js';
+import { UnsafePathError } from '../../../../repositories/safe-path.js';
+import { forbidden, HttpProblem, notFound } from '../../../problem.js';
+import { idParams, paginationQuery, withTotalCount } from './representations.js';
+import { fileSchema, presentRepository, repositorySchema, treeSchema } from './repository-representation.js';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  422: 'Unprocessable Content',
+};
+
+/** Turns the repository module's refusals into problem responses; anything else is left to the handler. */
+function asProblem(error: unknown): unknown {
+  if (error instanceof RepositoryRefusedError) {
+    return new HttpProblem(error.status, error.code, TITLES[error.status] ?? 'Error', error.message, {
+      ...error.extensions,
+      ...(error.field ? { errors: [{ field: error.field, message: error.message }] } : {}),
+    });
+  }
+  if (error instanceof UnsafePathError) {
+    return new HttpProblem(400, 'unsafe_path', 'Bad Request', error.message, {
+      errors: [{ field: 'querystring.path', message: error.reason }],
+    });
+  }
+  if (error instanceof UnknownRevisionError) {
+    return new HttpProblem(404, 'unknown_revision', 'Not Found', error.message, {
+      errors: [{ field: 'querystring.ref', message: 'names no commit in the repository' }],
+    });
+  }
+  return error;
+}
+
+async function refusalsAsProblems<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asProblem(error);
+  }
+}
+
+const nameSchema = z.string().trim().min(1).max(200);
+const checkCommandsSchema = z
+  .array(z.string().trim().min(1, 'must not be empty').max(2000))
+  .max(20)
+  .describe('commands Sandbox runs to build and test a proposal, in order (at most 20)');
+
+const createBody = z
+  .object({
+    name: nameSchema.optional().describe('defaults to the last part of the URL or path'),
+    clone_url: z.string().min(1).max(2048).optional().describe('an https:// or file:// URL to clone'),
+    path: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe('an existing work tree to register in place (admin; must be under LVLUP_REPO_ROOTS)'),
+    default_branch: branchNameSchema.optional().describe("defaults to the clone's HEAD or the checked-out branch"),
+    check_commands: checkCommandsSchema.optional(),
+    policy: repositoryPolicyPatchSchema.optional().describe('fields to change from the default policy'),
+  })
+  .superRefine((body, context) => {
+    if ((body.clone_url === undefined) === (body.path === undefined)) {
+      context.addIssue({ code: 'custom', path: ['clone_url'], message: 'give exactly one of clone_url and path' });
+    }
+  });
+
+const changeBody = z
+  .object({
+    name: nameSchema.optional(),
+    default_branch: branchNameSchema.optional(),
+    check_commands: checkCommandsSchema.optional(),
+    policy: repositoryPolicyPatchSchema.optional().describe('fields to change; the others keep their value'),
+  })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: 'must change at least one field',
+  });
+
+const browseQuery = (pathSchema: z.ZodType<string>) =>
+  z.object({
+    path: pathSchema,
+    ref: revisionSchema.optional().describe('a branch, tag or commit; the default branch unless given'),
+  });
+
+const repositories: FastifyPluginAsyncZod = async (app) => {
+  const services = app.services;
+  const { orm } = services.database;
+  const read = { auth: { scope: 'repos:read' as const } };
+  const write = { auth: { scope: 'repos:write' as const } };
+
+  async function existing(id: string) {
+    const repository = await findRepository(orm, id);
+    if (!repository) throw notFound(`No repository ${id}`);
+    return repository;
+  }
+
+  app.get(
+    '/',
+    {
+      config: read,
+      schema: {
+        summary: 'List repositories',
+        tags: ['repositories'],
+        querystring: paginationQuery,
+        response: { 200: z.array(repositorySchema) },
+      },
+    },
+    async (request, reply) => withTotalCount(reply, await listRepositories(orm, request.query)).map(presentRepository),
+  );
+
+  app.post(
+    '/',
+    {
+      config: write,
+      schema: {
+        summary: 'Register a repository by clone URL or local path',
+        description:
+          'With `clone_url` (https:// or file://) lvlup clones it into its data folder; GitHub URLs use ' +
+          'GITHUB_TOKEN when set, without storing it. A file:// URL must be under LVLUP_REPO_ROOTS. With `path` ' +
+          '(admin scope) an existing work tree under LVLUP_REPO_ROOTS is registered in place and never modified.',
+        tags: ['repositories'],
+        body: createBody,
+        response: { 201: repositorySchema },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const { body } = request;
+      const settings = {
+        name: body.name,
+        defaultBranch: body.default_branch,
+        checkCommands: body.check_commands,
+        policy: body.policy,
+        createdBy: principal.label,
+      };
+      if (body.path !== undefined && !grants(principal.scopes, 'admin')) {
+        throw forbidden('Registering a local path needs the admin scope; others may register a clone URL.');
+      }
+      const repository = await refusalsAsProblems(() =>
+        body.path !== undefined
+          ? registerLocalPath(services, body.path, settings)
+          : registerClone(services, body.clone_url!, settings),
+      );
+      return reply.code(201).send(presentRepository(repository));
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      config: read,
+      schema: { summary: 'Get a repository', tags: ['repositories'], params: idParams, response: { 200: repositorySchema } },
+    },
+    async (request) => presentRepository(await existing(request.params.id)),
+  );
+
+  app.patch(
+    '/:id',
+    {
+      config: write,
+      schema: {
+        summary: "Change a repository's name, default branch, check commands or policy",
+        tags: ['repositories'],
+        params: idParams,
+        body: changeBody,
+        response: { 200: repositorySchema },
+      },
+    },
+    async (request) => {
+      const updated = await refusalsAsProblems(() =>
+        changeRepository(services, request.params.id, {
+          name: request.body.name,
+          defaultBranch: request.body.default_branch,
+          checkCommands: request.body.check_commands,
+          policy: request.body.policy,
+        }),
+      );
+      if (!updated) throw notFound(`No repository ${request.params.id}`);
+      return presentRepository(updated);
+    },
+  );
+
+  app.delete(
+    '/:id',
+    {
+      config: write,
+      schema: {
+        summary: 'Delete a repository and its proposals',
+        description: "A clone's folder in the data folder is removed; a registered path's files are never touched.",
+        tags: ['repositories'],
+        params: idParams,
+        response: { 200: repositorySchema },
+      },
+    },
+    async (request) => {
+      const removed = await removeRepository(services, request.params.id);
+      if (!removed) throw notFound(`No repository ${request.params.id}`);
+      return presentRepository(removed.repository);
+    },
+  );
+
+  app.post(
+    '/:id/sync',
+    {
+      config: write,
+      schema: {
+        summary: 'Fetch and fast-forward the default branch',
+        description:
+          'A clone fetches origin and fast-forwards its default branch (409 `diverged` when that is impossible). ' +
+          "A registered path fetches its remotes, if any, and only refreshes head_commit: its branches and files are the user's.",
+        tags: ['repositories'],
+        params: idParams,
+        response: { 200: repositorySchema },
+      },
+    },
+    async (request) => {
+      const synced = await refusalsAsProblems(() => synchroniseRepository(services, request.params.id));
+      if (!synced) throw notFound(`No repository ${request.params.id}`);
+      return presentRepository(synced);
+    },
+  );
+
+  app.get(
+    '/:id/tree',
+    {
+      config: read,
+      schema: {
+        summary: 'List a directory of the repository at a revision',
+        description: 'Read from git objects: committed content only, never uncommitted changes in the work tree.',
+        tags: ['repositories'],
+        params: idParams,
+        querystring: browseQuery(z.string().max(4096).default('').describe('directory; the root unless given')),
+        response: { 200: treeSchema },
+      },
+    },
+    async (request) => {
+      const repository = await existing(request.params.id);
+      const tree = await refusalsAsProblems(() =>
+        browseDirectory(repository, request.query.path, request.query.ref),
+      );
+      return {
+        ...tree,
+        entries: tree.entries.map((entry) => ({
+          name: entry.name,
+          path: entry.path,
+          type: entry.type,
+          ...(entry.type === 'file' ? { size: entry.size } : {}),
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/:id/file',
+    {
+      config: read,
+      schema: {
+        summary: 'Read a file of the repository at a revision',
+        description:
+          'Read from git objects: committed content only. Paths that are absolute, contain `..` or NUL, point ' +
+          'into .git or through a symbolic link are refused with 400 `unsafe_path`; files over 1 MiB with 413.',
+        tags: ['repositories'],
+        params: idParams,
+        querystring: browseQuery(z.string().min(1).max(4096).describe('file path relative to the repository root')),
+        response: { 200: fileSchema },
+      },
+    },
+    async (request) => {
+      const repository = await existing(request.params.id);
+      return refusalsAsProblems(() => browseFile(repository, request.query.path, request.query.ref));
+    },
+  );
+};
+
+export default repositories;
