@@ -25,6 +25,7 @@ const PUBLIC_ROUTES = [
   'GET /docs/static/index.html',
   'GET /docs/static/swagger-initializer.js',
   'GET /docs/static/*',
+  'OPTIONS *', // CORS preflights carry no credentials
   'POST /api/v1/auth/register',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/refresh',

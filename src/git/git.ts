@@ -59,7 +59,8 @@ export function git(args: readonly string[], options: GitOptions): Promise<{ std
         encoding: 'utf8',
       },
       (error, stdout, stderr) => {
-        if (error) reject(new GitError(args, typeof error.code === 'number' ? error.code : null, stderr || error.message));
+        if (error)
+          reject(new GitError(args, typeof error.code === 'number' ? error.code : null, stderr || error.message));
         else resolve({ stdout, stderr });
       },
     );
@@ -82,7 +83,8 @@ export function gitBytes(args: readonly string[], options: GitOptions): Promise<
       },
       (error, stdout, stderr) => {
         const message = stderr.toString('utf8');
-        if (error) reject(new GitError(args, typeof error.code === 'number' ? error.code : null, message || error.message));
+        if (error)
+          reject(new GitError(args, typeof error.code === 'number' ? error.code : null, message || error.message));
         else resolve({ stdout, stderr: message });
       },
     );

@@ -7,8 +7,8 @@ import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { createInProcessEventBus, type EventBus } from '../events/bus.js';
 import { loggerOptions } from '../observability/logger.js';
+import { SingleLineRequestLog } from '../observability/request-log.js';
 import { registerErrorHandling } from './error-handler.js';
-import accessLog from './plugins/access-log.js';
 import audit from './plugins/audit.js';
 import authentication from './plugins/authentication.js';
 import metrics from './plugins/metrics.js';
@@ -63,7 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
-    disableRequestLogging: true,
+    logController: new SingleLineRequestLog(),
   }).withTypeProvider<ZodTypeProvider>();
 
   const services: Services = {
@@ -88,7 +88,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // The docs UI's own asset routes are public and stay out of the document.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) {
+    // The CORS plugin's catch-all OPTIONS route answers preflights, which never carry credentials.
+    if (route.url.startsWith('/docs') || (route.url === '*' && route.method === 'OPTIONS')) {
       route.config = { ...route.config, auth: 'public' };
       route.schema = { ...route.schema, hide: true };
     }
@@ -110,7 +111,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(requestId);
-  await app.register(accessLog);
   await app.register(metrics);
   await app.register(security);
   await app.register(authentication);

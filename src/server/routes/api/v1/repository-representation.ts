@@ -6,8 +6,13 @@ export const repositorySchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
-    source: z.enum(['clone', 'path']).describe('`clone`: cloned by lvlup into its data folder; `path`: registered in place'),
-    clone_url: z.string().nullable().describe('the URL cloned from (never with credentials); null for a registered path'),
+    source: z
+      .enum(['clone', 'path'])
+      .describe('`clone`: cloned by lvlup into its data folder; `path`: registered in place'),
+    clone_url: z
+      .string()
+      .nullable()
+      .describe('the URL cloned from (never with credentials); null for a registered path'),
     path: z.string().describe('the work tree: the clone in the data folder, or the registered folder'),
     default_branch: z.string(),
     head_commit: z.string().nullable().describe("the default branch's commit at the last registration, sync or change"),
