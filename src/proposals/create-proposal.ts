@@ -2,6 +2,7 @@ import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { applyPatch, parsePatch } from 'diff';
 import type { Orm } from '../db/database.js';
 import { proposals, proposalTransitions, repositories } from '../db/schema.js';
+import { effectivePolicy } from '../repositories/policy.js';
 import { normaliseRelativePath } from '../repositories/safe-path.js';
 import { buildChanges, contentHash, rangesOverlap, type FileChangeInput } from './changes.js';
 import { OPEN_STATUSES } from './states.js';
@@ -163,7 +164,7 @@ export async function createProposal(
     throw new ProposalRefusedError(422, 'no_op', 'The proposal changes nothing: code_after equals code_before.');
   }
   const hash = contentHash(repository?.id ?? null, built.changes);
-  const ttl = repository?.policy.proposal_ttl_seconds;
+  const ttl = repository ? effectivePolicy(repository.policy).proposal_ttl_seconds : null;
 
   return orm.transaction(async (transaction) => {
     const [created] = await transaction
