@@ -26,11 +26,17 @@ export interface PullRequest {
   readonly created: boolean;
 }
 
+/** The status GitHub answered with; Octokit also reports 500 when no answer came, but then has no response. */
 function statusOf(error: unknown): number | undefined {
-  if (typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number') {
-    return error.status;
+  if (typeof error !== 'object' || error === null || !('response' in error) || error.response === undefined) {
+    return undefined;
   }
-  return undefined;
+  return 'status' in error && typeof error.status === 'number' ? error.status : undefined;
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
 }
 
 function isAlreadyExists(error: unknown): boolean {
@@ -39,7 +45,7 @@ function isAlreadyExists(error: unknown): boolean {
 
 function toGitHubError(error: unknown, what: string): GitHubError {
   const status = statusOf(error);
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = describe(error);
   if (status === 401) return new GitHubError('github_auth_failed', `${what}: GitHub rejected the token`, status);
   if (status === 403 && !/rate limit/i.test(reason)) {
     return new GitHubError('github_auth_failed', `${what}: the token may not do this (${reason})`, status);
@@ -49,6 +55,8 @@ function toGitHubError(error: unknown, what: string): GitHubError {
   }
   return new GitHubError('github_failed', `${what}: ${reason}`, status);
 }
+
+function ignore(): void {}
 
 /**
  * Opens a pull request from `head` into `base`, or returns the open one that already exists for that head,
@@ -60,6 +68,8 @@ export async function openPullRequest(input: OpenPullRequestInput): Promise<Pull
     auth: input.token,
     baseUrl: input.apiUrl.replace(/\/+$/, ''),
     userAgent: 'lvlup',
+    // Failures reach the caller as a GitHubError; Octokit would also print each one to the console.
+    log: { debug: ignore, info: ignore, warn: console.warn, error: ignore },
     request: { fetch: input.fetch ?? globalThis.fetch, signal: AbortSignal.timeout(input.timeoutMs ?? 30_000) },
   });
   const what = `Opening a pull request from ${head} into ${base} on ${owner}/${repo}`;

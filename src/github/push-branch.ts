@@ -1,5 +1,5 @@
 import { git, GitError } from '../git/git.js';
-import { GitHubError } from './github-error.js';
+import { GitHubError, type GitHubErrorCode } from './github-error.js';
 
 export interface PushBranchInput {
   readonly repositoryPath: string;
@@ -26,11 +26,22 @@ function scrub(text: string, secrets: readonly string[]): string {
   return scrubbed;
 }
 
-function codeFor(stderr: string): 'github_auth_failed' | 'github_not_found' | 'github_failed' {
-  if (/Authentication failed|could not read (Username|Password)|Invalid username or password|\b40[13]\b|Permission to .* denied/i.test(stderr)) {
-    return 'github_auth_failed';
-  }
-  if (/Repository not found|not found|does not appear to be a git repository/i.test(stderr)) return 'github_not_found';
+const authenticationFailures = [
+  /Authentication failed/i,
+  /could not read (Username|Password)/i,
+  /Invalid username or (password|token)/i,
+  /The requested URL returned error: 40[13]/i,
+  /Permission to .* denied/i,
+];
+const missingRepositories = [
+  /Repository not found/i,
+  /does not appear to be a git repository/i,
+  /returned error: 404/i,
+];
+
+function codeFor(stderr: string): GitHubErrorCode {
+  if (authenticationFailures.some((pattern) => pattern.test(stderr))) return 'github_auth_failed';
+  if (missingRepositories.some((pattern) => pattern.test(stderr))) return 'github_not_found';
   return 'github_failed';
 }
 
@@ -72,7 +83,11 @@ export async function pushBranch(input: PushBranchInput): Promise<void> {
     });
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
-    const detail = scrub(error.stderr.trim().split('\n').slice(-3).join(' | '), [token, basic]);
-    throw new GitHubError(codeFor(error.stderr), `git push of ${branch} to ${scrub(pushUrl, [token, basic])} failed: ${detail}`);
+    const lines = error.stderr.split('\n').filter((line) => line.trim() !== '');
+    const detail = scrub(lines.slice(0, 2).join(' | '), [token, basic]);
+    throw new GitHubError(
+      codeFor(error.stderr),
+      `git push of ${branch} to ${scrub(pushUrl, [token, basic])} failed: ${detail}`,
+    );
   }
 }

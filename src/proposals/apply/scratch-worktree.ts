@@ -1,5 +1,7 @@
 import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout } from 'node:timers/promises';
+import { GitError } from '../../git/git.js';
 import { hooklessGit } from './hookless-git.js';
 
 export interface ScratchWorktree {
@@ -32,6 +34,43 @@ async function assertRootOutsideWorkTree(repositoryPath: string, root: string): 
 }
 
 /**
+ * `git worktree add` lists the repository's existing work trees and fails when one of them is still being
+ * created or removed by another git process ("failed to read .git/worktrees/<name>/commondir"). Adding
+ * and removing are therefore serialised per repository within this process, and an add that still loses
+ * that race against another process is retried.
+ */
+const worktreeBookkeeping = new Map<string, Promise<unknown>>();
+
+function serialised<T>(repositoryPath: string, step: () => Promise<T>): Promise<T> {
+  const previous = worktreeBookkeeping.get(repositoryPath) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(step);
+  worktreeBookkeeping.set(repositoryPath, next);
+  void next
+    .finally(() => {
+      if (worktreeBookkeeping.get(repositoryPath) === next) worktreeBookkeeping.delete(repositoryPath);
+    })
+    .catch(() => undefined);
+  return next;
+}
+
+async function addWorktree(repositoryPath: string, tree: string, commit: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await serialised(repositoryPath, () =>
+        hooklessGit(['worktree', 'add', '--quiet', '--detach', '--no-checkout', tree, commit], { cwd: repositoryPath }),
+      );
+      break;
+    } catch (error) {
+      if (!(error instanceof GitError) || attempt === 3) throw error;
+      await rm(tree, { recursive: true, force: true });
+      await setTimeout(50 * attempt);
+    }
+  }
+  // The checkout itself runs outside the serialised step: it only touches this work tree and its index.
+  await hooklessGit(['reset', '--hard', '--quiet'], { cwd: tree });
+}
+
+/**
  * Runs `work` in a fresh `git worktree add --detach` of `commit` under `worktreeRoot` and removes the
  * work tree afterwards, whatever happens. Every call gets its own directory (mkdtemp), so concurrent
  * calls on one repository never share a work tree or an index.
@@ -44,16 +83,20 @@ export async function withScratchWorktree<T>(
 ): Promise<T> {
   await mkdir(worktreeRoot, { recursive: true });
   const root = await realpath(worktreeRoot);
-  await assertRootOutsideWorkTree(repositoryPath, root);
+  const repository = await realpath(repositoryPath);
+  await assertRootOutsideWorkTree(repository, root);
   const scratch = await mkdtemp(path.join(root, 'apply-'));
-  const tree = path.join(scratch, 'tree');
+  // git names the work tree's administrative directory after the last path component: keep it unique.
+  const tree = path.join(scratch, path.basename(scratch));
   try {
-    await hooklessGit(['worktree', 'add', '--quiet', '--detach', tree, commit], { cwd: repositoryPath });
+    await addWorktree(repository, tree, commit);
     return await work({ tree, scratch });
   } finally {
-    await hooklessGit(['worktree', 'remove', '--force', tree], { cwd: repositoryPath }).catch(() => undefined);
-    await rm(scratch, { recursive: true, force: true });
-    // Also clears the administrative entries of scratch trees left by a process that crashed mid-apply.
-    await hooklessGit(['worktree', 'prune'], { cwd: repositoryPath }).catch(() => undefined);
+    await serialised(repository, async () => {
+      await hooklessGit(['worktree', 'remove', '--force', tree], { cwd: repository }).catch(() => undefined);
+      await rm(scratch, { recursive: true, force: true });
+      // Also clears the administrative entries of scratch trees left by a process that crashed mid-apply.
+      await hooklessGit(['worktree', 'prune'], { cwd: repository }).catch(() => undefined);
+    });
   }
 }
