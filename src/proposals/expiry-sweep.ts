@@ -22,7 +22,12 @@ export function startExpirySweep(
           events.publish({
             type: 'proposal.expired',
             topic: 'proposals',
-            data: { id: proposal.id, status: proposal.status, ai_type: proposal.aiType, repository_id: proposal.repositoryId },
+            data: {
+              id: proposal.id,
+              status: proposal.status,
+              ai_type: proposal.aiType,
+              repository_id: proposal.repositoryId,
+            },
           });
         }
       })

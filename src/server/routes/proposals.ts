@@ -1,6 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { eq } from 'drizzle-orm';
+import { repositories } from '../../db/schema.js';
+import { applyProposal, recordPullRequest } from '../../proposals/apply-proposal.js';
+import { failedAutoApplyGates } from '../../proposals/auto-apply-gates.js';
 import { createProposal, type RepositoryReader } from '../../proposals/create-proposal.js';
+import { openPullRequestForProposal } from '../../proposals/pull-request-step.js';
+import { effectivePolicy } from '../../repositories/policy.js';
 import { asProblem } from '../../proposals/errors-to-problems.js';
 import { findProposal, listProposals, PROPOSAL_SORTS, proposalHistory } from '../../proposals/proposal-store.js';
 import {
@@ -214,6 +220,118 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
       const proposal = await findProposal(orm, request.params.id);
       if (!proposal) throw notFound(`No proposal ${request.params.id}`);
       return detail(proposal);
+    },
+  );
+
+  async function applyAndAnnounce(proposalId: string, actor: string) {
+    const outcome = await applyProposal(database, {
+      proposalId,
+      actor,
+      dataDirectory: app.services.config.dataDirectory,
+    });
+    if (!outcome.applied) {
+      announce('apply_failed', outcome.proposal);
+      throw new HttpProblem(409, 'apply_conflict', 'Conflict', outcome.message ?? 'The change no longer applies.', {
+        status: outcome.proposal.status,
+        conflicts: outcome.conflicts,
+      });
+    }
+    let proposal = outcome.proposal;
+    announce('applied', proposal);
+    const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId!));
+    if (
+      repository &&
+      effectivePolicy(repository.policy).pull_requests &&
+      effectivePolicy(repository.policy).branch_mode === 'per_proposal'
+    ) {
+      await recordPullRequest(
+        database,
+        proposal.id,
+        await openPullRequestForProposal({ github: app.services.config.github }, repository, proposal),
+      );
+      proposal = (await findProposal(orm, proposal.id))!;
+    }
+    return detail(proposal);
+  }
+
+  app.post(
+    '/:id/apply',
+    {
+      config: { auth: { scope: 'repos:write' } },
+      schema: {
+        summary: 'Apply an accepted proposal as a git commit',
+        description:
+          "Commits in a separate worktree (the checked-out tree is never touched) on the policy's branch " +
+          '(`lvlup/<short id>` by default), re-applying with a 3-way merge if the branch moved. A conflict ' +
+          'moves the proposal to apply-failed and answers 409 listing the files. With pull requests on and a ' +
+          'GitHub origin, the branch is pushed and a pull request opened. A free-standing proposal answers 409.',
+        tags: ['proposals'],
+        params: idParams,
+        response: { 200: proposalSchema },
+      },
+    },
+    async (request) => {
+      try {
+        return await applyAndAnnounce(request.params.id, request.principal!.label);
+      } catch (error) {
+        throw asProblem(error);
+      }
+    },
+  );
+
+  app.post(
+    '/:id/auto-apply',
+    {
+      config: { auth: { scope: 'repos:write' } },
+      schema: {
+        summary: 'Accept and apply a proposal without a reviewer, if every gate holds',
+        description:
+          "Gates: the repository's policy allows auto-apply; tests passed when the repository has checks; " +
+          'confidence at or above the policy threshold. Otherwise 409 listing each failed gate.',
+        tags: ['proposals'],
+        params: idParams,
+        response: { 200: proposalSchema },
+      },
+    },
+    async (request) => {
+      try {
+        const proposal = await findProposal(orm, request.params.id);
+        if (!proposal) throw notFound(`No proposal ${request.params.id}`);
+        if (!proposal.repositoryId) {
+          throw new HttpProblem(
+            409,
+            'nothing_to_apply',
+            'Conflict',
+            'This proposal belongs to no repository: there is nothing to apply it to.',
+          );
+        }
+        const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId));
+        const failed = failedAutoApplyGates(proposal, {
+          checkCommands: repository?.checkCommands ?? [],
+          policy: effectivePolicy(repository?.policy),
+        });
+        if (failed.length > 0) {
+          throw new HttpProblem(
+            409,
+            'auto_apply_blocked',
+            'Conflict',
+            `Auto-apply blocked: ${failed.map((gate) => gate.detail).join('; ')}.`,
+            {
+              failed_gates: failed,
+            },
+          );
+        }
+        const accepted = await reviewProposal(
+          orm,
+          proposal.id,
+          { verdict: 'accept', reason: 'correct', note: 'auto-apply: every gate held', reviewer: 'auto-apply' },
+          app.services.now(),
+        );
+        announce('accepted', accepted);
+        return await applyAndAnnounce(proposal.id, 'auto-apply');
+      } catch (error) {
+        throw asProblem(error);
+      }
     },
   );
 

@@ -1,0 +1,155 @@
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import { proposals, repositories } from '../db/schema.js';
+import { git } from '../git/git.js';
+import { applyPatchAsCommit, type ApplyFailureReason } from './apply/apply-patch.js';
+import { readBranchTip } from './apply/branch-refs.js';
+import { ProposalRefusedError } from './create-proposal.js';
+import { IllegalTransitionError, ProposalNotFoundError, transitionProposal, type Proposal } from './transition.js';
+import { effectivePolicy } from '../repositories/policy.js';
+import type { ProposalStatus } from './states.js';
+
+export interface ApplyOutcome {
+  readonly proposal: Proposal;
+  readonly applied: boolean;
+  readonly conflicts: readonly string[];
+  readonly message: string | undefined;
+}
+
+/** Failures that are the change's fault: the proposal ends in apply-failed. Others leave it accepted. */
+const TERMINAL_FAILURES: readonly ApplyFailureReason[] = ['conflict', 'does_not_apply', 'no_changes', 'unsafe_patch'];
+
+const applying = new Set<string>();
+
+export function commitMessage(proposal: Proposal): string {
+  const title = proposal.description?.split('\n')[0]?.slice(0, 72) || `${proposal.aiType}: change ${proposal.filePath}`;
+  const body = [proposal.rationale, proposal.description?.split('\n').slice(1).join('\n').trim()].filter(Boolean);
+  const trailers = [`Lvlup-Proposal: ${proposal.id}`, `Lvlup-Agent: ${proposal.aiType}`];
+  if (proposal.ruleId) trailers.push(`Lvlup-Rule: ${proposal.ruleId}`);
+  return [title, ...body, trailers.join('\n')].join('\n\n');
+}
+
+async function commitAlreadyMade(
+  repositoryPath: string,
+  branch: string,
+  proposalId: string,
+): Promise<string | undefined> {
+  const tip = await readBranchTip(repositoryPath, branch);
+  if (!tip) return undefined;
+  const { stdout } = await git(['log', '-1', '--format=%H', `--grep=^Lvlup-Proposal: ${proposalId}$`, tip], {
+    cwd: repositoryPath,
+  });
+  return stdout.trim() || undefined;
+}
+
+/**
+ * Applies an accepted repository proposal as a git commit, exactly once.
+ *
+ * Two guards keep two applies of one proposal from both running git: a set in this process (PGlite has a
+ * single session, where advisory locks are re-entrant) and a PostgreSQL advisory lock across processes.
+ * If a process dies after git committed but before the database recorded it, the next attempt finds the
+ * commit by its `Lvlup-Proposal` trailer on the branch and records it instead of committing again.
+ */
+export async function applyProposal(
+  database: Database,
+  input: { proposalId: string; actor: string; dataDirectory: string },
+): Promise<ApplyOutcome> {
+  const orm = database.orm;
+  const [proposal] = await orm.select().from(proposals).where(eq(proposals.id, input.proposalId));
+  if (!proposal) throw new ProposalNotFoundError(input.proposalId);
+  if (!proposal.repositoryId || !proposal.baseCommit) {
+    throw new ProposalRefusedError(
+      409,
+      'nothing_to_apply',
+      'This proposal belongs to no repository: there is nothing to apply it to.',
+    );
+  }
+  if (proposal.status !== 'accepted') {
+    throw new IllegalTransitionError(proposal.id, proposal.status as ProposalStatus, 'applied');
+  }
+  if (applying.has(proposal.id)) {
+    throw new ProposalRefusedError(409, 'apply_in_progress', 'This proposal is being applied right now.');
+  }
+  applying.add(proposal.id);
+  try {
+    return await database.withSession(async (query) => {
+      const [lock] = await query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [
+        `lvlup:apply:${proposal.id}`,
+      ]);
+      if (!lock?.locked)
+        throw new ProposalRefusedError(409, 'apply_in_progress', 'This proposal is being applied right now.');
+      try {
+        return await applyLocked(database, proposal, input);
+      } finally {
+        await query('select pg_advisory_unlock(hashtext($1))', [`lvlup:apply:${proposal.id}`]);
+      }
+    });
+  } finally {
+    applying.delete(proposal.id);
+  }
+}
+
+async function applyLocked(
+  database: Database,
+  proposal: Proposal,
+  input: { actor: string; dataDirectory: string },
+): Promise<ApplyOutcome> {
+  const orm = database.orm;
+  const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId!));
+  if (!repository)
+    throw new ProposalRefusedError(409, 'nothing_to_apply', 'The proposal’s repository no longer exists.');
+  const policy = effectivePolicy(repository.policy);
+  const mode = policy.branch_mode;
+  const targetBranch =
+    mode === 'target' ? (policy.target_branch ?? repository.defaultBranch) : repository.defaultBranch;
+  const branch = mode === 'target' ? targetBranch : `lvlup/${proposal.id.slice(0, 8)}`;
+
+  const recorded = async (commit: string) => {
+    const applied = await transitionProposal(orm, proposal.id, {
+      to: 'applied',
+      actor: input.actor,
+      set: { appliedCommit: commit, appliedBranch: branch, applyError: null },
+    });
+    return { proposal: applied, applied: true, conflicts: [], message: undefined };
+  };
+
+  const earlier = await commitAlreadyMade(repository.path, branch, proposal.id);
+  if (earlier) return recorded(earlier);
+
+  const result = await applyPatchAsCommit({
+    repositoryPath: repository.path,
+    worktreeRoot: path.join(input.dataDirectory, 'worktrees'),
+    baseCommit: proposal.baseCommit!,
+    targetBranch,
+    branch,
+    mode,
+    patch: proposal.diff,
+    message: commitMessage(proposal),
+  });
+  if (result.ok) return recorded(result.commit);
+  if (!TERMINAL_FAILURES.includes(result.reason)) {
+    throw new ProposalRefusedError(409, result.reason, result.message);
+  }
+  const failed = await transitionProposal(orm, proposal.id, {
+    to: 'apply-failed',
+    actor: input.actor,
+    reason: result.reason,
+    note: result.message,
+    set: { applyError: { message: result.message, conflicts: result.conflicts } },
+  });
+  return { proposal: failed, applied: false, conflicts: result.conflicts, message: result.message };
+}
+
+export async function recordPullRequest(
+  database: Database,
+  proposalId: string,
+  outcome: { url: string } | { error: string },
+): Promise<void> {
+  await database.orm
+    .update(proposals)
+    .set(
+      'url' in outcome ? { pullRequestUrl: outcome.url, pullRequestError: null } : { pullRequestError: outcome.error },
+    )
+    .where(eq(proposals.id, proposalId));
+}
