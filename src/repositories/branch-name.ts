@@ -7,8 +7,10 @@ import { z } from 'zod';
 export function isValidBranchName(name: string): boolean {
   if (name === '' || name === '@' || name.length > 200) return false;
   if (name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.')) return false;
-  // control characters, space, and the characters git reserves for revision syntax
-  if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(name)) return false;
+  // control characters and space
+  if ([...name].some((character) => character <= ' ' || character === '\u007f')) return false;
+  // characters git reserves for revision syntax
+  if (/[~^:?*[\\]/.test(name)) return false;
   if (name.includes('..') || name.includes('@{') || name.includes('//')) return false;
   return name.split('/').every((component) => !component.startsWith('.') && !component.endsWith('.lock'));
 }
@@ -17,13 +19,14 @@ export const branchNameSchema = z.string().refine(isValidBranchName, { message: 
 
 /**
  * A revision a client may name to browse (a branch, tag, commit sha, `main~2`…): revision syntax, but
- * nothing that could be read as an option and no `..` ranges.
+ * nothing that could be read as an option, no `..` ranges and no
+ * `@{…}` reflog or upstream lookups.
  */
 export const revisionSchema = z
   .string()
   .min(1)
   .max(256)
   .regex(/^[A-Za-z0-9_./@^~{}-]+$/, 'may only contain letters, digits and _ . / @ ^ ~ { } -')
-  .refine((revision) => !revision.startsWith('-') && !revision.includes('..'), {
-    message: 'must not start with "-" or contain ".."',
+  .refine((revision) => !revision.startsWith('-') && !revision.includes('..') && !revision.includes('@{'), {
+    message: 'must not start with "-" or contain ".." or "@{"',
   });

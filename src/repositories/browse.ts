@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { findEntry, listDirectory, readBlob, resolveCommit, type TreeEntry } from './git-repository.js';
+import { assertRepositoryFolder } from './repository-folder.js';
 import { RepositoryRefusedError } from './repository-refused-error.js';
 import { normaliseRelativePath } from './safe-path.js';
 
@@ -11,20 +11,10 @@ interface BrowsableRepository {
   readonly defaultBranch: string;
 }
 
-function assertFolderPresent(repository: BrowsableRepository) {
-  if (!existsSync(repository.path)) {
-    throw new RepositoryRefusedError(
-      409,
-      'repository_unavailable',
-      `The repository's folder ${repository.path} is gone; restore it or delete the repository`,
-    );
-  }
-}
-
 /** The entries of a directory at a revision (the default branch unless given), from git's objects. */
 export async function browseDirectory(repository: BrowsableRepository, requestedPath: string, ref: string | undefined) {
   const relative = normaliseRelativePath(requestedPath, { allowRoot: true });
-  assertFolderPresent(repository);
+  assertRepositoryFolder(repository);
   const revision = ref ?? repository.defaultBranch;
   const commit = await resolveCommit(repository, revision);
   const entries = await listDirectory(repository, commit, relative);
@@ -51,7 +41,7 @@ function encode(content: Buffer): { encoding: 'utf8' | 'base64'; content: string
 /** A committed file at a revision, with its size and SHA-256; larger than 1 MiB is refused with 413. */
 export async function browseFile(repository: BrowsableRepository, requestedPath: string, ref: string | undefined) {
   const relative = normaliseRelativePath(requestedPath);
-  assertFolderPresent(repository);
+  assertRepositoryFolder(repository);
   const revision = ref ?? repository.defaultBranch;
   const commit = await resolveCommit(repository, revision);
   const entry: TreeEntry | undefined = await findEntry(repository, commit, relative);

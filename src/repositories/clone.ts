@@ -20,9 +20,17 @@ async function chooseDefaultBranch(destination: string, requested: string | unde
     return checkedOut;
   }
   if (!(await findCommit(destination, `refs/remotes/origin/${requested}`))) {
-    throw new RepositoryRefusedError(400, 'unknown_branch', `The repository has no branch ${requested}`, 'body.default_branch');
+    throw new RepositoryRefusedError(
+      400,
+      'unknown_branch',
+      `The repository has no branch ${requested}`,
+      'body.default_branch',
+    );
   }
-  await git(['checkout', '--quiet', '-b', requested, '--track', `origin/${requested}`], repositoryGitOptions(destination));
+  await git(
+    ['checkout', '--quiet', '-b', requested, '--track', `origin/${requested}`],
+    repositoryGitOptions(destination),
+  );
   return requested;
 }
 

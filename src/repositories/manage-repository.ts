@@ -3,6 +3,7 @@ import path from 'node:path';
 import { githubAuthentication } from './clone-url.js';
 import { prepareDefaultBranch } from './default-branch.js';
 import { cloneFolder, type RepositoryServices } from './register-repository.js';
+import { assertRepositoryFolder } from './repository-folder.js';
 import { withRepositoryLock } from './repository-lock.js';
 import {
   deleteRepository,
@@ -23,9 +24,9 @@ export async function changeRepository(
   return withRepositoryLock(id, async () => {
     const repository = await findRepository(services.database.orm, id);
     if (!repository) return undefined;
-    const branchChanges =
-      changes.defaultBranch !== undefined && changes.defaultBranch !== repository.defaultBranch;
-    const headCommit = branchChanges ? await prepareDefaultBranch(repository, changes.defaultBranch!) : undefined;
+    const newBranch = changes.defaultBranch !== repository.defaultBranch ? changes.defaultBranch : undefined;
+    if (newBranch !== undefined) assertRepositoryFolder(repository);
+    const headCommit = newBranch !== undefined ? await prepareDefaultBranch(repository, newBranch) : undefined;
     return updateRepository(services.database.orm, id, { ...changes, headCommit }, services.now());
   });
 }
@@ -35,6 +36,7 @@ export async function synchroniseRepository(services: RepositoryServices, id: st
   return withRepositoryLock(id, async () => {
     const repository = await findRepository(services.database.orm, id);
     if (!repository) return undefined;
+    assertRepositoryFolder(repository);
     const head =
       repository.source === 'clone'
         ? await syncClone(repository, githubAuthentication(repository.cloneUrl ?? '', services.config.github))

@@ -14,7 +14,9 @@ export const DEFAULT_REPOSITORY_POLICY: RepositoryPolicy = {
 const policyFields = {
   branch_mode: z
     .enum(['per_proposal', 'target'])
-    .describe('`per_proposal`: each applied proposal gets its own branch `lvlup/<short id>`; `target`: commits go to `target_branch`'),
+    .describe(
+      '`per_proposal`: each applied proposal gets its own branch `lvlup/<short id>`; `target`: commits go to `target_branch`',
+    ),
   target_branch: branchNameSchema
     .nullable()
     .describe('the branch `target` mode commits to; null means the default branch'),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { cloneRepository } from './clone.js';
@@ -31,7 +32,11 @@ export function cloneFolder(dataDirectory: string, id: string): string {
 }
 
 function nameFrom(location: string): string {
-  const last = location.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? '';
+  const last =
+    location
+      .replace(/[/\\]+$/, '')
+      .split(/[/\\]/)
+      .pop() ?? '';
   return last.replace(/\.git$/, '').slice(0, 200) || 'repository';
 }
 
@@ -61,14 +66,21 @@ export async function registerClone(
   settings: RegistrationSettings,
 ): Promise<Repository> {
   const { config } = services;
-  const source = parseCloneUrl(cloneUrl);
-  if (source.localPath !== undefined) {
-    await allowedLocalFolder(source.localPath, {
-      roots: config.repositoryRoots,
-      dataDirectory: config.dataDirectory,
-      field: 'body.clone_url',
-    });
-  }
+  const parsed = parseCloneUrl(cloneUrl);
+  // A file:// URL is cloned (and later fetched) from the real folder that was checked, not through links.
+  const source =
+    parsed.localPath === undefined
+      ? parsed
+      : {
+          ...parsed,
+          url: pathToFileURL(
+            await allowedLocalFolder(parsed.localPath, {
+              roots: config.repositoryRoots,
+              dataDirectory: config.dataDirectory,
+              field: 'body.clone_url',
+            }),
+          ).href,
+        };
   const existing = await findRepositoryBySource(services.database.orm, { cloneUrl: source.url });
   if (existing) throw duplicate(existing);
 

@@ -56,12 +56,22 @@ export async function syncClone(
     );
   }
   if (local === upstream) return local;
-  if ((await currentBranch(folder)) === defaultBranch) {
-    // The checked-out branch moves with its files (merging into an unborn branch checks it out).
-    await git(['merge', '--ff-only', '--quiet', upstream], repositoryGitOptions(folder));
-  } else {
-    // Compare-and-swap: fails rather than overwrite the branch if something moved it meanwhile.
-    await git(['update-ref', `refs/heads/${defaultBranch}`, upstream, local ?? ''], repositoryGitOptions(folder));
+  try {
+    if ((await currentBranch(folder)) === defaultBranch) {
+      // The checked-out branch moves with its files (merging into an unborn branch checks it out).
+      await git(['merge', '--ff-only', '--quiet', upstream], repositoryGitOptions(folder));
+    } else {
+      // Compare-and-swap: fails rather than overwrite the branch if something moved it meanwhile.
+      await git(['update-ref', `refs/heads/${defaultBranch}`, upstream, local ?? ''], repositoryGitOptions(folder));
+    }
+  } catch (error) {
+    // Typically another process holding the clone's index or ref lock, or having moved the branch.
+    if (!(error instanceof GitError)) throw error;
+    throw new RepositoryRefusedError(
+      409,
+      'repository_busy',
+      `${defaultBranch} could not be fast-forwarded: ${gitFailureMessage(error.stderr, [])}; try again`,
+    );
   }
   return upstream;
 }
@@ -75,6 +85,7 @@ export async function syncLocalRepository(repository: { path: string; defaultBra
   const { stdout } = await git(['remote'], repositoryGitOptions(folder));
   if (stdout.trim() !== '') await fetch(folder, ['--all'], { environment: {}, secrets: [] });
   const head = await findCommit(folder, `refs/heads/${defaultBranch}`);
-  if (!head) throw new RepositoryRefusedError(409, 'default_branch_missing', `The repository has no branch ${defaultBranch}`);
+  if (!head)
+    throw new RepositoryRefusedError(409, 'default_branch_missing', `The repository has no branch ${defaultBranch}`);
   return head;
 }

@@ -166,7 +166,12 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
     '/:id',
     {
       config: read,
-      schema: { summary: 'Get a repository', tags: ['repositories'], params: idParams, response: { 200: repositorySchema } },
+      schema: {
+        summary: 'Get a repository',
+        tags: ['repositories'],
+        params: idParams,
+        response: { 200: repositorySchema },
+      },
     },
     async (request) => presentRepository(await existing(request.params.id)),
   );
@@ -252,9 +257,7 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const repository = await existing(request.params.id);
-      const tree = await refusalsAsProblems(() =>
-        browseDirectory(repository, request.query.path, request.query.ref),
-      );
+      const tree = await refusalsAsProblems(() => browseDirectory(repository, request.query.path, request.query.ref));
       return {
         ...tree,
         entries: tree.entries.map((entry) => ({
