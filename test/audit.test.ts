@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { count, eq } from 'drizzle-orm';
+import { createUser } from '../src/accounts/users.js';
 import { auditLog } from '../src/db/schema.js';
 import type { ProblemBody } from '../src/server/problem.js';
 import { createTestApp, eventually, type TestApp } from './support/app.js';
@@ -235,7 +236,12 @@ for (const target of databaseTargets()) {
     });
 
     it('filters by actor_id, action and time', async () => {
-      const writer = await t.createKey(['keys:write']);
+      const owner = await createUser(t.database.orm, {
+        email: `writer-${Date.now()}@example.com`,
+        password: 'a long enough password',
+        role: 'viewer',
+      });
+      const writer = await t.createKey(['keys:write'], { userId: owner.id });
       const { id: writerId } = await whoIs(t, writer);
       const create = async (name: string) => {
         const response = await t.request({
