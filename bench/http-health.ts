@@ -25,7 +25,16 @@ export async function benchHealth() {
     { server: 'lvlup', ...lvlup },
   ];
   console.log(`\nGET /health, ${connections} connections, ${durationSeconds} s each`);
-  console.table(rows.map((row) => ({ server: row.server, 'req/s': Math.round(row.requestsPerSecond), 'p50 ms': row.p50Ms, 'p99 ms': row.p99Ms, non2xx: row.non2xx, errors: row.errors })));
+  console.table(
+    rows.map((row) => ({
+      server: row.server,
+      'req/s': Math.round(row.requestsPerSecond),
+      'p50 ms': row.p50Ms,
+      'p99 ms': row.p99Ms,
+      non2xx: row.non2xx,
+      errors: row.errors,
+    })),
+  );
   console.log(`ratio lvlup / raw node:http: ${ratio.toFixed(2)} (goal ≥ 0.70)`);
   const file = writeResult('http-health', { connections, duration_seconds: durationSeconds, raw, lvlup, ratio });
   console.log(`written to ${file}`);

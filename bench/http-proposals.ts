@@ -129,5 +129,7 @@ export async function benchProposals() {
     ),
   );
   console.log('goal: list p99 under 20 ms at 32 connections on PostgreSQL');
-  console.log(`written to ${writeResult('http-proposals', { connections, duration_seconds: durationSeconds, stored: STORED, ...results })}`);
+  console.log(
+    `written to ${writeResult('http-proposals', { connections, duration_seconds: durationSeconds, stored: STORED, ...results })}`,
+  );
 }

@@ -24,7 +24,9 @@ export async function serve(script: string, environment: Record<string, string> 
     child.once('message', (message: { ready?: string }) => {
       if (message.ready) resolve(message.ready);
     });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready; see ${logFile}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${script} exited with ${code} before it was ready; see ${logFile}`)),
+    );
   });
   return {
     url,
@@ -72,13 +74,21 @@ export async function load(options: {
 }
 
 export function machine() {
-  return { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? 'unknown', memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  return {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model ?? 'unknown',
+    memory_gib: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
 }
 
 export function writeResult(name: string, result: unknown): string {
   const directory = path.join(import.meta.dirname, 'results');
   mkdirSync(directory, { recursive: true });
   const file = path.join(directory, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine: machine(), ...(result as object) }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ at: new Date().toISOString(), machine: machine(), ...(result as object) }, null, 2)}\n`,
+  );
   return file;
 }

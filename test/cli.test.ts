@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -16,16 +16,9 @@ import type { Database } from '../src/db/database.js';
 import { openDatabase } from '../src/db/open.js';
 import { apiKeys, auditLog, users } from '../src/db/schema.js';
 import { createPostgresDatabase, databaseTargets, dropPostgresDatabase } from './support/database.js';
+import { freePort } from './support/free-port.js';
 
 const bin = fileURLToPath(new URL('../bin/lvlup.js', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Outcome {
   code: number | null;

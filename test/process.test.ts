@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,18 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../src/config/config.js';
 import { openDatabase } from '../src/db/open.js';
+import { freePort } from './support/free-port.js';
 
 const bin = fileURLToPath(new URL('../bin/lvlup.js', import.meta.url));
 const BOOTSTRAP_NOTICE = 'an admin API key was created';
 const IN_USE = /The data folder .* is in use by another lvlup process \(pid \d+\)/;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Exit {
   code: number | null;

@@ -79,7 +79,7 @@ for (const target of databaseTargets()) {
         },
       });
       assert.equal(response.statusCode, 201, response.body);
-      return response.json() as { id: string; status: string };
+      return response.json<{ id: string; status: string }>();
     }
     const accept = (id: string) =>
       t.request({ method: 'POST', url: `/proposals/${id}/accept`, key: reviewer, payload: { reason: 'correct' } });

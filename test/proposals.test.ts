@@ -28,7 +28,8 @@ for (const target of databaseTargets()) {
     });
     after(() => t.close());
 
-    const create = (payload: Record<string, unknown>, key = writer) => t.request({ method: 'POST', url: '/proposals/', key, payload });
+    const create = (payload: Record<string, unknown>, key = writer) =>
+      t.request({ method: 'POST', url: '/proposals/', key, payload });
 
     it('creates a proposal with the seed contract and stores its diff and hashes', async () => {
       const response = await create(seedProposal('a'));
@@ -230,7 +231,12 @@ for (const target of databaseTargets()) {
     it('reviews a batch with a per-id outcome', async () => {
       const first = (await create(seedProposal('batch-1'))).json();
       const second = (await create(seedProposal('batch-2'))).json();
-      await t.request({ method: 'POST', url: `/proposals/${second.id}/reject`, key: writer, payload: { reason: 'style' } });
+      await t.request({
+        method: 'POST',
+        url: `/proposals/${second.id}/reject`,
+        key: writer,
+        payload: { reason: 'style' },
+      });
       const missing = '00000000-0000-4000-8000-000000000001';
       const response = await t.request({
         method: 'POST',
@@ -240,11 +246,13 @@ for (const target of databaseTargets()) {
       });
       assert.equal(response.statusCode, 200, response.body);
       assert.deepEqual(
-        response.json().results.map((result: { id: string; outcome: string; status: string | null }) => [
-          result.id,
-          result.outcome,
-          result.status,
-        ]),
+        response
+          .json()
+          .results.map((result: { id: string; outcome: string; status: string | null }) => [
+            result.id,
+            result.outcome,
+            result.status,
+          ]),
         [
           [first.id, 'accepted', 'accepted'],
           [second.id, 'conflict', 'rejected'],

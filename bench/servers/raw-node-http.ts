@@ -4,7 +4,10 @@ import http from 'node:http';
 const server = http.createServer((request, response) => {
   if (request.method === 'GET' && request.url === '/health') {
     const body = JSON.stringify({ status: 'ok', timestamp: new Date().toISOString(), version: '0.1.0' });
-    response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    response.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     response.end(body);
     return;
   }

@@ -44,31 +44,8 @@ function fullArguments(args: readonly string[], options: GitOptions): string[] {
 /**
  * Runs the git CLI with an argument array (never a shell), no terminal prompts, no system or global
  * configuration (so a user's hooks, aliases or credential helpers cannot change what lvlup does), and a
- * fixed identity for the commits it makes.
+ * fixed identity for the commits it makes. Output is bytes (blob contents need not be text).
  */
-export function git(args: readonly string[], options: GitOptions): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'git',
-      fullArguments(args, options),
-      {
-        cwd: options.cwd,
-        timeout: options.timeoutMs ?? 120_000,
-        maxBuffer: 64 * 1024 * 1024,
-        env: gitEnvironment(options),
-        encoding: 'utf8',
-      },
-      (error, stdout, stderr) => {
-        if (error)
-          reject(new GitError(args, typeof error.code === 'number' ? error.code : null, stderr || error.message));
-        else resolve({ stdout, stderr });
-      },
-    );
-    if (options.input !== undefined) child.stdin?.end(options.input);
-  });
-}
-
-/** As `git`, with the output as bytes (for blob contents, which need not be text). */
 export function gitBytes(args: readonly string[], options: GitOptions): Promise<{ stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = execFile(
@@ -90,4 +67,10 @@ export function gitBytes(args: readonly string[], options: GitOptions): Promise<
     );
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
+}
+
+/** As `gitBytes`, with the output as UTF-8 text. */
+export async function git(args: readonly string[], options: GitOptions): Promise<{ stdout: string; stderr: string }> {
+  const { stdout, stderr } = await gitBytes(args, options);
+  return { stdout: stdout.toString('utf8'), stderr };
 }

@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
 import { expireProposals } from './expiry.js';
+import { publishProposalEvent } from './proposal-events.js';
 
 /**
  * Expires due proposals once a minute in this process. Every process may run it: each expiry is a
@@ -19,16 +20,7 @@ export function startExpirySweep(
     expireProposals(database.orm, now())
       .then((expired) => {
         for (const proposal of expired) {
-          events.publish({
-            type: 'proposal.expired',
-            topic: 'proposals',
-            data: {
-              id: proposal.id,
-              status: proposal.status,
-              ai_type: proposal.aiType,
-              repository_id: proposal.repositoryId,
-            },
-          });
+          publishProposalEvent(events, 'expired', proposal);
         }
       })
       .catch((error: unknown) => options.onError?.(error))

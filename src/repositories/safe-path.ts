@@ -71,7 +71,10 @@ export async function resolveInWorkTree(
         throw new UnsafePathError(requested, `${segments.slice(0, index + 1).join('/')} is a dangling symbolic link`);
       }
       if (!isInside(root, target)) {
-        throw new UnsafePathError(requested, `${segments.slice(0, index + 1).join('/')} is a symbolic link leaving the work tree`);
+        throw new UnsafePathError(
+          requested,
+          `${segments.slice(0, index + 1).join('/')} is a symbolic link leaving the work tree`,
+        );
       }
       if (path.relative(root, target).split(path.sep)[0]?.toLowerCase() === '.git') {
         throw new UnsafePathError(requested, `${segments.slice(0, index + 1).join('/')} is a symbolic link into .git`);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import { repositories } from '../../db/schema.js';
 import { applyProposal, recordPullRequest } from '../../proposals/apply-proposal.js';
+import { publishProposalEvent, type ProposalEventType } from '../../proposals/proposal-events.js';
 import { failedAutoApplyGates } from '../../proposals/auto-apply-gates.js';
 import { createProposal, type RepositoryReader } from '../../proposals/create-proposal.js';
 import { openPullRequestForProposal } from '../../proposals/pull-request-step.js';
@@ -83,18 +84,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
     return presentProposal(proposal, await proposalHistory(orm, proposal.id));
   }
 
-  function announce(type: string, proposal: Proposal) {
-    events.publish({
-      type: `proposal.${type}`,
-      topic: 'proposals',
-      data: {
-        id: proposal.id,
-        status: proposal.status,
-        ai_type: proposal.aiType,
-        repository_id: proposal.repositoryId,
-      },
-    });
-  }
+  const announce = (type: ProposalEventType, proposal: Proposal) => publishProposalEvent(events, type, proposal);
 
   app.post(
     '/',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { publishProposalEvent } from '../../../../proposals/proposal-events.js';
 import { reviewProposal } from '../../../../proposals/review.js';
 import { PROPOSAL_STATUSES, REVIEW_REASONS } from '../../../../proposals/states.js';
 import { IllegalTransitionError, ProposalNotFoundError } from '../../../../proposals/transition.js';
@@ -46,12 +47,13 @@ const proposals: FastifyPluginAsyncZod = async (app) => {
             { verdict, reason, note, reviewer: request.principal!.label },
             app.services.now(),
           );
-          events.publish({
-            type: `proposal.${proposal.status}`,
-            topic: 'proposals',
-            data: { id, status: proposal.status, ai_type: proposal.aiType, repository_id: proposal.repositoryId },
+          publishProposalEvent(events, verdict === 'accept' ? 'accepted' : 'rejected', proposal);
+          results.push({
+            id,
+            outcome: verdict === 'accept' ? 'accepted' : 'rejected',
+            status: proposal.status as (typeof PROPOSAL_STATUSES)[number],
+            detail: null,
           });
-          results.push({ id, outcome: verdict === 'accept' ? 'accepted' : 'rejected', status: proposal.status as (typeof PROPOSAL_STATUSES)[number], detail: null });
         } catch (error) {
           if (error instanceof IllegalTransitionError) {
             results.push({ id, outcome: 'conflict', status: error.current, detail: error.message });
