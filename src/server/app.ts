@@ -52,9 +52,11 @@ export interface AppOptions {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, database } = options;
   const loggerSettings = loggerOptions(config.log.level, options.logStream ? 'json' : config.log.format);
-  const logger = (
-    options.logStream ? pino(loggerSettings, options.logStream) : pino(loggerSettings)
-  ) as FastifyBaseLogger;
+  // Asynchronous writes batch log lines into fewer syscalls; pino flushes what is buffered when the
+  // process exits. The pretty format is a transport (its own thread) and needs no destination.
+  const destination =
+    options.logStream ?? (config.log.format === 'json' ? pino.destination({ dest: 1, sync: false }) : undefined);
+  const logger = (destination ? pino(loggerSettings, destination) : pino(loggerSettings)) as FastifyBaseLogger;
   const app = Fastify({
     loggerInstance: logger,
     genReqId: generateRequestId,

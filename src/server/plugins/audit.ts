@@ -11,7 +11,8 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 async function audit(app: FastifyInstance) {
   const pending = new Set<Promise<void>>();
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
+    done();
     if (!MUTATING.has(request.method) || !request.routeOptions.url) return;
     const params = request.params as Record<string, string> | undefined;
     const principal = request.principal;

@@ -55,24 +55,34 @@ async function authentication(app: FastifyInstance) {
 
   app.decorateRequest('principal', undefined);
 
-  app.addHook('onRequest', async (request) => {
-    request.principal = await identify(request);
+  // Callback-style hooks: most requests need no I/O here, and an async hook would cost them a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!request.headers.authorization) return done();
+    identify(request).then((principal) => {
+      request.principal = principal;
+      done();
+    }, done);
   });
 
-  app.addHook('preParsing', async (request) => {
+  app.addHook('preParsing', (request, _reply, payload, done) => {
     const requirement = requirementOf(request);
-    if (requirement === 'public') return;
+    if (requirement === 'public') return done(null, payload);
     const principal = request.principal;
     if (!principal) {
-      throw unauthorized(
-        bearerToken(request)
-          ? 'The credential is invalid, expired or revoked.'
-          : 'Authentication is required: send Authorization: Bearer <api key or access token>.',
+      return done(
+        unauthorized(
+          bearerToken(request)
+            ? 'The credential is invalid, expired or revoked.'
+            : 'Authentication is required: send Authorization: Bearer <api key or access token>.',
+        ),
       );
     }
     if (requirement !== 'authenticated' && !grants(principal.scopes, requirement.scope)) {
-      throw forbidden(`This action needs the ${requirement.scope} scope, which ${principal.label} does not have.`);
+      return done(
+        forbidden(`This action needs the ${requirement.scope} scope, which ${principal.label} does not have.`),
+      );
     }
+    done(null, payload);
   });
 }
 

@@ -16,7 +16,7 @@ async function metrics(app: FastifyInstance) {
     collected.databaseQueries.observe({ operation, outcome: failed ? 'error' : 'ok' }, durationSeconds);
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // Unmatched URLs share one label so that scanners cannot blow up the series count.
     const labels = {
       method: request.method,
@@ -25,6 +25,7 @@ async function metrics(app: FastifyInstance) {
     };
     collected.httpRequests.inc(labels);
     collected.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 
   app.addHook('onClose', async () => {

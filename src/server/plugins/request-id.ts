@@ -13,8 +13,9 @@ export function generateRequestId(request: IncomingMessage): string {
 
 async function requestId(app: FastifyInstance) {
   // Set as early as possible so 404s, auth failures and errors carry it too.
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 }
 
