@@ -18,10 +18,12 @@ async function measure(script: string, environment: Record<string, string> = {})
 
 export async function benchHealth() {
   const raw = await measure('raw-node-http.ts');
+  const bareFastify = await measure('bare-fastify.ts');
   const lvlup = await measure('lvlup.ts', { LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'true' });
   const ratio = lvlup.requestsPerSecond / raw.requestsPerSecond;
   const rows = [
     { server: 'raw node:http', ...raw },
+    { server: 'bare fastify (reference)', ...bareFastify },
     { server: 'lvlup', ...lvlup },
   ];
   console.log(`\nGET /health, ${connections} connections, ${durationSeconds} s each`);
@@ -36,6 +38,14 @@ export async function benchHealth() {
     })),
   );
   console.log(`ratio lvlup / raw node:http: ${ratio.toFixed(2)} (goal ≥ 0.70)`);
-  const file = writeResult('http-health', { connections, duration_seconds: durationSeconds, raw, lvlup, ratio });
+  console.log(`ratio bare fastify / raw node:http: ${(bareFastify.requestsPerSecond / raw.requestsPerSecond).toFixed(2)}`);
+  const file = writeResult('http-health', {
+    connections,
+    duration_seconds: durationSeconds,
+    raw,
+    bare_fastify: bareFastify,
+    lvlup,
+    ratio,
+  });
   console.log(`written to ${file}`);
 }
