@@ -38,7 +38,9 @@ export async function benchHealth() {
     })),
   );
   console.log(`ratio lvlup / raw node:http: ${ratio.toFixed(2)} (goal ≥ 0.70)`);
-  console.log(`ratio bare fastify / raw node:http: ${(bareFastify.requestsPerSecond / raw.requestsPerSecond).toFixed(2)}`);
+  console.log(
+    `ratio bare fastify / raw node:http: ${(bareFastify.requestsPerSecond / raw.requestsPerSecond).toFixed(2)}`,
+  );
   const file = writeResult('http-health', {
     connections,
     duration_seconds: durationSeconds,
