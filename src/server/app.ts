@@ -8,7 +8,7 @@ import type { Database } from '../db/database.js';
 import { createInProcessEventBus, type EventBus } from '../events/bus.js';
 import { loggerOptions } from '../observability/logger.js';
 import { SingleLineRequestLog } from '../observability/request-log.js';
-import { registerErrorHandling } from './error-handler.js';
+import { registerErrorHandling, sendProblem } from './error-handler.js';
 import audit from './plugins/audit.js';
 import authentication from './plugins/authentication.js';
 import metrics from './plugins/metrics.js';
@@ -66,6 +66,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
     logController: new SingleLineRequestLog(),
+    // Errors the router raises before any hook runs (malformed URL, over-long path parameter).
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      const status = error.statusCode ?? 400;
+      void sendProblem(request, reply, status, status === 414 ? 'uri_too_long' : 'bad_request', error.message);
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   const services: Services = {
