@@ -229,11 +229,9 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
     let proposal = outcome.proposal;
     announce('applied', proposal);
     const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId!));
-    if (
-      repository &&
-      effectivePolicy(repository.policy).pull_requests &&
-      effectivePolicy(repository.policy).branch_mode === 'per_proposal'
-    ) {
+    const policy = effectivePolicy(repository?.policy);
+    // Pull requests are for per-proposal branches; target mode has already committed to the target branch.
+    if (repository && policy.pull_requests && policy.branch_mode === 'per_proposal') {
       await recordPullRequest(
         database,
         proposal.id,
