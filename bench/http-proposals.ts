@@ -8,7 +8,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { openDatabase } from '../src/db/open.js';
-import { load, serve, writeResult, type LoadResult } from './support.js';
+import { load, serve, summarise, writeResult, type LoadResult } from './support.js';
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 10);
@@ -58,13 +58,7 @@ async function postLoad(url: string): Promise<LoadResult> {
       },
     ],
   });
-  return {
-    requestsPerSecond: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-  };
+  return summarise(result);
 }
 
 async function measure(kind: 'pglite' | 'postgres') {

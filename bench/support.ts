@@ -64,6 +64,10 @@ export async function load(options: {
     headers: options.headers,
     body: options.body,
   });
+  return summarise(result);
+}
+
+export function summarise(result: autocannon.Result): LoadResult {
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
