@@ -66,17 +66,34 @@ export async function revokeApiKey(orm: Orm, id: string): Promise<boolean> {
   return revoked.length === 1;
 }
 
+function prepareKeyLookup(orm: Orm) {
+  return orm
+    .select({ key: apiKeys, ownerRole: users.role, ownerDisabledAt: users.disabledAt, ownerEmail: users.email })
+    .from(apiKeys)
+    .leftJoin(users, eq(users.id, apiKeys.userId))
+    .where(eq(apiKeys.keyHash, sql.placeholder('hash')))
+    .prepare('lvlup_api_key_by_hash');
+}
+
+// Every authenticated request runs this lookup: prepared once per database handle, it skips building the
+// SQL each time and, on PostgreSQL, parsing and planning it on each connection.
+const keyLookups = new WeakMap<Orm, ReturnType<typeof prepareKeyLookup>>();
+function keyLookup(orm: Orm) {
+  let lookup = keyLookups.get(orm);
+  if (!lookup) {
+    lookup = prepareKeyLookup(orm);
+    keyLookups.set(orm, lookup);
+  }
+  return lookup;
+}
+
 /**
  * Resolves a presented secret to a principal, or undefined when it is unknown, revoked, expired, or its
  * owner is disabled. The scopes in force are the key's scopes cut down to what its owner's role allows
  * today, so demoting a user also demotes their keys.
  */
 export async function authenticateApiKey(orm: Orm, secret: string, now: Date): Promise<Principal | undefined> {
-  const [row] = await orm
-    .select({ key: apiKeys, ownerRole: users.role, ownerDisabledAt: users.disabledAt, ownerEmail: users.email })
-    .from(apiKeys)
-    .leftJoin(users, eq(users.id, apiKeys.userId))
-    .where(eq(apiKeys.keyHash, hashSecret(secret)));
+  const [row] = await keyLookup(orm).execute({ hash: hashSecret(secret) });
   if (!row || row.key.revokedAt || (row.key.expiresAt && row.key.expiresAt <= now)) return undefined;
   if (row.key.userId && (!row.ownerRole || row.ownerDisabledAt)) return undefined;
   const allowed = row.ownerRole ? new Set<Scope>(ROLE_SCOPES[row.ownerRole]) : new Set<Scope>(SCOPES);
