@@ -122,8 +122,10 @@ for (const target of databaseTargets()) {
 
     it('never answers 5xx, and every error is a problem document', async () => {
       const random = generator(20261122);
+      // A stream that accepts the request never ends; test/events.test.ts sends it malformed input.
       const routes = t.app.routeTable.filter(
-        (route: RouteTableEntry) => !route.hidden && route.method !== 'HEAD' && route.method !== 'OPTIONS',
+        (route: RouteTableEntry) =>
+          !route.hidden && !route.streaming && route.method !== 'HEAD' && route.method !== 'OPTIONS',
       );
       assert.ok(routes.length > 20);
       const failures: string[] = [];

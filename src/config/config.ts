@@ -110,6 +110,7 @@ const environmentSchema = z.object({
   ACCESS_TOKEN_TTL: seconds(900),
   REFRESH_TOKEN_TTL: seconds(30 * 24 * 3600),
   SHUTDOWN_TIMEOUT: seconds(10),
+  EVENT_RETENTION_SECONDS: seconds(24 * 3600),
   IMPERIUM_LEARNING_INTERVAL: seconds(1800),
   GUARDIAN_SCAN_INTERVAL: seconds(900),
   SANDBOX_EXPERIMENT_INTERVAL: seconds(2700),
@@ -154,6 +155,8 @@ export interface Config {
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   readonly shutdownTimeoutSeconds: number;
+  /** how long the stored event log keeps events for replay */
+  readonly eventRetentionSeconds: number;
   readonly intervals: {
     readonly imperiumLearning: number;
     readonly guardianScan: number;
@@ -226,6 +229,7 @@ export function loadConfig(environment: Record<string, string | undefined>, work
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
     shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT,
+    eventRetentionSeconds: env.EVENT_RETENTION_SECONDS,
     intervals: {
       imperiumLearning: env.IMPERIUM_LEARNING_INTERVAL,
       guardianScan: env.GUARDIAN_SCAN_INTERVAL,

@@ -211,3 +211,19 @@ export const proposalTransitions = pgTable(
   },
   (table) => [index('proposal_transitions_proposal_id_idx').on(table.proposalId, table.id)],
 );
+
+/** The stored event log: its id is the event id clients resume from (SSE `Last-Event-ID`). */
+export const events = pgTable(
+  'events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    type: text('type').notNull(),
+    topic: text('topic').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('events_topic_id_idx').on(table.topic, table.id),
+    index('events_created_at_idx').on(table.createdAt),
+  ],
+);

@@ -13,20 +13,19 @@ export type EventInput = Pick<DomainEvent, 'type' | 'topic' | 'data'>;
 
 /**
  * Where state changes are announced, after they are committed. This port has one method for publishers;
- * delivery to WebSocket/SSE clients and other processes plugs in behind it.
+ * delivery to WebSocket/SSE clients and other processes plugs in behind it. `publish` resolves once the
+ * event is recorded and delivered to this process's subscribers.
  */
 export interface EventBus {
-  publish(event: EventInput): DomainEvent;
+  publish(event: EventInput): Promise<DomainEvent>;
   subscribe(listener: (event: DomainEvent) => void): () => void;
 }
 
-export function createInProcessEventBus(options: { now?: () => Date; generateId?: () => string } = {}): EventBus {
+/** The in-process subscribers of a bus, shared by its implementations. */
+export function createListeners() {
   const listeners = new Set<(event: DomainEvent) => void>();
-  const now = options.now ?? (() => new Date());
-  const generateId = options.generateId ?? randomUUID;
   return {
-    publish(input) {
-      const event: DomainEvent = { ...input, id: generateId(), timestamp: now().toISOString() };
+    deliver: (event: DomainEvent) => {
       for (const listener of listeners) {
         try {
           listener(event);
@@ -34,11 +33,27 @@ export function createInProcessEventBus(options: { now?: () => Date; generateId?
           // A failing subscriber must not undo or block a committed change; subscribers log their own errors.
         }
       }
-      return event;
     },
-    subscribe(listener) {
+    subscribe: (listener: (event: DomainEvent) => void) => {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      return () => {
+        listeners.delete(listener);
+      };
     },
+  };
+}
+
+/** A bus that keeps nothing: events reach this process's current subscribers only. */
+export function createInProcessEventBus(options: { now?: () => Date; generateId?: () => string } = {}): EventBus {
+  const listeners = createListeners();
+  const now = options.now ?? (() => new Date());
+  const generateId = options.generateId ?? randomUUID;
+  return {
+    publish(input) {
+      const event: DomainEvent = { ...input, id: generateId(), timestamp: now().toISOString() };
+      listeners.deliver(event);
+      return Promise.resolve(event);
+    },
+    subscribe: listeners.subscribe,
   };
 }

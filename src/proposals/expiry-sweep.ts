@@ -18,9 +18,11 @@ export function startExpirySweep(
     if (running) return;
     running = true;
     expireProposals(database.orm, now())
-      .then((expired) => {
+      .then(async (expired) => {
         for (const proposal of expired) {
-          publishProposalEvent(events, 'expired', proposal);
+          await publishProposalEvent(events, 'expired', proposal, {
+            error: (details) => options.onError?.((details as { err?: unknown }).err),
+          });
         }
       })
       .catch((error: unknown) => options.onError?.(error))

@@ -5,7 +5,8 @@ import { type DestinationStream, pino } from 'pino';
 import { resolveSigningKey } from '../accounts/signing-key.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
-import { createInProcessEventBus, type EventBus } from '../events/bus.js';
+import type { EventBus } from '../events/bus.js';
+import { createStoredEventBus } from '../events/stored-bus.js';
 import { loggerOptions } from '../observability/logger.js';
 import { SingleLineRequestLog } from '../observability/request-log.js';
 import { registerErrorHandling, sendProblem } from './error-handler.js';
@@ -21,8 +22,10 @@ import auditRoutes from './routes/api/v1/audit.js';
 import authRoutes from './routes/api/v1/auth.js';
 import repositoryRoutes from './routes/api/v1/repositories.js';
 import userRoutes from './routes/api/v1/users.js';
+import eventRoutes from './routes/api/v1/events.js';
 import debugRoutes from './routes/debug.js';
 import documentRoutes from './routes/documents.js';
+import webSocketRoutes from './routes/web-socket.js';
 import healthRoutes from './routes/health.js';
 import metricsRoutes from './routes/metrics.js';
 import proposalRoutes from './routes/proposals.js';
@@ -41,7 +44,7 @@ export interface AppOptions {
   readonly logStream?: DestinationStream | undefined;
   /** Redis key prefix for rate-limit counters; tests isolate themselves with it */
   readonly rateLimitNamespace?: string | undefined;
-  /** where domain events are published; an in-process bus unless given */
+  /** where domain events are published; the stored event log unless given */
   readonly events?: EventBus | undefined;
 }
 
@@ -83,7 +86,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     },
-    events: options.events ?? createInProcessEventBus({ now: options.now }),
+    events:
+      options.events ??
+      createStoredEventBus({
+        database,
+        retentionSeconds: config.eventRetentionSeconds,
+        now: options.now,
+        onError: (error) => logger.warn({ err: error }, 'could not prune the event log'),
+      }),
     version: options.version,
     startedAt: new Date(),
     now: options.now ?? (() => new Date()),
@@ -113,6 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         url: route.url,
         auth: route.config?.auth,
         hidden: route.schema?.hide === true,
+        streaming: route.config?.streaming === true,
         schema: route.schema,
       });
     }
@@ -137,6 +148,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(repositoryRoutes, { prefix: '/api/v1/repositories' });
   await app.register(proposalRoutes, { prefix: '/proposals' });
   await app.register(batchProposalRoutes, { prefix: '/api/v1/proposals' });
+  await app.register(eventRoutes, { prefix: '/api/v1/events' });
+  await app.register(webSocketRoutes);
 
   return app;
 }

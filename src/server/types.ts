@@ -19,6 +19,8 @@ export interface RouteTableEntry {
   readonly url: string;
   readonly auth: AuthRequirement | undefined;
   readonly hidden: boolean;
+  /** the response stays open (SSE, WebSocket): generic tests check its refusals, not its success */
+  readonly streaming: boolean;
   readonly schema: FastifySchema | undefined;
 }
 
@@ -37,10 +39,14 @@ export interface Services {
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthRequirement;
+    /** the success response never ends by itself (an event stream) */
+    streaming?: boolean;
   }
   interface FastifyInstance {
     services: Services;
     routeTable: readonly RouteTableEntry[];
+    /** who a bearer token (API key or access token) belongs to, if anyone */
+    authenticateToken(token: string): Promise<Principal | undefined>;
   }
   interface FastifyRequest {
     principal: Principal | undefined;

@@ -31,16 +31,14 @@ async function authentication(app: FastifyInstance) {
   const { database, tokens } = app.services;
   const touched = new Map<string, number>();
 
-  async function identify(request: FastifyRequest): Promise<Principal | undefined> {
-    const token = bearerToken(request);
-    if (!token) return undefined;
+  async function identify(token: string): Promise<Principal | undefined> {
     const now = app.services.now();
     if (token.startsWith(API_KEY_PREFIX)) {
       const principal = await authenticateApiKey(database.orm, token, now);
       if (principal && (touched.get(principal.id) ?? 0) < now.getTime() - 60_000) {
         touched.set(principal.id, now.getTime());
         void touchApiKey(database.orm, principal.id, now).catch((error: unknown) =>
-          request.log.warn({ err: error }, 'could not record api key use'),
+          app.log.warn({ err: error }, 'could not record api key use'),
         );
       }
       return principal;
@@ -54,11 +52,14 @@ async function authentication(app: FastifyInstance) {
   }
 
   app.decorateRequest('principal', undefined);
+  // For credentials that arrive outside the Authorization header (a WebSocket subprotocol or message).
+  app.decorate('authenticateToken', identify);
 
   // Callback-style hooks: most requests need no I/O here, and an async hook would cost them a promise.
   app.addHook('onRequest', (request, _reply, done) => {
-    if (!request.headers.authorization) return done();
-    identify(request).then((principal) => {
+    const token = bearerToken(request);
+    if (!token) return done();
+    identify(token).then((principal) => {
       request.principal = principal;
       done();
     }, done);

@@ -84,7 +84,8 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
     return presentProposal(proposal, await proposalHistory(orm, proposal.id));
   }
 
-  const announce = (type: ProposalEventType, proposal: Proposal) => publishProposalEvent(events, type, proposal);
+  const announce = (type: ProposalEventType, proposal: Proposal) =>
+    publishProposalEvent(events, type, proposal, app.log);
 
   app.post(
     '/',
@@ -137,8 +138,8 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
           },
           app.services.now(),
         );
-        announce('created', proposal);
-        for (const older of superseded) announce('superseded', older);
+        await announce('created', proposal);
+        for (const older of superseded) await announce('superseded', older);
         return reply.code(201).send(await detail(proposal));
       } catch (error) {
         throw asProblem(error);
@@ -220,14 +221,14 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
       dataDirectory: app.services.config.dataDirectory,
     });
     if (!outcome.applied) {
-      announce('apply_failed', outcome.proposal);
+      await announce('apply_failed', outcome.proposal);
       throw new HttpProblem(409, 'apply_conflict', 'Conflict', outcome.message ?? 'The change no longer applies.', {
         status: outcome.proposal.status,
         conflicts: outcome.conflicts,
       });
     }
     let proposal = outcome.proposal;
-    announce('applied', proposal);
+    await announce('applied', proposal);
     const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId!));
     const policy = effectivePolicy(repository?.policy);
     // Pull requests are for per-proposal branches; target mode has already committed to the target branch.
@@ -315,7 +316,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
           { verdict: 'accept', reason: 'correct', note: 'auto-apply: every gate held', reviewer: 'auto-apply' },
           app.services.now(),
         );
-        announce('accepted', accepted);
+        await announce('accepted', accepted);
         return await applyAndAnnounce(proposal.id, 'auto-apply');
       } catch (error) {
         throw asProblem(error);
@@ -345,7 +346,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
             { verdict, reason: request.body.reason, note: request.body.note, reviewer: request.principal!.label },
             app.services.now(),
           );
-          announce(verdict === 'accept' ? 'accepted' : 'rejected', proposal);
+          await announce(verdict === 'accept' ? 'accepted' : 'rejected', proposal);
           return detail(proposal);
         } catch (error) {
           throw asProblem(error);

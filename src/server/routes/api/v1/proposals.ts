@@ -47,7 +47,7 @@ const proposals: FastifyPluginAsyncZod = async (app) => {
             { verdict, reason, note, reviewer: request.principal!.label },
             app.services.now(),
           );
-          publishProposalEvent(events, verdict === 'accept' ? 'accepted' : 'rejected', proposal);
+          await publishProposalEvent(events, verdict === 'accept' ? 'accepted' : 'rejected', proposal, request.log);
           results.push({
             id,
             outcome: verdict === 'accept' ? 'accepted' : 'rejected',
