@@ -1,3 +1,4 @@
+import { gitAcceptsBranchName } from '../git/branch-name.js';
 import { git, GitError } from '../git/git.js';
 import { GitHubError, type GitHubErrorCode } from './github-error.js';
 
@@ -45,17 +46,6 @@ function codeFor(stderr: string): GitHubErrorCode {
   return 'github_failed';
 }
 
-async function isValidBranchName(repositoryPath: string, branch: string): Promise<boolean> {
-  if (branch === '' || branch.startsWith('-')) return false;
-  try {
-    const { stdout } = await git(['check-ref-format', '--branch', branch], { cwd: repositoryPath });
-    return stdout.trim() === branch;
-  } catch (error) {
-    if (error instanceof GitError) return false;
-    throw error;
-  }
-}
-
 /**
  * Pushes `refs/heads/<branch>` to the remote of the same name. The token travels only as an
  * `http.<origin>/.extraHeader` setting on the command line (the way actions/checkout does it): it is
@@ -73,7 +63,7 @@ export async function pushBranch(input: PushBranchInput): Promise<void> {
   if (/^https?:\/\//i.test(pushUrl)) {
     settings.push(`http.${new URL(pushUrl).origin}/.extraHeader=Authorization: Basic ${basic}`);
   }
-  if (!(await isValidBranchName(repositoryPath, branch))) {
+  if (!(await gitAcceptsBranchName(repositoryPath, branch))) {
     throw new GitHubError('github_failed', `${JSON.stringify(branch)} is not a valid branch name`);
   }
   try {

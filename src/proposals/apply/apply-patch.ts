@@ -1,16 +1,10 @@
 import { GitError } from '../../git/git.js';
-import {
-  createBranch,
-  isValidBranchName,
-  moveBranch,
-  readBranchTip,
-  resolveCommit,
-  workTreeHoldingBranch,
-} from './branch-refs.js';
+import { createBranch, moveBranch, readBranchTip, resolveCommit, workTreeHoldingBranch } from './branch-refs.js';
 import { hooklessGit } from './hookless-git.js';
 import { patchAgainstBase } from './patch-against-base.js';
 import { filesNamedInApplyErrors, findUnsafePatchPath } from './patch-paths.js';
 import { withScratchWorktree } from './scratch-worktree.js';
+import { gitAcceptsBranchName } from '../../git/branch-name.js';
 
 export interface ApplyPatchInput {
   /** the registered repository (its main work tree, or a bare repository) */
@@ -79,7 +73,7 @@ export async function applyPatchAsCommit(input: ApplyPatchInput): Promise<ApplyP
   const branch = mode === 'target' ? targetBranch : input.branch;
   if (input.message.trim() === '') return failure('invalid_input', 'The commit message is empty');
   for (const name of new Set([targetBranch, branch])) {
-    if (!(await isValidBranchName(repositoryPath, name))) {
+    if (!(await gitAcceptsBranchName(repositoryPath, name))) {
       return failure('invalid_input', `${JSON.stringify(name)} is not a valid branch name`);
     }
   }

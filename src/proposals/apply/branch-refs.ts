@@ -1,18 +1,6 @@
 import { GitError } from '../../git/git.js';
 import { hooklessGit } from './hookless-git.js';
 
-/** True when `name` is a valid branch name as written (git's own rules; no `@{-1}` shorthand, no option). */
-export async function isValidBranchName(repositoryPath: string, name: string): Promise<boolean> {
-  if (name === '' || name.startsWith('-')) return false;
-  try {
-    const { stdout } = await hooklessGit(['check-ref-format', '--branch', name], { cwd: repositoryPath });
-    return stdout.trim() === name;
-  } catch (error) {
-    if (error instanceof GitError) return false;
-    throw error;
-  }
-}
-
 /** The commit a branch points at, or undefined when it does not exist. */
 export async function readBranchTip(repositoryPath: string, branch: string): Promise<string | undefined> {
   try {
