@@ -8,6 +8,7 @@ import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUserCommands } from './commands/users.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -45,6 +46,7 @@ export async function main(argv: string[], partialIo: Partial<CliIo> = {}): Prom
       writeErr: (text) => io.stderr.write(text),
     });
   registerServeCommand(program, context);
+  registerWorkerCommand(program, context);
   registerMigrateCommand(program, context);
   registerKeyCommands(program, context);
   registerUserCommands(program, context);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -111,6 +112,14 @@ const environmentSchema = z.object({
   REFRESH_TOKEN_TTL: seconds(30 * 24 * 3600),
   SHUTDOWN_TIMEOUT: seconds(10),
   EVENT_RETENTION_SECONDS: seconds(24 * 3600),
+  LVLUP_WORKER: booleanFlag.default(true),
+  WORKER_CONCURRENCY: z.coerce
+    .number({ message: 'must be a whole number between 1 and 256' })
+    .int('must be a whole number between 1 and 256')
+    .min(1, 'must be a whole number between 1 and 256')
+    .max(256, 'must be a whole number between 1 and 256')
+    .default(Math.max(2, availableParallelism())),
+  TASK_LEASE_SECONDS: seconds(30),
   IMPERIUM_LEARNING_INTERVAL: seconds(1800),
   GUARDIAN_SCAN_INTERVAL: seconds(900),
   SANDBOX_EXPERIMENT_INTERVAL: seconds(2700),
@@ -157,6 +166,14 @@ export interface Config {
   readonly shutdownTimeoutSeconds: number;
   /** how long the stored event log keeps events for replay */
   readonly eventRetentionSeconds: number;
+  readonly worker: {
+    /** whether `lvlup serve` also runs workers (`lvlup worker` always does) */
+    readonly enabled: boolean;
+    /** tasks one process runs at once */
+    readonly concurrency: number;
+    /** how long a running task's lease lasts; a dead worker's tasks are taken over after it */
+    readonly leaseSeconds: number;
+  };
   readonly intervals: {
     readonly imperiumLearning: number;
     readonly guardianScan: number;
@@ -230,6 +247,7 @@ export function loadConfig(environment: Record<string, string | undefined>, work
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
     shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT,
     eventRetentionSeconds: env.EVENT_RETENTION_SECONDS,
+    worker: { enabled: env.LVLUP_WORKER, concurrency: env.WORKER_CONCURRENCY, leaseSeconds: env.TASK_LEASE_SECONDS },
     intervals: {
       imperiumLearning: env.IMPERIUM_LEARNING_INTERVAL,
       guardianScan: env.GUARDIAN_SCAN_INTERVAL,

@@ -18,6 +18,12 @@ export interface Database {
   query<Row = Record<string, unknown>>(text: string, parameters?: unknown[]): Promise<Row[]>;
   withSession<T>(work: (query: Database['query']) => Promise<T>): Promise<T>;
   observeQueries(observer: QueryObserver | undefined): void;
+  /**
+   * Calls `onMessage` with the payload of every NOTIFY on `channel`, from this process or any other on
+   * the same database; answers the function that stops listening. A NOTIFY sent inside a transaction is
+   * delivered when it commits, which is what makes it safe to wake workers from an enqueueing transaction.
+   */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -46,6 +46,8 @@ export async function openPglite(
     observeQueries(next) {
       observer = next;
     },
+    // One embedded database is one process (the data folder is locked), so its own notifications are all.
+    listen: (channel, onMessage) => client.listen(channel, onMessage),
     close: () => client.close(),
   };
 }

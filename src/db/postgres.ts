@@ -1,6 +1,7 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { observed, operationOf, type Database, type QueryObserver } from './database.js';
+import { createNotificationListener } from './notification-listener.js';
 import * as schema from './schema.js';
 
 const instrumentedClients = new WeakSet<pg.PoolClient>();
@@ -43,6 +44,8 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
   const query: Database['query'] = async <Row>(text: string, parameters: unknown[] = []) =>
     (await pool.query(text, parameters)).rows as Row[];
 
+  const notifications = createNotificationListener(url);
+
   return {
     kind: 'postgres',
     orm,
@@ -60,6 +63,10 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     observeQueries(next) {
       observer = next;
     },
-    close: () => pool.end(),
+    listen: (channel, onMessage) => notifications.listen(channel, onMessage),
+    async close() {
+      await notifications.close();
+      await pool.end();
+    },
   };
 }

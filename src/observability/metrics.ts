@@ -26,6 +26,19 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
       registers: [registry],
     }),
+    taskDuration: new Histogram({
+      name: 'lvlup_task_duration_seconds',
+      help: 'Task attempt duration in this process, by agent type and outcome (succeeded, failed, retrying, cancelled, released)',
+      labelNames: ['agent_type', 'outcome'] as const,
+      buckets: [0.005, 0.025, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+      registers: [registry],
+    }),
+    taskAttempts: new Counter({
+      name: 'lvlup_task_attempts_total',
+      help: 'Finished task attempts in this process by agent type and outcome; outcome="retrying" counts retries',
+      labelNames: ['agent_type', 'outcome'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -31,6 +31,8 @@ import metricsRoutes from './routes/metrics.js';
 import proposalRoutes from './routes/proposals.js';
 import batchProposalRoutes from './routes/api/v1/proposals.js';
 import type { RouteTableEntry, Services } from './types.js';
+import type { AgentRegistry } from '../agents/registry.js';
+import { createTaskRuntime, type TaskRuntimeOptions } from '../tasks/runtime.js';
 import './types.js';
 
 export interface AppOptions {
@@ -46,6 +48,10 @@ export interface AppOptions {
   readonly rateLimitNamespace?: string | undefined;
   /** where domain events are published; the stored event log unless given */
   readonly events?: EventBus | undefined;
+  /** the agents (built-in unless given) */
+  readonly agents?: AgentRegistry | undefined;
+  /** whether this process runs workers, with optional settings (tests shorten leases and polls) */
+  readonly worker?: TaskRuntimeOptions['worker'];
 }
 
 /**
@@ -77,6 +83,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   }).withTypeProvider<ZodTypeProvider>();
 
+  const events =
+    options.events ??
+    createStoredEventBus({
+      database,
+      retentionSeconds: config.eventRetentionSeconds,
+      now: options.now,
+      onError: (error) => logger.warn({ err: error }, 'could not prune the event log'),
+    });
+  const runtime = createTaskRuntime({
+    database,
+    events,
+    config,
+    log: logger,
+    registry: options.agents,
+    worker: options.worker,
+    // Metrics exist once their plugin is registered; the worker reports through them from then on.
+    observer: {
+      finished: (agentType, outcome, seconds) => {
+        app.metrics.taskDuration.observe({ agent_type: agentType, outcome }, seconds);
+        app.metrics.taskAttempts.inc({ agent_type: agentType, outcome });
+      },
+    },
+  });
   const services: Services = {
     config,
     database,
@@ -86,19 +115,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     },
-    events:
-      options.events ??
-      createStoredEventBus({
-        database,
-        retentionSeconds: config.eventRetentionSeconds,
-        now: options.now,
-        onError: (error) => logger.warn({ err: error }, 'could not prune the event log'),
-      }),
+    events,
+    agents: runtime.registry,
+    tasks: runtime.queue,
+    runtime,
     version: options.version,
     startedAt: new Date(),
     now: options.now ?? (() => new Date()),
   };
   app.decorate('services', services);
+  // Agent rows exist before the first request; workers stop before the database closes.
+  app.addHook('onReady', () => runtime.start());
+  app.addHook('onClose', () => runtime.stop(config.shutdownTimeoutSeconds * 1000));
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -23,6 +23,7 @@ export interface RunningServer {
 export async function startServer(
   config: Config,
   output: NodeJS.WritableStream = process.stdout,
+  options: { worker?: boolean } = {},
 ): Promise<RunningServer> {
   const database = await openDatabase(config);
   let redis: Redis | undefined;
@@ -41,7 +42,7 @@ export async function startServer(
       await waitUntilReady(redis);
     }
     const bootstrap = await bootstrapAdminAccess(database, config.adminApiKey);
-    app = await buildApp({ config, database, redis, version });
+    app = await buildApp({ config, database, redis, version, worker: options.worker ?? config.worker.enabled });
     closeConnectionsWhileClosing(app);
     const log = app.log;
     expirySweep = startExpirySweep(database, app.services.events, {

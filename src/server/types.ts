@@ -6,6 +6,9 @@ import type { TokenSettings } from '../accounts/tokens.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
+import type { AgentRegistry } from '../agents/registry.js';
+import type { TaskQueue } from '../tasks/task-queue.js';
+import type { TaskRuntime } from '../tasks/runtime.js';
 
 /**
  * Who may call a route: anyone (`public`), any authenticated caller, or a caller holding a scope.
@@ -31,6 +34,10 @@ export interface Services {
   readonly redis: Redis | undefined;
   readonly tokens: TokenSettings;
   readonly events: EventBus;
+  readonly agents: AgentRegistry;
+  readonly tasks: TaskQueue;
+  /** agents, queue and this process's worker (if it runs one) */
+  readonly runtime: TaskRuntime;
   readonly version: string;
   readonly startedAt: Date;
   now(): Date;

@@ -6,7 +6,8 @@ import { createApiKey } from '../../src/accounts/api-keys.js';
 import type { Scope } from '../../src/accounts/roles.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Database } from '../../src/db/database.js';
-import { buildApp } from '../../src/server/app.js';
+import type { AgentRegistry } from '../../src/agents/registry.js';
+import { buildApp, type AppOptions } from '../../src/server/app.js';
 import { createTestDatabase, type DatabaseTarget } from './database.js';
 
 export interface TestApp {
@@ -25,7 +26,13 @@ export interface TestApp {
 
 export async function createTestApp(
   target: DatabaseTarget,
-  options: { environment?: Record<string, string>; redis?: Redis; now?: () => Date } = {},
+  options: {
+    environment?: Record<string, string>;
+    redis?: Redis;
+    now?: () => Date;
+    agents?: AgentRegistry;
+    worker?: AppOptions['worker'];
+  } = {},
 ): Promise<TestApp> {
   const testDatabase = await createTestDatabase(target);
   const config = loadConfig({ RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'info', ...options.environment });
@@ -47,6 +54,8 @@ export async function createTestApp(
     now: options.now,
     logStream,
     rateLimitNamespace: `lvlup-test:${randomUUID()}:`,
+    agents: options.agents,
+    worker: options.worker,
   });
   await app.ready();
   const orm = testDatabase.database.orm;

@@ -5,10 +5,13 @@ import type { CliContext } from '../main.js';
 export function registerServeCommand(program: Command, context: CliContext) {
   program
     .command('serve', { isDefault: true })
-    .description('run the HTTP API (the default command)')
-    .action(async () => {
+    .description('run the HTTP API, and workers unless told not to (the default command)')
+    .option('--no-worker', 'serve HTTP only; tasks run in `lvlup worker` processes (same as LVLUP_WORKER=false)')
+    .action(async (options: { worker: boolean }) => {
       const config = context.config();
-      const server = await startServer(config, context.io.stdout);
+      const server = await startServer(config, context.io.stdout, {
+        worker: options.worker && config.worker.enabled,
+      });
       closeOnSignals(server, config.shutdownTimeoutSeconds);
     });
 }

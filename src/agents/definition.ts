@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import type { EventBus } from '../events/bus.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What a running task's handler gets: its input, an abort signal, and ways to report progress. */
+export interface TaskContext<Input> {
+  readonly task: {
+    readonly id: string;
+    readonly agentId: string;
+    readonly attempt: number;
+    readonly trigger: string;
+  };
+  readonly input: Input;
+  /** aborted on timeout, cancellation or shutdown; handlers pass it to whatever they wait on */
+  readonly signal: AbortSignal;
+  readonly database: Database;
+  readonly config: Config;
+  readonly events: EventBus;
+  /** 0–100; stored and published */
+  progress(percent: number): Promise<void>;
+  /** appended to the task's bounded log and published */
+  log(level: LogLevel, message: string): Promise<void>;
+}
+
+/**
+ * Everything lvlup needs to know to run an agent. Registering a definition is the only step needed for a
+ * new agent type: its row, schedule, routes and metrics all follow from the registry.
+ */
+export interface AgentDefinition<Input extends Record<string, unknown> = Record<string, unknown>> {
+  readonly type: string;
+  readonly description: string;
+  /** validates a task's input before the handler sees it; also documented in the API */
+  readonly inputSchema: z.ZodType<Input>;
+  /** the schedule it starts with: an interval read from the configuration, in seconds */
+  readonly defaultIntervalSeconds: (config: Config) => number;
+  /** how many of its tasks may run at once, across all processes */
+  readonly concurrency: number;
+  readonly timeoutSeconds: number;
+  readonly maxAttempts: number;
+  run(context: TaskContext<Input>): Promise<Record<string, unknown>>;
+}
+
+/** Lets definitions with different input types share one list. */
+export type AnyAgentDefinition = AgentDefinition<Record<string, unknown>>;
+
+export function defineAgent<Input extends Record<string, unknown>>(
+  definition: AgentDefinition<Input>,
+): AnyAgentDefinition {
+  return definition;
+}

@@ -1,0 +1,37 @@
+import type { Database } from '../db/database.js';
+import type { AnyAgentDefinition } from './definition.js';
+
+export interface AgentRegistry {
+  get(type: string): AnyAgentDefinition | undefined;
+  list(): readonly AnyAgentDefinition[];
+}
+
+export function createAgentRegistry(definitions: readonly AnyAgentDefinition[]): AgentRegistry {
+  const byType = new Map<string, AnyAgentDefinition>();
+  for (const definition of definitions) {
+    if (!/^[a-z][a-z0-9-]{1,39}$/.test(definition.type)) {
+      throw new Error(`Agent type "${definition.type}" must be 2–40 lower-case letters, digits or dashes.`);
+    }
+    if (byType.has(definition.type)) throw new Error(`Agent type "${definition.type}" is registered twice.`);
+    if (definition.concurrency < 1 || definition.maxAttempts < 1 || definition.timeoutSeconds < 1) {
+      throw new Error(`Agent "${definition.type}" needs concurrency, maxAttempts and timeoutSeconds of at least 1.`);
+    }
+    byType.set(definition.type, definition);
+  }
+  return { get: (type) => byType.get(type), list: () => [...byType.values()] };
+}
+
+/**
+ * Makes sure every registered agent has its row (its stable id). Run at start by every process;
+ * concurrent starts are harmless because the insert does nothing when the row exists.
+ */
+export async function ensureAgentRows(database: Database, registry: AgentRegistry): Promise<void> {
+  for (const definition of registry.list()) {
+    await database.query(
+      `insert into agents (type, name, description) values ($1, $1, $2)
+       on conflict (name) do update set description = excluded.description
+       where agents.description is distinct from excluded.description`,
+      [definition.type, definition.description],
+    );
+  }
+}

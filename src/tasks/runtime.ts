@@ -1,0 +1,65 @@
+import { BUILT_IN_AGENTS } from '../agents/built-in.js';
+import { createAgentRegistry, ensureAgentRows, type AgentRegistry } from '../agents/registry.js';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import type { EventBus } from '../events/bus.js';
+import { createTaskQueue, type TaskQueue } from './task-queue.js';
+import { createWorker, type Worker, type WorkerLog, type WorkerObserver, type WorkerOptions } from './worker.js';
+
+export interface TaskRuntime {
+  readonly registry: AgentRegistry;
+  readonly queue: TaskQueue;
+  /** present when this process runs workers */
+  readonly worker: Worker | undefined;
+  start(): Promise<void>;
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export interface TaskRuntimeOptions {
+  readonly database: Database;
+  readonly events: EventBus;
+  readonly config: Config;
+  readonly log: WorkerLog;
+  /** the built-in agents unless given (tests register their own) */
+  readonly registry?: AgentRegistry | undefined;
+  /** whether this process runs workers; settings override the configuration's */
+  readonly worker?: boolean | Partial<Omit<WorkerOptions, 'database' | 'events' | 'registry' | 'queue' | 'log'>>;
+  readonly observer?: WorkerObserver | undefined;
+}
+
+/**
+ * Agents, the queue and (optionally) this process's worker, wired once. `lvlup serve` and `lvlup worker`
+ * both build one; only what starts them differs.
+ */
+export function createTaskRuntime(options: TaskRuntimeOptions): TaskRuntime {
+  const { database, events, config, log } = options;
+  const registry = options.registry ?? createAgentRegistry(BUILT_IN_AGENTS);
+  const queue = createTaskQueue({ database, events, registry, log });
+  const settings = typeof options.worker === 'object' ? options.worker : {};
+  const worker = options.worker
+    ? createWorker({
+        database,
+        events,
+        registry,
+        queue,
+        log,
+        config,
+        concurrency: config.worker.concurrency,
+        leaseSeconds: config.worker.leaseSeconds,
+        observer: options.observer,
+        ...settings,
+      })
+    : undefined;
+  return {
+    registry,
+    queue,
+    worker,
+    async start() {
+      await ensureAgentRows(database, registry);
+      await worker?.start();
+    },
+    async stop(timeoutMs) {
+      await worker?.stop(timeoutMs);
+    },
+  };
+}
