@@ -1,9 +1,14 @@
 // `npm run bench`: every benchmark, each printing a table and writing JSON to bench/results/.
 import { benchHealth } from './http-health.js';
 import { benchProposals } from './http-proposals.js';
+import { benchTasks } from './tasks.js';
 
 const selected = process.argv.slice(2);
-const benches: Record<string, () => Promise<void>> = { 'http-health': benchHealth, 'http-proposals': benchProposals };
+const benches: Record<string, () => Promise<void>> = {
+  'http-health': benchHealth,
+  'http-proposals': benchProposals,
+  tasks: benchTasks,
+};
 for (const [name, run] of Object.entries(benches)) {
   if (selected.length === 0 || selected.includes(name)) await run();
 }

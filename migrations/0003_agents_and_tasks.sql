@@ -71,6 +71,7 @@ CREATE INDEX "task_logs_task_id_idx" ON "task_logs" USING btree ("task_id","id")
 CREATE INDEX "tasks_pending_idx" ON "tasks" USING btree ("agent_type","priority","run_at") WHERE "tasks"."status" in ('queued', 'retrying');--> statement-breakpoint
 CREATE INDEX "tasks_running_idx" ON "tasks" USING btree ("lease_expires_at") WHERE "tasks"."status" = 'running';--> statement-breakpoint
 CREATE INDEX "tasks_agent_id_idx" ON "tasks" USING btree ("agent_id","created_at");--> statement-breakpoint
+CREATE INDEX "tasks_agent_finished_idx" ON "tasks" USING btree ("agent_id","finished_at");--> statement-breakpoint
 CREATE INDEX "tasks_status_idx" ON "tasks" USING btree ("status","created_at");--> statement-breakpoint
 CREATE INDEX "tasks_created_at_idx" ON "tasks" USING btree ("created_at","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "tasks_idempotency_key_key" ON "tasks" USING btree ("idempotency_key");

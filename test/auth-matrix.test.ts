@@ -31,6 +31,7 @@ const PUBLIC_ROUTES = [
   'POST /api/v1/auth/refresh',
   'POST /api/v1/auth/logout',
   'GET /ws', // a WebSocket authenticates after the upgrade (header, subprotocol or first message)
+  'GET /ws/tasks/:task_id', // the same
 ];
 
 const routeName = (route: RouteTableEntry) => `${route.method} ${route.url}`;

@@ -88,8 +88,13 @@ describe('lvlup as a process', { timeout: 120_000 }, () => {
 
   describe('--help', { concurrency: 3 }, () => {
     const commands: { args: string[]; usage: string; mentions: string[] }[] = [
-      { args: [], usage: 'lvlup [options] [command]', mentions: ['serve', 'migrate', 'keys', 'users', '--version'] },
-      { args: ['serve'], usage: 'lvlup serve [options]', mentions: ['run the HTTP API'] },
+      {
+        args: [],
+        usage: 'lvlup [options] [command]',
+        mentions: ['serve', 'worker', 'migrate', 'keys', 'users', '--version'],
+      },
+      { args: ['serve'], usage: 'lvlup serve [options]', mentions: ['run the HTTP API', '--no-worker'] },
+      { args: ['worker'], usage: 'lvlup worker [options]', mentions: ['no HTTP'] },
       { args: ['migrate'], usage: 'lvlup migrate [options]', mentions: ['apply pending database migrations'] },
       { args: ['keys'], usage: 'lvlup keys [options] [command]', mentions: ['create', 'list', 'revoke'] },
       {

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { asc } from 'drizzle-orm';
-import { WebSocket } from 'ws';
 import { events } from '../src/db/schema.js';
 import type { DomainEvent } from '../src/events/bus.js';
 import { createStoredEventBus } from '../src/events/stored-bus.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';
+import { connectWebSocket, openEventStream } from './support/event-clients.js';
 
 let proposalCounter = 0;
 const proposalPayload = () => {
@@ -21,79 +19,6 @@ const proposalPayload = () => {
     code_after: `const n = ${proposalCounter + 1000};\n`,
   };
 };
-
-/** Items that arrive one by one, awaited in order, with a deadline so a missing one fails the test. */
-function queue<T>() {
-  const items: T[] = [];
-  const waiting: ((item: T) => void)[] = [];
-  return {
-    push(item: T) {
-      const resolve = waiting.shift();
-      if (resolve) resolve(item);
-      else items.push(item);
-    },
-    next(timeoutMs = 5000): Promise<T> {
-      const item = items.shift();
-      if (item !== undefined) return Promise.resolve(item);
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('nothing arrived in time')), timeoutMs);
-        waiting.push((value) => {
-          clearTimeout(timer);
-          resolve(value);
-        });
-      });
-    },
-    get size() {
-      return items.length;
-    },
-  };
-}
-
-interface ServerSentEvent {
-  id: string;
-  event: string;
-  data: DomainEvent;
-}
-
-/** A real HTTP event-stream client: resolves once the stream is open (its first comment arrived). */
-async function openEventStream(baseUrl: string, path: string, headers: Record<string, string>) {
-  const received = queue<ServerSentEvent>();
-  const request = http.get(`${baseUrl}${path}`, { headers: { accept: 'text/event-stream', ...headers } });
-  const [response] = (await once(request, 'response')) as [http.IncomingMessage];
-  let buffer = '';
-  const opened = new Promise<void>((resolve) => {
-    response.setEncoding('utf8');
-    response.on('data', (chunk: string) => {
-      buffer += chunk;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) !== -1) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (block.startsWith(':')) {
-          resolve();
-          continue;
-        }
-        const fields = Object.fromEntries(
-          block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
-        );
-        received.push({ id: fields.id!, event: fields.event!, data: JSON.parse(fields.data!) as DomainEvent });
-      }
-    });
-  });
-  if (response.statusCode === 200) await opened;
-  return { response, received, close: () => request.destroy() };
-}
-
-function connectWebSocket(url: string, protocols: string[] = [], headers: Record<string, string> = {}) {
-  const socket = new WebSocket(url, protocols, { headers });
-  const messages = queue<Record<string, unknown>>();
-  socket.on('message', (raw) => messages.push(JSON.parse((raw as Buffer).toString('utf8')) as Record<string, unknown>));
-  const opened = once(socket, 'open');
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
-  return { socket, messages, opened, closed, send: (message: unknown) => socket.send(JSON.stringify(message)) };
-}
 
 for (const target of databaseTargets()) {
   describe(`real-time events on ${target}`, () => {

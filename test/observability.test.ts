@@ -166,6 +166,8 @@ for (const target of databaseTargets()) {
       assert.equal(body.checks.database.status, 'up');
       assert.equal(typeof body.checks.database.latency_ms, 'number');
       assert.equal(body.checks.redis, undefined, 'no Redis is configured');
+      assert.equal(body.checks.queue.status, 'up');
+      assert.deepEqual(body.queue, { queued: 0, retrying: 0, running: 0, oldest_waiting_seconds: null, worker: null });
     });
 
     describe('/debug', () => {

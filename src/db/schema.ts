@@ -294,6 +294,7 @@ export const tasks = pgTable(
       .on(table.leaseExpiresAt)
       .where(sql`${table.status} = 'running'`),
     index('tasks_agent_id_idx').on(table.agentId, table.createdAt),
+    index('tasks_agent_finished_idx').on(table.agentId, table.finishedAt),
     index('tasks_status_idx').on(table.status, table.createdAt),
     index('tasks_created_at_idx').on(table.createdAt, table.id),
     uniqueIndex('tasks_idempotency_key_key').on(table.idempotencyKey),

@@ -1,7 +1,8 @@
-import { and, asc, gt, gte, inArray, lt } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, like, lt, or, type SQL } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
 import { events } from '../db/schema.js';
 import type { DomainEvent, EventInput } from './bus.js';
+import { topicSelection } from './topics.js';
 
 type StoredEvent = typeof events.$inferSelect;
 
@@ -21,22 +22,37 @@ export async function recordEvent(orm: Orm, input: EventInput, at: Date): Promis
   return toDomainEvent(row!);
 }
 
-/** Stored events after `afterId` on the given topics recorded since `since`, oldest first, at most `limit`. */
+/** One stored event by id, if it is still kept. */
+export async function readEvent(orm: Orm, id: string): Promise<DomainEvent | undefined> {
+  const [row] = await orm
+    .select()
+    .from(events)
+    .where(eq(events.id, Number(id)));
+  return row ? toDomainEvent(row) : undefined;
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
+
+/**
+ * Stored events after `afterId` on the given subscriptions (canonical topics, wildcards such as `tasks`
+ * included) recorded since `since`, oldest first, at most `limit`. Exact topics are an `in` list, which
+ * the (topic, id) index serves; a wildcard is a prefix `like`, under which PostgreSQL walks the primary
+ * key from `afterId` in id order and filters, which suits it: task events are most of the log.
+ */
 export async function readEventsAfter(
   orm: Orm,
   options: { afterId: number; topics: readonly string[]; since: Date; limit: number },
 ): Promise<DomainEvent[]> {
-  if (options.topics.length === 0) return [];
+  const { exact, prefixes } = topicSelection(options.topics);
+  const matches: SQL[] = [
+    ...(exact.length > 0 ? [inArray(events.topic, exact)] : []),
+    ...prefixes.map((prefix) => like(events.topic, `${escapeLike(prefix)}%`)),
+  ];
+  if (matches.length === 0) return [];
   const rows = await orm
     .select()
     .from(events)
-    .where(
-      and(
-        gt(events.id, options.afterId),
-        inArray(events.topic, [...options.topics]),
-        gte(events.createdAt, options.since),
-      ),
-    )
+    .where(and(gt(events.id, options.afterId), or(...matches), gte(events.createdAt, options.since)))
     .orderBy(asc(events.id))
     .limit(options.limit);
   return rows.map(toDomainEvent);

@@ -1,26 +1,84 @@
 import type { Principal } from '../accounts/principal.js';
 import { grants, type Scope } from '../accounts/roles.js';
 
-/** The topics a client may follow, and the scope each needs. Topics not listed here do not exist yet. */
-export const TOPIC_SCOPES: Readonly<Record<string, Scope>> = {
+/**
+ * The topics a client may follow, and the scope each needs. Fixed topics are named as they are; `tasks`
+ * is a wildcard that follows every `tasks/{id}` topic (nothing is published on `tasks` itself); pattern
+ * topics carry a uuid. `projects/{id}` exists for clients to subscribe to, but nothing publishes there
+ * until projects exist.
+ */
+const FIXED_TOPICS: Readonly<Record<string, Scope>> = {
   proposals: 'proposals:read',
+  agents: 'agents:read',
+  tasks: 'agents:read',
 };
 
-export const TOPICS = Object.keys(TOPIC_SCOPES);
+/** A wildcard subscription and the prefix of the topics it follows. */
+const WILDCARDS: Readonly<Record<string, string>> = { tasks: 'tasks/' };
 
-export type TopicVerdict = { allowed: true } | { allowed: false; code: 'unknown_topic' | 'forbidden'; detail: string };
+const PATTERN_TOPICS: readonly { prefix: string; scope: Scope }[] = [
+  { prefix: 'tasks/', scope: 'agents:read' },
+  { prefix: 'projects/', scope: 'agents:read' },
+];
 
-export function mayRead(principal: Principal, topic: string): TopicVerdict {
-  const scope = TOPIC_SCOPES[topic];
-  if (!scope) {
-    return { allowed: false, code: 'unknown_topic', detail: `No topic ${topic}; topics are ${TOPICS.join(', ')}.` };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The topics that need no id, wildcards included: what an SSE client follows by default. */
+export const TOPICS = Object.keys(FIXED_TOPICS);
+
+/** How topics are written, for messages and documentation. */
+export const TOPIC_FORMS = [...TOPICS, ...PATTERN_TOPICS.map(({ prefix }) => `${prefix}{uuid}`)];
+
+export type TopicVerdict =
+  { allowed: true; topic: string } | { allowed: false; code: 'unknown_topic' | 'forbidden'; detail: string };
+
+/** The topic in its canonical form (ids in lower case) and the scope it needs, or undefined. */
+function resolve(topic: string): { topic: string; scope: Scope } | undefined {
+  const fixed = FIXED_TOPICS[topic];
+  if (fixed) return { topic, scope: fixed };
+  for (const { prefix, scope } of PATTERN_TOPICS) {
+    if (!topic.startsWith(prefix)) continue;
+    const id = topic.slice(prefix.length);
+    return UUID.test(id) ? { topic: `${prefix}${id.toLowerCase()}`, scope } : undefined;
   }
-  if (!grants(principal.scopes, scope)) {
+  return undefined;
+}
+
+/** Whether `principal` may follow `topic`; when it may, the canonical topic to subscribe to. */
+export function mayRead(principal: Principal, topic: string): TopicVerdict {
+  const resolved = resolve(topic);
+  if (!resolved) {
+    return {
+      allowed: false,
+      code: 'unknown_topic',
+      detail: `No topic ${topic}; topics are ${TOPIC_FORMS.join(', ')}.`,
+    };
+  }
+  if (!grants(principal.scopes, resolved.scope)) {
     return {
       allowed: false,
       code: 'forbidden',
-      detail: `The ${topic} topic needs the ${scope} scope, which ${principal.label} does not have.`,
+      detail: `The ${resolved.topic} topic needs the ${resolved.scope} scope, which ${principal.label} does not have.`,
     };
   }
-  return { allowed: true };
+  return { allowed: true, topic: resolved.topic };
+}
+
+/** Whether an event published on `eventTopic` reaches a subscription to `subscription` (canonical). */
+export function topicMatches(subscription: string, eventTopic: string): boolean {
+  if (subscription === eventTopic) return true;
+  const prefix = WILDCARDS[subscription];
+  return prefix !== undefined && eventTopic.startsWith(prefix);
+}
+
+/** Splits subscriptions into exact topics and wildcard prefixes, for reading the stored log. */
+export function topicSelection(subscriptions: readonly string[]): { exact: string[]; prefixes: string[] } {
+  const exact: string[] = [];
+  const prefixes: string[] = [];
+  for (const subscription of subscriptions) {
+    const prefix = WILDCARDS[subscription];
+    if (prefix) prefixes.push(prefix);
+    else exact.push(subscription);
+  }
+  return { exact, prefixes };
 }

@@ -6,6 +6,7 @@ import { resolveSigningKey } from '../accounts/signing-key.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
+import { eventTransport } from '../events/fan-out-transports.js';
 import { createStoredEventBus } from '../events/stored-bus.js';
 import { loggerOptions } from '../observability/logger.js';
 import { SingleLineRequestLog } from '../observability/request-log.js';
@@ -30,6 +31,10 @@ import healthRoutes from './routes/health.js';
 import metricsRoutes from './routes/metrics.js';
 import proposalRoutes from './routes/proposals.js';
 import batchProposalRoutes from './routes/api/v1/proposals.js';
+import agentRoutes from './routes/agents.js';
+import agentApiRoutes from './routes/api/v1/agents.js';
+import taskRoutes from './routes/api/v1/tasks.js';
+import scheduleRoutes from './routes/api/v1/schedules.js';
 import type { RouteTableEntry, Services } from './types.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import { createTaskRuntime, type TaskRuntimeOptions } from '../tasks/runtime.js';
@@ -83,14 +88,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   }).withTypeProvider<ZodTypeProvider>();
 
-  const events =
-    options.events ??
-    createStoredEventBus({
-      database,
-      retentionSeconds: config.eventRetentionSeconds,
-      now: options.now,
-      onError: (error) => logger.warn({ err: error }, 'could not prune the event log'),
-    });
+  const storedEvents = options.events
+    ? undefined
+    : createStoredEventBus({
+        database,
+        retentionSeconds: config.eventRetentionSeconds,
+        now: options.now,
+        onError: (error) => logger.warn({ err: error }, 'could not prune the event log'),
+        transport: await eventTransport(database, options.redis),
+        onFanOutError: (error) => logger.warn({ err: error }, 'could not pass an event between processes'),
+      });
+  const events = options.events ?? storedEvents!;
   const runtime = createTaskRuntime({
     database,
     events,
@@ -126,6 +134,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('services', services);
   // Agent rows exist before the first request; workers stop before the database closes.
   app.addHook('onReady', () => runtime.start());
+  // Other processes' events reach this one's WebSocket and SSE clients while it serves.
+  if (storedEvents) {
+    app.addHook('onReady', () => storedEvents.start());
+    app.addHook('onClose', () => storedEvents.stop());
+  }
   app.addHook('onClose', () => runtime.stop(config.shutdownTimeoutSeconds * 1000));
 
   app.setValidatorCompiler(validatorCompiler);
@@ -176,6 +189,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(repositoryRoutes, { prefix: '/api/v1/repositories' });
   await app.register(proposalRoutes, { prefix: '/proposals' });
   await app.register(batchProposalRoutes, { prefix: '/api/v1/proposals' });
+  await app.register(agentRoutes, { prefix: '/agents' });
+  await app.register(agentApiRoutes, { prefix: '/api/v1/agents' });
+  await app.register(taskRoutes, { prefix: '/api/v1/tasks' });
+  await app.register(scheduleRoutes, { prefix: '/api/v1/schedules' });
   await app.register(eventRoutes, { prefix: '/api/v1/events' });
   await app.register(webSocketRoutes);
 

@@ -3,6 +3,8 @@ import { createAgentRegistry, ensureAgentRows, type AgentRegistry } from '../age
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
+import { createScheduler, type Scheduler } from '../schedules/scheduler.js';
+import { ensureScheduleRows } from '../schedules/schedule-store.js';
 import { createTaskQueue, type TaskQueue } from './task-queue.js';
 import { createWorker, type Worker, type WorkerLog, type WorkerObserver, type WorkerOptions } from './worker.js';
 
@@ -11,6 +13,8 @@ export interface TaskRuntime {
   readonly queue: TaskQueue;
   /** present when this process runs workers */
   readonly worker: Worker | undefined;
+  /** turns schedules into tasks; present when this process runs workers */
+  readonly scheduler?: Scheduler | undefined;
   start(): Promise<void>;
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -50,15 +54,20 @@ export function createTaskRuntime(options: TaskRuntimeOptions): TaskRuntime {
         ...settings,
       })
     : undefined;
+  const scheduler = options.worker ? createScheduler({ database, registry, queue, log }) : undefined;
   return {
     registry,
     queue,
     worker,
+    scheduler,
     async start() {
       await ensureAgentRows(database, registry);
+      await ensureScheduleRows(database.orm, registry, config);
       await worker?.start();
+      await scheduler?.start();
     },
     async stop(timeoutMs) {
+      await scheduler?.stop();
       await worker?.stop(timeoutMs);
     },
   };

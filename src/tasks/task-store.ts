@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lt, lte, ne, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
 import { agents, taskLogs, tasks } from '../db/schema.js';
 
@@ -89,10 +89,11 @@ export async function pendingWork(orm: Orm): Promise<{ dueTypes: string[]; nextR
 /**
  * Moves up to `slots` runnable tasks of one agent to `running` under this worker's lease.
  *
- * The agent's row is locked first: that serialises claims and finishes of one agent across processes,
- * so the count of running tasks read next is exact and the agent's concurrency holds globally, and so
- * the agent's status (running/idle) written at the end cannot be overwritten by a stale decision.
- * SKIP LOCKED still matters for rows a cancel or a lease recovery holds at the same moment.
+ * The agent's row is locked first: that serialises the claims of one agent across processes, so the
+ * count of running tasks read next is exact and the agent's concurrency holds globally, and so the
+ * agent's status written at the end is not overwritten by a stale decision (finishes take the same lock
+ * before they decide it). SKIP LOCKED: rows a cancel or a lease recovery holds are left for later, and
+ * a claim never waits on a task row while it holds the agent's.
  */
 export async function claimTasks(
   orm: Orm,
@@ -168,29 +169,51 @@ export type Outcome =
 /**
  * Records how this worker's attempt ended. Only the lease holder's attempt counts: a worker whose lease
  * was taken over (it stalled past the lease) finds nothing to update and its late result is dropped.
+ *
+ * No lock on the agent's row here: finishes are the hot path, and holding that lock through every
+ * finish's commit capped one agent at a few hundred tasks a second. The agent's status is settled by
+ * `settleAgent` once this process has no task of the agent left (see the worker). Claims still count
+ * running tasks under the lock, and a finish only lowers that count, so concurrency limits hold.
  */
 export async function finishTask(
   orm: Orm,
   task: Pick<TaskRow, 'id' | 'agentId' | 'attempts'>,
   owner: string,
   outcome: Outcome,
-): Promise<{ task: TaskRow | undefined; agentChanged: AgentRow | undefined }> {
+): Promise<TaskRow | undefined> {
+  const [row] = await orm
+    .update(tasks)
+    .set({ ...outcomeColumns(outcome), leaseOwner: null, leaseExpiresAt: null, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(tasks.id, task.id),
+        eq(tasks.leaseOwner, owner),
+        eq(tasks.status, 'running'),
+        eq(tasks.attempts, task.attempts),
+      ),
+    )
+    .returning();
+  if (row && outcome.status === 'failed') {
+    await orm.update(agents).set({ lastError: outcome.message }).where(eq(agents.id, task.agentId));
+  } else if (row && outcome.status === 'succeeded') {
+    await orm
+      .update(agents)
+      .set({ lastError: null })
+      .where(and(eq(agents.id, task.agentId), isNotNull(agents.lastError)));
+  }
+  return row;
+}
+
+/**
+ * Decides the agent's status after this process's last task of it finished: running while tasks of it
+ * run anywhere, error when the last one failed, idle otherwise. Exact across processes: the count runs
+ * under the agent's row lock, in a statement that starts after the lock is granted, so it sees every
+ * finish committed before; a process whose finish commits later settles again after it.
+ */
+export async function settleAgent(orm: Orm, agentId: string, failed: boolean): Promise<AgentRow | undefined> {
   return orm.transaction(async (transaction) => {
-    await transaction.select({ id: agents.id }).from(agents).where(eq(agents.id, task.agentId)).for('update');
-    const [row] = await transaction
-      .update(tasks)
-      .set({ ...outcomeColumns(outcome), leaseOwner: null, leaseExpiresAt: null, updatedAt: sql`now()` })
-      .where(
-        and(
-          eq(tasks.id, task.id),
-          eq(tasks.leaseOwner, owner),
-          eq(tasks.status, 'running'),
-          eq(tasks.attempts, task.attempts),
-        ),
-      )
-      .returning();
-    const agentChanged = row ? await settleAgentStatus(transaction, task.agentId, outcome) : undefined;
-    return { task: row, agentChanged };
+    await transaction.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId)).for('update');
+    return settleAgentStatus(transaction, agentId, failed);
   });
 }
 
@@ -238,23 +261,13 @@ function outcomeColumns(outcome: Outcome) {
   }
 }
 
-/** After a task of the agent ended: running while others run, error after a failure, idle otherwise. */
-async function settleAgentStatus(orm: Orm, agentId: string, outcome: Outcome): Promise<AgentRow | undefined> {
-  const [running] = await orm
-    .select({ count: sql<number>`count(*)::int` })
-    .from(tasks)
-    .where(and(eq(tasks.agentId, agentId), eq(tasks.status, 'running')));
-  const next = (running?.count ?? 0) > 0 ? 'running' : outcome.status === 'failed' ? 'error' : 'idle';
-  if (outcome.status === 'failed' || outcome.status === 'succeeded') {
-    await orm
-      .update(agents)
-      .set({ lastError: outcome.status === 'failed' ? outcome.message : null })
-      .where(eq(agents.id, agentId));
-  }
+/** The status decision itself; the caller holds the agent's row lock. Answers the agent row if it changed. */
+async function settleAgentStatus(orm: Orm, agentId: string, failed: boolean): Promise<AgentRow | undefined> {
+  const next = sql`(case when exists (select 1 from ${tasks} where ${tasks.agentId} = ${agentId} and ${tasks.status} = 'running') then 'running' else ${failed ? 'error' : 'idle'} end)`;
   const [changed] = await orm
     .update(agents)
-    .set({ status: next, updatedAt: sql`now()` })
-    .where(and(eq(agents.id, agentId), ne(agents.status, 'paused'), ne(agents.status, next)))
+    .set({ status: sql`${next}`, updatedAt: sql`now()` })
+    .where(and(eq(agents.id, agentId), ne(agents.status, 'paused'), sql`${agents.status} is distinct from ${next}`))
     .returning();
   return changed;
 }
@@ -297,7 +310,10 @@ export async function recoverExpiredLeases(
         .set({ ...outcomeColumns(outcome), leaseOwner: null, leaseExpiresAt: null, updatedAt: sql`now()` })
         .where(eq(tasks.id, task.id))
         .returning();
-      const agentChanged = await settleAgentStatus(transaction, task.agentId, outcome);
+      if (outcome.status === 'failed') {
+        await transaction.update(agents).set({ lastError: outcome.message }).where(eq(agents.id, task.agentId));
+      }
+      const agentChanged = await settleAgentStatus(transaction, task.agentId, outcome.status === 'failed');
       return { task: row!, outcome, agentChanged };
     });
     if (done) recovered.push(done);

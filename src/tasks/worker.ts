@@ -26,6 +26,7 @@ import {
   recoverExpiredLeases,
   renewLeases,
   setProgress,
+  settleAgent,
   TASKS_CHANNEL,
   type AgentRow,
   type Outcome,
@@ -86,6 +87,8 @@ export function createWorker(options: WorkerOptions) {
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const random = options.random ?? Math.random;
   const running = new Map<string, RunningTask>();
+  /** per agent id, this process's tasks whose outcome is not written yet */
+  const unfinished = new Map<string, number>();
   const cleanups: (() => unknown)[] = [];
   let stopped = true;
   let pumping = false;
@@ -148,10 +151,25 @@ export function createWorker(options: WorkerOptions) {
   function start(definition: AnyAgentDefinition, row: TaskRow) {
     const entry: RunningTask = { row, controller: new AbortController(), started: performance.now() };
     running.set(row.id, entry);
+    unfinished.set(row.agentId, (unfinished.get(row.agentId) ?? 0) + 1);
     void execute(definition, entry)
-      .catch((error: unknown) => log.error({ err: error, taskId: row.id }, 'could not record a task outcome'))
-      .finally(() => {
+      .catch((error: unknown) => {
+        log.error({ err: error, taskId: row.id }, 'could not record a task outcome');
+        return undefined;
+      })
+      .then(async (outcome) => {
         running.delete(row.id);
+        const left = (unfinished.get(row.agentId) ?? 1) - 1;
+        if (left > 0) unfinished.set(row.agentId, left);
+        else {
+          unfinished.delete(row.agentId);
+          // This process's last task of the agent has been written: the status may change now.
+          const changed = await settleAgent(orm, row.agentId, outcome?.status === 'failed').catch((error: unknown) => {
+            log.error({ err: error, agentId: row.agentId }, 'could not settle an agent status');
+            return undefined;
+          });
+          announceAgent(changed);
+        }
         void pump();
       });
   }
@@ -178,14 +196,14 @@ export function createWorker(options: WorkerOptions) {
       clearTimeout(timeout);
     }
     // Another worker owns the task now; whatever this one found out is not written.
-    if (failure instanceof LeaseLostError) return;
-    const { task, agentChanged } = await finishTask(orm, row, owner, outcome);
-    if (!task) return;
+    if (failure instanceof LeaseLostError) return undefined;
+    const task = await finishTask(orm, row, owner, outcome);
+    if (!task) return undefined;
     options.observer?.finished?.(row.agentType, outcome.status, (performance.now() - entry.started) / 1000);
-    announceAgent(agentChanged);
     const type = outcome.status === 'released' ? 'task.released' : `task.${outcome.status}`;
     await publishTaskEvent(events, type as `task.${string}`, task, log);
     if (outcome.status === 'retrying' || outcome.status === 'released') scheduleNextRun(task.runAt);
+    return outcome;
   }
 
   /**

@@ -1,10 +1,13 @@
 import closeWithGrace from 'close-with-grace';
 import type { Command } from 'commander';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { openDatabase } from '../../db/open.js';
+import { eventTransport } from '../../events/fan-out-transports.js';
 import { createStoredEventBus } from '../../events/stored-bus.js';
 import { loggerOptions } from '../../observability/logger.js';
-import { createTaskRuntime } from '../../tasks/runtime.js';
+import { connectRedis, waitUntilReady } from '../../redis.js';
+import { createTaskRuntime, type TaskRuntime } from '../../tasks/runtime.js';
 import type { CliContext } from '../main.js';
 
 export function registerWorkerCommand(program: Command, context: CliContext) {
@@ -15,15 +18,26 @@ export function registerWorkerCommand(program: Command, context: CliContext) {
       const config = context.config();
       const log = pino(loggerOptions(config.log.level, config.log.format));
       const database = await openDatabase(config);
-      const events = createStoredEventBus({
-        database,
-        retentionSeconds: config.eventRetentionSeconds,
-        onError: (error) => log.warn({ err: error }, 'could not prune the event log'),
-      });
-      const runtime = createTaskRuntime({ database, events, config, log, worker: true });
+      let redis: Redis | undefined;
+      let runtime: TaskRuntime;
       try {
+        // Task events go to the serving processes the way theirs go to each other: Redis when configured.
+        if (config.redisUrl) {
+          redis = connectRedis(config.redisUrl);
+          redis.on('error', () => undefined);
+          await waitUntilReady(redis);
+        }
+        const events = createStoredEventBus({
+          database,
+          retentionSeconds: config.eventRetentionSeconds,
+          onError: (error) => log.warn({ err: error }, 'could not prune the event log'),
+          transport: await eventTransport(database, redis),
+          onFanOutError: (error) => log.warn({ err: error }, 'could not pass an event between processes'),
+        });
+        runtime = createTaskRuntime({ database, events, config, log, worker: true });
         await runtime.start();
       } catch (error) {
+        redis?.disconnect();
         await database.close();
         throw error;
       }
@@ -32,6 +46,7 @@ export function registerWorkerCommand(program: Command, context: CliContext) {
         if (err) log.error({ err }, 'shutting down after an error');
         else log.info({ signal }, 'shutting down');
         await runtime.stop(config.shutdownTimeoutSeconds * 1000);
+        redis?.disconnect();
         await database.close();
       });
     });

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Database } from '../../db/database.js';
+import type { TaskRuntime } from '../../tasks/runtime.js';
 import { sendProblem } from '../error-handler.js';
 
 const checkSchema = z.object({
@@ -25,8 +27,39 @@ async function probe(run: () => Promise<unknown>, timeoutMs: number) {
   }
 }
 
+const queueSchema = z.object({
+  queued: z.number().int(),
+  retrying: z.number().int(),
+  running: z.number().int(),
+  oldest_waiting_seconds: z.number().nullable().describe('age of the oldest runnable task that has not started'),
+  worker: z
+    .object({ running: z.boolean(), active_tasks: z.number().int(), concurrency: z.number().int() })
+    .nullable()
+    .describe('this process’s worker; null when it runs none (serve --no-worker)'),
+});
+
+async function queueState(database: Database, runtime: TaskRuntime): Promise<z.infer<typeof queueSchema>> {
+  const [row] = await database.query<{ queued: number; retrying: number; running: number; oldest: number | null }>(
+    `select count(*) filter (where status = 'queued')::int as queued,
+            count(*) filter (where status = 'retrying')::int as retrying,
+            count(*) filter (where status = 'running')::int as running,
+            extract(epoch from now() - min(run_at) filter (where status in ('queued', 'retrying') and run_at <= now()))::float8 as oldest
+     from tasks where status in ('queued', 'retrying', 'running')`,
+  );
+  const worker = runtime.worker?.status();
+  return {
+    queued: row?.queued ?? 0,
+    retrying: row?.retrying ?? 0,
+    running: row?.running ?? 0,
+    oldest_waiting_seconds: row?.oldest === null || row?.oldest === undefined ? null : Math.round(row.oldest * 10) / 10,
+    worker: worker
+      ? { running: worker.running, active_tasks: worker.active_tasks, concurrency: worker.concurrency }
+      : null,
+  };
+}
+
 const health: FastifyPluginAsyncZod = async (app) => {
-  const { database, redis, version } = app.services;
+  const { database, redis, version, runtime } = app.services;
 
   app.get(
     '/health',
@@ -62,12 +95,15 @@ const health: FastifyPluginAsyncZod = async (app) => {
         summary: 'Readiness: probes every dependency',
         description:
           'Public so that orchestrators can probe it; it names dependencies and their state, never error details. ' +
-          'Answers 503 (problem+json with the same `checks`) when any dependency is down.',
+          'Answers 503 (problem+json with the same `checks`) when any dependency is down. `queue` counts tasks ' +
+          'over all processes; the `queue` check is down when the tasks table cannot be read or when this ' +
+          'process should run a worker and its worker has stopped.',
         tags: ['health'],
         response: {
           200: z.object({
             status: z.literal('ready'),
             checks: z.record(z.string(), checkSchema),
+            queue: queueSchema.optional(),
           }),
         },
       },
@@ -77,6 +113,11 @@ const health: FastifyPluginAsyncZod = async (app) => {
         database: await probe(() => database.query('select 1'), 2000),
       };
       if (redis) checks.redis = await probe(() => redis.ping(), 2000);
+      let queue: z.infer<typeof queueSchema> | undefined;
+      checks.queue = await probe(async () => {
+        queue = await queueState(database, runtime);
+        if (queue.worker && !queue.worker.running) throw new Error('worker stopped');
+      }, 2000);
       const down = Object.entries(checks)
         .filter(([, check]) => check.status === 'down')
         .map(([name]) => name);
@@ -84,9 +125,10 @@ const health: FastifyPluginAsyncZod = async (app) => {
         return sendProblem(request, reply, 503, 'dependency_unavailable', `Unavailable: ${down.join(', ')}`, {
           checks,
           down,
+          ...(queue ? { queue } : {}),
         });
       }
-      return { status: 'ready' as const, checks };
+      return { status: 'ready' as const, checks, ...(queue ? { queue } : {}) };
     },
   );
 };

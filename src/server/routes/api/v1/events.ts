@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DomainEvent } from '../../../../events/bus.js';
 import { readEventsAfter } from '../../../../events/event-log.js';
-import { mayRead, TOPICS } from '../../../../events/topics.js';
+import { mayRead, TOPIC_FORMS, TOPICS, topicMatches } from '../../../../events/topics.js';
 import { badRequest, forbidden, HttpProblem } from '../../../problem.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -37,15 +37,17 @@ const events: FastifyPluginAsyncZod = async (app) => {
           'Each event is sent as `id: <id>`, `event: <type>`, `data: <JSON envelope {id, type, topic, data, ' +
           'timestamp}>`. Send `Last-Event-ID` (or `last_event_id`) to replay the events after that id that are ' +
           'still within the retention window, then receive live ones. A comment line is sent every 15 s. ' +
-          'Asking for a topic you may not read is refused with 403 (`proposals` needs `proposals:read`). ' +
-          'See docs/events.md.',
+          'Asking for a topic you may not read is refused with 403 (`proposals` needs `proposals:read`; ' +
+          '`agents`, `tasks` (every task) and `tasks/{id}` need `agents:read`). See docs/events.md.',
         tags: ['events'],
         querystring: z.object({
           topics: z
             .string()
             .max(500)
             .optional()
-            .describe(`comma-separated topics (${TOPICS.join(', ')}); default: every topic you may read`),
+            .describe(
+              `comma-separated topics (${TOPIC_FORMS.join(', ')}); default: every topic without an id you may read`,
+            ),
           last_event_id: eventId.optional().describe('resume after this event id (the Last-Event-ID header wins)'),
         }),
         response: {
@@ -67,13 +69,14 @@ const events: FastifyPluginAsyncZod = async (app) => {
         ?.split(',')
         .map((topic) => topic.trim())
         .filter(Boolean);
-      const topics = requested ?? TOPICS.filter((topic) => mayRead(principal, topic).allowed);
-      for (const topic of topics) {
+      const topics: string[] = [];
+      for (const topic of requested ?? TOPICS.filter((candidate) => mayRead(principal, candidate).allowed)) {
         const verdict = mayRead(principal, topic);
         if (!verdict.allowed) {
           if (verdict.code === 'forbidden') throw forbidden(verdict.detail);
           throw new HttpProblem(400, 'unknown_topic', 'Bad Request', verdict.detail);
         }
+        topics.push(verdict.topic);
       }
       if (topics.length === 0) throw forbidden(`${principal.label} may not read any topic.`);
 
@@ -88,7 +91,7 @@ const events: FastifyPluginAsyncZod = async (app) => {
       // Live events are held back until the replay is written, so none is lost or sent twice in between.
       let pending: DomainEvent[] | undefined = [];
       const unsubscribe = bus.subscribe((event) => {
-        if (!topics.includes(event.topic)) return;
+        if (!topics.some((topic) => topicMatches(topic, event.topic))) return;
         if (pending) pending.push(event);
         else send(serverSentEvent(event));
       });

@@ -1,0 +1,100 @@
+import { and, countDistinct, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Orm } from '../db/database.js';
+import { proposals, proposalTransitions, tasks } from '../db/schema.js';
+import { FINAL_STATUSES } from '../tasks/task-store.js';
+
+export const agentMetricsSchema = z
+  .object({
+    agent_type: z.string(),
+    since: z.string().nullable().describe('only what happened at or after this time; everything when null'),
+    runs: z.number().int().describe('finished tasks (succeeded, failed or cancelled), by finished_at'),
+    succeeded: z.number().int(),
+    failed: z.number().int(),
+    cancelled: z.number().int(),
+    success_rate: z
+      .number()
+      .nullable()
+      .describe('succeeded / (succeeded + failed); null when no task succeeded or failed'),
+    mean_duration_ms: z
+      .number()
+      .nullable()
+      .describe("mean of finished tasks' last attempt, start to finish; null when none started"),
+    retries: z.number().int().describe('attempts beyond the first, over the finished tasks'),
+    dead_letters: z.number().int().describe('finished tasks that failed for good and were not retried since'),
+    proposals_created: z.number().int().describe('proposals with this ai_type, by created_at'),
+    proposals_accepted: z
+      .number()
+      .int()
+      .describe('proposals with this ai_type a reviewer (or auto-apply) accepted, by the time of the verdict'),
+    proposals_rejected: z.number().int().describe('by the time of the verdict'),
+  })
+  .meta({ id: 'AgentMetrics' });
+
+export type AgentMetrics = z.infer<typeof agentMetricsSchema>;
+
+const countWhere = (condition: SQL) => sql<number>`(count(*) filter (where ${condition}))::int`;
+
+/**
+ * An agent type's record, computed from stored tasks and proposals only. Verdicts come from the proposals'
+ * transition history, so a proposal accepted and then applied (or expired) still counts as accepted.
+ */
+export async function agentMetrics(orm: Orm, agentType: string, since: Date | undefined): Promise<AgentMetrics> {
+  const finished = and(
+    eq(tasks.agentType, agentType),
+    inArray(tasks.status, [...FINAL_STATUSES]),
+    since ? gte(tasks.finishedAt, since) : undefined,
+  );
+  const verdicts = (status: 'accepted' | 'rejected') =>
+    orm
+      .select({ count: countDistinct(proposalTransitions.proposalId) })
+      .from(proposalTransitions)
+      .innerJoin(proposals, eq(proposals.id, proposalTransitions.proposalId))
+      .where(
+        and(
+          eq(proposals.aiType, agentType),
+          eq(proposalTransitions.toStatus, status),
+          since ? gte(proposalTransitions.at, since) : undefined,
+        ),
+      );
+  const [[runs], [created], [accepted], [rejected]] = await Promise.all([
+    orm
+      .select({
+        runs: sql<number>`count(*)::int`,
+        succeeded: countWhere(sql`${tasks.status} = 'succeeded'`),
+        failed: countWhere(sql`${tasks.status} = 'failed'`),
+        cancelled: countWhere(sql`${tasks.status} = 'cancelled'`),
+        deadLetters: countWhere(sql`${tasks.deadLetter}`),
+        retries: sql<number>`coalesce(sum(greatest(${tasks.attempts} - 1, 0)), 0)::int`,
+        meanDurationMs: sql<
+          number | string | null
+        >`(avg(extract(epoch from (${tasks.finishedAt} - ${tasks.startedAt})) * 1000) filter (where ${tasks.startedAt} is not null))::float8`,
+      })
+      .from(tasks)
+      .where(finished),
+    orm
+      .select({ count: sql<number>`count(*)::int` })
+      .from(proposals)
+      .where(and(eq(proposals.aiType, agentType), since ? gte(proposals.createdAt, since) : undefined)),
+    verdicts('accepted'),
+    verdicts('rejected'),
+  ]);
+  const succeeded = runs?.succeeded ?? 0;
+  const failed = runs?.failed ?? 0;
+  const mean = runs?.meanDurationMs;
+  return {
+    agent_type: agentType,
+    since: since?.toISOString() ?? null,
+    runs: runs?.runs ?? 0,
+    succeeded,
+    failed,
+    cancelled: runs?.cancelled ?? 0,
+    success_rate: succeeded + failed > 0 ? succeeded / (succeeded + failed) : null,
+    mean_duration_ms: mean === null || mean === undefined ? null : Math.round(Number(mean) * 1000) / 1000,
+    retries: runs?.retries ?? 0,
+    dead_letters: runs?.deadLetters ?? 0,
+    proposals_created: created?.count ?? 0,
+    proposals_accepted: accepted?.count ?? 0,
+    proposals_rejected: rejected?.count ?? 0,
+  };
+}

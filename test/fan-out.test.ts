@@ -1,0 +1,261 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { DomainEvent } from '../src/events/bus.js';
+import { notifyTransport, redisTransport } from '../src/events/fan-out-transports.js';
+import type { FanOutTransport } from '../src/events/fan-out.js';
+import { createStoredEventBus, type StoredEventBus } from '../src/events/stored-bus.js';
+import {
+  createPostgresDatabase,
+  createTestDatabase,
+  databaseTargets,
+  dropPostgresDatabase,
+} from './support/database.js';
+import { connectWebSocket, queue } from './support/event-clients.js';
+import { freePort } from './support/free-port.js';
+
+const bin = fileURLToPath(new URL('../bin/lvlup.js', import.meta.url));
+
+/** Every event a bus's subscribers get, in order. */
+function collect(bus: StoredEventBus) {
+  const received = queue<DomainEvent>();
+  bus.subscribe((event) => received.push(event));
+  return received;
+}
+
+const transports: { name: string; make: (database: Parameters<typeof notifyTransport>[0]) => FanOutTransport }[] = [
+  { name: 'NOTIFY', make: (database) => notifyTransport(database) },
+];
+if (process.env.TEST_REDIS_URL) {
+  const channel = `lvlup-test:events:${randomUUID()}`;
+  const clients: Redis[] = [];
+  after(() => clients.forEach((client) => client.disconnect()));
+  transports.push({
+    name: 'Redis',
+    make: () => {
+      const client = new Redis(process.env.TEST_REDIS_URL!, { maxRetriesPerRequest: 1 });
+      clients.push(client);
+      return redisTransport(client, channel);
+    },
+  });
+}
+
+for (const target of databaseTargets()) {
+  for (const { name, make } of transports) {
+    describe(`two stored buses over ${name} on ${target}`, () => {
+      let cleanup: () => Promise<void>;
+      let first: StoredEventBus;
+      let second: StoredEventBus;
+      before(async () => {
+        const testDatabase = await createTestDatabase(target);
+        const errors: unknown[] = [];
+        const bus = () =>
+          createStoredEventBus({
+            database: testDatabase.database,
+            retentionSeconds: 3600,
+            transport: make(testDatabase.database),
+            onError: (error) => errors.push(error),
+          });
+        first = bus();
+        second = bus();
+        await Promise.all([first.start(), second.start()]);
+        cleanup = async () => {
+          await Promise.all([first.stop(), second.stop()]);
+          await testDatabase.cleanup();
+          assert.deepEqual(errors, []);
+        };
+      });
+      after(() => cleanup());
+
+      it('delivers each event once to the other bus and never back to its own', async () => {
+        const mine = collect(first);
+        const theirs = collect(second);
+        const small = await first.publish({ type: 'test.small', topic: 'proposals', data: { n: 1 } });
+        // Bigger than a NOTIFY payload may be: it travels as its id and is read back from the log.
+        const big = await first.publish({ type: 'test.big', topic: 'proposals', data: { text: 'x'.repeat(20_000) } });
+        const after = await first.publish({ type: 'test.after', topic: 'proposals', data: { n: 2 } });
+        assert.deepEqual([await mine.next(), await mine.next(), await mine.next()], [small, big, after]);
+        // In the order published, the big one included, though it took a read more.
+        assert.deepEqual([await theirs.next(), await theirs.next(), await theirs.next()], [small, big, after]);
+
+        const reply = await second.publish({ type: 'test.reply', topic: 'proposals', data: {} });
+        assert.deepEqual(await theirs.next(), reply);
+        assert.deepEqual(await mine.next(), reply);
+        await sleep(300);
+        assert.equal(mine.size + theirs.size, 0, 'an event arrived twice');
+      });
+
+      it('stops hearing the other bus after stop, while its own events still go out', async () => {
+        await second.stop();
+        const theirs = collect(second);
+        const mine = collect(first);
+        const event = await second.publish({ type: 'test.late', topic: 'proposals', data: {} });
+        assert.deepEqual(await mine.next(), event);
+        await first.publish({ type: 'test.unheard', topic: 'proposals', data: {} });
+        assert.deepEqual(await theirs.next(), event, 'its own event, delivered directly');
+        await sleep(300);
+        assert.equal(theirs.size, 0);
+      });
+    });
+  }
+}
+
+const ADMIN_KEY = `lvl_${randomBytes(30).toString('base64url')}`;
+
+/** A `node bin/lvlup.js serve` child on the given database. */
+async function serve(databaseUrl: string, folder: string, environment: Record<string, string>) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [bin, 'serve'], {
+    cwd: folder,
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: databaseUrl,
+      LVLUP_DATA_DIR: path.join(folder, `data-${port}`),
+      LVLUP_ADMIN_API_KEY: ADMIN_KEY,
+      PORT: String(port),
+      API_HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_ENABLED: 'false',
+      ...environment,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`lvlup exited (${child.exitCode}) before serving:\n${output}`);
+    const healthy = await fetch(`${url}/health`).then(
+      (response) => response.status === 200,
+      () => false,
+    );
+    if (healthy) break;
+    if (Date.now() > deadline) throw new Error(`lvlup did not become healthy:\n${output}`);
+    await sleep(100);
+  }
+  return { child, url, output: () => output };
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const processCases = [
+  { name: 'PostgreSQL LISTEN/NOTIFY', redisUrl: undefined as string | undefined },
+  ...(process.env.TEST_REDIS_URL ? [{ name: 'Redis pub/sub', redisUrl: process.env.TEST_REDIS_URL }] : []),
+];
+
+for (const { name, redisUrl } of processCases) {
+  describe(
+    `two server processes on one PostgreSQL database, fan-out over ${name}`,
+    {
+      skip: process.env.TEST_DATABASE_URL
+        ? false
+        : 'needs TEST_DATABASE_URL (a PostgreSQL server both processes share)',
+      timeout: 180_000,
+    },
+    () => {
+      let databaseUrl: string;
+      let folder: string;
+      const children: ChildProcess[] = [];
+      let a: Awaited<ReturnType<typeof serve>>;
+      let b: Awaited<ReturnType<typeof serve>>;
+
+      before(async () => {
+        databaseUrl = await createPostgresDatabase();
+        folder = mkdtempSync(path.join(os.tmpdir(), 'lvlup-fan-out-'));
+        const environment: Record<string, string> = redisUrl ? { REDIS_URL: redisUrl } : {};
+        // A first, so that it migrates alone; B runs no worker, to keep it to serving.
+        a = await serve(databaseUrl, folder, environment);
+        children.push(a.child);
+        b = await serve(databaseUrl, folder, { ...environment, LVLUP_WORKER: 'false' });
+        children.push(b.child);
+      });
+      after(async () => {
+        await Promise.all(children.map(stop));
+        if (databaseUrl) await dropPostgresDatabase(databaseUrl);
+        if (folder) rmSync(folder, { recursive: true, force: true });
+      });
+
+      const subscribe = async (baseUrl: string) => {
+        const client = connectWebSocket(`${baseUrl.replace('http', 'ws')}/ws`, ['lvlup.events', `bearer.${ADMIN_KEY}`]);
+        assert.equal((await client.messages.next(10_000)).type, 'authenticated');
+        client.send({ type: 'subscribe', topics: ['proposals'] });
+        assert.deepEqual(await client.messages.next(), { type: 'subscribed', topics: ['proposals'] });
+        return client;
+      };
+      const createProposal = async (baseUrl: string) => {
+        const response = await fetch(`${baseUrl}/proposals/`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            ai_type: 'imperium',
+            file_path: `src/fan-out-${randomUUID()}.js`,
+            code_before: 'const a = 1;\n',
+            code_after: 'const a = 2;\n',
+          }),
+        });
+        assert.equal(response.status, 201, await response.clone().text());
+        return (await response.json()) as { id: string };
+      };
+
+      it('delivers an event caused through A to a WebSocket client of B, once, with the same id', async () => {
+        const redisMessages: string[] = [];
+        let listener: Redis | undefined;
+        if (redisUrl) {
+          // Proof that the event went through Redis: listen on the installation's channel.
+          const database = new pg.Client({ connectionString: databaseUrl });
+          await database.connect();
+          const { rows } = await database.query<{ value: string }>('select value from settings where key = $1', [
+            'installation_id',
+          ]);
+          await database.end();
+          listener = new Redis(redisUrl);
+          listener.on('message', (_channel: string, message: string) => redisMessages.push(message));
+          await listener.subscribe(`lvlup:events:${rows[0]!.value}`);
+        }
+        try {
+          const onA = await subscribe(a.url);
+          const onB = await subscribe(b.url);
+          const proposal = await createProposal(a.url);
+          const atA = await onA.messages.next(10_000);
+          const atB = await onB.messages.next(10_000);
+          assert.equal(atB.type, 'proposal.created');
+          assert.equal((atB.data as { id: string }).id, proposal.id);
+          assert.deepEqual(atB, atA, 'the same envelope, id included');
+
+          const reply = await createProposal(b.url);
+          assert.equal(((await onA.messages.next(10_000)).data as { id: string }).id, reply.id);
+          assert.equal(((await onB.messages.next(10_000)).data as { id: string }).id, reply.id);
+          await sleep(500);
+          assert.equal(onA.messages.size + onB.messages.size, 0, 'an event arrived twice');
+          onA.socket.close();
+          onB.socket.close();
+          if (listener) {
+            assert.ok(
+              redisMessages.some((message) => message.includes(`"id":"${atA.id as string}"`)),
+              redisMessages.join('\n'),
+            );
+          }
+        } finally {
+          listener?.disconnect();
+        }
+      });
+    },
+  );
+}

@@ -1,0 +1,414 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import { createApiKey } from '../src/accounts/api-keys.js';
+import type { Scope } from '../src/accounts/roles.js';
+import { createAgentRegistry, ensureAgentRows } from '../src/agents/registry.js';
+import { loadConfig } from '../src/config/config.js';
+import type { Database } from '../src/db/database.js';
+import { openPostgres } from '../src/db/postgres.js';
+import { schedules, tasks } from '../src/db/schema.js';
+import { createStoredEventBus } from '../src/events/stored-bus.js';
+import type { scheduleSchema } from '../src/schedules/representation.js';
+import { createScheduler, scheduleIdempotencyKey, type ScheduledRun } from '../src/schedules/scheduler.js';
+import { changeSchedule, databaseNow, ensureScheduleRows } from '../src/schedules/schedule-store.js';
+import { buildApp, type AppOptions } from '../src/server/app.js';
+import { createTaskQueue } from '../src/tasks/task-queue.js';
+import { eventually } from './support/app.js';
+import { createTestDatabase, databaseTargets, type TestDatabase } from './support/database.js';
+import { scriptedAgent, sleep, testRegistry } from './support/test-agents.js';
+
+type ScheduleBody = z.infer<typeof scheduleSchema>;
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const discard = () =>
+  new Writable({
+    write(_chunk, _encoding, callback) {
+      callback();
+    },
+  });
+
+interface Served {
+  readonly app: FastifyInstance;
+  readonly adminKey: string;
+  key(scopes: Scope[]): Promise<string>;
+  call<Body = Answer>(
+    method: 'GET' | 'PATCH',
+    url: string,
+    key: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Body }>;
+}
+
+/** A schedule, or a problem (the fields a test reads of each). */
+type Answer = ScheduleBody & { code?: string; errors?: { field: string; message: string }[] };
+
+for (const target of databaseTargets()) {
+  describe(`schedules on ${target}`, () => {
+    let testDatabase: TestDatabase;
+    const orm = () => testDatabase.database.orm;
+    const apps: FastifyInstance[] = [];
+
+    /** A process: the app on the shared database, with the given environment (and workers, if asked). */
+    const serve = async (environment: Record<string, string>, worker?: AppOptions['worker']): Promise<Served> => {
+      const app = await buildApp({
+        config: loadConfig({ RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'silent', ...environment }),
+        database: testDatabase.database,
+        version: 'test',
+        logStream: discard(),
+        rateLimitNamespace: `lvlup-test:${randomUUID()}:`,
+        agents: testRegistry(),
+        worker,
+      });
+      await app.ready();
+      apps.push(app);
+      const key = async (scopes: Scope[]) =>
+        (await createApiKey(orm(), { name: `schedules ${scopes.join(',')}`, scopes, createdBy: 'test' })).secret;
+      return {
+        app,
+        adminKey: await key(['admin']),
+        key,
+        async call<Body>(method: 'GET' | 'PATCH', url: string, key: string, body?: unknown) {
+          const response = await app.inject({
+            method,
+            url,
+            headers: { authorization: `Bearer ${key}` },
+            ...(body === undefined ? {} : { payload: body as object }),
+          });
+          return { status: response.statusCode, body: response.json<Body>() };
+        },
+      };
+    };
+    const stop = async (served: Served) => {
+      apps.splice(apps.indexOf(served.app), 1);
+      await served.app.close();
+    };
+
+    const row = async (agentType: string) =>
+      (await orm().select().from(schedules).where(eq(schedules.agentType, agentType)))[0]!;
+    const scheduledTasks = (agentType: string) =>
+      orm()
+        .select()
+        .from(tasks)
+        .where(and(eq(tasks.agentType, agentType), eq(tasks.trigger, 'schedule')))
+        .orderBy(asc(tasks.createdAt));
+    const setDue = (agentType: string, secondsAgo: number) =>
+      orm()
+        .update(schedules)
+        .set({ nextRunAt: sql`date_trunc('second', now()) - make_interval(secs => ${secondsAgo})` })
+        .where(eq(schedules.agentType, agentType));
+    /** Close to `expected`, allowing for the time tests take. */
+    const near = (actual: Date | string | null, expected: number, slackMs = 5000) => {
+      assert.ok(actual, 'expected a time');
+      const difference = Math.abs(new Date(actual).getTime() - expected);
+      assert.ok(difference <= slackMs, `${new Date(actual).toISOString()} is ${difference} ms off`);
+    };
+
+    before(async () => {
+      testDatabase = await createTestDatabase(target);
+    });
+    after(async () => {
+      for (const app of apps.splice(0)) await app.close();
+      await testDatabase.cleanup();
+    });
+
+    it('gives every registered agent a schedule with its interval from the environment', async () => {
+      const served = await serve({ GUARDIAN_SCAN_INTERVAL: '900', CONQUEST_ANALYSIS_INTERVAL: '4321' });
+      try {
+        const now = (await databaseNow(orm())).getTime();
+        const { status, body } = await served.call<ScheduleBody[]>('GET', '/api/v1/schedules', served.adminKey);
+        assert.equal(status, 200);
+        const byType = new Map(body.map((entry) => [entry.agent_type, entry]));
+        assert.deepEqual([...byType.keys()].sort(), ['conquest', 'guardian', 'imperium', 'sandbox', 'scripted']);
+        const expected = { guardian: 900, conquest: 4321, imperium: 1800, sandbox: 2700, scripted: 3600 };
+        for (const [type, interval] of Object.entries(expected)) {
+          const entry = byType.get(type)!;
+          assert.equal(entry.interval_seconds, interval, type);
+          assert.equal(entry.cron, null);
+          assert.equal(entry.enabled, true);
+          assert.equal(entry.updated_by, null);
+          assert.equal(entry.last_run_at, null);
+          near(entry.next_run_at, now + interval * 1000);
+          const stored = await row(type);
+          assert.equal(stored.intervalSeconds, interval);
+          assert.equal(stored.nextRunAt.getTime() % 1000, 0, 'periods start on whole seconds');
+        }
+        const one = await served.call('GET', '/api/v1/schedules/guardian', served.adminKey);
+        assert.equal(one.status, 200);
+        assert.deepEqual(one.body, byType.get('guardian'));
+      } finally {
+        await stop(served);
+      }
+    });
+
+    it('stores a PATCH so that it outlives a restart; rows nobody changed follow the environment', async () => {
+      const environment = { GUARDIAN_SCAN_INTERVAL: '900', CONQUEST_ANALYSIS_INTERVAL: '4321' };
+      const first = await serve(environment);
+      const now = (await databaseNow(orm())).getTime();
+      const guardian = await first.call('PATCH', '/api/v1/schedules/guardian', first.adminKey, {
+        interval_seconds: 120,
+      });
+      assert.equal(guardian.status, 200);
+      assert.equal(guardian.body.interval_seconds, 120);
+      assert.equal(guardian.body.cron, null);
+      assert.match(guardian.body.updated_by ?? '', /^api key schedules admin/);
+      near(guardian.body.next_run_at, now + 120_000);
+      // The issue's spelling: PATCH /api/v1/schedules with the agent type in the body.
+      const conquest = await first.call('PATCH', '/api/v1/schedules', first.adminKey, {
+        agent_type: 'conquest',
+        cron: '  0 */6 * * * ',
+      });
+      assert.equal(conquest.status, 200);
+      assert.equal(conquest.body.cron, '0 */6 * * *');
+      assert.equal(conquest.body.interval_seconds, null);
+      const sixHours = 6 * 3600 * 1000;
+      assert.equal(new Date(conquest.body.next_run_at!).getTime(), (Math.floor(now / sixHours) + 1) * sixHours);
+      const sandbox = await first.call('PATCH', '/api/v1/schedules/sandbox', first.adminKey, { enabled: false });
+      assert.equal(sandbox.body.enabled, false);
+      assert.equal(sandbox.body.next_run_at, null);
+      await stop(first);
+
+      // A restart with another environment: changed rows keep their values, imperium follows the variable.
+      const second = await serve({ ...environment, GUARDIAN_SCAN_INTERVAL: '60', IMPERIUM_LEARNING_INTERVAL: '600' });
+      try {
+        const restartedAt = (await databaseNow(orm())).getTime();
+        const { body } = await second.call<ScheduleBody[]>('GET', '/api/v1/schedules', second.adminKey);
+        const byType = new Map(body.map((entry) => [entry.agent_type, entry]));
+        assert.equal(byType.get('guardian')!.interval_seconds, 120);
+        assert.equal(byType.get('guardian')!.next_run_at, guardian.body.next_run_at);
+        assert.equal(byType.get('conquest')!.cron, '0 */6 * * *');
+        assert.equal(byType.get('sandbox')!.enabled, false);
+        assert.equal(byType.get('imperium')!.interval_seconds, 600);
+        assert.equal(byType.get('imperium')!.updated_by, null);
+        near(byType.get('imperium')!.next_run_at, restartedAt + 600_000);
+        // Back to an interval: the one from the environment.
+        const back = await second.call('PATCH', '/api/v1/schedules/conquest', second.adminKey, { cron: null });
+        assert.equal(back.body.cron, null);
+        assert.equal(back.body.interval_seconds, 4321);
+        assert.equal((await row('conquest')).intervalSeconds, 4321);
+      } finally {
+        await stop(second);
+      }
+    });
+
+    it('refuses bad input with 400 naming the field, unknown agents with 404, and writes without agents:run', async () => {
+      const served = await serve({});
+      try {
+        const patch = (url: string, body: unknown) => served.call('PATCH', url, served.adminKey, body);
+        const fieldsOf = (response: { body: { errors?: { field: string }[] } }) =>
+          (response.body.errors ?? []).map((error) => error.field);
+        const cases: [string, unknown, string][] = [
+          ['/api/v1/schedules/imperium', { cron: 'every day' }, 'body.cron'],
+          ['/api/v1/schedules/imperium', { cron: '61 * * * *' }, 'body.cron'],
+          ['/api/v1/schedules/imperium', { cron: 'H * * * *' }, 'body.cron'],
+          ['/api/v1/schedules/imperium', { cron: '' }, 'body.cron'],
+          ['/api/v1/schedules/imperium', { interval_seconds: 60, cron: '* * * * *' }, 'body.cron'],
+          ['/api/v1/schedules/imperium', { interval_seconds: 0 }, 'body.interval_seconds'],
+          ['/api/v1/schedules/imperium', { interval_seconds: 1.5 }, 'body.interval_seconds'],
+          ['/api/v1/schedules/imperium', { interval_seconds: '60' }, 'body.interval_seconds'],
+          ['/api/v1/schedules/imperium', { enabled: 'yes' }, 'body.enabled'],
+          ['/api/v1/schedules/imperium', { paused: true }, 'body'],
+          ['/api/v1/schedules/imperium', {}, 'body'],
+          ['/api/v1/schedules', { enabled: false }, 'body.agent_type'],
+          ['/api/v1/schedules', { agent_type: 'guardian', cron: 'nonsense' }, 'body.cron'],
+        ];
+        for (const [url, body, field] of cases) {
+          const response = await patch(url, body);
+          assert.equal(response.status, 400, `${JSON.stringify(body)} → ${response.status}`);
+          assert.equal(response.body.code, 'validation_failed');
+          assert.ok(fieldsOf(response).includes(field), `${JSON.stringify(body)}: ${fieldsOf(response).join(', ')}`);
+        }
+        const before = await row('imperium');
+        assert.equal(before.updatedBy, null, 'a refused change stores nothing');
+
+        for (const response of [
+          await patch('/api/v1/schedules/nobody', { enabled: false }),
+          await patch('/api/v1/schedules', { agent_type: 'nobody', enabled: false }),
+          await served.call('GET', '/api/v1/schedules/nobody', served.adminKey),
+        ]) {
+          assert.equal(response.status, 404);
+          assert.equal(response.body.code, 'unknown_agent');
+        }
+
+        const reader = await served.key(['agents:read']);
+        assert.equal((await served.call('GET', '/api/v1/schedules', reader)).status, 200);
+        const refused = await served.call('PATCH', '/api/v1/schedules/guardian', reader, { enabled: false });
+        assert.equal(refused.status, 403);
+        assert.equal((await row('guardian')).enabled, true);
+        const runner = await served.key(['agents:run']);
+        assert.equal((await served.call('PATCH', '/api/v1/schedules/guardian', runner, { enabled: true })).status, 200);
+      } finally {
+        await stop(served);
+      }
+    });
+
+    it('enables, disables and changes the interval at run time, without a restart', async () => {
+      const served = await serve({ WORKER_CONCURRENCY: '4' }, { pollIntervalMs: 100 });
+      try {
+        const patch = (body: unknown) => served.call('PATCH', '/api/v1/schedules/scripted', served.adminKey, body);
+        assert.ok(served.app.services.runtime.scheduler, 'a process with workers runs a scheduler');
+
+        // Disabled, a schedule whose period started long ago enqueues nothing.
+        assert.equal((await patch({ enabled: false })).status, 200);
+        await setDue('scripted', 3600);
+        await sleep(2500);
+        assert.equal((await scheduledTasks('scripted')).length, 0);
+
+        // Enabled with a 1-second interval: runs every period from now on.
+        const enabled = await patch({ enabled: true, interval_seconds: 1 });
+        assert.equal(enabled.status, 200);
+        const firstPeriod = enabled.body.next_run_at as string;
+        const ran = await eventually(async () => {
+          const found = await scheduledTasks('scripted');
+          return found.length >= 2 ? found : undefined;
+        }, 6000);
+        assert.equal(ran[0]!.idempotencyKey, `schedule:scripted:${firstPeriod}`);
+        // A scheduled run's input is {} with the agent's defaults filled in.
+        assert.deepEqual(ran[0]!.input, scriptedAgent().inputSchema.parse({}));
+        const stored = await row('scripted');
+        assert.ok(stored.lastRunAt);
+        assert.ok(ran.some((task) => task.id === stored.lastTaskId));
+        // The worker of this process runs them.
+        await eventually(async () =>
+          (await scheduledTasks('scripted'))[0]!.status === 'succeeded' ? true : undefined,
+        );
+
+        // Disabled again: the count stops where the PATCH found it.
+        assert.equal((await patch({ enabled: false })).status, 200);
+        const settled = (await scheduledTasks('scripted')).length;
+        await sleep(2500);
+        assert.equal((await scheduledTasks('scripted')).length, settled);
+      } finally {
+        await stop(served);
+      }
+    });
+
+    describe('with several schedulers on the same database', () => {
+      const ticker = scriptedAgent({ type: 'ticker', defaultIntervalSeconds: () => 1 });
+      const registry = createAgentRegistry([ticker]);
+      const connections: Database[] = [];
+
+      /** A scheduler as another process would have it: on PostgreSQL, on connections of its own. */
+      const schedulerProcess = async (tickMs = 1000) => {
+        let database = testDatabase.database;
+        if (testDatabase.url) {
+          database = await openPostgres(testDatabase.url, 3);
+          connections.push(database);
+        }
+        const events = createStoredEventBus({ database, retentionSeconds: 3600 });
+        const queue = createTaskQueue({ database, events, registry, log: silent });
+        return createScheduler({ database, registry, queue, log: silent, tickMs });
+      };
+
+      before(async () => {
+        await ensureAgentRows(testDatabase.database, registry);
+        await ensureScheduleRows(orm(), registry, loadConfig({}));
+      });
+      after(async () => {
+        for (const connection of connections.splice(0)) await connection.close();
+      });
+
+      it('runs each period exactly once while five schedulers race for it', async () => {
+        await orm().delete(tasks).where(eq(tasks.agentType, 'ticker'));
+        const racers = await Promise.all(Array.from({ length: 5 }, () => schedulerProcess()));
+        await changeSchedule(orm(), 'ticker', { intervalSeconds: 1 }, { updatedBy: 'test', defaultIntervalSeconds: 1 });
+        const until = Date.now() + 5500;
+        const runs: ScheduledRun[] = [];
+        let failures = 0;
+        await Promise.all(
+          racers.map(async (scheduler) => {
+            while (Date.now() < until) {
+              try {
+                runs.push(...(await scheduler.tick()));
+              } catch {
+                failures += 1;
+              }
+              await sleep(Math.random() * 10);
+            }
+          }),
+        );
+        assert.equal(failures, 0);
+        const stored = await scheduledTasks('ticker');
+        assert.ok(stored.length >= 4, `only ${stored.length} periods ran in 5.5 s`);
+        // One winner per period: every won run inserted its task, and no run was stopped by the unique
+        // idempotency key alone (that would mean two schedulers both claimed a period).
+        assert.equal(runs.length, stored.length);
+        assert.ok(runs.every((run) => run.created));
+        const periods = stored.map((task) => task.idempotencyKey!.replace('schedule:ticker:', ''));
+        assert.equal(new Set(periods).size, stored.length);
+        const starts = periods.map((period) => new Date(period).getTime()).sort((a, b) => a - b);
+        for (let index = 1; index < starts.length; index += 1) {
+          const gap = starts[index]! - starts[index - 1]!;
+          assert.ok(gap >= 1000 && gap % 1000 === 0, `periods ${index - 1} and ${index} are ${gap} ms apart`);
+        }
+        const schedule = await row('ticker');
+        assert.equal(schedule.lastTaskId, stored.find((task) => task.idempotencyKey!.endsWith(periods.at(-1)!))?.id);
+        assert.ok(schedule.nextRunAt.getTime() > starts.at(-1)!);
+      });
+
+      it('after downtime runs once and moves to the first period after now, with no catch-up burst', async () => {
+        await orm().delete(tasks).where(eq(tasks.agentType, 'ticker'));
+        await changeSchedule(
+          orm(),
+          'ticker',
+          { intervalSeconds: 60 },
+          { updatedBy: 'test', defaultIntervalSeconds: 1 },
+        );
+        await setDue('ticker', 3 * 3600 + 30);
+        const missed = (await row('ticker')).nextRunAt;
+        const schedulers = await Promise.all([schedulerProcess(), schedulerProcess()]);
+        const runs = (await Promise.all(schedulers.map((scheduler) => scheduler.tick()))).flat();
+        for (const scheduler of schedulers) runs.push(...(await scheduler.tick()));
+        assert.equal(runs.length, 1);
+        assert.deepEqual(runs[0]!.periodStart, missed);
+        const stored = await scheduledTasks('ticker');
+        assert.deepEqual(
+          stored.map((task) => task.idempotencyKey),
+          [scheduleIdempotencyKey('ticker', missed)],
+        );
+        const now = (await databaseNow(orm())).getTime();
+        const next = (await row('ticker')).nextRunAt.getTime();
+        assert.ok(next > now && next <= now + 60_000, 'the next period is the first one after now');
+        assert.equal((next - missed.getTime()) % 60_000, 0, 'the schedule keeps its phase');
+      });
+
+      it('enqueues nothing more when a task already holds the period key', async () => {
+        await orm().delete(tasks).where(eq(tasks.agentType, 'ticker'));
+        await setDue('ticker', 5);
+        const due = (await row('ticker')).nextRunAt;
+        const events = createStoredEventBus({ database: testDatabase.database, retentionSeconds: 3600 });
+        const queue = createTaskQueue({ database: testDatabase.database, events, registry, log: silent });
+        const existing = await queue.submit({
+          agentType: 'ticker',
+          trigger: 'schedule',
+          idempotencyKey: scheduleIdempotencyKey('ticker', due),
+        });
+        const [run] = await (await schedulerProcess()).tick();
+        assert.equal(run?.created, false);
+        assert.equal(run?.taskId, existing.task.id);
+        assert.equal((await scheduledTasks('ticker')).length, 1);
+      });
+
+      it("wakes at another process's schedule change instead of waiting for its next tick", async () => {
+        await orm().delete(tasks).where(eq(tasks.agentType, 'ticker'));
+        const scheduler = await schedulerProcess(60_000);
+        await scheduler.start();
+        try {
+          await sleep(200);
+          await setDue('ticker', 5);
+          await sleep(300);
+          assert.equal((await scheduledTasks('ticker')).length, 0, 'nothing ticks for a minute by itself');
+          // A change that keeps the period: the NOTIFY alone makes the scheduler look, and the run is due.
+          await changeSchedule(orm(), 'ticker', { enabled: true }, { updatedBy: 'test', defaultIntervalSeconds: 1 });
+          await eventually(async () => ((await scheduledTasks('ticker')).length === 1 ? true : undefined), 3000);
+        } finally {
+          await scheduler.stop();
+        }
+      });
+    });
+  });
+}
