@@ -417,6 +417,8 @@ for (const target of databaseTargets()) {
         assert.equal(resumed.statusCode, 200, resumed.body);
         assert.equal(resumed.json().status, 'idle');
         assert.equal((await finished(task.id)).status, 'succeeded');
+        // The agent's status is settled just after its last task's outcome is written.
+        await eventually(async () => ((await statusOf('pausable')).status === 'idle' ? true : undefined));
         assert.equal((await post(`/api/v1/agents/${agent.id}/resume`)).json().status, 'idle');
 
         const published = await orm()

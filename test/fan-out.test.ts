@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -21,8 +19,7 @@ import {
 } from './support/database.js';
 import { connectWebSocket, queue } from './support/event-clients.js';
 import { freePort } from './support/free-port.js';
-
-const bin = fileURLToPath(new URL('../bin/lvlup.js', import.meta.url));
+import { healthy, startLvlup, type LvlupProcess } from './support/lvlup-process.js';
 
 /** Every event a bus's subscribers get, in order. */
 function collect(bus: StoredEventBus) {
@@ -110,49 +107,20 @@ for (const target of databaseTargets()) {
 
 const ADMIN_KEY = `lvl_${randomBytes(30).toString('base64url')}`;
 
-/** A `node bin/lvlup.js serve` child on the given database. */
+/** A `lvlup serve` child on the given database, healthy. */
 async function serve(databaseUrl: string, folder: string, environment: Record<string, string>) {
   const port = await freePort();
-  const child = spawn(process.execPath, [bin, 'serve'], {
-    cwd: folder,
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: databaseUrl,
-      LVLUP_DATA_DIR: path.join(folder, `data-${port}`),
-      LVLUP_ADMIN_API_KEY: ADMIN_KEY,
-      PORT: String(port),
-      API_HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_ENABLED: 'false',
-      ...environment,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`lvlup exited (${child.exitCode}) before serving:\n${output}`);
-    const healthy = await fetch(`${url}/health`).then(
-      (response) => response.status === 200,
-      () => false,
-    );
-    if (healthy) break;
-    if (Date.now() > deadline) throw new Error(`lvlup did not become healthy:\n${output}`);
-    await sleep(100);
-  }
-  return { child, url, output: () => output };
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
+  const child = startLvlup(['serve'], folder, {
+    DATABASE_URL: databaseUrl,
+    LVLUP_DATA_DIR: path.join(folder, `data-${port}`),
+    LVLUP_ADMIN_API_KEY: ADMIN_KEY,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    ...environment,
+  });
+  await healthy(url, child);
+  return { process: child, url };
 }
 
 const processCases = [
@@ -172,7 +140,7 @@ for (const { name, redisUrl } of processCases) {
     () => {
       let databaseUrl: string;
       let folder: string;
-      const children: ChildProcess[] = [];
+      const children: LvlupProcess[] = [];
       let a: Awaited<ReturnType<typeof serve>>;
       let b: Awaited<ReturnType<typeof serve>>;
 
@@ -182,12 +150,12 @@ for (const { name, redisUrl } of processCases) {
         const environment: Record<string, string> = redisUrl ? { REDIS_URL: redisUrl } : {};
         // A first, so that it migrates alone; B runs no worker, to keep it to serving.
         a = await serve(databaseUrl, folder, environment);
-        children.push(a.child);
+        children.push(a.process);
         b = await serve(databaseUrl, folder, { ...environment, LVLUP_WORKER: 'false' });
-        children.push(b.child);
+        children.push(b.process);
       });
       after(async () => {
-        await Promise.all(children.map(stop));
+        await Promise.all(children.map((child) => child.stop()));
         if (databaseUrl) await dropPostgresDatabase(databaseUrl);
         if (folder) rmSync(folder, { recursive: true, force: true });
       });

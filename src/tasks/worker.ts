@@ -158,7 +158,6 @@ export function createWorker(options: WorkerOptions) {
         return undefined;
       })
       .then(async (outcome) => {
-        running.delete(row.id);
         const left = (unfinished.get(row.agentId) ?? 1) - 1;
         if (left > 0) unfinished.set(row.agentId, left);
         else {
@@ -170,6 +169,8 @@ export function createWorker(options: WorkerOptions) {
           });
           announceAgent(changed);
         }
+        // Only now is the slot free: stop() waits for this, so no settle outlives the worker.
+        running.delete(row.id);
         void pump();
       });
   }
