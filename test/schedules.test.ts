@@ -11,7 +11,7 @@ import { createAgentRegistry, ensureAgentRows } from '../src/agents/registry.js'
 import { loadConfig } from '../src/config/config.js';
 import type { Database } from '../src/db/database.js';
 import { openPostgres } from '../src/db/postgres.js';
-import { schedules, tasks } from '../src/db/schema.js';
+import { agents, schedules, tasks } from '../src/db/schema.js';
 import { createStoredEventBus } from '../src/events/stored-bus.js';
 import type { scheduleSchema } from '../src/schedules/representation.js';
 import { createScheduler, scheduleIdempotencyKey, type ScheduledRun } from '../src/schedules/scheduler.js';
@@ -374,6 +374,26 @@ for (const target of databaseTargets()) {
         const next = (await row('ticker')).nextRunAt.getTime();
         assert.ok(next > now && next <= now + 60_000, 'the next period is the first one after now');
         assert.equal((next - missed.getTime()) % 60_000, 0, 'the schedule keeps its phase');
+      });
+
+      it('lets the period of a paused agent pass without a run, and runs again once it is resumed', async () => {
+        await orm().delete(tasks).where(eq(tasks.agentType, 'ticker'));
+        await setDue('ticker', 30);
+        await orm().update(agents).set({ status: 'paused' }).where(eq(agents.name, 'ticker'));
+        const scheduler = await schedulerProcess();
+        try {
+          assert.deepEqual(await scheduler.tick(), []);
+          assert.equal((await scheduledTasks('ticker')).length, 0);
+          assert.ok(
+            (await row('ticker')).nextRunAt.getTime() > (await databaseNow(orm())).getTime(),
+            'the period passed',
+          );
+        } finally {
+          await orm().update(agents).set({ status: 'idle' }).where(eq(agents.name, 'ticker'));
+        }
+        await setDue('ticker', 30);
+        assert.equal((await scheduler.tick()).length, 1);
+        assert.equal((await scheduledTasks('ticker')).length, 1);
       });
 
       it('enqueues nothing more when a task already holds the period key', async () => {

@@ -1,6 +1,7 @@
 import type { AgentRegistry } from '../agents/registry.js';
 import type { Database } from '../db/database.js';
 import type { Submission, TaskQueue } from '../tasks/task-queue.js';
+import { findAgentByName } from '../tasks/task-store.js';
 import { followingRunAt } from './next-run.js';
 import {
   advanceSchedule,
@@ -108,7 +109,11 @@ export function createScheduler(options: SchedulerOptions) {
     const result = await database.orm.transaction(async (transaction) => {
       const next = followingRunAt(cadenceOf(seen), seen.nextRunAt, await databaseNow(transaction));
       if (!(await advanceSchedule(transaction, seen, next))) return undefined;
-      const submitted = await queue.submitWithin(transaction, submission);
+      // A paused agent's period passes without a run, as a disabled schedule's would: runs do not pile
+      // up while it is paused, and the next period after it is resumed runs as usual.
+      const agent = await findAgentByName(transaction, seen.agentType);
+      if (agent?.status === 'paused') return undefined;
+      const submitted = await queue.submitWithin(transaction, submission, agent);
       await recordScheduledTask(transaction, seen.agentType, submitted.task.id);
       return submitted;
     });
