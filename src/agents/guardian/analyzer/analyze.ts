@@ -19,7 +19,25 @@ export interface AnalysisInput {
 }
 
 /** Parses the code and runs every rule for its language; suppressed findings are left out. */
-export async function analyzeCode(input: AnalysisInput, rules: readonly Rule[]): Promise<Finding[]> {
+export async function analyzeCode(
+  input: AnalysisInput,
+  rules: readonly Rule[],
+  options: {
+    /**
+     * A rule that throws (a bug, or input deeper than it can walk) must not take the whole analysis down:
+     * its matches are skipped and it is reported here.
+     */
+    onRuleError?: (ruleId: string, error: unknown) => void;
+  } = {},
+): Promise<Finding[]> {
+  const checkSafely = (rule: Rule, context: RuleContext) => {
+    try {
+      return rule.check(context);
+    } catch (error) {
+      options.onRuleError?.(rule.id, error);
+      return [];
+    }
+  };
   const language = input.language ?? languageOfPath(input.filePath);
   if (!language) throw new UnsupportedLanguageError(input.filePath);
   const tree = await parseSource(input.code, language);
@@ -36,7 +54,7 @@ export async function analyzeCode(input: AnalysisInput, rules: readonly Rule[]):
     const seen = new Set<string>();
     for (const rule of rules) {
       if (!rule.languages.includes(language)) continue;
-      for (const match of rule.check(context)) {
+      for (const match of checkSafely(rule, context)) {
         const line = match.node.startPosition.row + 1;
         if (suppressed.get(line)?.has(rule.id) || suppressed.get(line)?.has('*')) continue;
         const key = `${rule.id}:${match.node.startIndex}:${match.node.endIndex}`;

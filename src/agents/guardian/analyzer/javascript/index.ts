@@ -1,0 +1,8 @@
+import type { Rule } from '../rule.js';
+import { CONFIG_RULES } from './config.js';
+import { INJECTION_RULES } from './injection.js';
+
+export { TaintAnalysis, taintOf, type TaintLevel } from './taint.js';
+
+/** Every rule for JavaScript, TypeScript and TSX. */
+export const JAVASCRIPT_RULES: Rule[] = [...INJECTION_RULES, ...CONFIG_RULES];

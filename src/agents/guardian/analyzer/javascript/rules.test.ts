@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeCode } from '../analyze.js';
+import type { Finding, TextEdit } from '../finding.js';
+import type { Language } from '../languages.js';
+import { hasNestedQuantifier } from './config.js';
+import { JAVASCRIPT_RULES } from './index.js';
+
+async function scan(code: string, language: Language = 'javascript'): Promise<Finding[]> {
+  return analyzeCode(
+    { code, filePath: `app.${language === 'tsx' ? 'tsx' : language === 'typescript' ? 'ts' : 'js'}`, language },
+    JAVASCRIPT_RULES,
+  );
+}
+
+const brief = (findings: Finding[]) => findings.map((f) => `${f.rule_id}@${f.line}:${f.confidence}`);
+
+function apply(code: string, edits: readonly TextEdit[]): string {
+  return [...edits]
+    .sort((a, b) => b.start - a.start)
+    .reduce((text, e) => text.slice(0, e.start) + e.replacement + text.slice(e.end), code);
+}
+
+/** [name, vulnerable code, expected `rule@line:confidence` list, safe twin] */
+const CASES: [string, string, string[], string][] = [
+  [
+    'sql injection',
+    `app.get('/u', (req, res) => {\n  db.query("SELECT * FROM users WHERE id = " + req.query.id);\n});`,
+    ['js.sql-injection@2:high'],
+    `app.get('/u', (req, res) => {\n  db.query("SELECT * FROM users WHERE id = ?", [req.query.id]);\n});`,
+  ],
+  [
+    'sql injection through a template and a variable',
+    `async function h(req) {\n  const { id } = req.params;\n  const sql = \`DELETE FROM t WHERE id = \${id}\`;\n  return pool.execute(sql);\n}`,
+    ['js.sql-injection@4:high'],
+    `async function h(req) {\n  const id = parseInt(req.params.id, 10);\n  const sql = \`DELETE FROM t WHERE id = \${id}\`;\n  return pool.execute(sql);\n}`,
+  ],
+  [
+    'sql of unknown origin',
+    `function find(name) {\n  return knex.raw("SELECT * FROM t WHERE name = '" + name + "'");\n}`,
+    ['js.sql-injection@2:medium'],
+    `function find(name) {\n  return prisma.$queryRaw\`SELECT * FROM t WHERE name = \${name}\`;\n}`,
+  ],
+  [
+    'nosql injection',
+    `app.post('/login', async (req, res) => {\n  const user = await User.findOne({ name: req.body.name, password: req.body.password });\n});`,
+    ['js.nosql-injection@2:high'],
+    `app.post('/login', async (req, res) => {\n  const user = await User.findOne({ name: String(req.body.name) });\n});`,
+  ],
+  [
+    'nosql $where',
+    `users.find({ $where: "this.name == '" + req.query.n + "'" });`,
+    ['js.nosql-injection@1:high'],
+    `users.find({ name: 'admin' });`,
+  ],
+  [
+    'command injection',
+    `const { exec } = require('child_process');\nfunction run(req) {\n  exec('ls ' + req.query.dir);\n}`,
+    ['js.command-injection@3:high'],
+    `const { execFile } = require('child_process');\nfunction run(req) {\n  execFile('ls', [req.query.dir]);\n}`,
+  ],
+  [
+    'command injection with shell: true',
+    `const cp = require('child_process');\ncp.spawn('git', ['log', req.query.ref], { shell: true });`,
+    ['js.command-injection@2:high'],
+    `const cp = require('child_process');\ncp.spawn('git', ['log', req.query.ref]);`,
+  ],
+  [
+    'code injection',
+    `function calc(req) {\n  return eval(req.body.expr);\n}\nsetTimeout("tick(" + req.query.n + ")", 10);\nconst f = new Function('a', code);`,
+    ['js.code-injection@2:high', 'js.code-injection@4:high', 'js.code-injection@5:medium'],
+    `function calc(req) {\n  return JSON.parse(req.body.expr);\n}\nsetTimeout(() => tick(req.query.n), 10);\neval('1 + 1');`,
+  ],
+  [
+    'path traversal',
+    `const fs = require('fs');\napp.get('/f', (req, res) => {\n  fs.readFile('/data/' + req.query.name, () => {});\n  res.sendFile(req.params.file);\n});`,
+    ['js.path-traversal@3:high', 'js.path-traversal@4:high'],
+    `const fs = require('fs');\napp.get('/f', (req, res) => {\n  fs.readFile('/data/' + path.basename(req.query.name), () => {});\n  const p = path.resolve(ROOT, req.params.file);\n  if (!p.startsWith(ROOT + path.sep)) return res.sendStatus(403);\n  res.sendFile(p);\n});`,
+  ],
+  [
+    'ssrf',
+    `app.get('/proxy', async (req, res) => {\n  const r = await fetch(req.query.url);\n  await axios.get(\`\${req.query.host}/status\`);\n});`,
+    ['js.ssrf@2:high', 'js.ssrf@3:high'],
+    `app.get('/proxy', async (req, res) => {\n  const r = await fetch(\`https://api.example.com/items/\${encodeURIComponent(req.query.id)}\`);\n  await axios.get(\`https://api.example.com/u/\${req.query.id}\`);\n});`,
+  ],
+  [
+    'xss',
+    `el.innerHTML = location.hash.slice(1);\ndocument.write(msg);\napp.get('/h', (req, res) => res.send('<h1>' + req.query.name + '</h1>'));`,
+    ['js.xss@1:high', 'js.xss@2:medium', 'js.xss@3:high'],
+    `el.textContent = location.hash.slice(1);\nel.innerHTML = '<b>hi</b>';\napp.get('/h', (req, res) => res.send('<h1>' + escapeHtml(req.query.name) + '</h1>'));`,
+  ],
+  [
+    'open redirect',
+    `app.get('/go', (req, res) => res.redirect(req.query.next));`,
+    ['js.open-redirect@1:high'],
+    `app.get('/go', (req, res) => res.redirect('/home/' + encodeURIComponent(req.query.next)));`,
+  ],
+  [
+    'insecure deserialization',
+    `const serialize = require('node-serialize');\napp.post('/x', (req) => serialize.unserialize(req.body.data));`,
+    ['js.insecure-deserialization@2:high'],
+    `const serialize = require('node-serialize');\napp.post('/x', (req) => JSON.parse(req.body.data));`,
+  ],
+  [
+    'weak hash',
+    `const crypto = require('crypto');\nconst digest = crypto.createHash('md5').update(data).digest('hex');\nconst h = crypto.createHash('sha1').update(password).digest('hex');`,
+    ['js.weak-hash@2:high', 'js.weak-password-hash@3:high'],
+    `const crypto = require('crypto');\nconst digest = crypto.createHash('sha256').update(data).digest('hex');`,
+  ],
+  [
+    'weak cipher',
+    `const c = crypto.createCipheriv('des-ede3-cbc', key, iv);\nconst d = crypto.createCipher('aes-256-cbc', pass);\nconst e = crypto.createCipheriv('aes-128-ecb', key, null);`,
+    ['js.weak-cipher@1:high', 'js.weak-cipher@2:high', 'js.weak-cipher@3:high'],
+    `const c = crypto.createCipheriv('aes-256-gcm', key, iv);`,
+  ],
+  [
+    'insecure randomness',
+    `const token = Math.random().toString(36).slice(2);\nfunction makeSessionId() {\n  return Math.floor(Math.random() * 1e9);\n}`,
+    ['js.insecure-randomness@1:high', 'js.insecure-randomness@3:high'],
+    `const delay = Math.random() * 1000;\nconst token = crypto.randomUUID();`,
+  ],
+  [
+    'tls verification disabled',
+    `https.request({ host: 'a.example', rejectUnauthorized: false });\nprocess.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';`,
+    ['js.tls-verification-disabled@1:high', 'js.tls-verification-disabled@2:high'],
+    `https.request({ host: 'a.example', rejectUnauthorized: true });`,
+  ],
+  [
+    'insecure transport',
+    `fetch('http://api.example.com/data');`,
+    ['js.insecure-transport@1:high'],
+    `fetch('https://api.example.com/data');\nfetch('http://localhost:3000/data');`,
+  ],
+  [
+    'jwt misuse',
+    `const jwt = require('jsonwebtoken');\njwt.verify(token, secret, { algorithms: ['none'] });\njwt.verify(token, publicKey);`,
+    ['js.jwt-misuse@2:high', 'js.jwt-misuse@3:medium'],
+    `const jwt = require('jsonwebtoken');\njwt.verify(token, publicKey, { algorithms: ['RS256'] });\nconst claims = jwt.decode(token);`,
+  ],
+  [
+    'jwt decode without verify',
+    `const jwt = require('jsonwebtoken');\nconst user = jwt.decode(req.headers.authorization);`,
+    ['js.jwt-misuse@2:medium'],
+    `const jwt = require('jsonwebtoken');\nconst user = jwt.verify(req.headers.authorization, key, { algorithms: ['HS256'] });`,
+  ],
+  [
+    'prototype pollution',
+    `app.post('/s', (req) => {\n  const { a, b } = req.body;\n  config[a][b] = req.body.v;\n});\nfunction merge(t, s) {\n  for (const k in s) {\n    if (typeof s[k] === 'object') merge(t[k], s[k]);\n    else t[k] = s[k];\n  }\n}`,
+    ['js.prototype-pollution@3:high', 'js.prototype-pollution@5:medium'],
+    `app.post('/s', (req) => {\n  const settings = Object.assign({}, req.body);\n  config.a = settings.v;\n});\nfunction merge(t, s) {\n  for (const k in s) {\n    if (k === '__proto__' || k === 'constructor') continue;\n    if (typeof s[k] === 'object') merge(t[k], s[k]);\n    else t[k] = s[k];\n  }\n}`,
+  ],
+  [
+    'redos',
+    `const re = /^(a+)+$/;\napp.get('/s', (req) => new RegExp(req.query.q));`,
+    ['js.redos@1:medium', 'js.redos@2:high'],
+    `const re = /^a+$/;\napp.get('/s', (req) => new RegExp(escapeRegExp(req.query.q)));`,
+  ],
+  [
+    'permissive cors',
+    `app.use(cors({ origin: true, credentials: true }));\nres.setHeader('Access-Control-Allow-Origin', '*');`,
+    ['js.permissive-cors@1:high', 'js.permissive-cors@2:high'],
+    `app.use(cors({ origin: ['https://app.example.com'], credentials: true }));`,
+  ],
+  [
+    'insecure cookie',
+    `res.cookie('sid', sid, { secure: false, httpOnly: false });`,
+    ['js.insecure-cookie@1:high', 'js.insecure-cookie@1:high'],
+    `res.cookie('sid', sid, { secure: true, httpOnly: true, sameSite: 'lax' });`,
+  ],
+];
+
+describe('JavaScript rules: vulnerable snippets and their safe twins', () => {
+  for (const [name, vulnerable, expected, safe] of CASES) {
+    it(`${name}: reported`, async () => {
+      assert.deepEqual(brief(await scan(vulnerable)), expected);
+    });
+    it(`${name}: safe twin not reported`, async () => {
+      assert.deepEqual(brief(await scan(safe)), []);
+    });
+  }
+});
+
+describe('taint tracking', () => {
+  it('flows through helper functions that return their parameter', async () => {
+    const code = `function wrap(v) {\n  return "'" + v.trim() + "'";\n}\nfunction constant(v) {\n  return 'x';\n}\napp.get('/', (req) => {\n  db.query('SELECT * FROM t WHERE a = ' + wrap(req.query.a));\n  db.query('SELECT * FROM t WHERE a = ' + constant(req.query.a));\n});`;
+    assert.deepEqual(brief(await scan(code)), ['js.sql-injection@8:high']);
+  });
+
+  it('flows through pass-through calls and reassignment, and is cut by a later sanitising assignment', async () => {
+    const tainted = `function h(req) {\n  let q = decodeURIComponent(String(req.query.q));\n  q += '';\n  return db.query(\`SELECT * FROM t WHERE q = '\${q}'\`);\n}`;
+    assert.deepEqual(brief(await scan(tainted)), ['js.sql-injection@4:high']);
+    const cut = `function h(req) {\n  let n = req.query.n;\n  n = Number(n);\n  return db.query(\`SELECT * FROM t LIMIT \${n}\`);\n}`;
+    assert.deepEqual(brief(await scan(cut)), []);
+  });
+
+  it('treats allow-list checks as sanitisers', async () => {
+    const code = `function h(req, res) {\n  const col = req.query.sort;\n  if (!ALLOWED.includes(col)) return res.sendStatus(400);\n  return db.query('SELECT * FROM t ORDER BY ' + col);\n}`;
+    assert.deepEqual(brief(await scan(code)), []);
+  });
+
+  it('uses Koa and Fastify sources and process.argv', async () => {
+    const code = `router.get('/', async (ctx) => {\n  await db.query('SELECT * FROM t WHERE a = ' + ctx.query.a);\n});\nconst { exec } = require('child_process');\nexec(\`rm -rf \${process.argv[2]}\`);`;
+    assert.deepEqual(brief(await scan(code)), ['js.sql-injection@2:high', 'js.command-injection@5:high']);
+  });
+});
+
+describe('TypeScript and TSX', () => {
+  it('parses TSX and reports dangerouslySetInnerHTML with non-constant data', async () => {
+    const code = `export function Post({ html }: { html: string }) {\n  return <div dangerouslySetInnerHTML={{ __html: html }} />;\n}\nexport const Safe = () => <div dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(x) }} />;`;
+    assert.deepEqual(brief(await scan(code, 'tsx')), ['js.xss@2:medium']);
+  });
+
+  it('sees through TypeScript casts', async () => {
+    const code = `app.get('/', (req: Request, res: Response) => {\n  const id = req.query.id as string;\n  db.query(\`SELECT * FROM t WHERE id = \${id!}\`);\n});`;
+    assert.deepEqual(brief(await scan(code, 'typescript')), ['js.sql-injection@3:high']);
+  });
+});
+
+describe('suppression', () => {
+  it('honours lvlup-ignore comments for the named rule', async () => {
+    const code = `// lvlup-ignore js.sql-injection\ndb.query("SELECT * FROM t WHERE a = " + req.query.a);\ndb.query("SELECT * FROM t WHERE a = " + req.query.a); // lvlup-ignore js.xss`;
+    assert.deepEqual(brief(await scan(code)), ['js.sql-injection@3:high']);
+  });
+});
+
+describe('autofixes', () => {
+  it('replaces Math.random string tokens with crypto.randomUUID()', async () => {
+    const code = `import crypto from 'node:crypto';\nconst token = Math.random().toString(36).substring(2, 10);\n`;
+    const [finding] = await scan(code);
+    assert.ok(finding?.fix);
+    assert.equal(
+      apply(code, finding.fix.edits),
+      `import crypto from 'node:crypto';\nconst token = crypto.randomUUID();\n`,
+    );
+  });
+
+  it('offers no fix when the random number is used as a number', async () => {
+    const [finding] = await scan(`const otp = Math.floor(Math.random() * 1e6);`);
+    assert.equal(finding?.rule_id, 'js.insecure-randomness');
+    assert.equal(finding.fix, undefined);
+  });
+
+  it('turns rejectUnauthorized: false into true', async () => {
+    const code = `const agent = new https.Agent({ rejectUnauthorized: false });`;
+    const [finding] = await scan(code);
+    assert.ok(finding?.fix);
+    assert.equal(apply(code, finding.fix.edits), `const agent = new https.Agent({ rejectUnauthorized: true });`);
+  });
+});
+
+describe('hasNestedQuantifier', () => {
+  it('finds nested quantifiers only', () => {
+    assert.equal(hasNestedQuantifier('^(a+)+$'), true);
+    assert.equal(hasNestedQuantifier('(\\w*)*'), true);
+    assert.equal(hasNestedQuantifier('([a-z]+\\.)+[a-z]{2,}'), true);
+    assert.equal(hasNestedQuantifier('^(ab)+$'), false);
+    assert.equal(hasNestedQuantifier('[(a+)+]'), false);
+    assert.equal(hasNestedQuantifier('\\(a+\\)+'), false);
+  });
+});

@@ -1,0 +1,591 @@
+import type { Node, Tree } from 'web-tree-sitter';
+
+/**
+ * Intra-function taint tracking over a tree-sitter tree of JavaScript, TypeScript or TSX.
+ *
+ * A value is classified as `tainted` (it flows from a request, the command line or the browser location),
+ * `unknown` (not a constant, origin not known: parameters, imports, results of unknown calls) or `safe`
+ * (constants and sanitised values). Variables are resolved to their latest binding before the use in source
+ * order within the enclosing function, then the enclosing functions outwards. The analysis is neither
+ * path- nor alias-sensitive; it is meant to be cheap and predictable.
+ */
+export type TaintLevel = 'safe' | 'unknown' | 'tainted';
+
+const RANK: Readonly<Record<TaintLevel, number>> = { safe: 0, unknown: 1, tainted: 2 };
+const max = (a: TaintLevel, b: TaintLevel): TaintLevel => (RANK[a] >= RANK[b] ? a : b);
+
+export const FUNCTION_TYPES = new Set([
+  'function_declaration',
+  'function_expression',
+  'function',
+  'arrow_function',
+  'method_definition',
+  'generator_function_declaration',
+  'generator_function',
+]);
+
+const REQUEST_OBJECTS = ['req', 'request', 'ctx.request', 'ctx.req', 'context.request'];
+const REQUEST_FIELDS = [
+  'query',
+  'body',
+  'params',
+  'headers',
+  'cookies',
+  'signedCookies',
+  'url',
+  'originalUrl',
+  'path',
+  'files',
+  'file',
+  'nextUrl',
+  'searchParams',
+  'hostname',
+  'raw',
+];
+const SOURCES = new Set<string>([
+  ...REQUEST_OBJECTS.flatMap((object) => REQUEST_FIELDS.map((field) => `${object}.${field}`)),
+  'ctx.query',
+  'ctx.params',
+  'ctx.headers',
+  'ctx.querystring',
+  'ctx.url',
+  'event.body',
+  'event.queryStringParameters',
+  'event.pathParameters',
+  'event.headers',
+  'process.argv',
+  'location',
+  'window.location',
+  'document.location',
+  'document.URL',
+  'document.documentURI',
+  'document.referrer',
+  'document.cookie',
+  'window.name',
+]);
+/** Calls on a request object that answer its body. */
+const SOURCE_CALLS = new Set(['json', 'text', 'formData', 'get', 'param', 'header', 'cookies']);
+
+/** Functions whose result carries the taint of their arguments. */
+const PASS_THROUGH = new Set([
+  'String',
+  'JSON.stringify',
+  'JSON.parse',
+  'decodeURIComponent',
+  'decodeURI',
+  'unescape',
+  'atob',
+  'btoa',
+  'Buffer.from',
+  'Array.from',
+  'Object.assign',
+  'Object.values',
+  'Object.entries',
+  'Object.keys',
+  'path.join',
+  'path.resolve',
+  'path.normalize',
+  'util.format',
+  'format',
+  'url.parse',
+  'querystring.parse',
+  'qs.parse',
+  'URL',
+  'URLSearchParams',
+]);
+/** Functions whose result is safe whatever their argument. */
+const SANITISERS = new Set([
+  'parseInt',
+  'parseFloat',
+  'Number',
+  'Boolean',
+  'encodeURIComponent',
+  'encodeURI',
+  'path.basename',
+  'Math.floor',
+  'Math.round',
+  'Math.ceil',
+  'Math.abs',
+  'Math.min',
+  'Math.max',
+  'isNaN',
+  'Number.parseInt',
+  'Number.parseFloat',
+  'Date.parse',
+]);
+/** Methods whose result does not carry the receiver's data. */
+const SAFE_METHODS = new Set([
+  'length',
+  'indexOf',
+  'lastIndexOf',
+  'includes',
+  'startsWith',
+  'endsWith',
+  'test',
+  'has',
+  'isInteger',
+]);
+
+/** True for escape-/sanitize-like function names (`escapeHtml`, `sanitize`, `_.escape`), not `unescape`. */
+export function isSanitiserName(name: string): boolean {
+  const last = (name.split('.').pop() ?? '').toLowerCase();
+  if (last.startsWith('unescape')) return false;
+  return last.includes('escape') || last.includes('sanitiz') || last.includes('sanitis') || SANITISERS.has(name);
+}
+
+/** `a.b.c` for a chain of identifiers and property accesses (optional chaining ignored), else undefined. */
+export function dottedName(node: Node | null | undefined): string | undefined {
+  if (!node) return undefined;
+  switch (node.type) {
+    case 'identifier':
+    case 'this':
+    case 'property_identifier':
+    case 'private_property_identifier':
+      return node.text;
+    case 'member_expression': {
+      const object = dottedName(node.childForFieldName('object'));
+      const property = node.childForFieldName('property')?.text;
+      return object && property ? `${object}.${property}` : undefined;
+    }
+    case 'subscript_expression': {
+      const object = dottedName(node.childForFieldName('object'));
+      const index = node.childForFieldName('index');
+      if (object && index?.type === 'string') return `${object}.${stringValue(index)}`;
+      return undefined;
+    }
+    case 'parenthesized_expression':
+    case 'non_null_expression':
+      return dottedName(node.namedChild(0));
+    default:
+      return undefined;
+  }
+}
+
+/** The value of a string literal (or a template string without substitutions), else undefined. */
+export function stringValue(node: Node | null | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'string') return node.text.slice(1, -1);
+  if (node.type === 'template_string' && !node.namedChildren.some((c) => c.type === 'template_substitution')) {
+    return node.text.slice(1, -1);
+  }
+  return undefined;
+}
+
+/** Skips parentheses and TypeScript-only wrappers. */
+export function unwrap(node: Node): Node {
+  let current = node;
+  for (;;) {
+    if (
+      [
+        'parenthesized_expression',
+        'non_null_expression',
+        'as_expression',
+        'satisfies_expression',
+        'type_assertion',
+      ].includes(current.type)
+    ) {
+      const inner = current.namedChildren.find((c) => !c.type.includes('type'));
+      if (!inner) return current;
+      current = inner;
+    } else if (current.type === 'await_expression') {
+      const inner = current.namedChild(0);
+      if (!inner) return current;
+      current = inner;
+    } else {
+      return current;
+    }
+  }
+}
+
+/** The arguments of a call; none for a tagged template (`sql\`…\``), whose substitutions are parameters. */
+export function callArguments(call: Node): Node[] {
+  const args = call.childForFieldName('arguments');
+  if (!args || args.type === 'template_string') return [];
+  return args.namedChildren.filter((c) => c.type !== 'comment');
+}
+
+export function enclosingFunction(node: Node): Node | null {
+  for (let current = node.parent; current; current = current.parent) {
+    if (FUNCTION_TYPES.has(current.type)) return current;
+  }
+  return null;
+}
+
+interface Binding {
+  readonly kind: 'value' | 'augment' | 'param' | 'iterate';
+  /** the binding takes effect after this index */
+  readonly position: number;
+  readonly value?: Node;
+  readonly function?: Node;
+  readonly name: string;
+}
+
+/** The identifiers a binding pattern introduces. */
+function patternNames(pattern: Node): string[] {
+  switch (pattern.type) {
+    case 'identifier':
+    case 'shorthand_property_identifier_pattern':
+      return [pattern.text];
+    case 'object_pattern':
+    case 'array_pattern':
+      return pattern.namedChildren.flatMap(patternNames);
+    case 'pair_pattern': {
+      const value = pattern.childForFieldName('value');
+      return value ? patternNames(value) : [];
+    }
+    case 'assignment_pattern':
+    case 'object_assignment_pattern': {
+      const left = pattern.childForFieldName('left');
+      return left ? patternNames(left) : [];
+    }
+    case 'rest_pattern':
+      return pattern.namedChildren.flatMap(patternNames);
+    case 'required_parameter':
+    case 'optional_parameter': {
+      const inner = pattern.childForFieldName('pattern');
+      return inner ? patternNames(inner) : [];
+    }
+    default:
+      return [];
+  }
+}
+
+export class TaintAnalysis {
+  private readonly scopes = new Map<number, Map<string, Binding[]>>();
+  private readonly functionsByName = new Map<string, Node>();
+  private readonly summaries = new Map<number, Set<number>>();
+  /** function id → parameter names assumed tainted while summarising a helper */
+  private readonly assumptions = new Map<number, Set<string>>();
+  private readonly active = new Set<number>();
+
+  constructor(readonly root: Node) {
+    for (const declaration of root.descendantsOfType(['function_declaration', 'variable_declarator'])) {
+      const name = declaration.childForFieldName('name');
+      if (name?.type !== 'identifier') continue;
+      if (declaration.type === 'function_declaration') this.functionsByName.set(name.text, declaration);
+      else {
+        const value = declaration.childForFieldName('value');
+        if (value && FUNCTION_TYPES.has(value.type)) this.functionsByName.set(name.text, value);
+      }
+    }
+  }
+
+  /** The expression a variable was last bound to before this use (through a few variables), else the node. */
+  resolve(node: Node, depth = 0): Node {
+    const target = unwrap(node);
+    if (target.type !== 'identifier' || depth > 8) return target;
+    for (let scope: Node | null = enclosingFunction(target); ; scope = scope ? enclosingFunction(scope) : null) {
+      const bindings = this.bindings(scope ?? this.root).get(target.text) ?? [];
+      const latest = bindings.filter((b) => b.position <= target.startIndex).at(-1);
+      if (latest) return latest.kind === 'value' && latest.value ? this.resolve(latest.value, depth + 1) : target;
+      if (!scope) return target;
+    }
+  }
+
+  isTainted(node: Node): boolean {
+    return this.level(node) === 'tainted';
+  }
+
+  /** How trustworthy the value of an expression is. */
+  level(node: Node): TaintLevel {
+    if (this.active.has(node.id)) return 'safe';
+    this.active.add(node.id);
+    try {
+      return this.evaluate(node);
+    } finally {
+      this.active.delete(node.id);
+    }
+  }
+
+  /** True when the member chain or call is itself a taint source. */
+  isSource(node: Node): boolean {
+    const current = unwrap(node);
+    if (current.type === 'member_expression' || current.type === 'subscript_expression') {
+      const name = dottedName(current);
+      if (name && SOURCES.has(name)) return true;
+      if (
+        name?.startsWith('location.') ||
+        name?.startsWith('window.location.') ||
+        name?.startsWith('document.location.')
+      ) {
+        return true;
+      }
+    }
+    if (current.type === 'call_expression') {
+      const callee = current.childForFieldName('function');
+      if (callee?.type === 'member_expression') {
+        const object = dottedName(callee.childForFieldName('object'));
+        const method = callee.childForFieldName('property')?.text ?? '';
+        if (object && REQUEST_OBJECTS.includes(object) && SOURCE_CALLS.has(method)) return true;
+      }
+    }
+    return false;
+  }
+
+  private evaluate(raw: Node): TaintLevel {
+    const node = unwrap(raw);
+    if (this.isSource(node)) return 'tainted';
+    switch (node.type) {
+      case 'string':
+      case 'number':
+      case 'true':
+      case 'false':
+      case 'null':
+      case 'undefined':
+      case 'regex':
+        return 'safe';
+      case 'template_string':
+        return node.namedChildren
+          .filter((c) => c.type === 'template_substitution')
+          .reduce<TaintLevel>((acc, c) => max(acc, c.namedChild(0) ? this.level(c.namedChild(0)!) : 'safe'), 'safe');
+      case 'identifier':
+        return this.identifier(node);
+      case 'member_expression':
+      case 'subscript_expression': {
+        const object = node.childForFieldName('object');
+        const property = node.childForFieldName('property')?.text;
+        if (property === 'length') return 'safe';
+        return object ? this.level(object) : 'unknown';
+      }
+      case 'binary_expression': {
+        const operator = node.childForFieldName('operator')?.text ?? '';
+        if (!['+', '||', '&&', '??'].includes(operator)) return 'safe';
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        return max(left ? this.level(left) : 'safe', right ? this.level(right) : 'safe');
+      }
+      case 'ternary_expression': {
+        const a = node.childForFieldName('consequence');
+        const b = node.childForFieldName('alternative');
+        return max(a ? this.level(a) : 'safe', b ? this.level(b) : 'safe');
+      }
+      case 'array':
+      case 'object':
+      case 'spread_element':
+      case 'pair':
+        return node.namedChildren.reduce<TaintLevel>((acc, c) => {
+          if (node.type === 'pair' && c.equals(node.childForFieldName('key')!)) return acc;
+          if (c.type === 'comment' || c.type === 'property_identifier') return acc;
+          if (c.type === 'shorthand_property_identifier') return max(acc, this.identifier(c));
+          return max(acc, this.level(c));
+        }, 'safe');
+      case 'assignment_expression': {
+        const right = node.childForFieldName('right');
+        return right ? this.level(right) : 'unknown';
+      }
+      case 'unary_expression':
+      case 'update_expression':
+        return 'safe';
+      case 'call_expression':
+      case 'new_expression':
+        return this.call(node);
+      case 'sequence_expression':
+        return node.lastNamedChild ? this.level(node.lastNamedChild) : 'safe';
+      case 'arrow_function':
+      case 'function_expression':
+      case 'function':
+      case 'class':
+        return 'safe';
+      default:
+        return 'unknown';
+    }
+  }
+
+  private call(node: Node): TaintLevel {
+    const callee = node.childForFieldName(node.type === 'new_expression' ? 'constructor' : 'function');
+    const args = callArguments(node);
+    const name = dottedName(callee) ?? '';
+    const argsLevel = () => args.reduce<TaintLevel>((acc, a) => max(acc, this.level(a)), 'safe');
+    if (name && isSanitiserName(name)) return 'safe';
+    if (PASS_THROUGH.has(name)) return argsLevel();
+    if (callee?.type === 'identifier') {
+      const helper = this.functionsByName.get(name);
+      if (helper) {
+        const flowing = this.summary(helper);
+        let level: TaintLevel = 'safe';
+        for (const [index, arg] of args.entries()) if (flowing.has(index)) level = max(level, this.level(arg));
+        return level;
+      }
+      return 'unknown';
+    }
+    if (callee?.type === 'member_expression') {
+      const method = callee.childForFieldName('property')?.text ?? '';
+      const receiver = callee.childForFieldName('object');
+      if (SAFE_METHODS.has(method)) return 'safe';
+      const receiverLevel = receiver ? this.level(receiver) : 'unknown';
+      if (method === 'concat' || method === 'replace' || method === 'replaceAll')
+        return max(receiverLevel, argsLevel());
+      if (receiverLevel === 'tainted') return 'tainted';
+      return 'unknown';
+    }
+    return 'unknown';
+  }
+
+  /** The indices of a helper's parameters whose value can reach its return value. */
+  private summary(fn: Node): Set<number> {
+    const cached = this.summaries.get(fn.id);
+    if (cached) return cached;
+    const result = new Set<number>();
+    this.summaries.set(fn.id, result);
+    const params = this.parameters(fn);
+    const returns = this.returnedExpressions(fn);
+    for (const [index, param] of params.entries()) {
+      this.assumptions.set(fn.id, new Set(patternNames(param)));
+      try {
+        if (returns.some((r) => this.level(r) === 'tainted')) result.add(index);
+      } finally {
+        this.assumptions.delete(fn.id);
+      }
+    }
+    return result;
+  }
+
+  private parameters(fn: Node): Node[] {
+    const params = fn.childForFieldName('parameters');
+    if (params) return params.namedChildren.filter((c) => c.type !== 'comment');
+    const single = fn.childForFieldName('parameter');
+    return single ? [single] : [];
+  }
+
+  private returnedExpressions(fn: Node): Node[] {
+    const body = fn.childForFieldName('body');
+    if (!body) return [];
+    if (body.type !== 'statement_block') return [body];
+    return body
+      .descendantsOfType('return_statement')
+      .filter((r) => enclosingFunction(r)?.id === fn.id)
+      .map((r) => r.namedChild(0))
+      .filter((r): r is Node => r !== null);
+  }
+
+  private identifier(node: Node): TaintLevel {
+    const name = node.text;
+    if (name === 'undefined') return 'safe';
+    for (let scope: Node | null = enclosingFunction(node); ; scope = scope ? enclosingFunction(scope) : null) {
+      const bindings = this.bindings(scope ?? this.root).get(name) ?? [];
+      const before = bindings.filter((b) => b.position <= node.startIndex);
+      const latest = before.at(-1);
+      if (latest) {
+        if (this.guarded(scope ?? this.root, name, latest.position, node.startIndex)) return 'safe';
+        return this.bindingLevel(latest, before.slice(0, -1));
+      }
+      if (!scope) return 'unknown';
+    }
+  }
+
+  private bindingLevel(binding: Binding, earlier: Binding[]): TaintLevel {
+    switch (binding.kind) {
+      case 'param':
+        return this.assumptions.get(binding.function!.id)?.has(binding.name) ? 'tainted' : 'unknown';
+      case 'augment': {
+        const previous = earlier.at(-1);
+        return max(
+          binding.value ? this.level(binding.value) : 'unknown',
+          previous ? this.bindingLevel(previous, earlier.slice(0, -1)) : 'unknown',
+        );
+      }
+      default:
+        return binding.value ? this.level(binding.value) : 'unknown';
+    }
+  }
+
+  /**
+   * True when an allow-list or validation check between the binding and the use rejects the value:
+   * `if (!ALLOWED.includes(x)) return …`, `if (!/^\d+$/.test(x)) throw …`, `if (!validator.isUUID(x)) …`.
+   */
+  private guarded(scope: Node, name: string, from: number, to: number): boolean {
+    const body = scope.type === 'program' ? scope : scope.childForFieldName('body');
+    if (!body) return false;
+    return body.descendantsOfType('if_statement').some((statement) => {
+      if (statement.startIndex < from || statement.endIndex > to) return false;
+      const condition = statement.childForFieldName('condition');
+      const consequence = statement.childForFieldName('consequence');
+      if (!condition || !consequence) return false;
+      const exits =
+        ['return_statement', 'throw_statement'].includes(consequence.type) ||
+        consequence.descendantsOfType(['return_statement', 'throw_statement']).length > 0;
+      if (!exits) return false;
+      return condition.descendantsOfType('call_expression').some((call) => {
+        const callee = dottedName(call.childForFieldName('function')) ?? call.childForFieldName('function')?.text ?? '';
+        const method = callee.split('.').pop() ?? '';
+        const checks =
+          ['includes', 'has', 'test', 'match'].includes(method) ||
+          /^(validator\.)?is[A-Z]/.test(method) ||
+          callee.startsWith('validator.');
+        const receiver = callee.split('.').slice(0, -1).join('.');
+        const onName = receiver === name && ['startsWith', 'includes', 'test', 'match'].includes(method);
+        return (
+          onName ||
+          (checks && callArguments(call).some((a) => unwrap(a).type === 'identifier' && unwrap(a).text === name))
+        );
+      });
+    });
+  }
+
+  private bindings(scope: Node): Map<string, Binding[]> {
+    const cached = this.scopes.get(scope.id);
+    if (cached) return cached;
+    const result = new Map<string, Binding[]>();
+    const add = (binding: Binding) => {
+      const list = result.get(binding.name) ?? [];
+      list.push(binding);
+      result.set(binding.name, list);
+    };
+    if (scope.type !== 'program') {
+      for (const param of this.parameters(scope)) {
+        for (const name of patternNames(param))
+          add({ kind: 'param', position: scope.startIndex, function: scope, name });
+      }
+    }
+    const visit = (node: Node) => {
+      for (const child of node.namedChildren) {
+        if (FUNCTION_TYPES.has(child.type)) continue;
+        visit(child);
+        if (child.type === 'variable_declarator') {
+          const pattern = child.childForFieldName('name');
+          const value = child.childForFieldName('value') ?? undefined;
+          for (const name of pattern ? patternNames(pattern) : [])
+            add({ kind: 'value', position: child.endIndex, value, name });
+        } else if (child.type === 'assignment_expression') {
+          const left = child.childForFieldName('left');
+          const value = child.childForFieldName('right') ?? undefined;
+          const target = left ? unwrap(left) : undefined;
+          if (target?.type === 'identifier') add({ kind: 'value', position: child.endIndex, value, name: target.text });
+          else if (target && ['object_pattern', 'array_pattern'].includes(target.type)) {
+            for (const name of patternNames(target)) add({ kind: 'value', position: child.endIndex, value, name });
+          }
+        } else if (child.type === 'augmented_assignment_expression') {
+          const left = child.childForFieldName('left');
+          const value = child.childForFieldName('right') ?? undefined;
+          if (left?.type === 'identifier') add({ kind: 'augment', position: child.endIndex, value, name: left.text });
+        } else if (child.type === 'for_in_statement') {
+          const left = child.childForFieldName('left');
+          const right = child.childForFieldName('right') ?? undefined;
+          const isOf = child.children.some((c) => c.type === 'of');
+          for (const name of left ? patternNames(left) : []) {
+            add({ kind: 'iterate', position: left!.endIndex, value: isOf ? right : undefined, name });
+          }
+        }
+      }
+    };
+    const body = scope.type === 'program' ? scope : scope.childForFieldName('body');
+    if (body) {
+      if (body.type === 'statement_block' || body.type === 'program' || body.type === 'class_body') visit(body);
+    }
+    for (const list of result.values()) list.sort((a, b) => a.position - b.position);
+    this.scopes.set(scope.id, result);
+    return result;
+  }
+}
+
+const analyses = new WeakMap<Tree, TaintAnalysis>();
+
+/** One analysis per parsed tree, shared by the rules. */
+export function taintOf(tree: Tree): TaintAnalysis {
+  let analysis = analyses.get(tree);
+  if (!analysis) {
+    analysis = new TaintAnalysis(tree.rootNode);
+    analyses.set(tree, analysis);
+  }
+  return analysis;
+}

@@ -1,0 +1,461 @@
+import type { Node } from 'web-tree-sitter';
+import type { Fix, RuleMatch } from '../finding.js';
+import type { Rule } from '../rule.js';
+import {
+  argument,
+  children,
+  descendants,
+  isFalse,
+  isTrue,
+  leadingConstant,
+  stringValue,
+  type CallParts,
+} from './ast.js';
+import { httpUrl } from './injection.js';
+import { confidenceFor, destinationName, dictionaryPairs, match, named, pythonRule, severityFor } from './support.js';
+import type { TaintAnalysis } from './taint.js';
+
+const DESERIALISERS = new Set([
+  ...['pickle', 'cPickle', '_pickle', 'dill', 'marshal'].flatMap((module) => [`${module}.loads`, `${module}.load`]),
+  'jsonpickle.decode',
+  'shelve.open',
+  'pandas.read_pickle',
+  'yaml.unsafe_load',
+  'yaml.unsafe_load_all',
+]);
+const YAML_LOAD = new Set(['yaml.load', 'yaml.load_all']);
+const SAFE_LOADER = /(^|\.)(SafeLoader|CSafeLoader|BaseLoader|CBaseLoader)$/;
+
+export const insecureDeserialization = pythonRule({
+  id: 'py.insecure-deserialization',
+  issueType: 'insecure_deserialization',
+  cwe: 'CWE-502',
+  severity: 'high',
+  message: 'Deserialisation that can construct arbitrary objects: loading untrusted data runs attacker code.',
+  remediation:
+    'Use a data-only format (`json`, `yaml.safe_load`); never unpickle data that crosses a trust boundary, or sign it (HMAC) and verify before loading.',
+  check(_context, { taint, calls }) {
+    const matches: RuleMatch[] = [];
+    for (const parts of calls) {
+      const yaml = named(parts, YAML_LOAD);
+      if (!yaml && !named(parts, DESERIALISERS)) continue;
+      const data = argument(parts, 0);
+      if (!data) continue;
+      let fix: Fix | undefined;
+      if (yaml) {
+        const loader = argument(parts, 1, 'Loader');
+        if (loader && SAFE_LOADER.test(loader.text)) continue;
+        if (
+          !loader &&
+          parts.callee.type === 'attribute' &&
+          parts.name === 'yaml.load' &&
+          parts.positional.length === 1
+        ) {
+          const attribute = parts.callee.childForFieldName('attribute')!;
+          fix = {
+            description: 'Use yaml.safe_load, which builds only plain data.',
+            edits: [{ start: attribute.startIndex, end: attribute.endIndex, replacement: 'safe_load' }],
+          };
+        }
+      }
+      const confidence = confidenceFor(taint.level(data, 'deserialization'), true);
+      if (confidence)
+        matches.push(
+          match(parts.call, confidence, {
+            severity: severityFor(confidence, 'critical', 'high'),
+            ...(fix ? { fix } : {}),
+          }),
+        );
+    }
+    return matches;
+  },
+});
+
+const XML_PARSERS = /(^|\.)(XMLParser|parse|fromstring|XML|iterparse|XMLTreeBuilder)$/;
+const EXTERNAL_ENTITIES = /feature_external_(ges|pes)$|external-(general|parameter)-entities/;
+
+export const xxe = pythonRule({
+  id: 'py.xxe',
+  issueType: 'xxe',
+  cwe: 'CWE-611',
+  severity: 'high',
+  message: 'XML parser resolves external entities: a document can read local files or reach internal hosts.',
+  remediation:
+    'Keep entity resolution off (`lxml.etree.XMLParser(resolve_entities=False, no_network=True)`), do not enable `feature_external_ges`, or parse with `defusedxml`.',
+  check(_context, { calls }) {
+    const matches: RuleMatch[] = [];
+    for (const parts of calls) {
+      if (parts.name && XML_PARSERS.test(parts.name) && isTrue(parts.keywords.get('resolve_entities')))
+        matches.push(match(parts.call, 'high'));
+      else if (parts.method === 'setFeature') {
+        const feature = argument(parts, 0);
+        const value = argument(parts, 1);
+        if (feature && isTrue(value) && EXTERNAL_ENTITIES.test(stringValue(feature) ?? feature.text))
+          matches.push(match(parts.call, 'high'));
+      }
+    }
+    return matches;
+  },
+});
+
+const WEAK_HASHES = new Set([
+  'hashlib.md5',
+  'hashlib.sha1',
+  'Crypto.Hash.MD5.new',
+  'Crypto.Hash.SHA.new',
+  'Cryptodome.Hash.MD5.new',
+]);
+const PASSWORD = /pass(word|wd|phrase)?|pwd/i;
+
+function weakHash(parts: CallParts): boolean {
+  if (isFalse(parts.keywords.get('usedforsecurity'))) return false;
+  if (named(parts, WEAK_HASHES)) return true;
+  return parts.name === 'hashlib.new' && /^(md5|sha1|md4)$/i.test(stringValue(argument(parts, 0, 'name')) ?? '');
+}
+
+function hashesPassword(parts: CallParts): boolean {
+  const data = parts.name === 'hashlib.new' ? argument(parts, 1, 'data') : argument(parts, 0, 'string');
+  if (data && PASSWORD.test(data.text)) return true;
+  // `hashlib.md5(); h.update(password)` or `hashlib.md5(x).hexdigest()` assigned to a password field
+  const destination = destinationName(parts.call);
+  return destination !== undefined && PASSWORD.test(destination);
+}
+
+export const weakHashRule = pythonRule({
+  id: 'py.weak-hash',
+  issueType: 'weak_crypto',
+  cwe: 'CWE-328',
+  severity: 'medium',
+  message: 'MD5/SHA-1 are broken for security uses: collisions can be forged.',
+  remediation:
+    'Use `hashlib.sha256` (or stronger) for integrity and signatures; pass `usedforsecurity=False` when the hash is not a security control.',
+  check(_context, { calls }) {
+    return calls
+      .filter((parts) => weakHash(parts) && !hashesPassword(parts))
+      .map((parts) => match(parts.call, 'medium'));
+  },
+});
+
+export const weakPasswordHash = pythonRule({
+  id: 'py.weak-password-hash',
+  issueType: 'weak_crypto',
+  cwe: 'CWE-916',
+  severity: 'high',
+  message: 'Password hashed with a fast, broken hash (MD5/SHA-1): stolen hashes are cracked quickly.',
+  remediation:
+    'Hash passwords with a slow, salted algorithm: `argon2-cffi`, `bcrypt`, `hashlib.scrypt` or `hashlib.pbkdf2_hmac` with a high iteration count.',
+  check(_context, { calls }) {
+    return calls.filter((parts) => weakHash(parts) && hashesPassword(parts)).map((parts) => match(parts.call, 'high'));
+  },
+});
+
+const WEAK_CIPHER_CALL =
+  /(^|\.)((DES|DES3|ARC4|ARC2|Blowfish|XOR)\.new|algorithms\.(TripleDES|ARC4|Blowfish|IDEA|CAST5|SEED)|modes\.ECB)$/;
+
+export const weakCipher = pythonRule({
+  id: 'py.weak-cipher',
+  issueType: 'weak_crypto',
+  cwe: 'CWE-327',
+  severity: 'high',
+  message: 'Broken or risky cipher (DES, RC4, Blowfish) or ECB mode: encrypted data can be recovered or patterns leak.',
+  remediation: 'Use AES-GCM or ChaCha20-Poly1305 (`cryptography`’s AEAD classes) with a random nonce per message.',
+  check(context, { calls, taint }) {
+    const matches = calls
+      .filter((parts) => parts.name && WEAK_CIPHER_CALL.test(parts.name))
+      .map((parts) => match(parts.call, 'high'));
+    for (const attribute of descendants(context.root, (node) => node.type === 'attribute'))
+      if (attribute.childForFieldName('attribute')?.text === 'MODE_ECB' && taint.qualified(attribute))
+        matches.push(match(attribute, 'high'));
+    return matches;
+  },
+});
+
+const RANDOM_FUNCTIONS = [
+  'random',
+  'randint',
+  'randrange',
+  'choice',
+  'choices',
+  'getrandbits',
+  'sample',
+  'uniform',
+  'shuffle',
+  'randbytes',
+];
+const RANDOM_CALLS = new Set(RANDOM_FUNCTIONS.map((fn) => `random.${fn}`));
+const SECRET_NAME =
+  /token|secret|passw|pwd|nonce|salt|otp|csrf|session|api_?key|(^|_)key($|_)|reset|auth|verification/i;
+const SECRETS_EQUIVALENT: Readonly<Record<string, string>> = { choice: 'choice', getrandbits: 'randbits' };
+
+/** An edit adding `import secrets` before the first import (after `from __future__` imports). */
+function importSecrets(root: Node, taint: TaintAnalysis): Fix['edits'] {
+  if (taint.aliases.get('secrets') === 'secrets') return [];
+  const statements = children(root);
+  const imports = statements.filter(
+    (node) => node.type === 'import_statement' || node.type === 'import_from_statement',
+  );
+  const first = imports.find((node) => !node.text.startsWith('from __future__'));
+  if (first) return [{ start: first.startIndex, end: first.startIndex, replacement: 'import secrets\n' }];
+  const future = imports.filter((node) => node.text.startsWith('from __future__')).at(-1);
+  if (future) return [{ start: future.endIndex, end: future.endIndex, replacement: '\nimport secrets' }];
+  const docstring =
+    statements[0]?.type === 'expression_statement' && children(statements[0])[0]?.type === 'string'
+      ? statements[0]
+      : undefined;
+  if (docstring) return [{ start: docstring.endIndex, end: docstring.endIndex, replacement: '\nimport secrets' }];
+  return [{ start: 0, end: 0, replacement: 'import secrets\n' }];
+}
+
+export const insecureRandom = pythonRule({
+  id: 'py.insecure-random',
+  issueType: 'insecure_randomness',
+  cwe: 'CWE-338',
+  severity: 'high',
+  message: 'Security value (token, password, key) generated with `random`, whose output is predictable.',
+  remediation:
+    'Use the `secrets` module: `secrets.token_hex()`, `secrets.token_urlsafe()`, `secrets.choice()`, `secrets.randbits()`.',
+  check(context, { calls, taint }) {
+    const matches: RuleMatch[] = [];
+    for (const parts of calls) {
+      if (!named(parts, RANDOM_CALLS)) continue;
+      const destination = destinationName(parts.call);
+      if (!destination || !SECRET_NAME.test(destination)) continue;
+      const fn = parts.name!.slice('random.'.length);
+      const equivalent = SECRETS_EQUIVALENT[fn];
+      let fix: Fix | undefined;
+      if (equivalent) {
+        fix = {
+          description: `Use secrets.${equivalent}, which draws from the operating system's CSPRNG.`,
+          edits: [
+            ...importSecrets(context.root, taint),
+            { start: parts.callee.startIndex, end: parts.callee.endIndex, replacement: `secrets.${equivalent}` },
+          ],
+        };
+      }
+      matches.push(match(parts.call, 'high', fix ? { fix } : {}));
+    }
+    return matches;
+  },
+});
+
+const HTTP_METHODS = new Set([
+  'get',
+  'post',
+  'put',
+  'patch',
+  'delete',
+  'head',
+  'options',
+  'request',
+  'stream',
+  'send',
+  'Client',
+  'AsyncClient',
+  'urlopen',
+]);
+
+export const tlsVerificationDisabled = pythonRule({
+  id: 'py.tls-verification-disabled',
+  issueType: 'tls_verification_disabled',
+  cwe: 'CWE-295',
+  severity: 'high',
+  message: 'TLS certificate verification is disabled: connections can be intercepted (man in the middle).',
+  remediation:
+    'Keep verification on (`verify=True`, the default); for private CAs pass the CA bundle path (`verify="/path/ca.pem"`).',
+  check(context, { calls, taint }) {
+    const matches: RuleMatch[] = [];
+    for (const parts of calls) {
+      const verify = parts.keywords.get('verify');
+      if (!verify || !isFalse(verify)) continue;
+      const client =
+        /^(requests|httpx|aiohttp|urllib3)\b/.test(parts.name ?? '') || HTTP_METHODS.has(parts.method ?? '');
+      if (!client || /^jwt\b|^jose\b/.test(parts.name ?? '')) continue;
+      matches.push(
+        match(parts.call, 'high', {
+          fix: {
+            description: 'Turn certificate verification back on.',
+            edits: [{ start: verify.startIndex, end: verify.endIndex, replacement: 'True' }],
+          },
+        }),
+      );
+    }
+    for (const attribute of descendants(context.root, (node) => node.type === 'attribute')) {
+      const name = taint.qualified(attribute);
+      if (name === 'ssl._create_unverified_context' || name === 'ssl.CERT_NONE') matches.push(match(attribute, 'high'));
+    }
+    for (const assignment of descendants(context.root, (node) => node.type === 'assignment')) {
+      const left = assignment.childForFieldName('left');
+      if (
+        left?.type === 'attribute' &&
+        left.childForFieldName('attribute')?.text === 'check_hostname' &&
+        isFalse(assignment.childForFieldName('right') ?? undefined)
+      )
+        matches.push(match(assignment, 'high'));
+    }
+    return matches;
+  },
+});
+
+const LOCAL_HOST = /^http:\/\/(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\])(?=[:/?#]|$)/i;
+
+export const insecureTransport = pythonRule({
+  id: 'py.insecure-transport',
+  issueType: 'insecure_transport',
+  cwe: 'CWE-319',
+  severity: 'medium',
+  message: 'Request over plain HTTP: data and credentials travel unencrypted.',
+  remediation: 'Use an `https://` URL.',
+  check(_context, { calls }) {
+    const matches: RuleMatch[] = [];
+    for (const parts of calls) {
+      const url = httpUrl(parts);
+      const prefix = leadingConstant(url);
+      if (url && prefix && /^http:\/\/[^/]/i.test(prefix) && !LOCAL_HOST.test(prefix))
+        matches.push(match(url, 'medium'));
+    }
+    return matches;
+  },
+});
+
+export const jwtMisuse = pythonRule({
+  id: 'py.jwt-verification-disabled',
+  issueType: 'jwt_misuse',
+  cwe: 'CWE-347',
+  severity: 'high',
+  message: 'JWT accepted without verifying its signature: anyone can forge tokens.',
+  remediation:
+    'Verify the signature with an explicit algorithm list: `jwt.decode(token, key, algorithms=["HS256"])`; never allow `none`.',
+  check(_context, { calls }) {
+    const matches: RuleMatch[] = [];
+    for (const parts of calls) {
+      if (!parts.name || !/^(jwt|jose\.jwt)\.(decode|encode)$/.test(parts.name)) continue;
+      const options = dictionaryPairs(parts.keywords.get('options'));
+      const unsigned =
+        options.some(
+          (pair) =>
+            /^verify_(signature|exp|aud|iss)$/.test(stringValue(pair.key) ?? '') &&
+            isFalse(pair.value) &&
+            stringValue(pair.key) === 'verify_signature',
+        ) || isFalse(parts.keywords.get('verify'));
+      const algorithms = [parts.keywords.get('algorithms'), parts.keywords.get('algorithm')].filter(
+        (n): n is Node => !!n,
+      );
+      const none = algorithms.some((node) =>
+        [node, ...descendants(node, (n) => n.type === 'string')].some((n) => stringValue(n)?.toLowerCase() === 'none'),
+      );
+      if (unsigned || none) matches.push(match(parts.call, 'high'));
+    }
+    return matches;
+  },
+});
+
+const isWildcard = (node: Node | undefined) =>
+  node !== undefined &&
+  (stringValue(node) === '*' || (node.type === 'list' && children(node).some((item) => stringValue(item) === '*')));
+
+export const permissiveCors = pythonRule({
+  id: 'py.permissive-cors',
+  issueType: 'permissive_cors',
+  cwe: 'CWE-942',
+  severity: 'medium',
+  message: 'CORS allows any origin: other sites can read responses from this API.',
+  remediation: 'List the allowed origins explicitly; never combine a wildcard origin with credentials.',
+  check(context, { calls }) {
+    const matches: RuleMatch[] = [];
+    for (const parts of calls) {
+      const credentials = isTrue(parts.keywords.get('supports_credentials') ?? parts.keywords.get('allow_credentials'));
+      if (!credentials) continue;
+      const origins = parts.keywords.get('origins') ?? parts.keywords.get('allow_origins');
+      const resources = dictionaryPairs(parts.keywords.get('resources')).flatMap((pair) => dictionaryPairs(pair.value));
+      const wildcard =
+        isWildcard(origins) ||
+        resources.some((pair) => stringValue(pair.key) === 'origins' && isWildcard(pair.value)) ||
+        (!origins && !resources.length && /(^|\.)(CORS|cross_origin)$/.test(parts.name ?? ''));
+      if (wildcard)
+        matches.push(
+          match(parts.call, 'high', {
+            severity: 'high',
+            message: 'CORS allows any origin with credentials: other sites can act as the logged-in user.',
+          }),
+        );
+    }
+    for (const assignment of descendants(context.root, (node) => node.type === 'assignment')) {
+      const left = assignment.childForFieldName('left')?.text ?? '';
+      if (
+        /^(CORS_ORIGIN_ALLOW_ALL|CORS_ALLOW_ALL_ORIGINS)$/.test(left) &&
+        isTrue(assignment.childForFieldName('right') ?? undefined)
+      )
+        matches.push(match(assignment, 'high'));
+    }
+    return matches;
+  },
+});
+
+const COOKIE_SETTINGS =
+  /^(SESSION_COOKIE_SECURE|SESSION_COOKIE_HTTPONLY|CSRF_COOKIE_SECURE|CSRF_COOKIE_HTTPONLY|REMEMBER_COOKIE_SECURE|REMEMBER_COOKIE_HTTPONLY)$/;
+
+function settingName(target: Node | null | undefined): string | undefined {
+  if (!target) return undefined;
+  if (target.type === 'identifier') return target.text;
+  if (target.type === 'subscript') return stringValue(target.childForFieldName('subscript'));
+  if (target.type === 'attribute') return target.childForFieldName('attribute')?.text;
+  return undefined;
+}
+
+export const insecureCookie = pythonRule({
+  id: 'py.insecure-cookie',
+  issueType: 'insecure_cookie',
+  cwe: 'CWE-614',
+  severity: 'medium',
+  message: 'Cookie set without `Secure`/`HttpOnly`: it can leak over HTTP or be read by scripts.',
+  remediation:
+    'Set cookies with `secure=True, httponly=True, samesite="Lax"` (and `SESSION_COOKIE_SECURE = True` in settings).',
+  check(context, { calls }) {
+    const matches: RuleMatch[] = [];
+    for (const parts of calls) {
+      if (
+        parts.method === 'set_cookie' &&
+        (isFalse(parts.keywords.get('secure')) || isFalse(parts.keywords.get('httponly')))
+      )
+        matches.push(match(parts.call, 'high'));
+      else if ([...parts.keywords].some(([name, value]) => COOKIE_SETTINGS.test(name) && isFalse(value)))
+        matches.push(match(parts.call, 'high'));
+    }
+    for (const assignment of descendants(context.root, (node) => node.type === 'assignment')) {
+      const name = settingName(assignment.childForFieldName('left'));
+      if (name && COOKIE_SETTINGS.test(name) && isFalse(assignment.childForFieldName('right') ?? undefined))
+        matches.push(match(assignment, 'high'));
+    }
+    return matches;
+  },
+});
+
+export const debugEnabled = pythonRule({
+  id: 'py.debug-enabled',
+  issueType: 'debug_enabled',
+  cwe: 'CWE-489',
+  severity: 'low',
+  message: '`app.run(debug=True)` starts the Werkzeug debugger, which runs arbitrary code for anyone who can reach it.',
+  remediation:
+    'Turn debug mode off outside development (`debug=False`, or drive it from an environment variable) and serve with a production WSGI server.',
+  check(_context, { calls }) {
+    return calls
+      .filter((parts) => parts.method === 'run' && parts.receiver && isTrue(parts.keywords.get('debug')))
+      .map((parts) => match(parts.call, 'high'));
+  },
+});
+
+export const CONFIGURATION_RULES: readonly Rule[] = [
+  insecureDeserialization,
+  xxe,
+  weakHashRule,
+  weakPasswordHash,
+  weakCipher,
+  insecureRandom,
+  tlsVerificationDisabled,
+  insecureTransport,
+  jwtMisuse,
+  permissiveCors,
+  insecureCookie,
+  debugEnabled,
+];

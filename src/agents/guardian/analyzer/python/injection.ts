@@ -1,0 +1,473 @@
+import type { Node } from 'web-tree-sitter';
+import type { RuleMatch } from '../finding.js';
+import type { Rule } from '../rule.js';
+import {
+  argument,
+  children,
+  descendants,
+  enclosingFunction,
+  isRouteHandler,
+  isStringBuilding,
+  isTrue,
+  leadingConstant,
+  stringValue,
+  type CallParts,
+} from './ast.js';
+import { confidenceFor, dictionaryPairs, match, named, pythonRule, severityFor } from './support.js';
+import { join, type SinkKind, type TaintAnalysis } from './taint.js';
+
+/**
+ * A sink rule: for every call the `sink` recognises, the level of the arguments it returns decides the
+ * finding — high confidence when data flows from a source, medium for non-constant data of unknown origin
+ * when `reportUnknown` allows it, nothing for constant or sanitised data.
+ */
+interface SinkRuleSpec {
+  readonly id: string;
+  readonly issueType: string;
+  readonly cwe: string;
+  readonly severity: Rule['severity'];
+  readonly unknownSeverity?: Rule['severity'];
+  readonly message: string;
+  readonly remediation: string;
+  readonly kind: SinkKind;
+  sink(parts: CallParts, taint: TaintAnalysis): readonly (Node | undefined)[] | undefined;
+  reportUnknown(arg: Node, taint: TaintAnalysis): boolean;
+  /** data that cannot reach the dangerous part of the sink (e.g. a URL with a fixed host) */
+  harmless?(arg: Node): boolean;
+}
+
+function sinkRule(spec: SinkRuleSpec): Rule {
+  return pythonRule({
+    id: spec.id,
+    issueType: spec.issueType,
+    cwe: spec.cwe,
+    severity: spec.severity,
+    message: spec.message,
+    remediation: spec.remediation,
+    check(_context, { taint, calls }) {
+      const matches: RuleMatch[] = [];
+      for (const parts of calls) {
+        const args = spec.sink(parts, taint)?.filter((arg): arg is Node => arg !== undefined);
+        if (!args?.length) continue;
+        const relevant = args.filter((arg) => !spec.harmless?.(arg));
+        const level = join(...relevant.map((arg) => taint.level(arg, spec.kind)));
+        const confidence = confidenceFor(
+          level,
+          relevant.some((arg) => spec.reportUnknown(arg, taint)),
+        );
+        if (!confidence) continue;
+        matches.push(
+          match(parts.call, confidence, {
+            severity: severityFor(confidence, spec.severity, spec.unknownSeverity ?? 'medium'),
+          }),
+        );
+      }
+      return matches;
+    },
+  });
+}
+
+const always = () => true;
+const never = () => false;
+
+/** Whether an argument is a string built by formatting, directly or through the variable it names. */
+function builtString(arg: Node, taint: TaintAnalysis): boolean {
+  if (isStringBuilding(arg)) return true;
+  if (arg.type !== 'identifier') return false;
+  const binding = taint.bindingAt(arg.text, arg);
+  return isStringBuilding(binding?.value) || binding?.augmented === true;
+}
+
+/** `https://host/…` or `/path…`: the destination's origin is fixed by a constant prefix. */
+const FIXED_ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#{]+[/?#]/i;
+const fixedOrigin = (arg: Node) => FIXED_ORIGIN.test(leadingConstant(arg) ?? '');
+const fixedLocalPath = (arg: Node) => {
+  const prefix = leadingConstant(arg) ?? '';
+  return FIXED_ORIGIN.test(prefix) || (/^\/[^/\\]/.test(prefix) && prefix.length > 1);
+};
+
+const SQL_METHODS = new Set(['execute', 'executemany', 'executescript', 'raw', 'mogrify']);
+const SQL_TEXT = new Set(['sqlalchemy.text', 'sqlalchemy.sql.text', 'sqlalchemy.sql.expression.text']);
+
+export const sqlInjection = sinkRule({
+  id: 'py.sql-injection',
+  issueType: 'sql_injection',
+  cwe: 'CWE-89',
+  severity: 'high',
+  message: 'SQL query built from untrusted data: an attacker can change the query.',
+  remediation:
+    'Pass values as query parameters (`cursor.execute("… WHERE id = %s", (value,))`, SQLAlchemy bound parameters) instead of formatting them into the SQL string.',
+  kind: 'sql',
+  sink(parts) {
+    if (parts.method === 'extra' && parts.receiver) return [...parts.positional, ...parts.keywords.values()];
+    if ((parts.method && SQL_METHODS.has(parts.method) && parts.receiver) || named(parts, SQL_TEXT))
+      return [argument(parts, 0, 'sql') ?? argument(parts, 0, 'operation') ?? argument(parts, 0, 'raw_query')];
+    return undefined;
+  },
+  reportUnknown: builtString,
+});
+
+const NOSQL_METHODS = new Set([
+  'find',
+  'find_one',
+  'find_one_and_update',
+  'find_one_and_delete',
+  'find_one_and_replace',
+  'update_one',
+  'update_many',
+  'delete_one',
+  'delete_many',
+  'count_documents',
+  'aggregate',
+]);
+
+export const nosqlInjection = pythonRule({
+  id: 'py.nosql-injection',
+  issueType: 'nosql_injection',
+  cwe: 'CWE-943',
+  severity: 'high',
+  message: 'MongoDB query built from untrusted data: operators such as `$where` or `$ne` can be injected.',
+  remediation:
+    'Build the filter from validated scalar values (`{"name": str(value)}`), never pass a client-supplied object as the filter, and do not use `$where`.',
+  check(_context, { taint, calls }) {
+    const matches: RuleMatch[] = [];
+    for (const parts of calls) {
+      if (!parts.method || !NOSQL_METHODS.has(parts.method) || !parts.receiver) continue;
+      const filter = argument(parts, 0, 'filter');
+      if (!filter || parts.receiver.type === 'string') continue;
+      // a string receiver is `str.find`, not a collection
+      if (taint.level(parts.receiver) === 'tainted') continue;
+      const where = dictionaryPairs(filter).find((pair) => stringValue(pair.key) === '$where');
+      if (where) {
+        const confidence = confidenceFor(taint.level(where.value, 'nosql'), true);
+        if (confidence) matches.push(match(parts.call, confidence));
+        continue;
+      }
+      if (filter.type !== 'dictionary' && taint.level(filter, 'nosql') === 'tainted')
+        matches.push(match(parts.call, 'high'));
+    }
+    return matches;
+  },
+});
+
+const SHELL_CALLS = new Set([
+  'os.system',
+  'os.popen',
+  'os.popen2',
+  'os.popen3',
+  'os.popen4',
+  'commands.getoutput',
+  'commands.getstatusoutput',
+  'subprocess.getoutput',
+  'subprocess.getstatusoutput',
+]);
+const SUBPROCESS = new Set([
+  'subprocess.call',
+  'subprocess.run',
+  'subprocess.Popen',
+  'subprocess.check_output',
+  'subprocess.check_call',
+  'asyncio.create_subprocess_shell',
+]);
+
+export const commandInjection = sinkRule({
+  id: 'py.command-injection',
+  issueType: 'command_injection',
+  cwe: 'CWE-78',
+  severity: 'critical',
+  unknownSeverity: 'high',
+  message: 'Shell command built from non-constant data: an attacker can run arbitrary commands.',
+  remediation:
+    'Call `subprocess.run([...])` with an argument list and without `shell=True`; if a shell is unavoidable, quote every value with `shlex.quote`.',
+  kind: 'command',
+  sink(parts) {
+    if (named(parts, SHELL_CALLS)) return [argument(parts, 0, 'cmd') ?? argument(parts, 0, 'command')];
+    if (
+      named(parts, SUBPROCESS) &&
+      (isTrue(parts.keywords.get('shell')) || parts.name === 'asyncio.create_subprocess_shell')
+    )
+      return [argument(parts, 0, 'args') ?? argument(parts, 0, 'cmd')];
+    return undefined;
+  },
+  reportUnknown: always,
+});
+
+export const codeInjection = sinkRule({
+  id: 'py.code-injection',
+  issueType: 'code_injection',
+  cwe: 'CWE-95',
+  severity: 'critical',
+  unknownSeverity: 'high',
+  message: 'Dynamic code evaluation of non-constant data: an attacker can run arbitrary Python code.',
+  remediation:
+    'Do not `eval`/`exec`/`compile` data; parse it instead (`json.loads`, `ast.literal_eval` for literals) or dispatch through an explicit mapping.',
+  kind: 'code',
+  sink(parts) {
+    return parts.callee.type === 'identifier' && ['eval', 'exec', 'compile'].includes(parts.callee.text)
+      ? [argument(parts, 0, 'source')]
+      : undefined;
+  },
+  reportUnknown: always,
+});
+
+const FILE_CALLS: Readonly<Record<string, readonly number[]>> = {
+  open: [0],
+  'io.open': [0],
+  'codecs.open': [0],
+  'flask.send_file': [0],
+  'os.remove': [0],
+  'os.unlink': [0],
+  'os.rmdir': [0],
+  'os.removedirs': [0],
+  'os.makedirs': [0],
+  'os.mkdir': [0],
+  'os.listdir': [0],
+  'os.chmod': [0],
+  'os.rename': [0, 1],
+  'os.replace': [0, 1],
+  'shutil.copy': [0, 1],
+  'shutil.copy2': [0, 1],
+  'shutil.copyfile': [0, 1],
+  'shutil.copytree': [0, 1],
+  'shutil.move': [0, 1],
+  'shutil.rmtree': [0],
+  'django.http.FileResponse': [0],
+  'fastapi.responses.FileResponse': [0],
+  'starlette.responses.FileResponse': [0],
+};
+
+export const pathTraversal = sinkRule({
+  id: 'py.path-traversal',
+  issueType: 'path_traversal',
+  cwe: 'CWE-22',
+  severity: 'high',
+  message: 'File path built from untrusted data: `../` sequences can reach files outside the intended folder.',
+  remediation:
+    'Reduce the name with `werkzeug.utils.secure_filename`/`os.path.basename`, or resolve it with `os.path.realpath` and check it starts with the allowed base folder; Flask offers `send_from_directory`.',
+  kind: 'path',
+  sink(parts, taint) {
+    const indexes = parts.name ? FILE_CALLS[parts.name] : undefined;
+    if (indexes)
+      return indexes.map((index) => parts.positional[index] ?? (index === 0 ? argument(parts, 0, 'file') : undefined));
+    // `request.files["f"].save(path)`: an uploaded file stored under a client-chosen name
+    if (parts.method === 'save' && parts.receiver && taint.level(parts.receiver) === 'tainted')
+      return [argument(parts, 0, 'dst')];
+    return undefined;
+  },
+  reportUnknown: never,
+});
+
+const HTTP_VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'stream'];
+const HTTP_CLIENTS = new Set([
+  ...['requests', 'httpx'].flatMap((module) => HTTP_VERBS.map((verb) => `${module}.${verb}`)),
+  'urllib.request.urlopen',
+  'urllib.request.Request',
+  'urllib2.urlopen',
+  'urllib.urlopen',
+]);
+const HTTP_REQUEST = new Set(['requests.request', 'httpx.request']);
+
+/** The URL argument of an HTTP client call, if the call is one. */
+export function httpUrl(parts: CallParts): Node | undefined {
+  if (named(parts, HTTP_CLIENTS)) return argument(parts, 0, 'url');
+  if (named(parts, HTTP_REQUEST)) return argument(parts, 1, 'url');
+  return undefined;
+}
+
+export const ssrf = sinkRule({
+  id: 'py.ssrf',
+  issueType: 'ssrf',
+  cwe: 'CWE-918',
+  severity: 'high',
+  message: 'Server-side request to a URL controlled by the client: internal services can be reached.',
+  remediation:
+    'Do not take the host from the request: choose it from an allow-list, or fix the origin (`https://api.example.com/…`) and put only validated values in the path.',
+  kind: 'url',
+  sink: (parts) => [httpUrl(parts)],
+  reportUnknown: never,
+  harmless: fixedOrigin,
+});
+
+const REDIRECTS = new Set([
+  'flask.redirect',
+  'django.shortcuts.redirect',
+  'django.http.HttpResponseRedirect',
+  'django.http.HttpResponsePermanentRedirect',
+  'fastapi.responses.RedirectResponse',
+  'starlette.responses.RedirectResponse',
+  'redirect',
+]);
+
+export const openRedirect = sinkRule({
+  id: 'py.open-redirect',
+  issueType: 'open_redirect',
+  cwe: 'CWE-601',
+  severity: 'medium',
+  message: 'Redirect to a URL controlled by the client: users can be sent to a malicious site.',
+  remediation:
+    'Redirect only to relative paths or allow-listed hosts (check with `urllib.parse.urlparse(url).netloc`), or to a `url_for(...)` target.',
+  kind: 'redirect',
+  sink: (parts) =>
+    named(parts, REDIRECTS) ? [argument(parts, 0, 'location') ?? argument(parts, 0, 'url')] : undefined,
+  reportUnknown: never,
+  harmless: fixedLocalPath,
+});
+
+const RE_FUNCTIONS = ['compile', 'match', 'search', 'fullmatch', 'findall', 'finditer', 'sub', 'subn', 'split'];
+const REGEX_CALLS = new Set(['re', 'regex'].flatMap((module) => RE_FUNCTIONS.map((fn) => `${module}.${fn}`)));
+
+/** Whether a regular expression has a quantified group that itself contains a quantifier (`(a+)+`). */
+export function hasNestedQuantifier(pattern: string): boolean {
+  const groups: boolean[] = [];
+  let inClass = false;
+  const quantifierAt = (i: number) => {
+    const c = pattern[i];
+    return (
+      c === '+' ||
+      c === '*' ||
+      (c === '{' && /^\{\d*,\d*\}/.test(pattern.slice(i)) && !/^\{\d+\}/.test(pattern.slice(i)))
+    );
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') groups.push(false);
+    else if (c === ')') {
+      const quantified = groups.pop() ?? false;
+      if (quantified && quantifierAt(i + 1)) return true;
+      if (quantified && groups.length) groups[groups.length - 1] = true;
+    } else if (groups.length && quantifierAt(i)) groups[groups.length - 1] = true;
+  }
+  return false;
+}
+
+export const redos = pythonRule({
+  id: 'py.redos',
+  issueType: 'redos',
+  cwe: 'CWE-1333',
+  severity: 'medium',
+  message: 'Regular expression exposed to catastrophic backtracking: a crafted input can hang the process.',
+  remediation:
+    'Escape client input with `re.escape` before using it in a pattern, and avoid nested quantifiers such as `(a+)+`; bound the input length or use a linear-time engine (`re2`).',
+  check(_context, { taint, calls }) {
+    const matches: RuleMatch[] = [];
+    for (const parts of calls) {
+      if (!named(parts, REGEX_CALLS)) continue;
+      const pattern = argument(parts, 0, 'pattern');
+      if (!pattern) continue;
+      const constant = stringValue(pattern);
+      if (constant !== undefined) {
+        if (hasNestedQuantifier(constant))
+          matches.push(
+            match(parts.call, 'medium', {
+              message: `Regular expression \`${constant}\` has nested quantifiers and can backtrack catastrophically.`,
+            }),
+          );
+      } else if (taint.level(pattern, 'regex') === 'tainted') {
+        matches.push(
+          match(parts.call, 'high', {
+            message: 'Regular expression built from client data: a crafted pattern can hang the process.',
+          }),
+        );
+      }
+    }
+    return matches;
+  },
+});
+
+const MARK_SAFE = new Set([
+  'django.utils.safestring.mark_safe',
+  'django.utils.safestring.SafeString',
+  'markupsafe.Markup',
+  'flask.Markup',
+  'jinja2.Markup',
+  'mark_safe',
+  'Markup',
+]);
+const RENDER_STRING = new Set(['flask.render_template_string', 'render_template_string']);
+const HTML_RESPONSES = new Set([
+  'flask.make_response',
+  'django.http.HttpResponse',
+  'fastapi.responses.HTMLResponse',
+  'starlette.responses.HTMLResponse',
+]);
+const SAFE_FILTER = /\|\s*safe\b|\{%\s*autoescape\s+false/;
+
+export const xss = pythonRule({
+  id: 'py.xss',
+  issueType: 'xss',
+  cwe: 'CWE-79',
+  severity: 'high',
+  message: 'HTML built from untrusted data without escaping: scripts can be injected into the page.',
+  remediation:
+    'Let the template engine escape values (`render_template` with autoescape), escape with `markupsafe.escape`/`html.escape`, and keep `mark_safe`/`Markup`/`|safe` for constant HTML.',
+  check(_context, { taint, calls }) {
+    const matches: RuleMatch[] = [];
+    const report = (node: Node, value: Node, reportUnknown: boolean) => {
+      const confidence = confidenceFor(taint.level(value, 'html'), reportUnknown);
+      if (confidence) matches.push(match(node, confidence, { severity: severityFor(confidence, 'high', 'medium') }));
+    };
+    for (const parts of calls) {
+      if (named(parts, MARK_SAFE)) {
+        const value = argument(parts, 0);
+        if (value) report(parts.call, value, true);
+      } else if (named(parts, RENDER_STRING)) {
+        const template = argument(parts, 0, 'source');
+        if (!template) continue;
+        const constant = stringValue(template);
+        if (constant !== undefined || taint.level(template, 'html') !== 'tainted') {
+          if (SAFE_FILTER.test(constant ?? template.text)) {
+            const context = join(...[...parts.keywords.values()].map((value) => taint.level(value, 'html')));
+            matches.push(
+              match(parts.call, context === 'tainted' ? 'high' : 'medium', {
+                message:
+                  'Template disables escaping (`|safe`/`autoescape false`): values rendered this way can inject scripts.',
+              }),
+            );
+          }
+          continue;
+        }
+        matches.push(
+          match(parts.call, 'high', {
+            message: 'Template source built from client data: server-side template injection and XSS.',
+          }),
+        );
+      } else if (named(parts, HTML_RESPONSES)) {
+        const value = argument(parts, 0, 'content');
+        if (value && looksLikeHtml(value)) report(parts.call, value, false);
+      }
+    }
+    // a route handler returning an HTML string built from request data
+    for (const ret of descendants(_context.root, (node) => node.type === 'return_statement')) {
+      const value = children(ret)[0];
+      const fn = enclosingFunction(ret);
+      if (!value || !fn || !isRouteHandler(fn) || !looksLikeHtml(value)) continue;
+      report(value, value, false);
+    }
+    return matches;
+  },
+});
+
+function looksLikeHtml(node: Node): boolean {
+  return isStringBuilding(node) && /<[a-zA-Z!/]/.test(node.text);
+}
+
+export const INJECTION_RULES: readonly Rule[] = [
+  sqlInjection,
+  nosqlInjection,
+  commandInjection,
+  codeInjection,
+  pathTraversal,
+  ssrf,
+  xss,
+  openRedirect,
+  redos,
+];

@@ -1,0 +1,487 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeCode } from '../analyze.js';
+import type { Finding, TextEdit } from '../finding.js';
+import { hasNestedQuantifier } from './injection.js';
+import { PYTHON_RULES } from './index.js';
+
+const analyze = (code: string) => analyzeCode({ code, filePath: 'app.py' }, PYTHON_RULES);
+const summary = (findings: Finding[]) => findings.map((f) => `${f.rule_id}@${f.line}:${f.confidence}`);
+
+async function expectFindings(code: string, expected: string[]) {
+  assert.deepEqual(summary(await analyze(code)), expected);
+}
+
+function applyEdits(code: string, edits: readonly TextEdit[]): string {
+  return [...edits]
+    .sort((a, b) => b.start - a.start)
+    .reduce((text, e) => text.slice(0, e.start) + e.replacement + text.slice(e.end), code);
+}
+
+const FLASK = 'from flask import Flask, request, redirect, render_template_string\nimport sqlite3, os, subprocess\n';
+
+describe('python: SQL injection', () => {
+  it('reports an f-string query with request data (high) and not a parameterised one', async () => {
+    await expectFindings(
+      FLASK +
+        `def search():
+    name = request.args.get("name")
+    cur = db.cursor()
+    cur.execute(f"SELECT * FROM users WHERE name = '{name}'")
+    cur.execute("SELECT * FROM users WHERE name = ?", (name,))
+`,
+      ['py.sql-injection@6:high'],
+    );
+  });
+
+  it('follows % formatting, .format, concatenation and augmented assignment', async () => {
+    await expectFindings(
+      FLASK +
+        `def q():
+    uid = request.form["id"]
+    cursor.execute("SELECT * FROM t WHERE id = %s" % uid)
+    sql = "SELECT * FROM t WHERE id = {}".format(uid)
+    cursor.execute(sql)
+    s = "SELECT * FROM t WHERE a = "
+    s += uid
+    cursor.executemany(s, [])
+    conn.execute("DELETE FROM t WHERE id = " + uid.strip().lower())
+`,
+      ['py.sql-injection@5:high', 'py.sql-injection@7:high', 'py.sql-injection@10:high', 'py.sql-injection@11:high'],
+    );
+  });
+
+  it('medium for a formatted query of unknown origin, nothing for constants or int()', async () => {
+    await expectFindings(
+      `def by_id(cursor, table, raw):
+    cursor.execute(f"SELECT * FROM {table}")
+    TABLE = "users"
+    cursor.execute(f"SELECT * FROM {TABLE}")
+    cursor.execute(f"SELECT * FROM t WHERE id = {int(raw)}")
+    cursor.execute(raw)
+`,
+      ['py.sql-injection@2:medium'],
+    );
+  });
+
+  it('tracks taint through helper functions and sqlalchemy text()', async () => {
+    await expectFindings(
+      `from sqlalchemy import text
+from flask import request
+def build(where):
+    return "SELECT * FROM t WHERE " + where
+def constant(where):
+    return "SELECT 1"
+def view():
+    w = request.values["w"]
+    db.session.execute(text(build(w)))
+    db.session.execute(text(constant(w)))
+`,
+      ['py.sql-injection@9:high'],
+    );
+  });
+
+  it('treats FastAPI handler parameters as tainted, Depends() parameters not', async () => {
+    await expectFindings(
+      `from fastapi import FastAPI, Depends
+app = FastAPI()
+@app.get("/items")
+async def items(q: str, db=Depends(get_db)):
+    db.execute(f"SELECT * FROM items WHERE q = '{q}'")
+    db.execute(f"SELECT * FROM items WHERE q = '{db}'")
+`,
+      ['py.sql-injection@5:high', 'py.sql-injection@6:medium'],
+    );
+  });
+
+  it('Django request.GET and .raw()', async () => {
+    await expectFindings(
+      `def view(request):
+    q = request.GET["q"]
+    return User.objects.raw("SELECT * FROM auth_user WHERE name = '%s'" % q)
+`,
+      ['py.sql-injection@3:high'],
+    );
+  });
+
+  it('honours suppression comments', async () => {
+    await expectFindings(
+      FLASK +
+        `def s():
+    n = request.args["n"]
+    cur.execute(f"SELECT {n}")  # lvlup-ignore py.sql-injection
+    # lvlup-ignore py.sql-injection
+    cur.execute(f"SELECT {n}")
+    cur.execute(f"SELECT {n}")  # lvlup-ignore py.other-rule
+`,
+      ['py.sql-injection@8:high'],
+    );
+  });
+});
+
+describe('python: NoSQL injection', () => {
+  it('reports a request object used as filter and $where with data; not scalar filters or str.find', async () => {
+    await expectFindings(
+      `from flask import request
+def f():
+    db.users.find(request.json)
+    db.users.find({"$where": "this.name == '" + request.args["n"] + "'"})
+    db.users.find({"name": request.args["n"]})
+    request.args["n"].find("x")
+`,
+      ['py.nosql-injection@3:high', 'py.nosql-injection@4:high'],
+    );
+  });
+});
+
+describe('python: command injection', () => {
+  it('reports os.system / shell=True with data, not argument lists or shlex.quote', async () => {
+    await expectFindings(
+      `import os, subprocess, shlex, sys
+def run(host):
+    os.system("ping -c 1 " + sys.argv[1])
+    subprocess.run(f"ping {host}", shell=True)
+    subprocess.run(["ping", host])
+    subprocess.run(f"ping {shlex.quote(sys.argv[1])}", shell=True)
+    subprocess.call("ls -la", shell=True)
+    os.popen(input())
+`,
+      ['py.command-injection@3:high', 'py.command-injection@4:medium', 'py.command-injection@8:high'],
+    );
+  });
+
+  it('resolves from-imports and aliases', async () => {
+    await expectFindings(
+      `from subprocess import check_output as co
+from os import system
+from flask import request
+def f():
+    co("nslookup " + request.args["d"], shell=True)
+    system(request.args["d"])
+`,
+      ['py.command-injection@5:high', 'py.command-injection@6:high'],
+    );
+  });
+});
+
+describe('python: code injection', () => {
+  it('reports eval/exec/compile on non-constant input only', async () => {
+    await expectFindings(
+      `from flask import request
+def f(expr):
+    eval(request.args["e"])
+    exec(expr)
+    eval("1 + 2")
+    compile(int(expr), "x", "eval")
+`,
+      ['py.code-injection@3:high', 'py.code-injection@4:medium'],
+    );
+  });
+});
+
+describe('python: path traversal', () => {
+  it('reports open/send_file/os.remove with request data; sanitisers and unknown paths are quiet', async () => {
+    await expectFindings(
+      `import os, shutil
+from flask import request, send_file
+from werkzeug.utils import secure_filename
+BASE = "/srv/files"
+def f(path):
+    name = request.args["name"]
+    open(os.path.join(BASE, name))
+    send_file(f"/srv/files/{name}")
+    os.remove(name)
+    shutil.rmtree(name)
+    open(os.path.join(BASE, secure_filename(name)))
+    open(os.path.join(BASE, os.path.basename(name)))
+    open(path)
+    full = os.path.realpath(os.path.join(BASE, name))
+    if not full.startswith(BASE):
+        return "no"
+    open(full)
+`,
+      ['py.path-traversal@7:high', 'py.path-traversal@8:high', 'py.path-traversal@9:high', 'py.path-traversal@10:high'],
+    );
+  });
+
+  it('reports saving an upload under its client-chosen name', async () => {
+    await expectFindings(
+      `from flask import request
+import os
+def upload():
+    f = request.files["file"]
+    f.save(os.path.join("/uploads", f.filename))
+`,
+      ['py.path-traversal@5:high'],
+    );
+  });
+});
+
+describe('python: SSRF', () => {
+  it('reports requests/httpx/urlopen with a client URL, not a fixed origin', async () => {
+    await expectFindings(
+      `import requests, httpx
+from urllib.request import urlopen
+from flask import request
+def f():
+    url = request.args["url"]
+    requests.get(url, timeout=5)
+    httpx.post(url)
+    urlopen(url)
+    requests.get(f"https://api.example.com/users/{url}")
+    requests.get("https://api.example.com/status")
+`,
+      ['py.ssrf@6:high', 'py.ssrf@7:high', 'py.ssrf@8:high'],
+    );
+  });
+});
+
+describe('python: XSS', () => {
+  it('reports mark_safe/Markup on data, render_template_string with data and |safe, and f-string HTML returns', async () => {
+    await expectFindings(
+      `from flask import Flask, request, render_template_string
+from markupsafe import Markup, escape
+from django.utils.safestring import mark_safe
+app = Flask(__name__)
+@app.route("/hello")
+def hello():
+    name = request.args.get("name", "")
+    Markup(name)
+    mark_safe(escape(name))
+    Markup("<b>constant</b>")
+    render_template_string("<p>" + name + "</p>")
+    render_template_string("<p>{{ name|safe }}</p>", name=name)
+    render_template_string("<p>{{ name }}</p>", name=name)
+    return f"<h1>Hello {name}</h1>"
+@app.route("/safe")
+def safe():
+    name = request.args.get("name", "")
+    return f"<h1>Hello {escape(name)}</h1>"
+def helper(x):
+    mark_safe(x)
+`,
+      ['py.xss@8:high', 'py.xss@11:high', 'py.xss@12:high', 'py.xss@14:high', 'py.xss@20:medium'],
+    );
+  });
+});
+
+describe('python: open redirect', () => {
+  it('reports redirect to a client URL, not relative paths', async () => {
+    await expectFindings(
+      `from flask import request, redirect, url_for
+def login():
+    nxt = request.args.get("next")
+    redirect(nxt)
+    redirect(f"/profile?tab={nxt}")
+    redirect(url_for("index"))
+`,
+      ['py.open-redirect@4:high'],
+    );
+  });
+});
+
+describe('python: insecure deserialization', () => {
+  it('reports pickle/marshal/jsonpickle/yaml.load of non-constant data', async () => {
+    await expectFindings(
+      `import pickle, marshal, jsonpickle, yaml
+from flask import request
+def f(blob):
+    pickle.loads(request.data)
+    marshal.loads(blob)
+    jsonpickle.decode(blob)
+    yaml.load(blob, Loader=yaml.SafeLoader)
+    yaml.load(blob, Loader=yaml.Loader)
+    yaml.safe_load(blob)
+    pickle.loads(b"constant")
+`,
+      [
+        'py.insecure-deserialization@4:high',
+        'py.insecure-deserialization@5:medium',
+        'py.insecure-deserialization@6:medium',
+        'py.insecure-deserialization@8:medium',
+      ],
+    );
+  });
+
+  it('autofixes yaml.load(x) to yaml.safe_load(x)', async () => {
+    const code = 'import yaml\ndef f(text):\n    return yaml.load(text)\n';
+    const [finding] = await analyze(code);
+    assert.equal(finding?.rule_id, 'py.insecure-deserialization');
+    assert.equal(applyEdits(code, finding.fix!.edits), 'import yaml\ndef f(text):\n    return yaml.safe_load(text)\n');
+    assert.deepEqual(await analyze(applyEdits(code, finding.fix!.edits)), []);
+  });
+});
+
+describe('python: XXE', () => {
+  it('reports resolve_entities=True and external general entities, not the defaults', async () => {
+    await expectFindings(
+      `from lxml import etree
+import xml.sax
+from xml.sax.handler import feature_external_ges
+parser = etree.XMLParser(resolve_entities=True)
+etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False))
+p = xml.sax.make_parser()
+p.setFeature(feature_external_ges, True)
+p.setFeature(feature_external_ges, False)
+`,
+      ['py.xxe@4:high', 'py.xxe@7:high'],
+    );
+  });
+});
+
+describe('python: weak crypto', () => {
+  it('reports md5/sha1 (CWE-916 on passwords), DES/ARC4 and ECB; not sha256 or usedforsecurity=False', async () => {
+    const findings = await analyze(`import hashlib
+from Crypto.Cipher import DES, ARC4, AES
+def f(data, password):
+    hashlib.md5(data).hexdigest()
+    hashlib.sha1(password.encode()).hexdigest()
+    hashlib.sha256(data).hexdigest()
+    hashlib.md5(data, usedforsecurity=False)
+    hashlib.new("md5", data)
+    DES.new(key, DES.MODE_CBC)
+    ARC4.new(key)
+    AES.new(key, AES.MODE_ECB)
+`);
+    assert.deepEqual(summary(findings), [
+      'py.weak-hash@4:medium',
+      'py.weak-password-hash@5:high',
+      'py.weak-hash@8:medium',
+      'py.weak-cipher@9:high',
+      'py.weak-cipher@10:high',
+      'py.weak-cipher@11:high',
+    ]);
+    assert.equal(findings[1]?.cwe, 'CWE-916');
+    assert.equal(findings[0]?.cwe, 'CWE-328');
+  });
+});
+
+describe('python: insecure randomness', () => {
+  it('reports random for secret-named values only and autofixes choice to secrets.choice', async () => {
+    const code = `import random
+import string
+def make():
+    token = "".join(random.choice(string.ascii_letters) for _ in range(32))
+    colour = random.choice(["red", "blue"])
+    return token
+def reset_code():
+    return random.randint(100000, 999999)
+`;
+    const findings = await analyze(code);
+    assert.deepEqual(summary(findings), ['py.insecure-random@4:high', 'py.insecure-random@8:high']);
+    assert.equal(findings[1]?.fix, undefined);
+    assert.equal(
+      applyEdits(code, findings[0]!.fix!.edits),
+      code
+        .replace('import random', 'import secrets\nimport random')
+        .replace('random.choice(string', 'secrets.choice(string'),
+    );
+  });
+});
+
+describe('python: TLS and transport', () => {
+  it('reports verify=False with an autofix, unverified contexts and CERT_NONE, plain http URLs', async () => {
+    const code = `import requests, ssl
+def f():
+    requests.get("https://example.com", verify=False)
+    requests.get("https://example.com", verify=True)
+    ctx = ssl._create_unverified_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    requests.post("http://api.example.com/login")
+    requests.get("http://localhost:8000/health")
+`;
+    const findings = await analyze(code);
+    assert.deepEqual(summary(findings), [
+      'py.tls-verification-disabled@3:high',
+      'py.tls-verification-disabled@5:high',
+      'py.tls-verification-disabled@6:high',
+      'py.tls-verification-disabled@7:high',
+      'py.insecure-transport@8:medium',
+    ]);
+    assert.match(
+      applyEdits(code, findings[0]!.fix!.edits),
+      /requests\.get\("https:\/\/example\.com", verify=True\)\n {4}requests\.get/,
+    );
+  });
+});
+
+describe('python: JWT', () => {
+  it('reports disabled signature verification and the none algorithm', async () => {
+    await expectFindings(
+      `import jwt
+def f(token, key):
+    jwt.decode(token, options={"verify_signature": False})
+    jwt.decode(token, key, algorithms=["none"])
+    jwt.decode(token, key, verify=False)
+    jwt.decode(token, key, algorithms=["HS256"])
+`,
+      [
+        'py.jwt-verification-disabled@3:high',
+        'py.jwt-verification-disabled@4:high',
+        'py.jwt-verification-disabled@5:high',
+      ],
+    );
+  });
+});
+
+describe('python: ReDoS', () => {
+  it('reports client-supplied patterns and nested quantifiers; re.escape is safe', async () => {
+    await expectFindings(
+      `import re
+from flask import request
+def f():
+    re.search(request.args["p"], "text")
+    re.search(re.escape(request.args["p"]), "text")
+    re.compile(r"^(a+)+$")
+    re.compile(r"^[a-z]+@[a-z]+\\.com$")
+`,
+      ['py.redos@4:high', 'py.redos@6:medium'],
+    );
+    assert.equal(hasNestedQuantifier('(\\w+\\s?)*$'), true);
+    assert.equal(hasNestedQuantifier('(ab){2}'), false);
+    assert.equal(hasNestedQuantifier('[(a+)]+'), false);
+  });
+});
+
+describe('python: CORS, cookies, debug', () => {
+  it('reports wildcard CORS with credentials, insecure cookies and debug=True', async () => {
+    await expectFindings(
+      `from flask_cors import CORS
+CORS(app, origins="*", supports_credentials=True)
+CORS(app, origins=["https://app.example.com"], supports_credentials=True)
+CORS_ORIGIN_ALLOW_ALL = True
+SESSION_COOKIE_SECURE = False
+SESSION_COOKIE_SECURE = True
+app.config["SESSION_COOKIE_HTTPONLY"] = False
+def f(resp):
+    resp.set_cookie("sid", "v", secure=False)
+    resp.set_cookie("sid", "v", secure=True, httponly=True)
+app.run(debug=True)
+app.run(debug=False)
+`,
+      [
+        'py.permissive-cors@2:high',
+        'py.permissive-cors@4:high',
+        'py.insecure-cookie@5:high',
+        'py.insecure-cookie@7:high',
+        'py.insecure-cookie@9:high',
+        'py.debug-enabled@11:high',
+      ],
+    );
+  });
+});
+
+describe('python: rule metadata', () => {
+  it('every rule has an id, CWE, message and remediation', () => {
+    const ids = new Set<string>();
+    for (const rule of PYTHON_RULES) {
+      assert.match(rule.id, /^py\.[a-z-]+$/);
+      assert.match(rule.cwe, /^CWE-\d+$/);
+      assert.ok(rule.message && rule.remediation && rule.issueType);
+      assert.deepEqual(rule.languages, ['python']);
+      assert.ok(!ids.has(rule.id));
+      ids.add(rule.id);
+    }
+  });
+});

@@ -1,0 +1,461 @@
+import type { Node } from 'web-tree-sitter';
+import {
+  callParts,
+  children,
+  descendants,
+  enclosingFunction,
+  importAliases,
+  isRouteHandler,
+  parameters,
+  qualifiedName,
+} from './ast.js';
+
+/**
+ * Intra-procedural taint tracking for Python. An expression evaluates to a level:
+ * - `constant`: built from literals only;
+ * - `safe`: passed through a sanitiser for the sink kind (or a conversion such as `int()`);
+ * - `unknown`: not constant, but no flow from a source was found (parameters, call results…);
+ * - `tainted`: data flows from a request, `input()` or `sys.argv`.
+ * Names are resolved to their last binding before the use in the same function (source order, branches
+ * are not distinguished), then to module-level bindings. Calls to functions defined in the same file are
+ * followed by evaluating their `return` expressions with the parameters bound to the arguments' levels.
+ */
+export const LEVELS = ['constant', 'safe', 'unknown', 'tainted'] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** What a sink is sensitive to; a sanitiser protects one or more kinds. */
+export type SinkKind =
+  'sql' | 'nosql' | 'command' | 'code' | 'path' | 'url' | 'html' | 'redirect' | 'regex' | 'deserialization' | 'generic';
+
+const rank = (level: Level) => LEVELS.indexOf(level);
+export const join = (...levels: Level[]): Level =>
+  levels.reduce<Level>((a, b) => (rank(a) >= rank(b) ? a : b), 'constant');
+
+/** Attributes of a request object that carry client data (Flask, Django, Starlette). */
+const REQUEST_ATTRIBUTES = new Set([
+  'args',
+  'form',
+  'values',
+  'json',
+  'data',
+  'cookies',
+  'headers',
+  'files',
+  'get_json',
+  'get_data',
+  'stream',
+  'query_string',
+  'GET',
+  'POST',
+  'body',
+  'COOKIES',
+  'META',
+  'FILES',
+  'query_params',
+  'path_params',
+]);
+const REQUEST_NAMES = new Set(['request', 'req', 'self.request']);
+const SOURCE_CALLS = new Set(['input', 'raw_input']);
+const SOURCE_NAMES = new Set(['sys.argv']);
+
+/** Conversions that make data safe for every sink. */
+const CONVERTERS = new Set(['int', 'float', 'bool', 'len', 'abs', 'round', 'hash', 'uuid.UUID', 'id']);
+const SANITISERS: Readonly<Record<string, readonly SinkKind[]>> = {
+  'shlex.quote': ['command'],
+  'pipes.quote': ['command'],
+  'html.escape': ['html'],
+  'cgi.escape': ['html'],
+  'markupsafe.escape': ['html'],
+  'flask.escape': ['html'],
+  'jinja2.escape': ['html'],
+  'django.utils.html.escape': ['html'],
+  'django.utils.html.conditional_escape': ['html'],
+  'bleach.clean': ['html'],
+  escape: ['html'],
+  'os.path.basename': ['path'],
+  'werkzeug.utils.secure_filename': ['path'],
+  'werkzeug.secure_filename': ['path'],
+  secure_filename: ['path'],
+  're.escape': ['regex'],
+};
+/** Functions whose result carries the taint of their arguments. */
+const PASS_THROUGH = new Set([
+  'str',
+  'bytes',
+  'repr',
+  'format',
+  'list',
+  'tuple',
+  'dict',
+  'set',
+  'sorted',
+  'reversed',
+  'os.path.join',
+  'os.path.normpath',
+  'os.path.expanduser',
+  'posixpath.join',
+  'pathlib.Path',
+  'pathlib.PurePath',
+  'urllib.parse.urljoin',
+  'urllib.parse.unquote',
+  'urllib.parse.unquote_plus',
+  'urllib.parse.quote',
+  'base64.b64decode',
+  'base64.urlsafe_b64decode',
+  'json.loads',
+  'json.dumps',
+  'codecs.decode',
+  'textwrap.dedent',
+]);
+const PATH_NORMALISERS = new Set(['os.path.realpath', 'os.path.abspath', 'os.path.normpath']);
+
+interface Binding {
+  /** the value bound, or undefined when it cannot be evaluated (e.g. `except E as e`) */
+  readonly value: Node | undefined;
+  /** index after which the binding is visible */
+  readonly at: number;
+  readonly augmented: boolean;
+  /** the value is iterated (`for x in value`), so x takes the value's level */
+  readonly statement: Node;
+}
+
+interface Context {
+  readonly scope: Node;
+  /** parameter levels when a helper function is evaluated for a call */
+  readonly params?: ReadonlyMap<string, Level>;
+  readonly depth: number;
+}
+
+export class TaintAnalysis {
+  readonly aliases: ReadonlyMap<string, string>;
+  private readonly bindings = new Map<number, Map<string, Binding[]>>();
+  private readonly functions = new Map<string, Node>();
+  private readonly memo = new Map<string, Level>();
+  private readonly active = new Set<string>();
+
+  constructor(readonly root: Node) {
+    this.aliases = importAliases(root);
+    for (const fn of descendants(root, (node) => node.type === 'function_definition')) {
+      const name = fn.childForFieldName('name')?.text;
+      if (name && !this.functions.has(name) && fn.parent?.parent?.parent?.type !== 'class_definition')
+        this.functions.set(name, fn);
+    }
+  }
+
+  /** The level of an expression for a sink kind. */
+  level(node: Node, kind: SinkKind = 'generic'): Level {
+    return this.evaluate(node, kind, { scope: enclosingFunction(node) ?? this.root, depth: 0 });
+  }
+
+  /** The binding of a name visible at a node, if one is found in its function or at module level. */
+  bindingAt(name: string, at: Node): Binding | undefined {
+    const scope = enclosingFunction(at) ?? this.root;
+    return this.lastBinding(scope, name, at.startIndex) ?? this.lastBinding(this.root, name, Infinity);
+  }
+
+  qualified(node: Node | null | undefined): string | undefined {
+    return qualifiedName(node, this.aliases);
+  }
+
+  /** Whether an attribute expression reads client data from a request (`request.args`, `request.GET`…). */
+  isSourceExpression(node: Node): boolean {
+    if (node.type === 'attribute') {
+      const object = node.childForFieldName('object');
+      const attribute = node.childForFieldName('attribute')?.text ?? '';
+      if (object && REQUEST_NAMES.has(object.text) && REQUEST_ATTRIBUTES.has(attribute)) return true;
+    }
+    const name = this.qualified(node);
+    return name !== undefined && SOURCE_NAMES.has(name);
+  }
+
+  private evaluate(node: Node, kind: SinkKind, context: Context): Level {
+    const key = `${node.id}:${kind}`;
+    const memoise = context.params === undefined;
+    if (memoise) {
+      const known = this.memo.get(key);
+      if (known) return known;
+      if (this.active.has(key)) return 'unknown';
+      this.active.add(key);
+    }
+    try {
+      const level = this.compute(node, kind, context);
+      if (memoise) this.memo.set(key, level);
+      return level;
+    } finally {
+      if (memoise) this.active.delete(key);
+    }
+  }
+
+  private joinAll(nodes: readonly (Node | null | undefined)[], kind: SinkKind, context: Context): Level {
+    return join(...nodes.filter((n): n is Node => !!n).map((n) => this.evaluate(n, kind, context)));
+  }
+
+  private compute(node: Node, kind: SinkKind, context: Context): Level {
+    switch (node.type) {
+      case 'integer':
+      case 'float':
+      case 'true':
+      case 'false':
+      case 'none':
+      case 'ellipsis':
+      case 'comment':
+        return 'constant';
+      case 'comparison_operator':
+      case 'not_operator':
+        return 'safe';
+      case 'string':
+        return this.joinAll(
+          children(node)
+            .filter((child) => child.type === 'interpolation')
+            .map((child) => child.childForFieldName('expression')),
+          kind,
+          context,
+        );
+      case 'identifier':
+        return this.identifier(node, kind, context);
+      case 'attribute': {
+        if (this.isSourceExpression(node)) return 'tainted';
+        if (this.qualified(node) && this.aliases.has(this.qualified(node)!.split('.')[0]!)) return 'unknown';
+        return this.evaluate(node.childForFieldName('object')!, kind, context);
+      }
+      case 'subscript':
+        return this.evaluate(node.childForFieldName('value')!, kind, context);
+      case 'call':
+        return this.call(node, kind, context);
+      case 'lambda':
+        return 'unknown';
+      case 'conditional_expression': {
+        const [consequence, , alternative] = children(node);
+        return this.joinAll([consequence, alternative], kind, context);
+      }
+      case 'list_comprehension':
+      case 'generator_expression':
+      case 'set_comprehension':
+      case 'dictionary_comprehension': {
+        // the element is evaluated with the iterated values standing in for the loop variables
+        const body = node.childForFieldName('body');
+        const iterables = descendants(node, (n) => n.type === 'for_in_clause').map((clause) =>
+          clause.childForFieldName('right'),
+        );
+        const iterated = this.joinAll(iterables, kind, context);
+        return body
+          ? join(iterated === 'tainted' ? 'tainted' : 'constant', this.evaluate(body, kind, context))
+          : iterated;
+      }
+      default:
+        // operators, containers, parentheses, await, keyword/pair nodes: the join of their parts
+        return this.joinAll(children(node), kind, context);
+    }
+  }
+
+  private identifier(node: Node, kind: SinkKind, context: Context): Level {
+    const name = node.text;
+    const { scope } = context;
+    const binding = this.lastBinding(scope, name, node.startIndex);
+    if (binding) return this.bindingLevel(binding, name, node, kind, context);
+    if (scope.type === 'function_definition') {
+      const param = parameters(scope).find((p) => p.name === name);
+      if (param) {
+        const bound = context.params?.get(name);
+        if (bound) return bound;
+        return this.isTaintedParameter(scope, param) ? 'tainted' : 'unknown';
+      }
+      if (this.isComprehensionVariable(node)) return 'unknown';
+      const global = this.lastBinding(this.root, name, Infinity);
+      if (global) return this.bindingLevel(global, name, node, kind, { scope: this.root, depth: context.depth });
+    }
+    return 'unknown';
+  }
+
+  private bindingLevel(binding: Binding, name: string, use: Node, kind: SinkKind, context: Context): Level {
+    if (!binding.value) return 'unknown';
+    let level = this.evaluate(binding.value, kind, context);
+    if (binding.augmented) {
+      const previous = this.lastBinding(context.scope, name, binding.statement.startIndex);
+      level = join(level, previous ? this.bindingLevel(previous, name, use, kind, context) : 'unknown');
+    }
+    if (kind === 'path' && level === 'tainted' && this.isPrefixChecked(binding, name, use, context.scope))
+      return 'safe';
+    return level;
+  }
+
+  /** `p = os.path.realpath(x)` followed by `if p.startswith(base)` / `assert p.startswith(base)`. */
+  private isPrefixChecked(binding: Binding, name: string, use: Node, scope: Node): boolean {
+    const value = binding.value;
+    if (value?.type !== 'call' || !PATH_NORMALISERS.has(this.qualified(value.childForFieldName('function')) ?? ''))
+      return false;
+    return descendants(scope, (n) => n.type === 'call').some((call) => {
+      if (call.startIndex < binding.at || call.startIndex > use.startIndex) return false;
+      const callee = call.childForFieldName('function');
+      if (callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'startswith') return false;
+      if (callee.childForFieldName('object')?.text !== name) return false;
+      for (let at = call.parent; at && at.id !== scope.id; at = at.parent)
+        if (at.type === 'if_statement' || at.type === 'assert_statement') return true;
+      return false;
+    });
+  }
+
+  private isComprehensionVariable(node: Node): boolean {
+    for (let at = node.parent; at; at = at.parent) {
+      if (at.type.endsWith('comprehension') || at.type === 'generator_expression') {
+        const bound = descendants(at, (n) => n.type === 'for_in_clause').flatMap((clause) =>
+          descendants(clause.childForFieldName('left') ?? clause, (n) => n.type === 'identifier'),
+        );
+        if (bound.some((b) => b.text === node.text)) return true;
+      }
+      if (at.type === 'function_definition') break;
+    }
+    return false;
+  }
+
+  private isTaintedParameter(fn: Node, param: { name: string; node: Node; defaultValue?: Node }): boolean {
+    if (!isRouteHandler(fn)) return false;
+    if (['self', 'cls', 'request', 'req'].includes(param.name)) return false;
+    const annotation = param.node.childForFieldName('type')?.text ?? '';
+    if (/\b(Request|Session|AsyncSession|BackgroundTasks|WebSocket|Response)\b/.test(annotation)) return false;
+    const defaultValue = param.defaultValue;
+    if (
+      defaultValue?.type === 'call' &&
+      /(^|\.)(Depends|Security)$/.test(defaultValue.childForFieldName('function')?.text ?? '')
+    )
+      return false;
+    return true;
+  }
+
+  private call(node: Node, kind: SinkKind, context: Context): Level {
+    const parts = callParts(node, this.aliases);
+    const args = [...parts.positional, ...parts.keywords.values()];
+    const name = parts.name ?? '';
+    if (this.isSourceExpression(parts.callee) || SOURCE_CALLS.has(name)) return 'tainted';
+    if (CONVERTERS.has(name)) return 'safe';
+    const protects = SANITISERS[name] ?? (parts.method ? SANITISERS[parts.method] : undefined);
+    if (protects && (protects.includes(kind) || kind === 'generic')) return 'safe';
+    if (PASS_THROUGH.has(name) || protects) return this.joinAll(args, kind, context);
+    if (parts.callee.type === 'identifier') {
+      const helper = this.functions.get(parts.callee.text);
+      if (helper && context.depth < 4) return this.helperCall(helper, parts.positional, parts.keywords, kind, context);
+      return 'unknown';
+    }
+    if (parts.receiver) {
+      // a method: the result carries the taint of its receiver and arguments (`.strip()`, `.format()`, `.get()`)
+      if (this.qualified(parts.receiver) && this.aliases.has(this.qualified(parts.receiver)!.split('.')[0]!))
+        return 'unknown';
+      const receiver = this.evaluate(parts.receiver, kind, context);
+      return join(receiver === 'constant' ? 'constant' : receiver, this.joinAll(args, kind, context));
+    }
+    return 'unknown';
+  }
+
+  private helperCall(
+    fn: Node,
+    positional: readonly Node[],
+    keywords: ReadonlyMap<string, Node>,
+    kind: SinkKind,
+    context: Context,
+  ): Level {
+    const key = `helper:${fn.id}`;
+    if (this.active.has(key)) return 'unknown';
+    this.active.add(key);
+    try {
+      const params = new Map<string, Level>();
+      parameters(fn).forEach((param, index) => {
+        const arg = keywords.get(param.name) ?? positional[index] ?? param.defaultValue;
+        params.set(param.name, arg ? this.evaluate(arg, kind, context) : 'unknown');
+      });
+      const returns = descendants(fn, (n) => n.type === 'return_statement').filter(
+        (r) => enclosingFunction(r)?.id === fn.id,
+      );
+      if (!returns.length) return 'constant';
+      const inner: Context = { scope: fn, params, depth: context.depth + 1 };
+      return join(...returns.map((r) => (children(r)[0] ? this.evaluate(children(r)[0]!, kind, inner) : 'constant')));
+    } finally {
+      this.active.delete(key);
+    }
+  }
+
+  private lastBinding(scope: Node, name: string, before: number): Binding | undefined {
+    const all = this.scopeBindings(scope).get(name);
+    if (!all) return undefined;
+    let last: Binding | undefined;
+    for (const binding of all) if (binding.at <= before) last = binding;
+    return last;
+  }
+
+  private scopeBindings(scope: Node): Map<string, Binding[]> {
+    let map = this.bindings.get(scope.id);
+    if (map) return map;
+    map = new Map();
+    const add = (target: Node | null | undefined, binding: Omit<Binding, 'augmented'> & { augmented?: boolean }) => {
+      if (!target) return;
+      const names =
+        target.type === 'identifier'
+          ? [target]
+          : ['pattern_list', 'tuple_pattern', 'list_pattern', 'as_pattern_target', 'parenthesized_expression'].includes(
+                target.type,
+              )
+            ? descendants(target, (n) => n.type === 'identifier' && n.parent?.type !== 'attribute')
+            : [];
+      for (const id of names) {
+        const list = map.get(id.text) ?? [];
+        list.push({ augmented: false, ...binding });
+        map.set(id.text, list);
+      }
+    };
+    const visit = (node: Node) => {
+      for (const child of children(node)) {
+        if (child.type === 'function_definition' || child.type === 'class_definition' || child.type === 'lambda') {
+          const name = child.childForFieldName('name');
+          if (name) add(name, { value: undefined, at: child.startIndex, statement: child });
+          continue;
+        }
+        switch (child.type) {
+          case 'assignment': {
+            const right = child.childForFieldName('right');
+            add(child.childForFieldName('left'), { value: right ?? undefined, at: child.endIndex, statement: child });
+            break;
+          }
+          case 'augmented_assignment':
+            add(child.childForFieldName('left'), {
+              value: child.childForFieldName('right') ?? undefined,
+              at: child.endIndex,
+              statement: child,
+              augmented: true,
+            });
+            break;
+          case 'named_expression':
+            add(child.childForFieldName('name'), {
+              value: child.childForFieldName('value') ?? undefined,
+              at: child.endIndex,
+              statement: child,
+            });
+            break;
+          case 'for_statement': {
+            const right = child.childForFieldName('right');
+            add(child.childForFieldName('left'), {
+              value: right ?? undefined,
+              at: right?.endIndex ?? child.startIndex,
+              statement: child,
+            });
+            break;
+          }
+          case 'as_pattern': {
+            const value = children(child)[0];
+            const alias = child.childForFieldName('alias');
+            add(alias, {
+              value: child.parent?.type === 'with_item' ? value : undefined,
+              at: child.endIndex,
+              statement: child,
+            });
+            break;
+          }
+          default:
+            break;
+        }
+        visit(child);
+      }
+    };
+    visit(scope.type === 'function_definition' ? (scope.childForFieldName('body') ?? scope) : scope);
+    this.bindings.set(scope.id, map);
+    return map;
+  }
+}
