@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', '.lvlup', '.scratch', 'bench/results', 'migrations'] },
+  { ignores: ['node_modules', 'dist', '.lvlup', '.scratch', 'bench/results', 'bench/guardian-corpus', 'migrations'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

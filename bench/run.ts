@@ -1,10 +1,14 @@
 // `npm run bench`: every benchmark, each printing a table and writing JSON to bench/results/.
+import { benchGuardianQuality } from './guardian-quality.js';
+import { benchGuardianSpeed } from './guardian-speed.js';
 import { benchHealth } from './http-health.js';
 import { benchProposals } from './http-proposals.js';
 import { benchTasks } from './tasks.js';
 
 const selected = process.argv.slice(2);
 const benches: Record<string, () => Promise<void>> = {
+  'guardian-quality': benchGuardianQuality,
+  'guardian-speed': benchGuardianSpeed,
   'http-health': benchHealth,
   'http-proposals': benchProposals,
   tasks: benchTasks,

@@ -114,6 +114,7 @@ for (const target of databaseTargets()) {
           auto_apply: true,
           auto_apply_min_confidence: 0.9,
           proposal_ttl_seconds: 14 * 24 * 3600,
+          guardian_ignore: { rules: [], paths: [] },
         });
         assert.ok(body.last_synced_at);
         assert.equal(await gitIn(clonePath, 'rev-parse', 'HEAD'), upstreamHead);
@@ -383,6 +384,7 @@ for (const target of databaseTargets()) {
           auto_apply: true,
           auto_apply_min_confidence: 0.9,
           proposal_ttl_seconds: null,
+          guardian_ignore: { rules: [], paths: [] },
         });
         const [row] = await t.database.orm.select().from(repositories).where(eq(repositories.id, cloneId));
         assert.equal(row?.name, 'Upstream');

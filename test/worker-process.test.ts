@@ -70,7 +70,7 @@ describe(
         task = (await call('GET', `/api/v1/tasks/${id}`)).body;
       }
       assert.equal(task.status, 'succeeded', JSON.stringify(task));
-      assert.deepEqual((task.result as { kind: string; repositories: unknown[] }).kind, 'inventory');
+      assert.deepEqual((task.result as { kind: string; repositories: unknown[] }).kind, 'guardian_scan');
       assert.deepEqual((task.result as { repositories: unknown[] }).repositories, []);
     });
 

@@ -1,17 +1,20 @@
 import type { RepositoryPolicy } from '../db/schema.js';
+import { securityGateFailure } from './security-gate.js';
 import type { Proposal } from './transition.js';
 
 export interface FailedGate {
-  readonly gate: 'policy' | 'state' | 'tests' | 'confidence';
+  readonly gate: 'policy' | 'state' | 'tests' | 'confidence' | 'security';
   readonly detail: string;
 }
 
 /**
  * Every condition auto-apply needs, each reported on its own so the caller can say exactly what is
- * missing. Later gates (agent level, custody eligibility, learned score, security findings) join here.
+ * missing. Later gates (agent level, custody eligibility, learned score) join here.
+ * `findings` are the proposal's stored Guardian findings (scanned afresh by the caller when the proposal
+ * predates scanning).
  */
 export function failedAutoApplyGates(
-  proposal: Pick<Proposal, 'status' | 'confidence'>,
+  proposal: Pick<Proposal, 'status' | 'confidence'> & { findings: readonly Record<string, unknown>[] },
   repository: { checkCommands: readonly string[]; policy: RepositoryPolicy },
 ): FailedGate[] {
   const failed: FailedGate[] = [];
@@ -32,5 +35,7 @@ export function failedAutoApplyGates(
       detail: `confidence ${proposal.confidence ?? 'unknown'} is below the policy's ${policy.auto_apply_min_confidence}`,
     });
   }
+  const security = securityGateFailure(proposal.findings);
+  if (security) failed.push({ gate: 'security', detail: security });
   return failed;
 }

@@ -5,6 +5,7 @@ import { proposals, proposalTransitions, repositories } from '../db/schema.js';
 import { effectivePolicy } from '../repositories/policy.js';
 import { normaliseRelativePath } from '../repositories/safe-path.js';
 import { buildChanges, contentHash, rangesOverlap, type FileChangeInput } from './changes.js';
+import { scanProposalChanges } from './security-gate.js';
 import { OPEN_STATUSES } from './states.js';
 import { transitionProposal, type Proposal } from './transition.js';
 
@@ -165,6 +166,8 @@ export async function createProposal(
   }
   const hash = contentHash(repository?.id ?? null, built.changes);
   const ttl = repository ? effectivePolicy(repository.policy).proposal_ttl_seconds : null;
+  // Guardian's check of the new code, stored with the row so the auto-apply gate can read it at once.
+  const findings = await scanProposalChanges(built.changes);
 
   return orm.transaction(async (transaction) => {
     const [created] = await transaction
@@ -181,6 +184,7 @@ export async function createProposal(
         changes: built.changes,
         diff: built.diff,
         hunks: built.hunks,
+        findings,
         additions: built.additions,
         deletions: built.deletions,
         contentHash: hash,

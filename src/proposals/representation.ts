@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { proposalTransitions } from '../db/schema.js';
 import type { ProposalSummary } from './proposal-store.js';
+import { securitySummary } from './security-gate.js';
 import { AGENT_TYPES, PROPOSAL_STATUSES } from './states.js';
 import type { Proposal } from './transition.js';
 
@@ -54,7 +55,22 @@ export const proposalSchema = proposalSummarySchema
     diff: z.string().describe('unified diff of every file'),
     content_hash: z.string(),
     test_results: z.record(z.string(), z.unknown()).nullable(),
-    findings: z.array(z.record(z.string(), z.unknown())).nullable(),
+    findings: z
+      .array(z.record(z.string(), z.unknown()))
+      .nullable()
+      .describe(
+        "Guardian's findings for the change: `status` introduced (in the new code, not in the old), resolved " +
+          '(in the old code, gone from the new) or scan_error; null for proposals stored before scanning',
+      ),
+    security: z
+      .object({
+        scanned: z.boolean(),
+        introduced: z.number().int(),
+        resolved: z.number().int(),
+        scan_errors: z.number().int(),
+        blocking: z.boolean().describe('an introduced high or critical finding (or a scan error) blocks auto-apply'),
+      })
+      .describe('the findings in numbers'),
     review: z
       .object({
         reason: z.string().nullable(),
@@ -111,6 +127,7 @@ export function presentProposal(
     content_hash: proposal.contentHash,
     test_results: proposal.testResults,
     findings: proposal.findings,
+    security: securitySummary(proposal.findings),
     review: proposal.reviewedAt
       ? {
           reason: proposal.reviewReason,

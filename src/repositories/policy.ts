@@ -9,6 +9,7 @@ export const DEFAULT_REPOSITORY_POLICY: RepositoryPolicy = {
   auto_apply: false,
   auto_apply_min_confidence: 0.9,
   proposal_ttl_seconds: 14 * 24 * 3600,
+  guardian_ignore: { rules: [], paths: [] },
 };
 
 const policyFields = {
@@ -30,6 +31,15 @@ const policyFields = {
     .max(10 * 365 * 24 * 3600)
     .nullable()
     .describe('open proposals older than this expire; null keeps them'),
+  guardian_ignore: z
+    .strictObject({
+      rules: z.array(z.string().min(1).max(200)).max(500).describe('Guardian rule ids its scans do not run'),
+      paths: z
+        .array(z.string().min(1).max(500))
+        .max(500)
+        .describe('path globs its scans leave out: `*` and `?` within a folder name, `**` across folders'),
+    })
+    .describe("what Guardian's repository scans leave out; a change replaces the whole list"),
 };
 
 export const repositoryPolicySchema = z.strictObject(policyFields).meta({ id: 'RepositoryPolicy' });

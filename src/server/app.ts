@@ -34,6 +34,7 @@ import batchProposalRoutes from './routes/api/v1/proposals.js';
 import agentRoutes from './routes/agents.js';
 import agentApiRoutes from './routes/api/v1/agents.js';
 import guardianRoutes from './routes/guardian.js';
+import guardianSuggestionRoutes from './routes/guardian-suggestions.js';
 import taskRoutes from './routes/api/v1/tasks.js';
 import scheduleRoutes from './routes/api/v1/schedules.js';
 import type { RouteTableEntry, Services } from './types.js';
@@ -193,6 +194,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(agentRoutes, { prefix: '/agents' });
   await app.register(agentApiRoutes, { prefix: '/api/v1/agents' });
   await app.register(guardianRoutes, { prefix: '/guardian' });
+  await app.register(guardianSuggestionRoutes, { prefix: '/guardian' });
   await app.register(taskRoutes, { prefix: '/api/v1/tasks' });
   await app.register(scheduleRoutes, { prefix: '/api/v1/schedules' });
   await app.register(eventRoutes, { prefix: '/api/v1/events' });

@@ -1,5 +1,6 @@
 import { defineAgent } from '../definition.js';
-import { inventoryRepositories, repositoryInput } from '../repository-inventory.js';
+import { repositoryInput } from '../repository-inventory.js';
+import { runGuardianScan } from './scan.js';
 
 export const guardianAgent = defineAgent({
   type: 'guardian',
@@ -9,9 +10,5 @@ export const guardianAgent = defineAgent({
   concurrency: 2,
   timeoutSeconds: 1800,
   maxAttempts: 3,
-  run: (context) =>
-    inventoryRepositories(context, {
-      languages: ['javascript', 'typescript', 'python'],
-      pendingAnalysis: 'not yet available: the security analyzer is not built, so files are only counted',
-    }),
+  run: runGuardianScan,
 });

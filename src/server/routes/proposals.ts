@@ -5,6 +5,7 @@ import { repositories } from '../../db/schema.js';
 import { applyProposal, recordPullRequest } from '../../proposals/apply-proposal.js';
 import { publishProposalEvent, type ProposalEventType } from '../../proposals/proposal-events.js';
 import { failedAutoApplyGates } from '../../proposals/auto-apply-gates.js';
+import { scanProposalChanges } from '../../proposals/security-gate.js';
 import { createProposal, type RepositoryReader } from '../../proposals/create-proposal.js';
 import { openPullRequestForProposal } from '../../proposals/pull-request-step.js';
 import { effectivePolicy } from '../../repositories/policy.js';
@@ -276,7 +277,8 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Accept and apply a proposal without a reviewer, if every gate holds',
         description:
           "Gates: the repository's policy allows auto-apply; tests passed when the repository has checks; " +
-          'confidence at or above the policy threshold. Otherwise 409 listing each failed gate.',
+          'confidence at or above the policy threshold; the change introduces no high or critical Guardian finding ' +
+          '(`security`). Otherwise 409 listing each failed gate.',
         tags: ['proposals'],
         params: idParams,
         response: { 200: proposalSchema },
@@ -295,10 +297,15 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
           );
         }
         const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId));
-        const failed = failedAutoApplyGates(proposal, {
-          checkCommands: repository?.checkCommands ?? [],
-          policy: effectivePolicy(repository?.policy),
-        });
+        // proposals stored before Guardian's gate existed are scanned now
+        const findings = proposal.findings ?? (await scanProposalChanges(proposal.changes));
+        const failed = failedAutoApplyGates(
+          { ...proposal, findings },
+          {
+            checkCommands: repository?.checkCommands ?? [],
+            policy: effectivePolicy(repository?.policy),
+          },
+        );
         if (failed.length > 0) {
           throw new HttpProblem(
             409,

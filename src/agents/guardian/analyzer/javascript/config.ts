@@ -31,7 +31,7 @@ function weakHashCalls(root: Node): { call: Node; algorithm: string; password: b
 
 export const weakHash: Rule = defineRule({
   id: 'js.weak-hash',
-  issueType: 'weak_cryptography',
+  issueType: 'weak_crypto',
   cwe: 'CWE-328',
   severity: 'medium',
   message: 'MD5/SHA-1 are broken for collision resistance and must not protect integrity or authenticity.',
@@ -46,7 +46,7 @@ export const weakHash: Rule = defineRule({
 
 export const weakPasswordHash: Rule = defineRule({
   id: 'js.weak-password-hash',
-  issueType: 'weak_cryptography',
+  issueType: 'weak_crypto',
   cwe: 'CWE-916',
   severity: 'high',
   message: 'Password hashed with a fast, broken hash: stolen hashes can be cracked quickly.',
@@ -62,7 +62,7 @@ const WEAK_CIPHERS = /(^|-)(des|des3|3des|rc2|rc4|bf|blowfish|idea|seed|cast5?)(
 
 export const weakCipher: Rule = defineRule({
   id: 'js.weak-cipher',
-  issueType: 'weak_cryptography',
+  issueType: 'weak_crypto',
   cwe: 'CWE-327',
   severity: 'high',
   message: 'Broken or risky encryption: weak cipher, ECB mode or the IV-less `createCipher`.',
@@ -183,7 +183,7 @@ export const insecureRandomness: Rule = defineRule({
 
 export const disabledTls: Rule = defineRule({
   id: 'js.tls-verification-disabled',
-  issueType: 'insecure_tls',
+  issueType: 'tls_verification_disabled',
   cwe: 'CWE-295',
   severity: 'high',
   message: 'TLS certificate verification is disabled: connections can be intercepted (man in the middle).',

@@ -1,0 +1,7 @@
+// expect: safe code_injection CWE-95
+function scheduleFromUrl() {
+  const params = new URLSearchParams(window.location.search);
+  const action = params.get('onload');
+  setTimeout(() => console.log('loaded', action), 500);
+}
+scheduleFromUrl();

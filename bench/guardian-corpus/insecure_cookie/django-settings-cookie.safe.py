@@ -1,0 +1,4 @@
+# expect: safe insecure_cookie CWE-614
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = True

@@ -1,0 +1,4 @@
+// expect: vulnerable insecure_cookie CWE-614
+export function rememberToken(token) {
+  document.cookie = 'auth_token=' + token + '; path=/';
+}

@@ -1,0 +1,13 @@
+// expect: safe insecure_cookie CWE-614
+import session from 'express-session';
+import express from 'express';
+
+const app = express();
+app.use(
+  session({
+    secret: process.env.SESSION_SECRET!,
+    resave: false,
+    saveUninitialized: false,
+    cookie: { secure: true, httpOnly: true, sameSite: 'strict' },
+  }),
+);

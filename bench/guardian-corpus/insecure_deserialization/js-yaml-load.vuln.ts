@@ -1,0 +1,8 @@
+// expect: vulnerable insecure_deserialization CWE-502
+import yaml from 'js-yaml';
+import type { Request, Response } from 'express';
+
+export function importConfig(req: Request, res: Response) {
+  const config = yaml.load(req.body.yaml, { schema: yaml.DEFAULT_FULL_SCHEMA });
+  res.json(config);
+}

@@ -1,0 +1,8 @@
+// expect: vulnerable insecure_transport CWE-319
+import axios from 'axios';
+
+export const paymentsApi = axios.create({ baseURL: 'http://api.payments-provider.com/v2' });
+
+export function capture(id: string) {
+  return paymentsApi.post(`/charges/${id}/capture`);
+}

@@ -1,0 +1,6 @@
+# expect: vulnerable jwt_misuse CWE-347
+import jwt
+
+
+def read_claims(token, key):
+    return jwt.decode(token, key, algorithms=["HS256", "none"])

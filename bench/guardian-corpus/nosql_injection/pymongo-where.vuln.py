@@ -1,0 +1,9 @@
+# expect: vulnerable nosql_injection CWE-943
+from django.http import JsonResponse
+from .mongo import db
+
+
+def expensive_orders(request):
+    threshold = request.GET["threshold"]
+    orders = db.orders.find({"$where": "this.amount > " + threshold})
+    return JsonResponse({"orders": [o["ref"] for o in orders]})

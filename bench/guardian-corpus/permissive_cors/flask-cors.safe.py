@@ -1,0 +1,11 @@
+# expect: safe permissive_cors CWE-942
+from flask import Flask
+from flask_cors import CORS
+
+app = Flask(__name__)
+CORS(app, origins=["https://app.example.com"], supports_credentials=True)
+
+
+@app.get("/api/profile")
+def profile():
+    return {"name": "me"}

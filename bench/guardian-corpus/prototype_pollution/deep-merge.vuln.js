@@ -1,0 +1,17 @@
+// expect: vulnerable prototype_pollution CWE-1321
+function merge(target, source) {
+  for (const key in source) {
+    if (typeof source[key] === 'object' && source[key] !== null) {
+      if (!target[key]) target[key] = {};
+      merge(target[key], source[key]);
+    } else {
+      target[key] = source[key];
+    }
+  }
+  return target;
+}
+
+module.exports = (req, res) => {
+  const settings = merge({}, req.body);
+  res.json(settings);
+};

@@ -1,0 +1,15 @@
+// expect: safe sql_injection CWE-89
+import { Router } from 'express';
+import { QueryTypes } from 'sequelize';
+import { sequelize } from '../models';
+
+export const reports = Router();
+
+reports.post('/reports/revenue', async (req, res) => {
+  const { from, to } = req.body;
+  const rows = await sequelize.query(
+    "SELECT date_trunc('day', paid_at) AS day, sum(amount) FROM payments WHERE paid_at BETWEEN :from AND :to GROUP BY 1",
+    { replacements: { from, to }, type: QueryTypes.SELECT },
+  );
+  res.json(rows);
+});

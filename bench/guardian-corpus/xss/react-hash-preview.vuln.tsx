@@ -1,0 +1,8 @@
+// expect: vulnerable xss CWE-79
+import { useEffect, useState } from 'react';
+
+export default function Preview() {
+  const [content, setContent] = useState('');
+  useEffect(() => setContent(decodeURIComponent(window.location.hash.slice(1))), []);
+  return <div dangerouslySetInnerHTML={{ __html: content }} />;
+}

@@ -1,0 +1,12 @@
+# expect: safe xxe CWE-611
+from flask import Flask, request
+from lxml import etree
+
+app = Flask(__name__)
+
+
+@app.post("/xml")
+def parse_xml():
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(request.data, parser)
+    return {"tag": root.tag}
