@@ -221,7 +221,7 @@ export const insecureRandom = pythonRule({
       const destination = destinationName(parts.call);
       if (!destination || !SECRET_NAME.test(destination)) continue;
       const fn = parts.name!.slice('random.'.length);
-      const equivalent = SECRETS_EQUIVALENT[fn];
+      const equivalent = Object.hasOwn(SECRETS_EQUIVALENT, fn) ? SECRETS_EQUIVALENT[fn] : undefined;
       let fix: Fix | undefined;
       if (equivalent) {
         fix = {

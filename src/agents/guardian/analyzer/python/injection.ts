@@ -246,7 +246,8 @@ export const pathTraversal = sinkRule({
     'Reduce the name with `werkzeug.utils.secure_filename`/`os.path.basename`, or resolve it with `os.path.realpath` and check it starts with the allowed base folder; Flask offers `send_from_directory`.',
   kind: 'path',
   sink(parts, taint) {
-    const indexes = parts.name ? FILE_CALLS[parts.name] : undefined;
+    // Own keys only: a call named `constructor` or `toString` must not find Object.prototype's members.
+    const indexes = parts.name && Object.hasOwn(FILE_CALLS, parts.name) ? FILE_CALLS[parts.name] : undefined;
     if (indexes)
       return indexes.map((index) => parts.positional[index] ?? (index === 0 ? argument(parts, 0, 'file') : undefined));
     // `request.files["f"].save(path)`: an uploaded file stored under a client-chosen name

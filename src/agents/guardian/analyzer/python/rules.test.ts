@@ -485,3 +485,25 @@ describe('python: rule metadata', () => {
     }
   });
 });
+
+describe('python: names that are also Object.prototype members', () => {
+  it('analyses calls named constructor, toString or hasOwnProperty without a rule failing', async () => {
+    const code = [
+      'def constructor(x):',
+      '    return x',
+      '',
+      'def reduce(obj):',
+      '    return obj.constructor(obj.toString(), hasOwnProperty(obj), valueOf(1))',
+      '',
+      'constructor(1)',
+      'toString()',
+      'random.__proto__()',
+    ].join('\n');
+    const failures: string[] = [];
+    const findings = await analyzeCode({ code, filePath: 'copyreg_like.py' }, PYTHON_RULES, {
+      onRuleError: (ruleId, error) => failures.push(`${ruleId}: ${String(error)}`),
+    });
+    assert.deepEqual(failures, []);
+    assert.deepEqual(findings, []);
+  });
+});

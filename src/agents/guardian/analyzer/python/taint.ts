@@ -328,7 +328,8 @@ export class TaintAnalysis {
     const name = parts.name ?? '';
     if (this.isSourceExpression(parts.callee) || SOURCE_CALLS.has(name)) return 'tainted';
     if (CONVERTERS.has(name)) return 'safe';
-    const protects = SANITISERS[name] ?? (parts.method ? SANITISERS[parts.method] : undefined);
+    const own = (key: string | undefined) => (key && Object.hasOwn(SANITISERS, key) ? SANITISERS[key] : undefined);
+    const protects = own(name) ?? own(parts.method);
     if (protects && (protects.includes(kind) || kind === 'generic')) return 'safe';
     if (PASS_THROUGH.has(name) || protects) return this.joinAll(args, kind, context);
     if (parts.callee.type === 'identifier') {
