@@ -37,7 +37,7 @@ const LANGUAGE_BY_EXTENSION: Readonly<Record<string, string>> = {
   '.yaml': 'yaml',
 };
 
-export const languageOf = (filePath: string) => LANGUAGE_BY_EXTENSION[path.extname(filePath).toLowerCase()];
+const languageOf = (filePath: string) => LANGUAGE_BY_EXTENSION[path.extname(filePath).toLowerCase()];
 
 async function targets(context: TaskContext<RepositoryInput>): Promise<Repository[]> {
   const id = context.input.repository_id;

@@ -21,7 +21,7 @@ export interface BuiltChanges {
   readonly touchedLines: ReadonlyMap<string, readonly [number, number][]>;
 }
 
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
 /**
  * Turns before/after file contents into the stored form: per-file hashes, a minimal unified diff (three

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Finding } from './analyzer/finding.js';
 
-const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+import { sha256 } from '../../proposals/changes.js';
 
 /** sha256 of a file's content, as stored with its scan and its suggestions. */
 export const contentSha256 = (content: string | Buffer) => sha256(content);

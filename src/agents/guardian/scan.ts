@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../proposals/changes.js';
 import { asc } from 'drizzle-orm';
 import { repositories } from '../../db/schema.js';
 import { git } from '../../git/git.js';
@@ -65,9 +65,7 @@ async function listFiles(repository: Repository, commit: string, signal: AbortSi
 
 /** Identifies the rules that run, so that changing the ignore list (or the rules) re-scans every file. */
 function rulesKeyOf(rules: readonly Rule[]): string {
-  return createHash('sha256')
-    .update([SCAN_VERSION, ...rules.map((rule) => rule.id).sort()].join('\n'))
-    .digest('hex');
+  return sha256([SCAN_VERSION, ...rules.map((rule) => rule.id).sort()].join('\n'));
 }
 
 /**
