@@ -3,6 +3,7 @@ import { benchGuardianQuality } from './guardian-quality.js';
 import { benchGuardianSpeed } from './guardian-speed.js';
 import { benchHealth } from './http-health.js';
 import { benchProposals } from './http-proposals.js';
+import { benchSandboxOverhead } from './sandbox-overhead.js';
 import { benchTasks } from './tasks.js';
 
 const selected = process.argv.slice(2);
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<void>> = {
   'guardian-speed': benchGuardianSpeed,
   'http-health': benchHealth,
   'http-proposals': benchProposals,
+  'sandbox-overhead': benchSandboxOverhead,
   tasks: benchTasks,
 };
 for (const [name, run] of Object.entries(benches)) {

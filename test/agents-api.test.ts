@@ -277,6 +277,9 @@ for (const target of databaseTargets()) {
         // Stored timestamps have microseconds; JavaScript dates keep milliseconds.
         assert.ok(Math.abs(metrics.mean_duration_ms - meanMs) < 1, `${metrics.mean_duration_ms} vs ${meanMs}`);
         assert.equal(metrics.proposals_created, 0);
+        assert.equal(metrics.xp, 0, 'no learning history yet');
+        assert.equal(metrics.level, 1);
+        assert.equal(metrics.learning_score, null);
 
         const future = await get(`/agents/measured/metrics?since=${encodeURIComponent('2999-01-01T00:00:00Z')}`);
         assert.deepEqual(

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { guardianSuggestions, proposals } from '../src/db/schema.js';
-import { createTestApp, eventually, type TestApp } from './support/app.js';
+import { events, guardianSuggestions, proposals } from '../src/db/schema.js';
+import { createTestApp, eventually, type TestApp, registerRepository } from './support/app.js';
 import { databaseTargets } from './support/database.js';
 import { commitFiles, createRepository } from './support/repository-fixtures.js';
 
@@ -81,14 +81,7 @@ for (const target of databaseTargets()) {
         'README.md': '# shop\n',
         'node_modules/left-pad/index.js': "eval('1');\n",
       });
-      const registered = await t.request({
-        method: 'POST',
-        url: '/api/v1/repositories',
-        key: t.adminKey,
-        payload: { path: folder },
-      });
-      assert.equal(registered.statusCode, 201, registered.body);
-      repositoryId = registered.json().id as string;
+      repositoryId = await registerRepository(t, folder);
     });
     after(async () => {
       await t.close();
@@ -297,6 +290,21 @@ for (const target of databaseTargets()) {
       const rejected = await post(`/guardian/suggestions/${other.id}/reject`, { reason: 'fixed by hand' });
       assert.equal(rejected.statusCode, 200, rejected.body);
       assert.equal(rejected.json().status, 'rejected');
+    });
+
+    it('announces scans and reviews on the guardian topic', async () => {
+      const published = await t.database.orm
+        .select({ type: events.type, data: events.data })
+        .from(events)
+        .where(eq(events.topic, 'guardian'));
+      const scans = published.filter((event) => event.type === 'guardian.scan_completed');
+      assert.ok(scans.length >= 2);
+      assert.ok(scans.every((event) => event.data.repository_id === repositoryId));
+      assert.ok(scans.some((event) => (event.data.new_suggestions as number) > 0));
+      const reviews = published.filter((event) => event.type === 'guardian.suggestion_rejected');
+      assert.ok(reviews.some((event) => event.data.status === 'rejected' && event.data.repository_id === repositoryId));
+      assert.ok(published.some((event) => event.type === 'guardian.suggestion_approved'));
+      assert.ok(published.some((event) => event.type === 'guardian.suggestion_ignored'));
     });
 
     it("leaves out the rules and paths in the repository's ignore list", async () => {

@@ -10,6 +10,7 @@ import { commitMessage } from '../src/proposals/apply-proposal.js';
 import { findProposal } from '../src/proposals/proposal-store.js';
 import { DEFAULT_REPOSITORY_POLICY } from '../src/repositories/policy.js';
 import { createTestApp, type TestApp } from './support/app.js';
+import { storeCustodyHistory } from './support/custody.js';
 import { databaseTargets } from './support/database.js';
 import { createGitFixture, type GitFixture } from './support/git-fixture.js';
 
@@ -243,11 +244,19 @@ for (const target of databaseTargets()) {
       const blocked = await t.request({ method: 'POST', url: `/proposals/${proposal.id}/auto-apply`, key: maintainer });
       assert.equal(blocked.statusCode, 409);
       assert.equal(blocked.json().code, 'auto_apply_blocked');
+      // imperium has no custody record: the custody gate fails too (whether the acceptance gate does depends
+      // on the score the verdicts of earlier tests here give this proposal; its own tests are in custody-*)
       assert.deepEqual(
-        blocked.json().failed_gates.map((gate: { gate: string }) => gate.gate),
-        ['policy', 'confidence'],
+        blocked
+          .json()
+          .failed_gates.map((gate: { gate: string }) => gate.gate)
+          .filter((gate: string) => gate !== 'acceptance'),
+        ['policy', 'confidence', 'custody'],
       );
-      await setPolicy({ auto_apply: true, auto_apply_min_confidence: 0.4 }, ['npm test']);
+      await storeCustodyHistory(t.database.orm, 'imperium');
+      await setPolicy({ auto_apply: true, auto_apply_min_confidence: 0.4, auto_apply_min_acceptance: null }, [
+        'npm test',
+      ]);
       const untested = await t.request({
         method: 'POST',
         url: `/proposals/${proposal.id}/auto-apply`,
@@ -257,7 +266,7 @@ for (const target of databaseTargets()) {
         untested.json().failed_gates.map((gate: { gate: string }) => gate.gate),
         ['tests'],
       );
-      await setPolicy({ auto_apply: true, auto_apply_min_confidence: 0.4 });
+      await setPolicy({ auto_apply: true, auto_apply_min_confidence: 0.4, auto_apply_min_acceptance: null });
       const applied = await t.request({ method: 'POST', url: `/proposals/${proposal.id}/auto-apply`, key: maintainer });
       assert.equal(applied.statusCode, 200, applied.body);
       assert.equal(applied.json().status, 'applied');

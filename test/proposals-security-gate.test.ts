@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import { proposals, repositories } from '../src/db/schema.js';
 import { DEFAULT_REPOSITORY_POLICY } from '../src/repositories/policy.js';
 import { createTestApp, type TestApp } from './support/app.js';
+import { storeCustodyHistory } from './support/custody.js';
 import { databaseTargets } from './support/database.js';
 import { createGitFixture, type GitFixture } from './support/git-fixture.js';
 
@@ -67,11 +68,18 @@ for (const target of databaseTargets()) {
           source: 'path',
           path: repo.path,
           defaultBranch: 'main',
-          // every other gate holds: auto-apply on, no checks, a low threshold
-          policy: { ...DEFAULT_REPOSITORY_POLICY, auto_apply: true, auto_apply_min_confidence: 0.5 },
+          // every other gate holds: auto-apply on, no checks, a low threshold, no acceptance threshold
+          policy: {
+            ...DEFAULT_REPOSITORY_POLICY,
+            auto_apply: true,
+            auto_apply_min_confidence: 0.5,
+            auto_apply_min_acceptance: null,
+          },
         })
         .returning();
       repositoryId = row!.id;
+      // and the proposing agent is custody-eligible
+      await storeCustodyHistory(t.database.orm, 'imperium');
     });
     after(async () => {
       await t.close();

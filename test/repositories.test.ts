@@ -113,8 +113,11 @@ for (const target of databaseTargets()) {
           pull_requests: false,
           auto_apply: true,
           auto_apply_min_confidence: 0.9,
+          auto_apply_min_level: 1,
+          auto_apply_min_acceptance: 0.5,
           proposal_ttl_seconds: 14 * 24 * 3600,
           guardian_ignore: { rules: [], paths: [] },
+          benchmark_command: null,
         });
         assert.ok(body.last_synced_at);
         assert.equal(await gitIn(clonePath, 'rev-parse', 'HEAD'), upstreamHead);
@@ -383,8 +386,11 @@ for (const target of databaseTargets()) {
           pull_requests: false,
           auto_apply: true,
           auto_apply_min_confidence: 0.9,
+          auto_apply_min_level: 1,
+          auto_apply_min_acceptance: 0.5,
           proposal_ttl_seconds: null,
           guardian_ignore: { rules: [], paths: [] },
+          benchmark_command: null,
         });
         const [row] = await t.database.orm.select().from(repositories).where(eq(repositories.id, cloneId));
         assert.equal(row?.name, 'Upstream');

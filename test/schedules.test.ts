@@ -123,8 +123,24 @@ for (const target of databaseTargets()) {
         const { status, body } = await served.call<ScheduleBody[]>('GET', '/api/v1/schedules', served.adminKey);
         assert.equal(status, 200);
         const byType = new Map(body.map((entry) => [entry.agent_type, entry]));
-        assert.deepEqual([...byType.keys()].sort(), ['conquest', 'guardian', 'imperium', 'sandbox', 'scripted']);
-        const expected = { guardian: 900, conquest: 4321, imperium: 1800, sandbox: 2700, scripted: 3600 };
+        assert.deepEqual([...byType.keys()].sort(), [
+          'conquest',
+          'custody',
+          'guardian',
+          'imperium',
+          'learning',
+          'sandbox',
+          'scripted',
+        ]);
+        const expected = {
+          guardian: 900,
+          conquest: 4321,
+          custody: 3600,
+          imperium: 1800,
+          learning: 86400,
+          sandbox: 2700,
+          scripted: 3600,
+        };
         for (const [type, interval] of Object.entries(expected)) {
           const entry = byType.get(type)!;
           assert.equal(entry.interval_seconds, interval, type);

@@ -1,7 +1,8 @@
 import { and, countDistinct, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Orm } from '../db/database.js';
-import { proposals, proposalTransitions, tasks } from '../db/schema.js';
+import { agentProgress, proposals, proposalTransitions, tasks } from '../db/schema.js';
+import { presentProgress } from '../learning/agent-progress.js';
 import { FINAL_STATUSES } from '../tasks/task-store.js';
 
 export const agentMetricsSchema = z
@@ -28,6 +29,17 @@ export const agentMetricsSchema = z
       .int()
       .describe('proposals with this ai_type a reviewer (or auto-apply) accepted, by the time of the verdict'),
     proposals_rejected: z.number().int().describe('by the time of the verdict'),
+    xp: z.number().int().describe('from the learning history (docs/learning.md), all time'),
+    level: z.number().int(),
+    learning_score: z
+      .number()
+      .nullable()
+      .describe('acceptance over the last verdicts (docs/learning.md); null before the first verdict'),
+    tests_given: z.number().int().describe("Sandbox tests of the agent's proposals and custody tests, all time"),
+    tests_passed: z.number().int(),
+    tests_failed: z.number().int(),
+    consecutive_passes: z.number().int(),
+    consecutive_failures: z.number().int(),
   })
   .meta({ id: 'AgentMetrics' });
 
@@ -96,5 +108,22 @@ export async function agentMetrics(orm: Orm, agentType: string, since: Date | un
     proposals_created: created?.count ?? 0,
     proposals_accepted: accepted?.count ?? 0,
     proposals_rejected: rejected?.count ?? 0,
+    ...(await learnedProgress(orm, agentType)),
+  };
+}
+
+/** The agent's XP, level and test record as the learning module's one writer keeps them. */
+async function learnedProgress(orm: Orm, agentType: string) {
+  const [row] = await orm.select().from(agentProgress).where(eq(agentProgress.agentType, agentType));
+  const progress = row ? presentProgress(row) : undefined;
+  return {
+    xp: progress?.xp ?? 0,
+    level: progress?.level ?? 1,
+    learning_score: progress?.learning_score ?? null,
+    tests_given: progress?.tests_given ?? 0,
+    tests_passed: progress?.tests_passed ?? 0,
+    tests_failed: progress?.tests_failed ?? 0,
+    consecutive_passes: progress?.consecutive_passes ?? 0,
+    consecutive_failures: progress?.consecutive_failures ?? 0,
   };
 }

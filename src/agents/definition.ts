@@ -40,6 +40,19 @@ export interface AgentDefinition<Input extends Record<string, unknown> = Record<
   readonly concurrency: number;
   readonly timeoutSeconds: number;
   readonly maxAttempts: number;
+  /**
+   * A template has no agent row or schedule of its own: its agents are rows of its type created through
+   * the API (declarative agents, src/agents/declarative/), each with its own `config`. The registry's
+   * `list()` leaves templates out, so agent rows, schedules and status lists skip them.
+   */
+  readonly template?: boolean | undefined;
+  /**
+   * A template's per-agent input: the schema of the tasks of the agent whose row `config` is given, checked
+   * when a task is submitted to that agent, and its JSON Schema shown as the agent's `input_schema`.
+   */
+  readonly agentInput?:
+    | ((config: Record<string, unknown>) => { schema: z.ZodType; jsonSchema: Record<string, unknown> } | undefined)
+    | undefined;
   run(context: TaskContext<Input>): Promise<Record<string, unknown>>;
 }
 

@@ -2,7 +2,9 @@ import type { Database } from '../db/database.js';
 import type { AnyAgentDefinition } from './definition.js';
 
 export interface AgentRegistry {
+  /** any registered definition, templates included */
   get(type: string): AnyAgentDefinition | undefined;
+  /** the agents with a row and schedule of their own: templates (declarative agents' type) are left out */
   list(): readonly AnyAgentDefinition[];
 }
 
@@ -18,7 +20,7 @@ export function createAgentRegistry(definitions: readonly AnyAgentDefinition[]):
     }
     byType.set(definition.type, definition);
   }
-  return { get: (type) => byType.get(type), list: () => [...byType.values()] };
+  return { get: (type) => byType.get(type), list: () => [...byType.values()].filter((entry) => !entry.template) };
 }
 
 /**

@@ -11,6 +11,7 @@ import type { TaskContext } from './definition.js';
 export const repositoryInput = z
   .object({
     repository_id: z.uuid().optional().describe('one repository; every registered repository when left out'),
+    cycle_id: z.uuid().optional().describe('the learning cycle (its Imperium task) this run is a step of'),
   })
   .strict();
 

@@ -35,10 +35,26 @@ export const agentSchema = z
       .record(z.string(), z.unknown())
       .nullable()
       .describe('JSON Schema of the input its tasks take (POST /agents/{type}/run, POST /api/v1/agents/{id}/tasks)'),
+    output_schema: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .optional()
+      .describe("a declarative agent's JSON Schema of its tasks' result; left out for other agents"),
     created_at: z.string(),
     updated_at: z.string(),
   })
   .meta({ id: 'Agent' });
+
+/** A template's agent (a declarative agent) has its own schemas, in its row's config. */
+function agentSchemas(agent: AgentRow, definition: AnyAgentDefinition | undefined) {
+  if (!definition) return { input_schema: null };
+  if (!definition.template) return { input_schema: inputJsonSchema(definition) };
+  const output = agent.config.output_schema;
+  return {
+    input_schema: definition.agentInput?.(agent.config)?.jsonSchema ?? null,
+    output_schema: typeof output === 'object' && output !== null ? (output as Record<string, unknown>) : null,
+  };
+}
 
 export function presentAgent(agent: AgentRow, definition: AnyAgentDefinition | undefined): z.infer<typeof agentSchema> {
   return {
@@ -53,7 +69,7 @@ export function presentAgent(agent: AgentRow, definition: AnyAgentDefinition | u
     concurrency: definition?.concurrency ?? null,
     timeout_seconds: definition?.timeoutSeconds ?? null,
     max_attempts: definition?.maxAttempts ?? null,
-    input_schema: definition ? inputJsonSchema(definition) : null,
+    ...agentSchemas(agent, definition),
     created_at: agent.createdAt.toISOString(),
     updated_at: agent.updatedAt.toISOString(),
   };

@@ -21,6 +21,59 @@ const optionalUrl = (protocols: string[]) =>
     })
     .optional();
 
+const tokenBudget = z.coerce
+  .number({ message: 'must be a whole number of tokens, 0 or more' })
+  .int('must be a whole number of tokens, 0 or more')
+  .min(0, 'must be a whole number of tokens, 0 or more')
+  .optional();
+
+export const LANGUAGE_MODEL_PROVIDERS = ['openai', 'anthropic', 'openai-compatible', 'ollama'] as const;
+export type LanguageModelProviderName = (typeof LANGUAGE_MODEL_PROVIDERS)[number];
+
+const languageModelProvider = z
+  .enum(LANGUAGE_MODEL_PROVIDERS, { message: `must be one of ${LANGUAGE_MODEL_PROVIDERS.join(', ')}` })
+  .optional();
+
+/** US dollars per million tokens, by model name. */
+const priceTableSchema = z.record(
+  z.string().min(1),
+  z.strictObject({ input: z.number().min(0), output: z.number().min(0) }),
+);
+
+/**
+ * Per-agent LLM variables carry the agent type in their name (LLM_MODEL_IMPERIUM,
+ * LLM_DAILY_TOKEN_BUDGET_GUARDIAN, LLM_MONTHLY_TOKEN_BUDGET_MY_AGENT), so they are read by pattern: the
+ * suffix is the agent type in capitals with every character other than a letter or digit as `_`.
+ */
+const AGENT_LANGUAGE_MODEL_VARIABLE = /^LLM_(MODEL|DAILY_TOKEN_BUDGET|MONTHLY_TOKEN_BUDGET)_([A-Z0-9_]+)$/;
+
+/** The key per-agent settings are stored under: `my-agent` and `my_agent` both become `MY_AGENT`. */
+export const agentSettingsKey = (agentType: string) => agentType.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+
+function agentLanguageModelSettings(environment: Record<string, string | undefined>) {
+  const models: Record<string, string> = {};
+  const dailyTokenBudgets: Record<string, number> = {};
+  const monthlyTokenBudgets: Record<string, number> = {};
+  const problems: { variable: string; message: string }[] = [];
+  for (const [variable, raw] of Object.entries(environment)) {
+    const match = AGENT_LANGUAGE_MODEL_VARIABLE.exec(variable);
+    const value = raw?.trim();
+    if (!match || !value) continue;
+    const [, kind, agent] = match as unknown as [string, string, string];
+    if (kind === 'MODEL') {
+      models[agent] = value;
+      continue;
+    }
+    const parsed = tokenBudget.safeParse(value);
+    if (!parsed.success || parsed.data === undefined) {
+      problems.push({ variable, message: `must be a whole number of tokens, 0 or more (got "${value}")` });
+      continue;
+    }
+    (kind === 'DAILY_TOKEN_BUDGET' ? dailyTokenBudgets : monthlyTokenBudgets)[agent] = parsed.data;
+  }
+  return { models, dailyTokenBudgets, monthlyTokenBudgets, problems };
+}
+
 const port = z.coerce
   .number({ message: 'must be a port number between 1 and 65535' })
   .int('must be a port number between 1 and 65535')
@@ -130,15 +183,61 @@ const environmentSchema = z.object({
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: optionalUrl(['http:', 'https:']),
   OLLAMA_BASE_URL: optionalUrl(['http:', 'https:']),
-  LLM_MONTHLY_TOKEN_BUDGET: z.coerce
-    .number({ message: 'must be a whole number of tokens, 0 or more' })
-    .int('must be a whole number of tokens, 0 or more')
-    .min(0, 'must be a whole number of tokens, 0 or more')
-    .optional(),
+  LLM_MONTHLY_TOKEN_BUDGET: tokenBudget,
+  LLM_DAILY_TOKEN_BUDGET: tokenBudget,
+  LLM_PROVIDER: languageModelProvider,
+  LLM_MODEL: z.string().trim().min(1).optional(),
+  LLM_FALLBACK_PROVIDER: languageModelProvider,
+  LLM_FALLBACK_MODEL: z.string().trim().min(1).optional(),
+  LLM_OPENAI_COMPATIBLE_BASE_URL: optionalUrl(['http:', 'https:']),
+  LLM_OPENAI_COMPATIBLE_API_KEY: z.string().min(1).optional(),
+  LLM_TIMEOUT_SECONDS: seconds(60),
+  LLM_MAX_RETRIES: z.coerce
+    .number({ message: 'must be a whole number between 0 and 10' })
+    .int('must be a whole number between 0 and 10')
+    .min(0, 'must be a whole number between 0 and 10')
+    .max(10, 'must be a whole number between 0 and 10')
+    .default(2),
+  LLM_CACHE_TTL_SECONDS: z.coerce
+    .number({ message: 'must be a whole number of seconds, 0 (no cache) or more' })
+    .int('must be a whole number of seconds, 0 (no cache) or more')
+    .min(0, 'must be a whole number of seconds, 0 (no cache) or more')
+    .default(3600),
+  LLM_CIRCUIT_FAILURE_THRESHOLD: z.coerce
+    .number({ message: 'must be a whole number of failures, at least 1' })
+    .int('must be a whole number of failures, at least 1')
+    .min(1, 'must be a whole number of failures, at least 1')
+    .default(5),
+  LLM_CIRCUIT_OPEN_SECONDS: seconds(30),
+  LLM_PRICES: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined) return {};
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        parsed = undefined;
+      }
+      const checked = priceTableSchema.safeParse(parsed);
+      if (!checked.success) {
+        context.addIssue({
+          code: 'custom',
+          message: 'must be a JSON object such as {"gpt-4o":{"input":2.5,"output":10}} (US dollars per million tokens)',
+        });
+        return z.NEVER;
+      }
+      return checked.data;
+    }),
   GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_API_URL: optionalUrl(['http:', 'https:']).default('https://api.github.com'),
   FLUTTER_PATH: z.string().min(1).optional(),
   SANDBOX_MODE: z.enum(['auto', 'bwrap', 'process'], { message: 'must be auto, bwrap or process' }).default('auto'),
+  SANDBOX_WORK_DIR: z
+    .string()
+    .refine((value) => path.isAbsolute(value), 'must be an absolute path')
+    .optional(),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
@@ -181,17 +280,46 @@ export interface Config {
     readonly conquestAnalysis: number;
     readonly custody: number;
   };
+  /** language model providers and how lvlup uses them; see docs/llm.md */
   readonly llm: {
     readonly openaiApiKey: string | undefined;
     readonly openaiBaseUrl: string | undefined;
     readonly anthropicApiKey: string | undefined;
     readonly anthropicBaseUrl: string | undefined;
     readonly ollamaBaseUrl: string | undefined;
+    /** any other server that speaks OpenAI's chat completions (vLLM, LM Studio, …) */
+    readonly openaiCompatibleBaseUrl: string | undefined;
+    readonly openaiCompatibleApiKey: string | undefined;
+    /** the provider calls go to; the first configured one (in LANGUAGE_MODEL_PROVIDERS order) if unset */
+    readonly provider: LanguageModelProviderName | undefined;
+    /** the default model (`model` or `provider:model`); the provider's default if unset */
+    readonly model: string | undefined;
+    /** models per agent, keyed by agentSettingsKey(agent type) */
+    readonly agentModels: Readonly<Record<string, string>>;
+    readonly fallbackProvider: LanguageModelProviderName | undefined;
+    readonly fallbackModel: string | undefined;
+    readonly timeoutSeconds: number;
+    /** retries after the first attempt of one call (retryable failures only) */
+    readonly maxRetries: number;
+    /** how long an exact response stays cached; 0 disables the cache */
+    readonly cacheTtlSeconds: number;
+    /** consecutive failures that open a provider's circuit, and how long it stays open */
+    readonly circuitFailureThreshold: number;
+    readonly circuitOpenSeconds: number;
+    /** tokens (input + output) per UTC day / month, across all agents */
+    readonly dailyTokenBudget: number | undefined;
     readonly monthlyTokenBudget: number | undefined;
+    /** the same per agent, keyed by agentSettingsKey(agent type) */
+    readonly agentDailyTokenBudgets: Readonly<Record<string, number>>;
+    readonly agentMonthlyTokenBudgets: Readonly<Record<string, number>>;
+    /** prices (US dollars per million tokens) added to or replacing the built-in table */
+    readonly prices: Readonly<Record<string, { readonly input: number; readonly output: number }>>;
   };
   readonly github: { readonly token: string | undefined; readonly apiUrl: string };
   readonly flutterPath: string | undefined;
   readonly sandboxMode: 'auto' | 'bwrap' | 'process';
+  /** where Sandbox's throw-away work trees go; undefined: /dev/shm when writable, else the temp folder */
+  readonly sandboxWorkDirectory: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -210,9 +338,10 @@ export function loadConfig(environment: Record<string, string | undefined>, work
     Object.entries(environment).filter(([name, value]) => name in environmentSchema.shape && value !== ''),
   );
   const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+  const agentLanguageModel = agentLanguageModelSettings(environment);
+  if (!parsed.success || agentLanguageModel.problems.length) {
+    throw new ConfigError([
+      ...(parsed.error?.issues ?? []).map((issue) => {
         const variable = String(issue.path[0] ?? 'environment');
         const received = present[variable];
         const secret = variable === 'SECRET_KEY' || variable.endsWith('_API_KEY') || variable.endsWith('_TOKEN');
@@ -223,7 +352,8 @@ export function loadConfig(environment: Record<string, string | undefined>, work
           message: `${issue.message}${shown !== undefined ? ` (got "${shown}")` : ''}`,
         };
       }),
-    );
+      ...agentLanguageModel.problems,
+    ]);
   }
   const env = parsed.data;
   return {
@@ -261,10 +391,27 @@ export function loadConfig(environment: Record<string, string | undefined>, work
       anthropicApiKey: env.ANTHROPIC_API_KEY,
       anthropicBaseUrl: env.ANTHROPIC_BASE_URL,
       ollamaBaseUrl: env.OLLAMA_BASE_URL,
+      openaiCompatibleBaseUrl: env.LLM_OPENAI_COMPATIBLE_BASE_URL,
+      openaiCompatibleApiKey: env.LLM_OPENAI_COMPATIBLE_API_KEY,
+      provider: env.LLM_PROVIDER,
+      model: env.LLM_MODEL,
+      agentModels: agentLanguageModel.models,
+      fallbackProvider: env.LLM_FALLBACK_PROVIDER,
+      fallbackModel: env.LLM_FALLBACK_MODEL,
+      timeoutSeconds: env.LLM_TIMEOUT_SECONDS,
+      maxRetries: env.LLM_MAX_RETRIES,
+      cacheTtlSeconds: env.LLM_CACHE_TTL_SECONDS,
+      circuitFailureThreshold: env.LLM_CIRCUIT_FAILURE_THRESHOLD,
+      circuitOpenSeconds: env.LLM_CIRCUIT_OPEN_SECONDS,
+      dailyTokenBudget: env.LLM_DAILY_TOKEN_BUDGET,
       monthlyTokenBudget: env.LLM_MONTHLY_TOKEN_BUDGET,
+      agentDailyTokenBudgets: agentLanguageModel.dailyTokenBudgets,
+      agentMonthlyTokenBudgets: agentLanguageModel.monthlyTokenBudgets,
+      prices: env.LLM_PRICES,
     },
     github: { token: env.GITHUB_TOKEN, apiUrl: env.GITHUB_API_URL },
     flutterPath: env.FLUTTER_PATH,
     sandboxMode: env.SANDBOX_MODE,
+    sandboxWorkDirectory: env.SANDBOX_WORK_DIR,
   };
 }

@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -109,10 +111,16 @@ export interface RepositoryPolicy {
   auto_apply: boolean;
   /** lowest proposal confidence auto-apply accepts (0–1) */
   auto_apply_min_confidence: number;
+  /** lowest level (XP) of the proposing agent auto-apply accepts (1–10) */
+  auto_apply_min_level: number;
+  /** lowest learned acceptance score auto-apply accepts (0–1); null turns the gate off */
+  auto_apply_min_acceptance: number | null;
   /** open proposals older than this many seconds expire; null keeps them */
   proposal_ttl_seconds: number | null;
   /** what Guardian's repository scans leave out */
   guardian_ignore: GuardianIgnoreList;
+  /** a command whose run time measures a performance claim (Sandbox experiments); null: claims stay claims */
+  benchmark_command: string | null;
 }
 
 /** Guardian rules (ids) and path globs (`*`, `**`, `?`) a repository's scans leave out. */
@@ -166,6 +174,8 @@ export const proposals = pgTable(
     ruleId: text('rule_id'),
     category: text('category'),
     confidence: real('confidence'),
+    /** the learned probability that a reviewer accepts it (src/learning); null until a model exists */
+    acceptanceScore: real('acceptance_score'),
     filePath: text('file_path').notNull(),
     changes: jsonb('changes').$type<ProposalFileChange[]>().notNull(),
     diff: text('diff').notNull(),
@@ -418,4 +428,266 @@ export const guardianFileScans = pgTable(
     scannedAt: timestamp('scanned_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.repositoryId, table.filePath] })],
+);
+
+/** One command of a sandbox run, as stored: output is bounded, its head and tail kept. */
+export interface SandboxCommandResult {
+  command: string;
+  exit_code: number | null;
+  signal: string | null;
+  duration_ms: number;
+  /** the limit that stopped the command, if one did */
+  limit: 'time' | 'output' | 'memory' | 'processes' | null;
+  output_head: string;
+  output_tail: string;
+  output_bytes: number;
+  truncated: boolean;
+}
+
+/**
+ * A run of a repository's checks in a sandbox: on a proposal's change, or on the unchanged base commit
+ * (a baseline, stored once per repository, commit and command list and reused by every proposal on it).
+ */
+export const sandboxRuns = pgTable(
+  'sandbox_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    repositoryId: uuid('repository_id')
+      .notNull()
+      .references(() => repositories.id, { onDelete: 'cascade' }),
+    proposalId: uuid('proposal_id').references(() => proposals.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['proposal', 'baseline'] }).notNull(),
+    commit: text('commit').notNull(),
+    /** sha256 of the command list; a baseline is valid only for the commands it ran */
+    checksKey: text('checks_key').notNull(),
+    commands: jsonb('commands').$type<string[]>().notNull(),
+    status: text('status', { enum: ['passed', 'failed', 'error'] }).notNull(),
+    isolation: text('isolation', { enum: ['bwrap', 'none'] }).notNull(),
+    results: jsonb('results').$type<SandboxCommandResult[]>().notNull().default([]),
+    error: text('error'),
+    taskId: uuid('task_id'),
+    /** wall time of the run minus the time spent in the commands themselves */
+    overheadMs: integer('overhead_ms'),
+    durationMs: integer('duration_ms').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex('sandbox_runs_baseline_key')
+      .on(table.repositoryId, table.commit, table.checksKey)
+      .where(sql`${table.kind} = 'baseline'`),
+    index('sandbox_runs_proposal_id_idx').on(table.proposalId, table.createdAt),
+  ],
+);
+
+export interface TimingSummary {
+  min: number;
+  median: number;
+  max: number;
+  mean: number;
+}
+
+/** A command timed N times on a base commit and on a proposal's change, runs alternating. */
+export const sandboxExperiments = pgTable(
+  'sandbox_experiments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    repositoryId: uuid('repository_id')
+      .notNull()
+      .references(() => repositories.id, { onDelete: 'cascade' }),
+    proposalId: uuid('proposal_id').references(() => proposals.id, { onDelete: 'cascade' }),
+    command: text('command').notNull(),
+    runs: integer('runs').notNull(),
+    status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed'] })
+      .notNull()
+      .default('queued'),
+    commit: text('commit'),
+    isolation: text('isolation', { enum: ['bwrap', 'none'] }),
+    baseTimingsMs: jsonb('base_timings_ms').$type<number[]>().notNull().default([]),
+    proposalTimingsMs: jsonb('proposal_timings_ms').$type<number[]>().notNull().default([]),
+    baseSummary: jsonb('base_summary').$type<TimingSummary>(),
+    proposalSummary: jsonb('proposal_summary').$type<TimingSummary>(),
+    /** proposal median divided by base median: below 1 is faster */
+    ratio: real('ratio'),
+    error: text('error'),
+    taskId: uuid('task_id'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('sandbox_experiments_created_at_idx').on(table.createdAt, table.id),
+    index('sandbox_experiments_repository_id_idx').on(table.repositoryId),
+  ],
+);
+
+/** One call to a language model, with the usage its provider reported. */
+export const tokenUsage = pgTable(
+  'token_usage',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    agentType: text('agent_type').notNull(),
+    taskId: uuid('task_id'),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    purpose: text('purpose'),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    costUsd: doublePrecision('cost_usd').notNull().default(0),
+    /** false when the model has no price in the table: `cost_usd` is then 0 without being known */
+    costEstimated: boolean('cost_estimated').notNull().default(true),
+    /** served from the response cache: no tokens were spent */
+    cached: boolean('cached').notNull().default(false),
+    outcome: text('outcome', { enum: ['ok', 'error'] })
+      .notNull()
+      .default('ok'),
+    errorCode: text('error_code'),
+    durationMs: integer('duration_ms'),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('token_usage_created_at_idx').on(table.createdAt),
+    index('token_usage_agent_created_at_idx').on(table.agentType, table.createdAt),
+  ],
+);
+
+/** Exact LLM response cache: same provider, model, prompt and parameters within the TTL. */
+export const llmResponseCache = pgTable(
+  'llm_response_cache',
+  {
+    key: text('key').primaryKey(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    response: jsonb('response').$type<Record<string, unknown>>().notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index('llm_response_cache_expires_at_idx').on(table.expiresAt)],
+);
+
+/**
+ * What lvlup learns from (src/learning): a proposal's verdict, its Sandbox test outcome and its apply
+ * outcome, each once, with the proposal's features at that moment. Rows outlive their proposal.
+ */
+export const learningEvents = pgTable(
+  'learning_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    proposalId: uuid('proposal_id').references(() => proposals.id, { onDelete: 'set null' }),
+    repositoryId: uuid('repository_id'),
+    agentType: text('agent_type').notNull(),
+    ruleId: text('rule_id'),
+    kind: text('kind', { enum: ['verdict', 'test', 'apply', 'custody'] }).notNull(),
+    /** accepted | rejected (verdict), applied | apply_failed (apply), the Sandbox verdict (test), passed | failed (custody) */
+    outcome: text('outcome').notNull(),
+    reason: text('reason'),
+    features: jsonb('features').$type<Record<string, unknown>>().notNull(),
+    /** the acceptance score the proposal had when this happened: model quality is measured on it, never learned */
+    predictedScore: real('predicted_score'),
+    xpDelta: integer('xp_delta').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex('learning_events_proposal_kind_key').on(table.proposalId, table.kind),
+    index('learning_events_kind_idx').on(table.kind, table.id),
+    index('learning_events_agent_idx').on(table.agentType, table.id),
+    index('learning_events_repository_rule_idx').on(table.repositoryId, table.ruleId),
+  ],
+);
+
+/** A trained model: a full retrain adds a version, a verdict updates the newest one in place. */
+export const learningModels = pgTable(
+  'learning_models',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind', { enum: ['acceptance'] }).notNull(),
+    version: integer('version').notNull(),
+    weights: jsonb('weights').$type<Record<string, unknown>>().notNull(),
+    metrics: jsonb('metrics').$type<Record<string, unknown>>(),
+    /** verdicts the weights have learned from */
+    trainedOn: integer('trained_on').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex('learning_models_kind_version_key').on(table.kind, table.version)],
+);
+
+/** A (repository, rule) reviewers keep rejecting: not proposed again until lifted. */
+export const learningSuppressions = pgTable(
+  'learning_suppressions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    repositoryId: uuid('repository_id')
+      .notNull()
+      .references(() => repositories.id, { onDelete: 'cascade' }),
+    ruleId: text('rule_id').notNull(),
+    /** the acceptance rate and number of verdicts that caused it */
+    acceptance: real('acceptance').notNull(),
+    verdicts: integer('verdicts').notNull(),
+    suppressedAt: timestamp('suppressed_at', { withTimezone: true }).notNull().defaultNow(),
+    liftedAt: timestamp('lifted_at', { withTimezone: true }),
+    liftedBy: text('lifted_by'),
+    /** the newest learning event when it was lifted: only verdicts after it can suppress the rule again */
+    liftedAtEventId: bigint('lifted_at_event_id', { mode: 'number' }),
+  },
+  (table) => [
+    uniqueIndex('learning_suppressions_active_key')
+      .on(table.repositoryId, table.ruleId)
+      .where(sql`${table.liftedAt} is null`),
+  ],
+);
+
+/** Each agent type's XP, level and record, folded from its learning events (src/learning/agent-progress.ts). */
+export const agentProgress = pgTable('agent_progress', {
+  agentType: text('agent_type').primaryKey(),
+  xp: integer('xp').notNull().default(0),
+  level: integer('level').notNull().default(1),
+  verdicts: integer('verdicts').notNull().default(0),
+  accepted: integer('accepted').notNull().default(0),
+  rejected: integer('rejected').notNull().default(0),
+  applied: integer('applied').notNull().default(0),
+  applyFailed: integer('apply_failed').notNull().default(0),
+  testsGiven: integer('tests_given').notNull().default(0),
+  testsPassed: integer('tests_passed').notNull().default(0),
+  testsFailed: integer('tests_failed').notNull().default(0),
+  consecutivePasses: integer('consecutive_passes').notNull().default(0),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  /** outcomes (1 accepted, 0 rejected) of the most recent verdicts, oldest first: learning_score's window */
+  recentVerdicts: jsonb('recent_verdicts').$type<number[]>().notNull().default([]),
+  lastEventId: bigint('last_event_id', { mode: 'number' }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * One custody test of an agent (src/custody/): generated cases with ground truth at a difficulty, scored
+ * deterministically from (agent type, difficulty, seed). A pass awards XP through a `custody` learning event.
+ */
+export const custodyTests = pgTable(
+  'custody_tests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    agentType: text('agent_type').notNull(),
+    difficulty: text('difficulty', {
+      enum: ['basic', 'intermediate', 'advanced', 'expert', 'master', 'legendary'],
+    }).notNull(),
+    seed: bigint('seed', { mode: 'number' }).notNull(),
+    cases: integer('cases').notNull(),
+    passedCases: integer('passed_cases').notNull(),
+    score: real('score').notNull(),
+    passed: boolean('passed').notNull(),
+    xpAwarded: integer('xp_awarded').notNull().default(0),
+    /** per case: id, kind, expected, got, correct (bounded) */
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+    taskId: uuid('task_id').references(() => tasks.id, { onDelete: 'set null' }),
+    trigger: text('trigger').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('custody_tests_agent_idx').on(table.agentType, table.createdAt),
+    index('custody_tests_created_idx').on(table.createdAt),
+    // a retried attempt of the same task stores (and awards) nothing twice
+    uniqueIndex('custody_tests_task_agent_key').on(table.taskId, table.agentType),
+  ],
 );

@@ -10,6 +10,8 @@ import { grants, type Scope } from '../accounts/roles.js';
 const FIXED_TOPICS: Readonly<Record<string, Scope>> = {
   proposals: 'proposals:read',
   agents: 'agents:read',
+  guardian: 'agents:read',
+  imperium: 'agents:read',
   tasks: 'agents:read',
 };
 

@@ -6,7 +6,8 @@ import { git } from '../git/git.js';
 import { applyPatchAsCommit, type ApplyFailureReason } from './apply/apply-patch.js';
 import { readBranchTip } from './apply/branch-refs.js';
 import { ProposalRefusedError } from './create-proposal.js';
-import { IllegalTransitionError, ProposalNotFoundError, transitionProposal, type Proposal } from './transition.js';
+import { IllegalTransitionError, ProposalNotFoundError, type Proposal } from './transition.js';
+import { transitionWithLearning } from '../learning/learning-event-store.js';
 import { effectivePolicy } from '../repositories/policy.js';
 import type { ProposalStatus } from './states.js';
 
@@ -106,11 +107,16 @@ async function applyLocked(
   const branch = mode === 'target' ? targetBranch : `lvlup/${proposal.id.slice(0, 8)}`;
 
   const recorded = async (commit: string) => {
-    const applied = await transitionProposal(orm, proposal.id, {
-      to: 'applied',
-      actor: input.actor,
-      set: { appliedCommit: commit, appliedBranch: branch, applyError: null },
-    });
+    const applied = await transitionWithLearning(
+      orm,
+      proposal.id,
+      {
+        to: 'applied',
+        actor: input.actor,
+        set: { appliedCommit: commit, appliedBranch: branch, applyError: null },
+      },
+      { kind: 'apply' },
+    );
     return { proposal: applied, applied: true, conflicts: [], message: undefined };
   };
 
@@ -131,13 +137,18 @@ async function applyLocked(
   if (!TERMINAL_FAILURES.includes(result.reason)) {
     throw new ProposalRefusedError(409, result.reason, result.message);
   }
-  const failed = await transitionProposal(orm, proposal.id, {
-    to: 'apply-failed',
-    actor: input.actor,
-    reason: result.reason,
-    note: result.message,
-    set: { applyError: { message: result.message, conflicts: result.conflicts } },
-  });
+  const failed = await transitionWithLearning(
+    orm,
+    proposal.id,
+    {
+      to: 'apply-failed',
+      actor: input.actor,
+      reason: result.reason,
+      note: result.message,
+      set: { applyError: { message: result.message, conflicts: result.conflicts } },
+    },
+    { kind: 'apply' },
+  );
   return { proposal: failed, applied: false, conflicts: result.conflicts, message: result.message };
 }
 

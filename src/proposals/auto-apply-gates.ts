@@ -3,19 +3,32 @@ import { securityGateFailure } from './security-gate.js';
 import type { Proposal } from './transition.js';
 
 export interface FailedGate {
-  readonly gate: 'policy' | 'state' | 'tests' | 'confidence' | 'security';
+  readonly gate: 'policy' | 'state' | 'tests' | 'confidence' | 'security' | 'level' | 'custody' | 'acceptance';
   readonly detail: string;
+}
+
+/** What the autonomy gates know about the agent that made the proposal (loaded by the caller). */
+export interface ProposingAgent {
+  readonly type: string;
+  /** its level from XP (agent progress; 1 before any) */
+  readonly level: number;
+  /** its custody record: at least 3 of the last 5 tests passed and at most 2 consecutive failures */
+  readonly custody: { readonly eligible: boolean; readonly reason: string };
 }
 
 /**
  * Every condition auto-apply needs, each reported on its own so the caller can say exactly what is
- * missing. Later gates (agent level, custody eligibility, learned score) join here.
- * `findings` are the proposal's stored Guardian findings (scanned afresh by the caller when the proposal
- * predates scanning).
+ * missing. `findings` are the proposal's stored Guardian findings (scanned afresh by the caller when the
+ * proposal predates scanning). The autonomy gates: the proposing agent's level reaches the policy's
+ * minimum (`level`), it is custody-eligible (`custody`), and the proposal's learned acceptance score
+ * reaches the policy's threshold (`acceptance`; null in the policy turns this one off).
  */
 export function failedAutoApplyGates(
-  proposal: Pick<Proposal, 'status' | 'confidence'> & { findings: readonly Record<string, unknown>[] },
+  proposal: Pick<Proposal, 'status' | 'confidence' | 'testResults' | 'acceptanceScore'> & {
+    findings: readonly Record<string, unknown>[];
+  },
   repository: { checkCommands: readonly string[]; policy: RepositoryPolicy },
+  agent: ProposingAgent,
 ): FailedGate[] {
   const failed: FailedGate[] = [];
   const { policy } = repository;
@@ -28,6 +41,9 @@ export function failedAutoApplyGates(
         ? { gate: 'tests', detail: `the repository has checks and the proposal is ${proposal.status}, not test-passed` }
         : { gate: 'state', detail: `the proposal is ${proposal.status}` },
     );
+  } else if (hasChecks && proposal.testResults?.verdict === 'still-failing') {
+    // Not blamed for failures the base already had, but not proven either: a person decides.
+    failed.push({ gate: 'tests', detail: 'some checks fail, on the base commit as well as with the change' });
   }
   if (proposal.confidence === null || proposal.confidence < policy.auto_apply_min_confidence) {
     failed.push({
@@ -37,5 +53,22 @@ export function failedAutoApplyGates(
   }
   const security = securityGateFailure(proposal.findings);
   if (security) failed.push({ gate: 'security', detail: security });
+  const minLevel = policy.auto_apply_min_level;
+  if (agent.level < minLevel) {
+    failed.push({ gate: 'level', detail: `${agent.type} is level ${agent.level}, below the policy's ${minLevel}` });
+  }
+  if (!agent.custody.eligible) {
+    failed.push({ gate: 'custody', detail: `${agent.type} is not custody-eligible: ${agent.custody.reason}` });
+  }
+  const minAcceptance = policy.auto_apply_min_acceptance;
+  if (minAcceptance !== null && (proposal.acceptanceScore === null || proposal.acceptanceScore < minAcceptance)) {
+    failed.push({
+      gate: 'acceptance',
+      detail:
+        proposal.acceptanceScore === null
+          ? `the proposal has no acceptance score yet (the policy needs ${minAcceptance})`
+          : `acceptance score ${proposal.acceptanceScore} is below the policy's ${minAcceptance}`,
+    });
+  }
   return failed;
 }

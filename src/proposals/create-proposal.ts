@@ -7,7 +7,11 @@ import { normaliseRelativePath } from '../repositories/safe-path.js';
 import { buildChanges, contentHash, rangesOverlap, type FileChangeInput } from './changes.js';
 import { scanProposalChanges } from './security-gate.js';
 import { OPEN_STATUSES } from './states.js';
+import { repositoryChecks } from '../sandbox/checks.js';
+import { enqueueProposalTest } from '../sandbox/enqueue-proposal-test.js';
 import { transitionProposal, type Proposal } from './transition.js';
+import { scoreProposal } from '../learning/model-store.js';
+import { activeSuppression } from '../learning/suppression.js';
 
 /** Reads committed content of a repository; the git side effects live behind it. */
 export interface RepositoryReader {
@@ -120,6 +124,22 @@ export async function createProposal(
     [repository] = await orm.select().from(repositories).where(eq(repositories.id, input.repositoryId));
     if (!repository) throw new ProposalRefusedError(404, 'repository_not_found', `No repository ${input.repositoryId}`);
   }
+  // Reviewers of this repository keep rejecting this rule (src/learning/suppression.ts): not proposed until lifted.
+  const suppression =
+    repository && input.ruleId ? await activeSuppression(orm, repository.id, input.ruleId) : undefined;
+  if (suppression) {
+    throw new ProposalRefusedError(
+      422,
+      'rule_suppressed',
+      `Rule ${suppression.ruleId} is suppressed in this repository: ${suppression.verdicts} verdicts, ` +
+        `${Math.round(suppression.acceptance * 100)}% accepted. Lift it with POST /learning/suppressions/lift.`,
+      {
+        repository_id: suppression.repositoryId,
+        rule_id: suppression.ruleId,
+        suppressed_at: suppression.suppressedAt.toISOString(),
+      },
+    );
+  }
 
   let head: string | undefined;
   let files: FileChangeInput[];
@@ -168,6 +188,22 @@ export async function createProposal(
   const ttl = repository ? effectivePolicy(repository.policy).proposal_ttl_seconds : null;
   // Guardian's check of the new code, stored with the row so the auto-apply gate can read it at once.
   const findings = await scanProposalChanges(built.changes);
+  // A repository with checks gets every proposal tested by Sandbox before a person sees it.
+  const tested = repository && head ? (await repositoryChecks(repository, head)).commands.length > 0 : false;
+  // The learned probability of acceptance, when a model exists (rescored after every model update).
+  const acceptanceScore = await scoreProposal(orm, {
+    aiType: input.aiType,
+    repositoryId: repository?.id ?? null,
+    ruleId: input.ruleId ?? null,
+    category: input.category ?? null,
+    confidence: input.confidence ?? null,
+    filePath: built.changes[0]!.file_path,
+    additions: built.additions,
+    deletions: built.deletions,
+    hunks: built.hunks,
+    testResults: null,
+    findings,
+  });
 
   return orm.transaction(async (transaction) => {
     const [created] = await transaction
@@ -180,6 +216,7 @@ export async function createProposal(
         ruleId: input.ruleId ?? null,
         category: input.category ?? null,
         confidence: input.confidence ?? null,
+        acceptanceScore,
         filePath: built.changes[0]!.file_path,
         changes: built.changes,
         diff: built.diff,
@@ -218,6 +255,7 @@ export async function createProposal(
     await transaction
       .insert(proposalTransitions)
       .values({ proposalId: created.id, fromStatus: null, toStatus: 'pending', actor: input.createdBy });
+    if (tested) await enqueueProposalTest(transaction, created);
 
     const superseded: Proposal[] = [];
     if (repository && input.ruleId) {

@@ -2,7 +2,16 @@ import type { EventBus } from '../events/bus.js';
 import type { Proposal } from './transition.js';
 
 export type ProposalEventType =
-  'created' | 'accepted' | 'rejected' | 'applied' | 'apply_failed' | 'expired' | 'superseded';
+  | 'created'
+  | 'testing'
+  | 'test_passed'
+  | 'test_failed'
+  | 'accepted'
+  | 'rejected'
+  | 'applied'
+  | 'apply_failed'
+  | 'expired'
+  | 'superseded';
 
 /**
  * Announces a committed proposal change on the `proposals` topic. The change is already stored, so a

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
 import { proposals, proposalTransitions } from '../db/schema.js';
 import type { ProposalStatus } from './states.js';
@@ -11,6 +11,8 @@ export const PROPOSAL_SORTS = [
   '-updated_at',
   'confidence',
   '-confidence',
+  'acceptance_score',
+  '-acceptance_score',
 ] as const;
 export type ProposalSort = (typeof PROPOSAL_SORTS)[number];
 
@@ -35,6 +37,7 @@ const summaryColumns = {
   ruleId: proposals.ruleId,
   category: proposals.category,
   confidence: proposals.confidence,
+  acceptanceScore: proposals.acceptanceScore,
   filePath: proposals.filePath,
   hunks: proposals.hunks,
   additions: proposals.additions,
@@ -58,17 +61,24 @@ export async function listProposals(orm: Orm, filter: ProposalFilter) {
   if (filter.since) conditions.push(gte(proposals.createdAt, filter.since));
   const where = conditions.length ? and(...conditions) : undefined;
   const direction = filter.sort.startsWith('-') ? desc : asc;
+  const key = filter.sort.replace(/^-/, '') as 'created_at' | 'updated_at' | 'confidence' | 'acceptance_score';
   const column = {
     created_at: proposals.createdAt,
     updated_at: proposals.updatedAt,
     confidence: proposals.confidence,
-  }[filter.sort.replace(/^-/, '') as 'created_at' | 'updated_at' | 'confidence'];
+    acceptance_score: proposals.acceptanceScore,
+  }[key];
+  // Unscored proposals (no model yet) come last either way.
+  const first =
+    key === 'acceptance_score'
+      ? sql`${column} ${filter.sort.startsWith('-') ? sql`desc` : sql`asc`} nulls last`
+      : direction(column);
   const [rows, [total]] = await Promise.all([
     orm
       .select(summaryColumns)
       .from(proposals)
       .where(where)
-      .orderBy(direction(column), direction(proposals.id))
+      .orderBy(first, direction(proposals.id))
       .limit(filter.limit)
       .offset(filter.skip),
     orm.select({ total: count() }).from(proposals).where(where),

@@ -15,6 +15,10 @@ export const proposalSummarySchema = z
     rule_id: z.string().nullable(),
     category: z.string().nullable(),
     confidence: z.number().nullable(),
+    acceptance_score: z
+      .number()
+      .nullable()
+      .describe('learned probability that a reviewer accepts it (0–1); null until a model exists'),
     file_path: z.string(),
     hunks: z.number(),
     additions: z.number(),
@@ -98,6 +102,7 @@ export function presentSummary(proposal: ProposalSummary): z.infer<typeof propos
     rule_id: proposal.ruleId,
     category: proposal.category,
     confidence: proposal.confidence,
+    acceptance_score: proposal.acceptanceScore,
     file_path: proposal.filePath,
     hunks: proposal.hunks,
     additions: proposal.additions,

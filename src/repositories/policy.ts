@@ -8,8 +8,11 @@ export const DEFAULT_REPOSITORY_POLICY: RepositoryPolicy = {
   pull_requests: false,
   auto_apply: false,
   auto_apply_min_confidence: 0.9,
+  auto_apply_min_level: 1,
+  auto_apply_min_acceptance: 0.5,
   proposal_ttl_seconds: 14 * 24 * 3600,
   guardian_ignore: { rules: [], paths: [] },
+  benchmark_command: null,
 };
 
 const policyFields = {
@@ -24,6 +27,22 @@ const policyFields = {
   pull_requests: z.boolean().describe('push applied branches and open a pull request (GitHub remotes)'),
   auto_apply: z.boolean().describe('let proposals that pass every gate be applied without a reviewer'),
   auto_apply_min_confidence: z.number().min(0).max(1).describe('lowest proposal confidence auto-apply accepts'),
+  auto_apply_min_level: z
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .describe(
+      'lowest level (from XP) of the proposing agent auto-apply accepts; the agent must also be custody-eligible',
+    ),
+  auto_apply_min_acceptance: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .describe(
+      'lowest learned acceptance score auto-apply accepts (an unscored proposal fails it); null turns this gate off',
+    ),
   proposal_ttl_seconds: z
     .number()
     .int()
@@ -40,6 +59,17 @@ const policyFields = {
         .describe('path globs its scans leave out: `*` and `?` within a folder name, `**` across folders'),
     })
     .describe("what Guardian's repository scans leave out; a change replaces the whole list"),
+  benchmark_command: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(2000)
+    .nullable()
+    .describe(
+      'a command (run with /bin/sh -c in the sandbox) whose wall time measures performance claims: each ' +
+        'performance proposal of Imperium gets a Sandbox experiment timing it on the base and with the change; ' +
+        'null: such claims stay unmeasured',
+    ),
 };
 
 export const repositoryPolicySchema = z.strictObject(policyFields).meta({ id: 'RepositoryPolicy' });

@@ -33,10 +33,18 @@ import proposalRoutes from './routes/proposals.js';
 import batchProposalRoutes from './routes/api/v1/proposals.js';
 import agentRoutes from './routes/agents.js';
 import agentApiRoutes from './routes/api/v1/agents.js';
+import learningRoutes from './routes/learning.js';
+import analyticsRoutes from './routes/analytics.js';
 import guardianRoutes from './routes/guardian.js';
+import sandboxRoutes from './routes/sandbox.js';
 import guardianSuggestionRoutes from './routes/guardian-suggestions.js';
+import imperiumRoutes from './routes/imperium.js';
+import { createImperiumLlmPass } from '../agents/imperium/llm-pass.js';
+import { createLanguageModelService } from '../llm/language-model-service.js';
 import taskRoutes from './routes/api/v1/tasks.js';
 import scheduleRoutes from './routes/api/v1/schedules.js';
+import tokenUsageRoutes from './routes/api/v1/token-usage.js';
+import custodyRoutes from './routes/api/v1/custody.js';
 import type { RouteTableEntry, Services } from './types.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import { createTaskRuntime, type TaskRuntimeOptions } from '../tasks/runtime.js';
@@ -129,6 +137,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     agents: runtime.registry,
     tasks: runtime.queue,
     runtime,
+    llm: createLanguageModelService({ database, config }),
     version: options.version,
     startedAt: new Date(),
     now: options.now ?? (() => new Date()),
@@ -193,10 +202,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(batchProposalRoutes, { prefix: '/api/v1/proposals' });
   await app.register(agentRoutes, { prefix: '/agents' });
   await app.register(agentApiRoutes, { prefix: '/api/v1/agents' });
+  await app.register(learningRoutes, { prefix: '/learning' });
+  await app.register(analyticsRoutes, { prefix: '/analytics' });
   await app.register(guardianRoutes, { prefix: '/guardian' });
   await app.register(guardianSuggestionRoutes, { prefix: '/guardian' });
+  await app.register(imperiumRoutes, {
+    prefix: '/imperium',
+    llmPass: services.llm.isConfigured() ? createImperiumLlmPass(services.llm) : undefined,
+  });
+  await app.register(sandboxRoutes, { prefix: '/sandbox' });
   await app.register(taskRoutes, { prefix: '/api/v1/tasks' });
   await app.register(scheduleRoutes, { prefix: '/api/v1/schedules' });
+  await app.register(tokenUsageRoutes, { prefix: '/api/v1/token-usage' });
+  await app.register(custodyRoutes, { prefix: '/api/v1/custody' });
   await app.register(eventRoutes, { prefix: '/api/v1/events' });
   await app.register(webSocketRoutes);
 

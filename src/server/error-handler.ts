@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { asLanguageModelProblem } from '../llm/errors-to-problems.js';
 import { HttpProblem, type FieldError, type ProblemBody } from './problem.js';
 
 const TITLES: Record<number, string> = {
@@ -69,8 +70,18 @@ function validationErrors(error: FastifyError): FieldError[] {
  */
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof HttpProblem) {
-      return sendProblem(request, reply, error.status, error.code, error.detail, error.extensions, error.title);
+    // The LLM layer's errors (llm_not_configured, budget_exhausted, …) reach here from any route.
+    const problem = error instanceof HttpProblem ? error : asLanguageModelProblem(error);
+    if (problem instanceof HttpProblem) {
+      return sendProblem(
+        request,
+        reply,
+        problem.status,
+        problem.code,
+        problem.detail,
+        problem.extensions,
+        problem.title,
+      );
     }
     if (error.validation) {
       const errors = validationErrors(error);

@@ -9,6 +9,7 @@ import type { EventBus } from '../events/bus.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import type { TaskQueue } from '../tasks/task-queue.js';
 import type { TaskRuntime } from '../tasks/runtime.js';
+import type { LanguageModelService } from '../llm/language-model-service.js';
 
 /**
  * Who may call a route: anyone (`public`), any authenticated caller, or a caller holding a scope.
@@ -38,6 +39,8 @@ export interface Services {
   readonly tasks: TaskQueue;
   /** agents, queue and this process's worker (if it runs one) */
   readonly runtime: TaskRuntime;
+  /** language models, accounted and budgeted; `isConfigured()` is false without a provider */
+  readonly llm: LanguageModelService;
   readonly version: string;
   readonly startedAt: Date;
   now(): Date;

@@ -68,20 +68,30 @@ export async function findAgentByName(orm: Orm, name: string): Promise<AgentRow 
   return row;
 }
 
-/** Agent types with runnable tasks now, and when the next waiting one becomes runnable. */
-export async function pendingWork(orm: Orm): Promise<{ dueTypes: string[]; nextRunAt: Date | undefined }> {
+/**
+ * Agents (by row: several declarative agents share one type) with runnable tasks now, and when the next
+ * waiting one becomes runnable.
+ */
+export async function pendingWork(orm: Orm): Promise<{
+  dueTypes: string[];
+  dueAgents: { agentType: string; agentId: string }[];
+  nextRunAt: Date | undefined;
+}> {
   const rows = await orm
     .select({
       agentType: tasks.agentType,
+      agentId: tasks.agentId,
       due: sql<boolean>`bool_or(${tasks.runAt} <= now())`,
       next: sql<string>`min(${tasks.runAt})`,
     })
     .from(tasks)
     .where(inArray(tasks.status, [...PENDING_STATUSES]))
-    .groupBy(tasks.agentType);
+    .groupBy(tasks.agentType, tasks.agentId);
   const future = rows.filter((row) => !row.due).map((row) => new Date(row.next).getTime());
+  const dueAgents = rows.filter((row) => row.due).map(({ agentType, agentId }) => ({ agentType, agentId }));
   return {
-    dueTypes: rows.filter((row) => row.due).map((row) => row.agentType),
+    dueTypes: [...new Set(dueAgents.map((row) => row.agentType))],
+    dueAgents,
     nextRunAt: future.length ? new Date(Math.min(...future)) : undefined,
   };
 }
@@ -97,11 +107,22 @@ export async function pendingWork(orm: Orm): Promise<{ dueTypes: string[]; nextR
  */
 export async function claimTasks(
   orm: Orm,
-  options: { agentType: string; owner: string; slots: number; concurrency: number; leaseSeconds: number },
+  options: {
+    agentType: string;
+    /** the agent's row; without it, the row named after the type (a built-in agent) */
+    agentId?: string | undefined;
+    owner: string;
+    slots: number;
+    concurrency: number;
+    leaseSeconds: number;
+  },
 ): Promise<{ claimed: TaskRow[]; agentChanged: AgentRow | undefined }> {
   return orm.transaction(async (transaction) => {
     const none = { claimed: [], agentChanged: undefined };
-    const [agent] = await transaction.select().from(agents).where(eq(agents.name, options.agentType)).for('update');
+    const which = options.agentId
+      ? and(eq(agents.id, options.agentId), eq(agents.type, options.agentType))
+      : eq(agents.name, options.agentType);
+    const [agent] = await transaction.select().from(agents).where(which).for('update');
     if (!agent || agent.status === 'paused') return none;
     const [running] = await transaction
       .select({ count: sql<number>`count(*)::int` })

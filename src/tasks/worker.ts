@@ -120,14 +120,16 @@ export function createWorker(options: WorkerOptions) {
       do {
         pumpAgain = false;
         if (running.size >= options.concurrency) break;
-        const { dueTypes, nextRunAt } = await pendingWork(orm);
+        const { dueAgents, nextRunAt } = await pendingWork(orm);
         scheduleNextRun(nextRunAt);
-        for (const agentType of dueTypes) {
+        // Per agent row: declarative agents share their type, each with its own row and concurrency.
+        for (const { agentType, agentId } of dueAgents) {
           const definition = registry.get(agentType);
           const slots = options.concurrency - running.size;
           if (!definition || slots <= 0 || stopped) continue;
           const { claimed, agentChanged } = await claimTasks(orm, {
             agentType,
+            agentId,
             owner,
             slots,
             concurrency: definition.concurrency,

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -94,4 +95,16 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** Registers a local repository folder through the API as the admin and answers its id. */
+export async function registerRepository(t: TestApp, folder: string): Promise<string> {
+  const registered = await t.request({
+    method: 'POST',
+    url: '/api/v1/repositories',
+    key: t.adminKey,
+    payload: { path: folder },
+  });
+  assert.equal(registered.statusCode, 201, registered.body);
+  return registered.json<{ id: string }>().id;
 }

@@ -13,7 +13,7 @@ export function queue<T>() {
       if (resolve) resolve(item);
       else items.push(item);
     },
-    next(timeoutMs = 5000): Promise<T> {
+    next(timeoutMs = 15_000): Promise<T> {
       const item = items.shift();
       if (item !== undefined) return Promise.resolve(item);
       return new Promise<T>((resolve, reject) => {

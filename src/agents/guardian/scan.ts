@@ -1,3 +1,4 @@
+import { publishGuardianEvent } from './guardian-events.js';
 import { sha256 } from '../../proposals/changes.js';
 import { asc } from 'drizzle-orm';
 import { repositories } from '../../db/schema.js';
@@ -208,6 +209,15 @@ export async function scanRepository(
     `${repository.name}: ${result.files_scanned} scanned, ${result.files_unchanged} unchanged, ` +
       `${result.new_suggestions} new suggestion(s), ${result.resolved} resolved`,
   );
+  await publishGuardianEvent(context.events, 'guardian.scan_completed', {
+    repository_id: repository.id,
+    commit: head,
+    task_id: context.task.id,
+    new_suggestions: result.new_suggestions,
+    resolved: result.resolved,
+    findings: result.findings,
+    by_severity: result.by_severity,
+  });
   return result;
 }
 

@@ -1,17 +1,38 @@
-import { defineAgent } from '../definition.js';
-import { inventoryRepositories, repositoryInput } from '../repository-inventory.js';
+import { z } from 'zod';
+import { defineAgent, type AnyAgentDefinition } from '../definition.js';
+import { guardianAgent } from '../guardian/definition.js';
+import { learningAgent } from '../learning/definition.js';
+import { repositoryInput } from '../repository-inventory.js';
+import { sandboxAgent } from '../sandbox/definition.js';
+import { isCycle, runCycle } from './cycle.js';
+import { runImperium } from './repository-run.js';
 
-export const imperiumAgent = defineAgent({
+export const imperiumInput = repositoryInput.extend({
+  cycle: z
+    .boolean()
+    .optional()
+    .describe(
+      'run the learning cycle (Guardian scan → Sandbox runs → collection and metrics → proposals → notification) ' +
+        'instead of a repository run; default: true for scheduled runs, false otherwise',
+    ),
+});
+
+export type ImperiumInput = z.infer<typeof imperiumInput>;
+
+export const imperiumAgent: AnyAgentDefinition = defineAgent({
   type: 'imperium',
   description: 'Proposes minimal, behaviour-preserving improvements and coordinates the learning cycle.',
-  inputSchema: repositoryInput,
+  inputSchema: imperiumInput,
   defaultIntervalSeconds: (config) => config.intervals.imperiumLearning,
+  // two at once: a waiting cycle coordinator leaves a slot for its own proposal step (docs/imperium.md)
   concurrency: 2,
-  timeoutSeconds: 1800,
+  // a cycle waits for every step's task; an hour, like Sandbox and Conquest
+  timeoutSeconds: 3600,
   maxAttempts: 3,
   run: (context) =>
-    inventoryRepositories(context, {
-      languages: ['javascript', 'typescript', 'python'],
-      pendingAnalysis: 'not yet available: the improvement engine is not built, so files are only counted',
-    }),
+    isCycle(context)
+      ? runCycle(context, (agentType) =>
+          [guardianAgent, sandboxAgent, learningAgent, imperiumAgent].find((agent) => agent.type === agentType),
+        )
+      : runImperium(context),
 });

@@ -1,17 +1,69 @@
-import { defineAgent } from '../definition.js';
-import { inventoryRepositories, repositoryInput } from '../repository-inventory.js';
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { giveUp } from '../../sandbox/give-up.js';
+import { runExperiment } from '../../sandbox/run-experiment.js';
+import { SANDBOX_TASK } from '../../sandbox/sandbox-limits.js';
+import { sandboxService } from '../../sandbox/sandbox-service.js';
+import { testOutstandingProposals } from '../../sandbox/test-outstanding.js';
+import { testProposal } from '../../sandbox/test-proposal.js';
+import { asTaskFailure } from '../../tasks/task-errors.js';
+import { defineAgent, type TaskContext } from '../definition.js';
+import { repositoryInput } from '../repository-inventory.js';
+
+const sandboxInput = z.union([
+  z.object({ proposal_id: z.uuid().describe('test one proposal') }).strict(),
+  z.object({ experiment_id: z.uuid().describe('run one experiment') }).strict(),
+  repositoryInput.describe('test the open proposals that have no sandbox result yet'),
+]);
+
+type SandboxInput = z.infer<typeof sandboxInput>;
+
+const consoleLogger = { error: (details: object, message: string) => console.error(message, details) };
+
+async function run(context: TaskContext<SandboxInput>): Promise<Record<string, unknown>> {
+  const service = await sandboxService(context.config);
+  const shared = {
+    database: context.database,
+    service,
+    signal: context.signal,
+    log: (message: string) => context.log('info', message),
+    now: () => new Date(),
+  };
+  const input = context.input;
+  try {
+    if ('proposal_id' in input) {
+      return await testProposal(
+        { ...shared, events: context.events, taskId: context.task.id, logger: consoleLogger },
+        input.proposal_id,
+      );
+    }
+    if ('experiment_id' in input) return await runExperiment(shared, input.experiment_id);
+    return await testOutstandingProposals(
+      { ...shared, events: context.events, taskId: context.task.id, logger: consoleLogger },
+      input.repository_id,
+    );
+  } catch (error) {
+    const failure = asTaskFailure(error);
+    const final = !failure.retryable || context.task.attempt >= SANDBOX_TASK.maxAttempts || context.signal.aborted;
+    if (final && ('proposal_id' in input || 'experiment_id' in input)) {
+      await giveUp(
+        { database: context.database, events: context.events, logger: consoleLogger },
+        input,
+        failure.message,
+        new Date(),
+      );
+    }
+    throw error;
+  }
+}
 
 export const sandboxAgent = defineAgent({
   type: 'sandbox',
   description: 'Builds and tests every proposed change in isolation before a person sees it.',
-  inputSchema: repositoryInput,
+  inputSchema: sandboxInput,
   defaultIntervalSeconds: (config) => config.intervals.sandboxExperiment,
-  concurrency: 2,
-  timeoutSeconds: 3600,
-  maxAttempts: 2,
-  run: (context) =>
-    inventoryRepositories(context, {
-      languages: ['javascript', 'typescript', 'python', 'go', 'rust', 'java', 'ruby', 'php'],
-      pendingAnalysis: 'not yet available: isolated check runs are not built, so files are only counted',
-    }),
+  concurrency: Math.max(1, availableParallelism()),
+  timeoutSeconds: SANDBOX_TASK.timeoutSeconds,
+  maxAttempts: SANDBOX_TASK.maxAttempts,
+  run,
 });

@@ -17,6 +17,7 @@ import { createProposal, ProposalRefusedError, type RepositoryReader } from '../
 import { asProblem } from '../../proposals/errors-to-problems.js';
 import { publishProposalEvent } from '../../proposals/proposal-events.js';
 import { readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
+import { publishGuardianEvent } from '../../agents/guardian/guardian-events.js';
 import { conflict, notFound } from '../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './api/v1/representations.js';
 import { applyFix } from './guardian.js';
@@ -101,6 +102,15 @@ function presentSuggestion(row: GuardianSuggestion): z.infer<typeof suggestionSc
     created_at: row.createdAt.toISOString(),
   };
 }
+
+const suggestionEventData = (row: GuardianSuggestion) => ({
+  id: row.id,
+  repository_id: row.repositoryId,
+  rule_id: row.ruleId,
+  severity: row.severity,
+  status: row.status,
+  proposal_id: row.proposalId,
+});
 
 /** A comma-separated list of allowed values. */
 const listOf = <T extends string>(values: readonly T[], what: string) =>
@@ -299,6 +309,7 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
         now: app.services.now(),
       });
       if (!approved) throw notPending(await existing(row.id));
+      await publishGuardianEvent(events, 'guardian.suggestion_approved', suggestionEventData(approved), request.log);
       return presentSuggestion(approved);
     },
   );
@@ -332,6 +343,7 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
           now: app.services.now(),
         });
         if (!reviewed) throw notPending(await existing(request.params.id));
+        await publishGuardianEvent(events, `guardian.suggestion_${status}`, suggestionEventData(reviewed), request.log);
         return presentSuggestion(reviewed);
       },
     );

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
+import { sandboxService } from '../../sandbox/sandbox-service.js';
+import { describeLanguageModelStatus } from '../../llm/language-model-status.js';
 import type { TaskRuntime } from '../../tasks/runtime.js';
 import { sendProblem } from '../error-handler.js';
 
@@ -58,6 +61,49 @@ async function queueState(database: Database, runtime: TaskRuntime): Promise<z.i
   };
 }
 
+const sandboxSchema = z
+  .object({
+    status: z
+      .enum(['isolated', 'unisolated', 'unavailable'])
+      .describe('isolated: bubblewrap; unisolated: process mode (limits only, no network or file isolation)'),
+    mode: z.enum(['auto', 'bwrap', 'process']).describe('SANDBOX_MODE'),
+    isolation: z.enum(['bwrap', 'none']).nullable(),
+    reason: z.string().optional().describe('why bubblewrap is not used, when it is not'),
+  })
+  .describe('how Sandbox runs checks in this process');
+
+async function sandboxState(config: Config): Promise<z.infer<typeof sandboxSchema>> {
+  try {
+    const { availability } = await sandboxService(config);
+    return {
+      status: availability.isolation === 'bwrap' ? 'isolated' : 'unisolated',
+      mode: config.sandboxMode,
+      isolation: availability.isolation,
+      ...(availability.reason ? { reason: availability.reason } : {}),
+    };
+  } catch (error) {
+    return { status: 'unavailable', mode: config.sandboxMode, isolation: null, reason: (error as Error).message };
+  }
+}
+
+const llmSchema = z
+  .object({
+    configured: z.boolean().describe('false: LLM-only features answer 503 llm_not_configured; the rest works'),
+    default_provider: z.string().nullable(),
+    fallback_provider: z.string().nullable(),
+    providers: z.array(
+      z.object({
+        provider: z.string(),
+        base_url: z.string().nullable(),
+        circuit: z.string().describe('closed, open or half-open, in this process'),
+        consecutive_failures: z.number().int(),
+        retry_at: z.string().nullable(),
+      }),
+    ),
+    problem: z.string().nullable(),
+  })
+  .describe('language model providers; optional, so never a reason for 503');
+
 const health: FastifyPluginAsyncZod = async (app) => {
   const { database, redis, version, runtime } = app.services;
 
@@ -97,13 +143,16 @@ const health: FastifyPluginAsyncZod = async (app) => {
           'Public so that orchestrators can probe it; it names dependencies and their state, never error details. ' +
           'Answers 503 (problem+json with the same `checks`) when any dependency is down. `queue` counts tasks ' +
           'over all processes; the `queue` check is down when the tasks table cannot be read or when this ' +
-          'process should run a worker and its worker has stopped.',
+          'process should run a worker and its worker has stopped. `sandbox` says how checks run: `unisolated` ' +
+          'when bubblewrap is missing (SANDBOX_MODE=auto), down when SANDBOX_MODE=bwrap cannot be honoured.',
         tags: ['health'],
         response: {
           200: z.object({
             status: z.literal('ready'),
             checks: z.record(z.string(), checkSchema),
             queue: queueSchema.optional(),
+            sandbox: sandboxSchema,
+            llm: llmSchema,
           }),
         },
       },
@@ -118,6 +167,10 @@ const health: FastifyPluginAsyncZod = async (app) => {
         queue = await queueState(database, runtime);
         if (queue.worker && !queue.worker.running) throw new Error('worker stopped');
       }, 2000);
+      const sandbox = await sandboxState(app.services.config);
+      const status = describeLanguageModelStatus(app.services.llm);
+      const llm = { ...status, providers: status.providers.map((provider) => ({ ...provider })) };
+      checks.sandbox = { status: sandbox.status === 'unavailable' ? 'down' : 'up' };
       const down = Object.entries(checks)
         .filter(([, check]) => check.status === 'down')
         .map(([name]) => name);
@@ -126,9 +179,11 @@ const health: FastifyPluginAsyncZod = async (app) => {
           checks,
           down,
           ...(queue ? { queue } : {}),
+          sandbox,
+          llm,
         });
       }
-      return { status: 'ready' as const, checks, ...(queue ? { queue } : {}) };
+      return { status: 'ready' as const, checks, ...(queue ? { queue } : {}), sandbox, llm };
     },
   );
 };

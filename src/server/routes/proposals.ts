@@ -5,9 +5,11 @@ import { repositories } from '../../db/schema.js';
 import { applyProposal, recordPullRequest } from '../../proposals/apply-proposal.js';
 import { publishProposalEvent, type ProposalEventType } from '../../proposals/proposal-events.js';
 import { failedAutoApplyGates } from '../../proposals/auto-apply-gates.js';
+import { agentLevel, custodyEligibility } from '../../custody/custody-store.js';
 import { scanProposalChanges } from '../../proposals/security-gate.js';
 import { createProposal, type RepositoryReader } from '../../proposals/create-proposal.js';
 import { openPullRequestForProposal } from '../../proposals/pull-request-step.js';
+import { repositoryChecks } from '../../sandbox/checks.js';
 import { effectivePolicy } from '../../repositories/policy.js';
 import { asProblem } from '../../proposals/errors-to-problems.js';
 import { findProposal, listProposals, PROPOSAL_SORTS, proposalHistory } from '../../proposals/proposal-store.js';
@@ -278,7 +280,10 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           "Gates: the repository's policy allows auto-apply; tests passed when the repository has checks; " +
           'confidence at or above the policy threshold; the change introduces no high or critical Guardian finding ' +
-          '(`security`). Otherwise 409 listing each failed gate.',
+          "(`security`); the proposing agent's level reaches `auto_apply_min_level` (`level`); the agent is " +
+          'custody-eligible — at least 3 of its last 5 custody tests passed, at most 2 consecutive failures ' +
+          "(`custody`); the proposal's acceptance score reaches `auto_apply_min_acceptance` (`acceptance`). " +
+          'Otherwise 409 listing each failed gate.',
         tags: ['proposals'],
         params: idParams,
         response: { 200: proposalSchema },
@@ -299,12 +304,19 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId));
         // proposals stored before Guardian's gate existed are scanned now
         const findings = proposal.findings ?? (await scanProposalChanges(proposal.changes));
+        const checks =
+          repository && proposal.baseCommit ? await repositoryChecks(repository, proposal.baseCommit) : undefined;
+        const [level, custody] = await Promise.all([
+          agentLevel(orm, proposal.aiType),
+          custodyEligibility(orm, proposal.aiType),
+        ]);
         const failed = failedAutoApplyGates(
           { ...proposal, findings },
           {
-            checkCommands: repository?.checkCommands ?? [],
+            checkCommands: checks?.commands ?? [],
             policy: effectivePolicy(repository?.policy),
           },
+          { type: proposal.aiType, level, custody },
         );
         if (failed.length > 0) {
           throw new HttpProblem(

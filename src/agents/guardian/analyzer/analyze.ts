@@ -3,6 +3,7 @@ import { languageOfPath, type Language } from './languages.js';
 import { parseSource } from './parser.js';
 import type { Rule, RuleContext } from './rule.js';
 import { suppressedRules } from './suppression.js';
+import { indexTree, releaseTree } from './tree-index.js';
 
 export class UnsupportedLanguageError extends Error {
   readonly code = 'unsupported_language';
@@ -42,6 +43,8 @@ export async function analyzeCode(
   if (!language) throw new UnsupportedLanguageError(input.filePath);
   const tree = await parseSource(input.code, language);
   try {
+    // While the rules run, `descendantsOfType` on this tree is answered from one walk per set of types.
+    indexTree(tree);
     const context: RuleContext = {
       code: input.code,
       filePath: input.filePath,
@@ -78,6 +81,7 @@ export async function analyzeCode(
     }
     return findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule_id.localeCompare(b.rule_id));
   } finally {
+    releaseTree(tree);
     tree.delete();
   }
 }

@@ -1,9 +1,20 @@
 import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
+import { catastrophicBacktracking } from '../regex.js';
 import type { Rule } from '../rule.js';
-import { requestUrl } from './injection.js';
-import { dottedName, enclosingFunction, stringValue, unwrap } from './taint.js';
-import { callArguments, calleeParts, callsIn, defineRule, moduleNames, propertyOf, sinkConfidence } from './util.js';
+import { leadingText, requestUrl } from './injection.js';
+import { passwordHashFixes } from './password-hash-fix.js';
+import { dottedName, enclosingFunction, FUNCTION_TYPES, stringValue, unwrap, type TaintAnalysis } from './taint.js';
+import {
+  callArguments,
+  calleeParts,
+  callsIn,
+  declares,
+  defineRule,
+  moduleNames,
+  propertyOf,
+  sinkConfidence,
+} from './util.js';
 
 const WEAK_HASHES = /^(md2|md4|md5|sha1|sha-1|ripemd|ripemd160)$/i;
 const PASSWORD = /pass(word|wd|phrase)?|pwd/i;
@@ -52,9 +63,19 @@ export const weakPasswordHash: Rule = defineRule({
   message: 'Password hashed with a fast, broken hash: stolen hashes can be cracked quickly.',
   remediation: 'Hash passwords with a slow, salted algorithm: argon2id, scrypt (`crypto.scrypt`) or bcrypt.',
   check({ root }) {
-    return weakHashCalls(root)
-      .filter((h) => h.password)
-      .map((h) => ({ node: h.call, confidence: 'high' as const }));
+    const weak = weakHashCalls(root).filter((h) => h.password);
+    const crypto = moduleNames(root, ['crypto']);
+    const bcrypt = [...moduleNames(root, ['bcrypt', 'bcryptjs'])][0];
+    const fixes = passwordHashFixes(
+      root,
+      weak.map((h) => h.call),
+      crypto,
+      bcrypt,
+    );
+    return weak.map((h) => {
+      const fix = fixes.get(h.call.id);
+      return { node: h.call, confidence: 'high' as const, ...(fix ? { fix } : {}) };
+    });
   },
 });
 
@@ -90,7 +111,7 @@ export const weakCipher: Rule = defineRule({
 });
 
 const SECRET_NAME =
-  /token|secret|passw|pwd|nonce|salt|otp|csrf|xsrf|session|api_?key|(^|[a-z_])(id|key|uuid|code)$|[a-z](Id|ID|Key|Uuid|Code)$/i;
+  /token|secret|passw|pwd|nonce|salt|otp|csrf|xsrf|session|api_?key|(^|[a-z_])(id|key|uuid|code|pin)$|[a-z](Id|ID|Key|Uuid|Code|Pin)$|^(oauth_?)?state$|oauthState/i;
 
 /** The name a value is given: variable, assigned property, object key, or the function returning it. */
 function receivingName(node: Node): string | undefined {
@@ -100,6 +121,7 @@ function receivingName(node: Node): string | undefined {
       case 'variable_declarator':
         return parent.childForFieldName('name')?.text;
       case 'assignment_expression':
+      case 'augmented_assignment_expression':
         return dottedName(parent.childForFieldName('left'))?.split('.').pop();
       case 'pair':
         return parent.childForFieldName('key')?.text.replace(/['"]/g, '');
@@ -153,9 +175,9 @@ export const insecureRandomness: Rule = defineRule({
   message: '`Math.random()` is predictable and must not produce tokens, secrets, passwords, keys or identifiers.',
   remediation:
     'Use a cryptographically secure generator: `crypto.randomUUID()`, `crypto.randomBytes(n)` or `crypto.getRandomValues`.',
-  check({ root, code }) {
-    const named = [...moduleNames(code, ['crypto'])].find((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'randomBytes');
-    const shadowed = /\b(?:const|let|var|function|class)\s+crypto\b/.test(code) && named !== 'crypto';
+  check({ root }) {
+    const named = [...moduleNames(root, ['crypto'])].find((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'randomBytes');
+    const shadowed = declares(root, 'crypto') && named !== 'crypto';
     const cryptoName = named ?? (shadowed ? undefined : 'crypto');
     const matches: RuleMatch[] = [];
     for (const call of callsIn(root)) {
@@ -223,26 +245,66 @@ export const disabledTls: Rule = defineRule({
 const LOCAL_HOST =
   /^http:\/\/(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\]|[^/:]+\.(local|localhost|internal|test))([:/?#]|$)/i;
 
+/** Client factories whose options fix the base URL of every request: axios, got, ky, ofetch. */
+const BASE_URL_OPTIONS: Readonly<Record<string, string>> = {
+  create: 'baseURL',
+  extend: 'prefixUrl',
+};
+
 export const insecureTransport: Rule = defineRule({
   id: 'js.insecure-transport',
   issueType: 'insecure_transport',
   cwe: 'CWE-319',
   severity: 'medium',
   message: 'Request sent over plain HTTP: data can be read and changed in transit.',
-  remediation: 'Use `https://` URLs for every non-local request.',
+  remediation: 'Use `https://` (and `wss://`) URLs for every non-local connection, and serve over HTTPS.',
   check({ root }, taint) {
     const matches: RuleMatch[] = [];
+    const http = moduleNames(root, ['http']);
+    // a plain server next to an HTTPS one, or one that redirects, is the usual redirect-to-HTTPS listener
+    const https = moduleNames(root, ['https', 'http2']);
+    const servesHttps = callsIn(root).some((call) => {
+      const { object, method } = calleeParts(call);
+      return (
+        ((method === 'createServer' || method === 'createSecureServer') && https.has(object)) ||
+        method === 'redirect' ||
+        (method === 'writeHead' && [301, 302, 307, 308].includes(Number(callArguments(call)[0]?.text)))
+      );
+    });
+    const plain = (url: Node, scheme = 'http://') => {
+      const head = leadingText(url, taint);
+      return (
+        head !== undefined &&
+        head.toLowerCase().startsWith(scheme) &&
+        !LOCAL_HOST.test(`http://${head.slice(scheme.length)}`)
+      );
+    };
     for (const call of callsIn(root)) {
       const url = requestUrl(call);
-      if (!url) continue;
-      const value = taint.resolve(url);
-      const head =
-        value.type === 'template_string'
-          ? value.text.slice(1)
-          : value.type === 'binary_expression'
-            ? stringValue(value.childForFieldName('left'))
-            : stringValue(value);
-      if (head?.startsWith('http://') && !LOCAL_HOST.test(head)) matches.push({ node: url, confidence: 'high' });
+      const { full, object, method } = calleeParts(call);
+      if (url) {
+        // `http.request({ hostname: 'api.example.com' })`: the http module never encrypts
+        const host =
+          http.has(object) && unwrap(callArguments(call)[0]!).type === 'object' ? stringValue(url) : undefined;
+        if (plain(url) || (host !== undefined && !LOCAL_HOST.test(`http://${host}`)))
+          matches.push({ node: url, confidence: 'high' });
+        continue;
+      }
+      const args = callArguments(call);
+      const option = Object.hasOwn(BASE_URL_OPTIONS, method) ? BASE_URL_OPTIONS[method] : undefined;
+      if (option && ['axios', 'got', 'ky'].includes(object)) {
+        const base = propertyOf(args[0], option) ?? propertyOf(args[0], 'prefixUrl');
+        if (base && plain(base)) matches.push({ node: base, confidence: 'high' });
+      } else if (call.type === 'new_expression' && (full === 'WebSocket' || full === 'ws.WebSocket')) {
+        if (args[0] && plain(args[0], 'ws://')) matches.push({ node: args[0], confidence: 'high' });
+      } else if (method === 'createServer' && http.has(object) && !servesHttps) {
+        matches.push({
+          node: call,
+          confidence: 'low',
+          severity: 'low',
+          message: 'Plain HTTP server: unless TLS is terminated in front of it, traffic travels unencrypted.',
+        });
+      }
     }
     return matches;
   },
@@ -256,13 +318,24 @@ export const jwtMisuse: Rule = defineRule({
   message: 'JWT signature is not verified properly.',
   remediation:
     'Verify tokens with `jwt.verify(token, key, { algorithms: ["RS256"] })` (the algorithms you issue); never accept `none` and never trust `jwt.decode` for authentication.',
-  check({ root, code }) {
-    const jwtNames = moduleNames(code, ['jsonwebtoken']);
+  check({ root }) {
+    const jwtNames = moduleNames(root, ['jsonwebtoken']);
     jwtNames.add('jwt');
-    const verifies = /\.verify\s*\(|jwtVerify\s*\(/.test(code);
+    const verifies = callsIn(root).some((call) =>
+      ['verify', 'jwtVerify', 'compactVerify', 'flattenedVerify', 'generalVerify'].includes(calleeParts(call).method),
+    );
+    const jose = moduleNames(root, ['jose']);
     const matches: RuleMatch[] = [];
     for (const call of callsIn(root)) {
       const { object, method } = calleeParts(call);
+      if (method === 'decodeJwt' && (object ? jose.has(object) : jose.has(method)) && !verifies) {
+        matches.push({
+          node: call,
+          confidence: 'medium',
+          message: '`decodeJwt` does not check the signature and this file never verifies tokens (`jwtVerify`).',
+        });
+        continue;
+      }
       if (!jwtNames.has(object)) continue;
       const args = callArguments(call);
       if (method === 'verify' || method === 'sign') {
@@ -290,6 +363,71 @@ export const jwtMisuse: Rule = defineRule({
   },
 });
 
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Whether code defends against prototype keys: compares with or rejects `__proto__`/`constructor`, checks own
+ * properties (`hasOwn`, `hasOwnProperty`), or writes into prototype-less objects (`Object.create(null)`).
+ */
+function defendsPrototype(scope: Node): boolean {
+  for (const node of scope.descendantsOfType(['string', 'call_expression', 'member_expression'])) {
+    if (node.type === 'string' && PROTOTYPE_KEYS.has(stringValue(node) ?? '')) return true;
+    if (node.type === 'member_expression') {
+      const property = node.childForFieldName('property')?.text ?? '';
+      if (['hasOwn', 'hasOwnProperty', 'propertyIsEnumerable'].includes(property)) return true;
+    }
+    if (node.type === 'call_expression' && calleeParts(node).full === 'Object.create') {
+      if (callArguments(node)[0]?.type === 'null') return true;
+    }
+  }
+  return false;
+}
+
+/** Deep-merge functions of libraries: lodash/underscore, deepmerge, jQuery's `$.extend(true, …)`. */
+function libraryMerge(call: Node, localFunctions: ReadonlySet<string>): Node[] | undefined {
+  const { full, object, method } = calleeParts(call);
+  const args = callArguments(call);
+  if (!object && localFunctions.has(method)) return undefined; // judged by its body below
+  if (['extend'].includes(method) && ['$', 'jQuery'].includes(object)) {
+    return args[0]?.type === 'true' ? args.slice(2) : undefined;
+  }
+  if (!['merge', 'mergeWith', 'defaultsDeep', 'deepmerge', 'deepMerge', 'set', 'setWith', 'all'].includes(method))
+    return undefined;
+  if (!/^(_|lodash|deepmerge|deepMerge|merge|defaultsDeep|mergeWith)(\.|$)/.test(full)) return undefined;
+  return method === 'set' || method === 'setWith' ? args.slice(1, 2) : args.slice(1);
+}
+
+/**
+ * `for (…) node = node[part]` followed by `node[key] = value`: walking an object along keys from the request
+ * reaches `Object.prototype` through `__proto__`, and the final write pollutes it.
+ */
+function pathWalks(scope: Node, taint: TaintAnalysis): Node[] {
+  const found: Node[] = [];
+  const walkers = new Set<string>();
+  for (const assignment of scope.descendantsOfType('assignment_expression')) {
+    const left = assignment.childForFieldName('left');
+    const right = assignment.childForFieldName('right');
+    if (left?.type !== 'identifier' || !right) continue;
+    const steps = [right, ...right.descendantsOfType('subscript_expression')].filter(
+      (node) => node.type === 'subscript_expression' && node.childForFieldName('object')?.text === left.text,
+    );
+    let inLoop = false;
+    for (let at = assignment.parent; at && !FUNCTION_TYPES.has(at.type); at = at.parent)
+      if (['for_in_statement', 'for_statement', 'while_statement', 'do_statement'].includes(at.type)) inLoop = true;
+    if (inLoop && steps.some((step) => taint.level(step.childForFieldName('index')!) !== 'safe'))
+      walkers.add(left.text);
+  }
+  for (const assignment of scope.descendantsOfType('assignment_expression')) {
+    const left = assignment.childForFieldName('left');
+    if (left?.type !== 'subscript_expression') continue;
+    const object = left.childForFieldName('object');
+    const index = left.childForFieldName('index');
+    if (object?.type === 'identifier' && walkers.has(object.text) && index && taint.isTainted(index))
+      found.push(assignment);
+  }
+  return found;
+}
+
 export const prototypePollution: Rule = defineRule({
   id: 'js.prototype-pollution',
   issueType: 'prototype_pollution',
@@ -310,16 +448,25 @@ export const prototypePollution: Rule = defineRule({
       if (!outerKey || !innerKey) continue;
       const levels = [taint.level(innerKey), taint.level(outerKey)];
       if (levels.includes('safe')) continue;
-      const scope = enclosingFunction(assignment) ?? root;
-      if (/__proto__|['"]constructor['"]|hasOwn|Object\.create\(null\)/.test(scope.text)) continue;
+      if (defendsPrototype(enclosingFunction(assignment) ?? root)) continue;
       matches.push({ node: assignment, confidence: levels.includes('tainted') ? 'high' : 'medium' });
     }
+    for (const assignment of pathWalks(root, taint)) {
+      if (defendsPrototype(enclosingFunction(assignment) ?? root)) continue;
+      matches.push({
+        node: assignment,
+        confidence: 'high',
+        message: 'Object walked and written along keys from the request: `__proto__` reaches every object.',
+      });
+    }
     // recursive merges: a function that copies keys from a for-in loop and calls itself
+    const localFunctions = new Set<string>();
     for (const fn of root.descendantsOfType(['function_declaration'])) {
       const name = fn.childForFieldName('name')?.text;
       const body = fn.childForFieldName('body');
-      if (!name || !body || /__proto__|['"]constructor['"]|Object\.create\(null\)/.test(body.text)) continue;
-      const loops = body.descendantsOfType('for_in_statement').filter((l) => l.children.some((c) => c.type === 'in'));
+      if (name) localFunctions.add(name);
+      if (!name || !body || defendsPrototype(body)) continue;
+      const loops = body.descendantsOfType('for_in_statement');
       const recursive = callsIn(body).some((c) => calleeParts(c).full === name);
       if (!recursive) continue;
       for (const loop of loops) {
@@ -342,19 +489,18 @@ export const prototypePollution: Rule = defineRule({
       }
     }
     for (const call of callsIn(root)) {
-      const { full, method } = calleeParts(call);
-      if (!['merge', 'mergeWith', 'defaultsDeep', 'deepmerge', 'deepMerge', 'set', 'setWith'].includes(method))
-        continue;
-      if (!/^(_|lodash|deepmerge|deepMerge|merge|defaultsDeep|mergeWith)(\.|$)/.test(full)) continue;
-      const args = callArguments(call);
-      const checked = method === 'set' || method === 'setWith' ? args.slice(1, 2) : args.slice(1);
-      if (checked.some((a) => taint.isTainted(a))) matches.push({ node: call, confidence: 'high' });
+      const checked = libraryMerge(call, localFunctions);
+      if (checked?.some((a) => taint.isTainted(a))) matches.push({ node: call, confidence: 'high' });
     }
     return matches;
   },
 });
 
-/** True when a regular expression has a quantified group that itself contains a quantifier, like `(a+)+`. */
+/**
+ * True when a regular expression has a quantified group that itself contains a quantifier, like `(a+)+`: the
+ * star height, a coarse measure; the rule asks `catastrophicBacktracking` (regex.ts), which also checks that
+ * the iterations are ambiguous.
+ */
 export function hasNestedQuantifier(pattern: string): boolean {
   const stack: boolean[] = [];
   let inClass = false;
@@ -397,7 +543,7 @@ export const redos: Rule = defineRule({
   check({ root }, taint) {
     const matches: RuleMatch[] = [];
     for (const regex of root.descendantsOfType('regex_pattern')) {
-      if (hasNestedQuantifier(regex.text)) {
+      if (catastrophicBacktracking(regex.text)) {
         matches.push({
           node: regex.parent ?? regex,
           confidence: 'medium',
@@ -411,7 +557,7 @@ export const redos: Rule = defineRule({
       if (!first) continue;
       const constant = stringValue(first);
       if (constant !== undefined) {
-        if (hasNestedQuantifier(constant.replace(/\\\\/g, '\\'))) {
+        if (catastrophicBacktracking(constant.replace(/\\\\/g, '\\'))) {
           matches.push({
             node: call,
             confidence: 'medium',
@@ -444,11 +590,14 @@ export const permissiveCors: Rule = defineRule({
     'Allow only the origins you trust (an explicit list); never combine a wildcard or reflected origin with credentials.',
   check({ root }, taint) {
     const matches: RuleMatch[] = [];
+    const corsPlugins = moduleNames(root, ['@fastify/cors', 'fastify-cors', 'cors', '@koa/cors', 'koa2-cors']);
     for (const call of callsIn(root)) {
       const { full, method } = calleeParts(call);
       const args = callArguments(call);
-      if (full === 'cors' || full === 'fastifyCors') {
-        const options = args[0];
+      const registered =
+        method === 'register' && args[0] !== undefined && corsPlugins.has(unwrap(args[0]).text) ? args[1] : undefined;
+      if (full === 'cors' || full === 'fastifyCors' || registered) {
+        const options = registered ?? args[0];
         const origin = propertyOf(options, 'origin');
         const credentials = propertyOf(options, 'credentials')?.type === 'true';
         const wildcard = origin && (stringValue(origin) === '*' || origin.type === 'true');
@@ -478,6 +627,13 @@ export const permissiveCors: Rule = defineRule({
   },
 });
 
+const SENSITIVE_COOKIE = /token|session|sess|sid|auth|jwt|csrf|xsrf|remember|login|secret|key/i;
+
+/** The constant text of a string built from literals, templates and concatenations. */
+function constantPieces(node: Node): string[] {
+  return node.descendantsOfType(['string_fragment']).map((n) => n.text);
+}
+
 export const insecureCookie: Rule = defineRule({
   id: 'js.insecure-cookie',
   issueType: 'insecure_cookie',
@@ -485,12 +641,13 @@ export const insecureCookie: Rule = defineRule({
   severity: 'medium',
   message: 'Cookie set without the `Secure` or `HttpOnly` protection.',
   remediation: 'Set cookies with `secure: true`, `httpOnly: true` and `sameSite: "lax"` or `"strict"`.',
-  check({ root }) {
+  check({ root }, taint) {
     const matches: RuleMatch[] = [];
     const cookieObjects: Node[] = [];
     for (const call of callsIn(root)) {
       const { method, full } = calleeParts(call);
-      if (method === 'cookie' || method === 'setCookie') {
+      const { object } = calleeParts(call);
+      if (method === 'cookie' || method === 'setCookie' || (method === 'set' && object.endsWith('cookies'))) {
         const options = callArguments(call)[2];
         if (options && unwrap(options).type === 'object') cookieObjects.push(unwrap(options));
       } else if (full === 'session' || full === 'cookieSession') {
@@ -500,6 +657,20 @@ export const insecureCookie: Rule = defineRule({
         if (full === 'cookieSession' && options && unwrap(options).type === 'object')
           cookieObjects.push(unwrap(options));
       }
+    }
+    for (const assignment of root.descendantsOfType('assignment_expression')) {
+      if (dottedName(assignment.childForFieldName('left')) !== 'document.cookie') continue;
+      const value = assignment.childForFieldName('right');
+      const text = value ? (leadingText(value, taint) ?? '') : '';
+      const name = text.split('=')[0]?.trim() ?? '';
+      if (!SENSITIVE_COOKIE.test(name) || !value) continue;
+      const attributes = constantPieces(value).join('').toLowerCase();
+      if (!/;\s*secure\b/.test(attributes))
+        matches.push({
+          node: assignment,
+          confidence: 'medium',
+          message: `Cookie \`${name}\` set from script without \`Secure\`: it is also sent over plain HTTP.`,
+        });
     }
     for (const object of cookieObjects) {
       for (const key of ['secure', 'httpOnly']) {

@@ -1,9 +1,10 @@
 import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { dottedName, stringValue, unwrap } from './taint.js';
+import { dottedName, enclosingFunction, stringValue, unwrap, type TaintAnalysis } from './taint.js';
 import {
   callArguments,
+  calleeOf,
   calleeParts,
   callsIn,
   defineRule,
@@ -27,6 +28,18 @@ const SQL_METHODS = new Set([
   '$executeRawUnsafe',
   'unsafe',
 ]);
+/** Methods of sqlite3/better-sqlite3 databases whose names are too common to be queries on their own. */
+const GENERIC_SQL_METHODS = new Set(['run', 'all', 'get', 'each', 'exec']);
+/** Query-builder methods whose argument is raw SQL whatever it contains. */
+const SQL_FRAGMENT_METHODS = new Set([
+  'raw',
+  'whereRaw',
+  'havingRaw',
+  'orderByRaw',
+  'joinRaw',
+  'fromRaw',
+  'groupByRaw',
+]);
 const SQL_KEYWORDS = /\b(select|insert|update|delete|from|where|order\s+by|values|drop|create|alter|union|join)\b/i;
 
 /** The constant text of an expression built from strings (fragments of templates and concatenations). */
@@ -49,12 +62,20 @@ export const sqlInjection: Rule = defineRule({
     const matches: RuleMatch[] = [];
     for (const call of callsIn(root)) {
       if (call.type !== 'call_expression') continue;
-      const { object, method } = calleeParts(call);
-      if (!SQL_METHODS.has(method) || (!object && !method.startsWith('$'))) continue;
+      const { method } = calleeParts(call);
+      // a method of any receiver, `knex('t').whereRaw(…)` included; a bare `query(…)` is not a database call
+      const member = calleeOf(call)?.type === 'member_expression';
+      const generic = member && GENERIC_SQL_METHODS.has(method);
+      if ((!SQL_METHODS.has(method) && !generic) || (!member && !method.startsWith('$'))) continue;
       const first = callArguments(call)[0];
       if (!first) continue;
       const built = taint.resolve(first);
-      const sqlish = SQL_KEYWORDS.test(constantText(built)) || SQL_KEYWORDS.test(stringValue(built) ?? '');
+      const sqlish =
+        SQL_FRAGMENT_METHODS.has(method) ||
+        SQL_KEYWORDS.test(constantText(built)) ||
+        SQL_KEYWORDS.test(stringValue(built) ?? '');
+      // `db.all(sql)`, `db.run(sql)` (sqlite3) are queries only when the text is SQL
+      if (generic && !(sqlish && isStringBuilding(built))) continue;
       const level = taint.level(first);
       if (level === 'tainted' && (sqlish || !isStringBuilding(built))) matches.push({ node: call, confidence: 'high' });
       else if (level === 'unknown' && sqlish && isStringBuilding(built))
@@ -81,6 +102,113 @@ const NOSQL_METHODS = new Set([
   'aggregate',
 ]);
 
+/** Calls whose result is a primitive (a string or a number), which cannot carry query operators. */
+const PRIMITIVE_CALLS = new Set([
+  'String',
+  'Number',
+  'Boolean',
+  'parseInt',
+  'parseFloat',
+  'Number.parseInt',
+  'Number.parseFloat',
+  'encodeURIComponent',
+  'escape',
+]);
+const STRING_METHODS = new Set([
+  'toString',
+  'trim',
+  'trimStart',
+  'trimEnd',
+  'toLowerCase',
+  'toUpperCase',
+  'slice',
+  'substring',
+  'substr',
+  'padStart',
+  'padEnd',
+  'normalize',
+  'toFixed',
+]);
+
+/**
+ * Whether a filter value is certainly a primitive: operator injection (`{"$ne": ""}`) needs an object, so a
+ * value coerced with `String(x)`/`Number(x)`, built by a template or concatenation, or checked with
+ * `typeof x === 'string'` before use cannot inject.
+ */
+function primitiveValue(value: Node, taint: TaintAnalysis): boolean {
+  const target = taint.resolve(value);
+  if (['string', 'number', 'template_string', 'true', 'false', 'null'].includes(target.type)) return true;
+  if (target.type === 'binary_expression') return target.childForFieldName('operator')?.text !== '??';
+  if (target.type === 'call_expression') {
+    const { full, method } = calleeParts(target);
+    return PRIMITIVE_CALLS.has(full) || STRING_METHODS.has(method);
+  }
+  return typeChecked(value, target);
+}
+
+/** `if (typeof x !== 'string') return …` before the use, for the expression's text. */
+function typeChecked(use: Node, value: Node): boolean {
+  const scope = enclosingFunction(use);
+  if (!scope) return false;
+  const texts = new Set([unwrap(use).text, value.text]);
+  return scope.descendantsOfType('unary_expression').some((unary) => {
+    if (unary.startIndex > use.startIndex || unary.childForFieldName('operator')?.text !== 'typeof') return false;
+    const operand = unary.childForFieldName('argument');
+    return operand !== null && texts.has(unwrap(operand).text);
+  });
+}
+
+/** Operators whose operand is compared as a value, so an object there cannot change the query. */
+const VALUE_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$all', '$size']);
+const LOGICAL_OPERATORS = new Set(['$and', '$or', '$nor']);
+
+/** The filter values that can inject operators: request data placed directly as a field's value. */
+function injectableValues(filter: Node, taint: TaintAnalysis, depth = 0): Node[] {
+  const found: Node[] = [];
+  if (depth > 4) return found;
+  for (const pair of filter.namedChildren) {
+    if (pair.type === 'shorthand_property_identifier') {
+      if (taint.isTainted(pair) && !primitiveValue(pair, taint)) found.push(pair);
+      continue;
+    }
+    if (pair.type === 'spread_element') {
+      if (taint.isTainted(pair)) found.push(pair);
+      continue;
+    }
+    if (pair.type !== 'pair') continue;
+    const key = pair.childForFieldName('key');
+    const keyText = key?.type === 'string' ? stringValue(key) : key?.text;
+    const value = pair.childForFieldName('value');
+    if (!value) continue;
+    const target = unwrap(value);
+    if (keyText && LOGICAL_OPERATORS.has(keyText) && target.type === 'array') {
+      for (const item of target.namedChildren)
+        if (unwrap(item).type === 'object') found.push(...injectableValues(unwrap(item), taint, depth + 1));
+        else if (taint.isTainted(item)) found.push(item);
+      continue;
+    }
+    if (keyText && VALUE_OPERATORS.has(keyText)) continue;
+    if (target.type === 'object') {
+      // `{ field: { $gt: x } }`: operators are compared values; a plain sub-document is matched literally
+      const operators = target.namedChildren.some(
+        (p) => p.type === 'pair' && p.childForFieldName('key')?.text.includes('$'),
+      );
+      if (operators) found.push(...injectableValues(target, taint, depth + 1));
+      continue;
+    }
+    if (taint.isTainted(target) && !primitiveValue(target, taint)) found.push(target);
+  }
+  return found;
+}
+
+/** A receiver that is a DOM or jQuery/cheerio selection, whose `find` is not a database query. */
+function domSelection(receiver: Node | null): boolean {
+  if (!receiver) return false;
+  const root = unwrap(receiver);
+  const callee = root.type === 'call_expression' ? root.childForFieldName('function')?.text : undefined;
+  return callee === '$' || callee === 'jQuery' || callee === 'cheerio' || root.text.startsWith('$(');
+}
+
 export const nosqlInjection: Rule = defineRule({
   id: 'js.nosql-injection',
   issueType: 'nosql_injection',
@@ -93,67 +221,37 @@ export const nosqlInjection: Rule = defineRule({
     const matches: RuleMatch[] = [];
     for (const call of callsIn(root)) {
       if (call.type !== 'call_expression') continue;
-      const { object, method } = calleeParts(call);
-      if (!NOSQL_METHODS.has(method) || !object) continue;
+      const callee = calleeOf(call);
+      if (callee?.type !== 'member_expression') continue;
+      const method = callee.childForFieldName('property')?.text ?? '';
+      if (!NOSQL_METHODS.has(method) || domSelection(callee.childForFieldName('object'))) continue;
       const first = callArguments(call)[0];
       if (!first) continue;
       const filter = taint.resolve(first);
       if (filter.type === 'object') {
-        const where = propertyOf(filter, '$where');
+        const where = propertyOf(filter, '$where') ?? propertyOf(filter, '$function') ?? propertyOf(filter, '$expr');
         if (where) {
-          const confidence = taint.level(where) === 'tainted' ? 'high' : 'medium';
+          const level = taint.level(where);
+          if (level === 'safe') continue;
+          const confidence = level === 'tainted' ? 'high' : 'medium';
           matches.push({ node: call, confidence, message: '`$where` runs JavaScript on the database server.' });
           continue;
         }
-        const direct = filter.namedChildren.some((pair) => {
-          const value = pair.type === 'pair' ? pair.childForFieldName('value') : null;
-          if (!value) return false;
-          const target = unwrap(value);
-          return target.type !== 'call_expression' && target.type !== 'template_string' && taint.isTainted(target);
-        });
-        if (direct) matches.push({ node: call, confidence: 'high' });
-      } else if (filter.type !== 'call_expression' && filter.type !== 'string' && taint.isTainted(first)) {
+        if (injectableValues(filter, taint).length > 0) matches.push({ node: call, confidence: 'high' });
+      } else if (
+        !['call_expression', 'string', 'template_string', 'arrow_function', 'function_expression'].includes(
+          filter.type,
+        ) &&
+        taint.isTainted(first) &&
+        !primitiveValue(first, taint)
+      ) {
         matches.push({ node: call, confidence: 'high' });
-      }
-    }
-    return matches;
-  },
-});
-
-const EXEC_METHODS = new Set(['exec', 'execSync']);
-const SPAWN_METHODS = new Set(['spawn', 'spawnSync', 'execFile', 'execFileSync', 'fork']);
-
-export const commandInjection: Rule = defineRule({
-  id: 'js.command-injection',
-  issueType: 'command_injection',
-  cwe: 'CWE-78',
-  severity: 'critical',
-  message: 'Shell command built from non-constant data: an attacker can run arbitrary commands.',
-  remediation:
-    'Use `execFile`/`spawn` with a constant program and an argument array, without `shell: true`; validate arguments against an allow-list.',
-  check({ root, code }, taint) {
-    if (!/child_process|execa|shelljs/.test(code)) return [];
-    const modules = moduleNames(code, ['child_process', 'shelljs']);
-    const matches: RuleMatch[] = [];
-    for (const call of callsIn(root)) {
-      if (call.type !== 'call_expression') continue;
-      const { object, method } = calleeParts(call);
-      if (object && !modules.has(object) && !['child_process', 'cp', 'childProcess', 'shell'].includes(object))
-        continue;
-      const args = callArguments(call);
-      const first = args[0];
-      if (!first) continue;
-      if (EXEC_METHODS.has(method)) {
-        const confidence = sinkConfidence(first, taint, true);
-        if (confidence) matches.push({ node: call, confidence });
-      } else if (SPAWN_METHODS.has(method)) {
-        const options = args.find((a) => unwrap(a).type === 'object');
-        const shell = options ? propertyOf(options, 'shell') : undefined;
-        const usesShell = shell !== undefined && shell.type !== 'false';
-        const checked = usesShell ? args.filter((a) => a !== options) : [first];
-        const levels = checked.map((a) => sinkConfidence(a, taint, usesShell));
-        const confidence = levels.includes('high') ? 'high' : levels.includes('medium') ? 'medium' : undefined;
-        if (confidence) matches.push({ node: call, confidence });
+      } else if (
+        filter.type === 'call_expression' &&
+        calleeParts(filter).full === 'JSON.parse' &&
+        taint.isTainted(first)
+      ) {
+        matches.push({ node: call, confidence: 'high' });
       }
     }
     return matches;
@@ -188,7 +286,9 @@ export const codeInjection: Rule = defineRule({
         const first = args[0];
         if (!first) continue;
         const value = taint.resolve(first);
-        if (!['string', 'template_string', 'binary_expression'].includes(value.type)) continue;
+        // a string is evaluated as code; request data is a string, never a function
+        if (!['string', 'template_string', 'binary_expression'].includes(value.type) && !taint.isTainted(first))
+          continue;
         checked = [first];
         anyUnknown = false;
       } else continue;
@@ -234,8 +334,8 @@ export const pathTraversal: Rule = defineRule({
   message: 'File path built from request data: `../` sequences can reach files outside the intended folder.',
   remediation:
     'Resolve the path (`path.resolve(base, name)`) and check it `startsWith(base + path.sep)` before use, or keep only `path.basename(name)`; prefer an allow-list of file names.',
-  check({ root, code }, taint) {
-    const fsNames = moduleNames(code, ['fs', 'fs/promises', 'fs-extra']);
+  check({ root }, taint) {
+    const fsNames = moduleNames(root, ['fs', 'fs/promises', 'fs-extra']);
     const matches: RuleMatch[] = [];
     for (const call of callsIn(root)) {
       if (call.type !== 'call_expression') continue;
@@ -327,6 +427,34 @@ export const ssrf: Rule = defineRule({
 });
 
 const HTML_PROPERTIES = new Set(['innerHTML', 'outerHTML']);
+const HTML_TYPES = /html|xml|svg/i;
+
+/** The content type a handler sets on its response (`writeHead(200, {'Content-Type': …})`, `res.type('json')`…). */
+function declaredContentType(call: Node, response: string): string | undefined {
+  const scope = enclosingFunction(call);
+  if (!scope) return undefined;
+  for (const other of callsIn(scope)) {
+    if (other.startIndex > call.startIndex) break;
+    const { object, method } = calleeParts(other);
+    if (object !== response) continue;
+    const args = callArguments(other);
+    if (method === 'json' || method === 'jsonp') return 'application/json';
+    if (method === 'type' || method === 'contentType') return stringValue(args[0]);
+    if (['setHeader', 'header', 'set'].includes(method) && stringValue(args[0])?.toLowerCase() === 'content-type')
+      return stringValue(args[1]);
+    if (method === 'writeHead') {
+      const headers = args.find((a) => unwrap(a).type === 'object');
+      const type = headers ? (propertyOf(headers, 'Content-Type') ?? propertyOf(headers, 'content-type')) : undefined;
+      if (type) return stringValue(type);
+    }
+  }
+  return undefined;
+}
+
+/** Whether an expression builds markup: a string or template whose constant text contains a tag. */
+function buildsHtml(node: Node): boolean {
+  return isStringBuilding(node) && /<[a-zA-Z!/]/.test(constantText(node));
+}
 
 export const xss: Rule = defineRule({
   id: 'js.xss',
@@ -342,9 +470,18 @@ export const xss: Rule = defineRule({
       const left = assignment.childForFieldName('left');
       const right = assignment.childForFieldName('right');
       if (left?.type !== 'member_expression' || !right) continue;
-      if (!HTML_PROPERTIES.has(left.childForFieldName('property')?.text ?? '')) continue;
-      const confidence = sinkConfidence(right, taint, true);
-      if (confidence) matches.push({ node: assignment, confidence });
+      const property = left.childForFieldName('property')?.text ?? '';
+      if (HTML_PROPERTIES.has(property)) {
+        const confidence = sinkConfidence(right, taint, true);
+        if (confidence) matches.push({ node: assignment, confidence });
+      } else if (
+        property === 'body' &&
+        ['ctx', 'ctx.response', 'context'].includes(dottedName(left.childForFieldName('object')) ?? '')
+      ) {
+        // Koa: a string body is sent as text/html
+        const value = taint.resolve(right);
+        if (buildsHtml(value) && taint.isTainted(right)) matches.push({ node: assignment, confidence: 'high' });
+      }
     }
     for (const call of callsIn(root)) {
       if (call.type !== 'call_expression') continue;
@@ -358,6 +495,8 @@ export const xss: Rule = defineRule({
         value = args[0];
         anyUnknown = false;
         if (value && taint.level(value) !== 'tainted') continue;
+        const type = declaredContentType(call, object);
+        if (type !== undefined && !HTML_TYPES.test(type)) continue;
       }
       const confidence = value ? sinkConfidence(value, taint, anyUnknown) : undefined;
       if (confidence) matches.push({ node: call, confidence });
@@ -374,6 +513,46 @@ export const xss: Rule = defineRule({
   },
 });
 
+/** The constant text a URL starts with, through variables: `` `${BASE}/x` `` with `BASE = 'https://h'`. */
+export function leadingText(node: Node, taint: TaintAnalysis, depth = 0): string | undefined {
+  const target = taint.resolve(node);
+  if (depth > 4) return undefined;
+  const constant = stringValue(target);
+  if (constant !== undefined) return constant;
+  if (target.type === 'template_string') {
+    let text = '';
+    for (const child of target.namedChildren) {
+      if (child.type === 'string_fragment') text += child.text;
+      else if (child.type === 'template_substitution' && child.namedChild(0)) {
+        const inner = leadingText(child.namedChild(0)!, taint, depth + 1);
+        const whole = inner !== undefined && stringValue(taint.resolve(child.namedChild(0)!)) !== undefined;
+        if (inner === undefined) return text;
+        text += inner;
+        if (!whole) return text;
+      } else if (child.type === 'escape_sequence') return text;
+    }
+    return text;
+  }
+  if (target.type === 'binary_expression' && target.childForFieldName('operator')?.text === '+') {
+    const left = target.childForFieldName('left');
+    const right = target.childForFieldName('right');
+    const head = left ? leadingText(left, taint, depth + 1) : undefined;
+    if (head === undefined || !left || stringValue(taint.resolve(left)) === undefined) return head;
+    const tail = right ? leadingText(right, taint, depth + 1) : undefined;
+    return head + (tail ?? '');
+  }
+  return undefined;
+}
+
+const LOCATION_OBJECTS = new Set(['location', 'window.location', 'document.location', 'window.top.location']);
+
+/** `new URL('/path', base)`: only the origin of `base`, with a fixed path, so not a redirect elsewhere. */
+function fixedPathUrl(node: Node): boolean {
+  if (node.type !== 'new_expression' || calleeParts(node).full !== 'URL') return false;
+  const path = stringValue(callArguments(node)[0]);
+  return path !== undefined && path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\');
+}
+
 export const openRedirect: Rule = defineRule({
   id: 'js.open-redirect',
   issueType: 'open_redirect',
@@ -384,33 +563,46 @@ export const openRedirect: Rule = defineRule({
     'Redirect only to relative paths or to an allow-list of hosts; reject absolute and protocol-relative (`//`) URLs.',
   check({ root }, taint) {
     const matches: RuleMatch[] = [];
-    for (const call of callsIn(root)) {
-      if (call.type !== 'call_expression') continue;
-      const { object, method } = calleeParts(call);
-      if (method !== 'redirect' || !RESPONSE_OBJECTS.has(object)) continue;
-      const target = callArguments(call).at(-1);
-      if (!target || fixedHost(taint.resolve(target))) continue;
+    const report = (node: Node, target: Node | undefined) => {
+      if (!target) return;
       const resolved = taint.resolve(target);
-      const first =
-        resolved.type === 'template_string'
-          ? resolved.namedChildren[0]
-          : resolved.type === 'binary_expression'
-            ? resolved.childForFieldName('left')
-            : null;
-      const prefix = first?.type === 'string_fragment' ? first.text : first ? stringValue(first) : undefined;
-      if (prefix?.startsWith('/') && !prefix.startsWith('//')) continue;
-      const confidence = sinkConfidence(target, taint);
-      if (confidence) matches.push({ node: call, confidence });
+      if (fixedHost(resolved) || fixedPathUrl(resolved)) return;
+      const prefix = leadingText(target, taint);
+      if (prefix?.startsWith('/') && !prefix.startsWith('//') && !prefix.startsWith('/\\')) return;
+      if (taint.isTainted(target)) matches.push({ node, confidence: 'high' });
+    };
+    for (const call of callsIn(root)) {
+      const { full, object, method } = calleeParts(call);
+      const args = callArguments(call);
+      if (method === 'redirect' && (RESPONSE_OBJECTS.has(object) || ['NextResponse', 'Response'].includes(object)))
+        report(call, object.endsWith('Response') ? args[0] : args.at(-1));
+      else if (full === 'redirect' || full === 'permanentRedirect')
+        report(call, args[0]); // next/navigation
+      else if (method === 'location' && RESPONSE_OBJECTS.has(object)) report(call, args[0]);
+      else if (['assign', 'replace'].includes(method) && LOCATION_OBJECTS.has(object)) report(call, args[0]);
+      else if (['setHeader', 'header', 'set', 'append'].includes(method) && RESPONSE_OBJECTS.has(object)) {
+        if (stringValue(args[0])?.toLowerCase() === 'location') report(call, args[1]);
+      } else if (method === 'writeHead' && RESPONSE_OBJECTS.has(object)) {
+        const headers = args.find((a) => unwrap(a).type === 'object');
+        report(call, headers ? (propertyOf(headers, 'Location') ?? propertyOf(headers, 'location')) : undefined);
+      }
     }
     for (const assignment of root.descendantsOfType('assignment_expression')) {
       const left = dottedName(assignment.childForFieldName('left'));
       const right = assignment.childForFieldName('right');
-      if (!right || !left || !/^(window\.|document\.)?location(\.href)?$/.test(left)) continue;
-      if (taint.isTainted(right)) matches.push({ node: assignment, confidence: 'high' });
+      if (!right || !left) continue;
+      if (LOCATION_OBJECTS.has(left) || (left.endsWith('.href') && LOCATION_OBJECTS.has(left.slice(0, -5))))
+        report(assignment, right);
     }
     return matches;
   },
 });
+
+/** js-yaml options selecting a schema that builds functions (`DEFAULT_FULL_SCHEMA`, js-yaml-js-types). */
+function unsafeYamlSchema(options: Node | undefined): boolean {
+  const schema = propertyOf(options, 'schema');
+  return schema !== undefined && /FULL_SCHEMA|js-types|jsTypes/.test(schema.text);
+}
 
 export const insecureDeserialization: Rule = defineRule({
   id: 'js.insecure-deserialization',
@@ -420,9 +612,9 @@ export const insecureDeserialization: Rule = defineRule({
   message: 'Untrusted data deserialised with a library that can run code.',
   remediation:
     'Do not use `node-serialize`; exchange data as JSON (`JSON.parse`). With js-yaml, use version 4+ `load` or `safeLoad` on older versions.',
-  check({ root, code }, taint) {
-    const serializers = moduleNames(code, ['node-serialize', 'serialize-to-js']);
-    const yaml = moduleNames(code, ['js-yaml']);
+  check({ root }, taint) {
+    const serializers = moduleNames(root, ['node-serialize', 'serialize-to-js', 'funcster', 'cryo']);
+    const yaml = moduleNames(root, ['js-yaml']);
     const matches: RuleMatch[] = [];
     for (const call of callsIn(root)) {
       if (call.type !== 'call_expression') continue;
@@ -430,11 +622,20 @@ export const insecureDeserialization: Rule = defineRule({
       const first = callArguments(call)[0];
       if (!first) continue;
       if (
-        (method === 'unserialize' || method === 'deserialize') &&
+        ['unserialize', 'deserialize', 'deepDeserialize', 'parse'].includes(method) &&
         (serializers.has(object) || serializers.has(method))
       ) {
         const confidence = sinkConfidence(first, taint, true);
         if (confidence) matches.push({ node: call, confidence });
+      } else if (['load', 'loadAll'].includes(method) && yaml.has(object) && unsafeYamlSchema(callArguments(call)[1])) {
+        const confidence = sinkConfidence(first, taint, true);
+        if (confidence)
+          matches.push({
+            node: call,
+            confidence,
+            message:
+              'js-yaml with the full schema constructs JavaScript functions and regular expressions from the document.',
+          });
       } else if (method === 'load' && yaml.has(object) && callArguments(call).length === 1 && taint.isTainted(first)) {
         matches.push({
           node: call,
@@ -452,7 +653,6 @@ export const insecureDeserialization: Rule = defineRule({
 export const INJECTION_RULES: readonly Rule[] = [
   sqlInjection,
   nosqlInjection,
-  commandInjection,
   codeInjection,
   pathTraversal,
   ssrf,

@@ -1,4 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
+import { branchGuarded, exitGuarded } from './guards.js';
 
 /**
  * Intra-function taint tracking over a tree-sitter tree of JavaScript, TypeScript or TSX.
@@ -41,6 +42,9 @@ const REQUEST_FIELDS = [
   'searchParams',
   'hostname',
   'raw',
+  // hapi
+  'payload',
+  'state',
 ];
 const SOURCES = new Set<string>([
   ...REQUEST_OBJECTS.flatMap((object) => REQUEST_FIELDS.map((field) => `${object}.${field}`)),
@@ -112,7 +116,25 @@ const SANITISERS = new Set([
   'Number.parseInt',
   'Number.parseFloat',
   'Date.parse',
+  // values the program makes up itself: random identifiers, its own folders
+  'crypto.randomUUID',
+  'crypto.randomBytes',
+  'crypto.randomInt',
+  'randomUUID',
+  'randomBytes',
+  'randomInt',
+  'uuid.v4',
+  'uuidv4',
+  'nanoid',
+  'Date.now',
+  'process.cwd',
+  'os.tmpdir',
+  'os.homedir',
 ]);
+/** Globals whose value the program controls (module folders), not the client. */
+const SAFE_GLOBALS = new Set(['__dirname', '__filename']);
+/** Parts of `location` that are the page's own origin, not chosen by whoever crafted the link. */
+const ORIGIN_PARTS = new Set(['origin', 'host', 'hostname', 'protocol', 'port']);
 /** Methods whose result does not carry the receiver's data. */
 const SAFE_METHODS = new Set([
   'length',
@@ -324,6 +346,11 @@ export class TaintAnalysis {
 
   private evaluate(raw: Node): TaintLevel {
     const node = unwrap(raw);
+    if (node.type === 'member_expression' && ORIGIN_PARTS.has(node.childForFieldName('property')?.text ?? '')) {
+      // the page's own origin: `location.origin`, `window.location.host`
+      const object = dottedName(node.childForFieldName('object'));
+      if (object === 'location' || object === 'window.location' || object === 'document.location') return 'safe';
+    }
     if (this.isSource(node)) return 'tainted';
     switch (node.type) {
       case 'string':
@@ -460,13 +487,13 @@ export class TaintAnalysis {
 
   private identifier(node: Node): TaintLevel {
     const name = node.text;
-    if (name === 'undefined') return 'safe';
+    if (name === 'undefined' || SAFE_GLOBALS.has(name)) return 'safe';
     for (let scope: Node | null = enclosingFunction(node); ; scope = scope ? enclosingFunction(scope) : null) {
       const bindings = this.bindings(scope ?? this.root).get(name) ?? [];
       const before = bindings.filter((b) => b.position <= node.startIndex);
       const latest = before.at(-1);
       if (latest) {
-        if (this.guarded(scope ?? this.root, name, latest.position, node.startIndex)) return 'safe';
+        if (this.guarded(scope ?? this.root, name, latest.position, node)) return 'safe';
         return this.bindingLevel(latest, before.slice(0, -1));
       }
       if (!scope) return 'unknown';
@@ -490,36 +517,14 @@ export class TaintAnalysis {
   }
 
   /**
-   * True when an allow-list or validation check between the binding and the use rejects the value:
-   * `if (!ALLOWED.includes(x)) return …`, `if (!/^\d+$/.test(x)) throw …`, `if (!validator.isUUID(x)) …`.
+   * True when an allow-list or validation check rejects the value before this use (`if (!ALLOWED.includes(x))
+   * return …`, `if (!/^\d+$/.test(x)) throw …`) or the use sits in the branch taken only after a check
+   * (`if (SET.has(x)) { use(x) }`, `re.test(x) ? x : '/'`); see guards.ts.
    */
-  private guarded(scope: Node, name: string, from: number, to: number): boolean {
+  private guarded(scope: Node, name: string, from: number, use: Node): boolean {
     const body = scope.type === 'program' ? scope : scope.childForFieldName('body');
     if (!body) return false;
-    return body.descendantsOfType('if_statement').some((statement) => {
-      if (statement.startIndex < from || statement.endIndex > to) return false;
-      const condition = statement.childForFieldName('condition');
-      const consequence = statement.childForFieldName('consequence');
-      if (!condition || !consequence) return false;
-      const exits =
-        ['return_statement', 'throw_statement'].includes(consequence.type) ||
-        consequence.descendantsOfType(['return_statement', 'throw_statement']).length > 0;
-      if (!exits) return false;
-      return condition.descendantsOfType('call_expression').some((call) => {
-        const callee = dottedName(call.childForFieldName('function')) ?? call.childForFieldName('function')?.text ?? '';
-        const method = callee.split('.').pop() ?? '';
-        const checks =
-          ['includes', 'has', 'test', 'match'].includes(method) ||
-          /^(validator\.)?is[A-Z]/.test(method) ||
-          callee.startsWith('validator.');
-        const receiver = callee.split('.').slice(0, -1).join('.');
-        const onName = receiver === name && ['startsWith', 'includes', 'test', 'match'].includes(method);
-        return (
-          onName ||
-          (checks && callArguments(call).some((a) => unwrap(a).type === 'identifier' && unwrap(a).text === name))
-        );
-      });
-    });
+    return exitGuarded(body, name, from, use.startIndex) || branchGuarded(use, name, from, scope);
   }
 
   private bindings(scope: Node): Map<string, Binding[]> {

@@ -1,8 +1,16 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import type { Confidence, RuleMatch, Severity } from '../finding.js';
 import type { Language } from '../languages.js';
 import type { Rule, RuleContext } from '../rule.js';
-import { callArguments, dottedName, taintOf, unwrap, type TaintAnalysis, type TaintLevel } from './taint.js';
+import {
+  callArguments,
+  dottedName,
+  stringValue,
+  taintOf,
+  unwrap,
+  type TaintAnalysis,
+  type TaintLevel,
+} from './taint.js';
 
 export const JS_LANGUAGES: readonly Language[] = ['javascript', 'typescript', 'tsx'];
 
@@ -97,29 +105,65 @@ export function sinkConfidence(node: Node, taint: TaintAnalysis, anyUnknown = fa
   return undefined;
 }
 
-/** Names the file binds to a module: `import x from 'm'`, `import * as x`, `const x = require('m')`. */
-export function moduleNames(code: string, modules: readonly string[]): Set<string> {
-  const names = new Set<string>();
-  for (const module of modules) {
-    const quoted = `['"](?:node:)?${module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}['"]`;
-    const patterns = [
-      new RegExp(`import\\s+(?:\\*\\s+as\\s+)?([A-Za-z_$][\\w$]*)\\s*(?:,\\s*\\{[^}]*\\})?\\s*from\\s*${quoted}`, 'g'),
-      new RegExp(`(?:const|let|var)\\s+([A-Za-z_$][\\w$]*)\\s*=\\s*require\\(\\s*${quoted}\\s*\\)`, 'g'),
-    ];
-    for (const pattern of patterns) for (const match of code.matchAll(pattern)) if (match[1]) names.add(match[1]);
-    const named = new RegExp(
-      `(?:import\\s*\\{([^}]*)\\}\\s*from|(?:const|let|var)\\s*\\{([^}]*)\\}\\s*=\\s*require\\()\\s*${quoted}`,
-      'g',
-    );
-    for (const match of code.matchAll(named)) {
-      for (const part of (match[1] ?? match[2] ?? '').split(',')) {
-        const name = part
-          .trim()
-          .split(/\s+as\s+|\s*:\s*/)
-          .pop();
-        if (name) names.add(name);
+const bindingsByTree = new WeakMap<Tree, Map<string, Set<string>>>();
+
+/** The module a `require('m')` call (possibly awaited or parenthesised) loads, else undefined. */
+function requiredModule(node: Node | null): string | undefined {
+  if (!node) return undefined;
+  const target = unwrap(node);
+  if (target.type !== 'call_expression' || target.childForFieldName('function')?.text !== 'require') return undefined;
+  return stringValue(callArguments(target)[0]);
+}
+
+/** Every local name bound to a module, by module (`node:` prefixes dropped). */
+function moduleBindings(root: Node): Map<string, Set<string>> {
+  const cached = bindingsByTree.get(root.tree);
+  if (cached) return cached;
+  const result = new Map<string, Set<string>>();
+  const add = (module: string | undefined, name: string | undefined) => {
+    if (!module || !name) return;
+    const key = module.replace(/^node:/, '');
+    const names = result.get(key) ?? new Set<string>();
+    names.add(name);
+    result.set(key, names);
+  };
+  for (const node of root.descendantsOfType(['import_statement', 'variable_declarator'])) {
+    if (node.type === 'import_statement') {
+      const module = stringValue(node.childForFieldName('source'));
+      const clause = node.namedChildren.find((child) => child.type === 'import_clause');
+      for (const part of clause?.namedChildren ?? []) {
+        if (part.type === 'identifier') add(module, part.text);
+        else if (part.type === 'namespace_import')
+          add(module, part.namedChildren.find((c) => c.type === 'identifier')?.text);
+        else if (part.type === 'named_imports')
+          for (const specifier of part.namedChildren.filter((c) => c.type === 'import_specifier'))
+            add(module, (specifier.childForFieldName('alias') ?? specifier.childForFieldName('name'))?.text);
       }
+      continue;
     }
+    const module = requiredModule(node.childForFieldName('value'));
+    const pattern = node.childForFieldName('name');
+    if (!module || !pattern) continue;
+    if (pattern.type === 'identifier') add(module, pattern.text);
+    else if (pattern.type === 'object_pattern')
+      for (const property of pattern.namedChildren) {
+        if (property.type === 'shorthand_property_identifier_pattern') add(module, property.text);
+        else if (property.type === 'pair_pattern') add(module, property.childForFieldName('value')?.text);
+      }
   }
-  return names;
+  bindingsByTree.set(root.tree, result);
+  return result;
+}
+
+/** Names the file binds to a module: `import x from 'm'`, `import * as x`, `import { a as x }`, `const x = require('m')`. */
+export function moduleNames(root: Node, modules: readonly string[]): Set<string> {
+  const bindings = moduleBindings(root);
+  return new Set(modules.flatMap((module) => [...(bindings.get(module) ?? [])]));
+}
+
+/** Whether the file declares a variable, function or class of this name itself. */
+export function declares(root: Node, name: string): boolean {
+  return root
+    .descendantsOfType(['variable_declarator', 'function_declaration', 'class_declaration'])
+    .some((node) => node.childForFieldName('name')?.text === name);
 }

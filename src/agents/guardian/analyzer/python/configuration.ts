@@ -11,7 +11,9 @@ import {
   stringValue,
   type CallParts,
 } from './ast.js';
+import { importEdit } from './imports.js';
 import { httpUrl } from './injection.js';
+import { passwordHashFixes } from './password-hash-fix.js';
 import { confidenceFor, destinationName, dictionaryPairs, match, named, pythonRule, severityFor } from './support.js';
 import type { TaintAnalysis } from './taint.js';
 
@@ -74,6 +76,13 @@ export const insecureDeserialization = pythonRule({
 const XML_PARSERS = /(^|\.)(XMLParser|parse|fromstring|XML|iterparse|XMLTreeBuilder)$/;
 const EXTERNAL_ENTITIES = /feature_external_(ges|pes)$|external-(general|parameter)-entities/;
 
+const LXML_DEFAULT_PARSE = new Set([
+  'lxml.etree.fromstring',
+  'lxml.etree.XML',
+  'lxml.etree.parse',
+  'lxml.etree.iterparse',
+]);
+
 export const xxe = pythonRule({
   id: 'py.xxe',
   issueType: 'xxe',
@@ -82,12 +91,23 @@ export const xxe = pythonRule({
   message: 'XML parser resolves external entities: a document can read local files or reach internal hosts.',
   remediation:
     'Keep entity resolution off (`lxml.etree.XMLParser(resolve_entities=False, no_network=True)`), do not enable `feature_external_ges`, or parse with `defusedxml`.',
-  check(_context, { calls }) {
+  check(_context, { calls, taint }) {
     const matches: RuleMatch[] = [];
     for (const parts of calls) {
       if (parts.name && XML_PARSERS.test(parts.name) && isTrue(parts.keywords.get('resolve_entities')))
         matches.push(match(parts.call, 'high'));
-      else if (parts.method === 'setFeature') {
+      else if (parts.name && LXML_DEFAULT_PARSE.has(parts.name) && !argument(parts, 1, 'parser')) {
+        // lxml before 5.0 resolves external entities with its default parser
+        const data = argument(parts, 0, 'source') ?? argument(parts, 0, 'text');
+        if (data && taint.level(data) === 'tainted')
+          matches.push(
+            match(parts.call, 'medium', {
+              severity: 'medium',
+              message:
+                "Request data parsed with lxml's default parser, which resolves external entities before lxml 5.0.",
+            }),
+          );
+      } else if (parts.method === 'setFeature') {
         const feature = argument(parts, 0);
         const value = argument(parts, 1);
         if (feature && isTrue(value) && EXTERNAL_ENTITIES.test(stringValue(feature) ?? feature.text))
@@ -144,8 +164,13 @@ export const weakPasswordHash = pythonRule({
   message: 'Password hashed with a fast, broken hash (MD5/SHA-1): stolen hashes are cracked quickly.',
   remediation:
     'Hash passwords with a slow, salted algorithm: `argon2-cffi`, `bcrypt`, `hashlib.scrypt` or `hashlib.pbkdf2_hmac` with a high iteration count.',
-  check(_context, { calls }) {
-    return calls.filter((parts) => weakHash(parts) && hashesPassword(parts)).map((parts) => match(parts.call, 'high'));
+  check(context, { calls, taint }) {
+    const weak = calls.filter((parts) => weakHash(parts) && hashesPassword(parts));
+    const fixes = passwordHashFixes(context.root, weak, taint.aliases);
+    return weak.map((parts) => {
+      const fix = fixes.get(parts.call.id);
+      return match(parts.call, 'high', fix ? { fix } : {});
+    });
   },
 });
 
@@ -184,27 +209,8 @@ const RANDOM_FUNCTIONS = [
 ];
 const RANDOM_CALLS = new Set(RANDOM_FUNCTIONS.map((fn) => `random.${fn}`));
 const SECRET_NAME =
-  /token|secret|passw|pwd|nonce|salt|otp|csrf|session|api_?key|(^|_)key($|_)|reset|auth|verification/i;
+  /token|secret|passw|pwd|nonce|salt|otp|csrf|session|api_?key|(^|_)(key|code|pin)($|_)|reset|auth|verification/i;
 const SECRETS_EQUIVALENT: Readonly<Record<string, string>> = { choice: 'choice', getrandbits: 'randbits' };
-
-/** An edit adding `import secrets` before the first import (after `from __future__` imports). */
-function importSecrets(root: Node, taint: TaintAnalysis): Fix['edits'] {
-  if (taint.aliases.get('secrets') === 'secrets') return [];
-  const statements = children(root);
-  const imports = statements.filter(
-    (node) => node.type === 'import_statement' || node.type === 'import_from_statement',
-  );
-  const first = imports.find((node) => !node.text.startsWith('from __future__'));
-  if (first) return [{ start: first.startIndex, end: first.startIndex, replacement: 'import secrets\n' }];
-  const future = imports.filter((node) => node.text.startsWith('from __future__')).at(-1);
-  if (future) return [{ start: future.endIndex, end: future.endIndex, replacement: '\nimport secrets' }];
-  const docstring =
-    statements[0]?.type === 'expression_statement' && children(statements[0])[0]?.type === 'string'
-      ? statements[0]
-      : undefined;
-  if (docstring) return [{ start: docstring.endIndex, end: docstring.endIndex, replacement: '\nimport secrets' }];
-  return [{ start: 0, end: 0, replacement: 'import secrets\n' }];
-}
 
 export const insecureRandom = pythonRule({
   id: 'py.insecure-random',
@@ -227,7 +233,7 @@ export const insecureRandom = pythonRule({
         fix = {
           description: `Use secrets.${equivalent}, which draws from the operating system's CSPRNG.`,
           edits: [
-            ...importSecrets(context.root, taint),
+            ...importEdit(context.root, taint.aliases, 'secrets'),
             { start: parts.callee.startIndex, end: parts.callee.endIndex, replacement: `secrets.${equivalent}` },
           ],
         };
@@ -298,24 +304,70 @@ export const tlsVerificationDisabled = pythonRule({
 
 const LOCAL_HOST = /^http:\/\/(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\])(?=[:/?#]|$)/i;
 
+/** Clients of protocols without encryption, next to their TLS variants (`ftplib.FTP_TLS`, `smtplib.SMTP_SSL`). */
+const CLEARTEXT_CLIENTS: Readonly<Record<string, string>> = {
+  'ftplib.FTP': 'FTP sends credentials and files unencrypted; use `ftplib.FTP_TLS` (and `prot_p()`) or SFTP.',
+  'telnetlib.Telnet': 'Telnet sends credentials and commands unencrypted; use SSH (e.g. paramiko).',
+};
+
+/** The leading constant of a URL, through module-level constants: `f"{API}/x"` with `API = "http://…"`. */
+function urlPrefix(url: Node | undefined, taint: TaintAnalysis): string | undefined {
+  if (!url) return undefined;
+  if (url.type === 'identifier') {
+    const binding = taint.bindingAt(url.text, url);
+    return binding?.value ? urlPrefix(binding.value, taint) : undefined;
+  }
+  const first = url.type === 'string' ? children(url).find((c) => c.type !== 'string_start') : undefined;
+  if (first?.type === 'interpolation') {
+    const expression = first.childForFieldName('expression');
+    if (expression?.type === 'identifier') {
+      const binding = taint.bindingAt(expression.text, expression);
+      const head = binding?.value ? stringValue(binding.value) : undefined;
+      if (head !== undefined) return head + (leadingConstant(url) ?? '');
+    }
+  }
+  if (url.type === 'binary_operator') {
+    const left = url.childForFieldName('left');
+    if (left?.type === 'identifier') return urlPrefix(left, taint);
+  }
+  return leadingConstant(url);
+}
+
 export const insecureTransport = pythonRule({
   id: 'py.insecure-transport',
   issueType: 'insecure_transport',
   cwe: 'CWE-319',
   severity: 'medium',
   message: 'Request over plain HTTP: data and credentials travel unencrypted.',
-  remediation: 'Use an `https://` URL.',
-  check(_context, { calls }) {
+  remediation: 'Use an `https://` URL, and the TLS variants of other protocols (FTP_TLS, SSH instead of Telnet).',
+  check(_context, { calls, taint }) {
     const matches: RuleMatch[] = [];
     for (const parts of calls) {
-      const url = httpUrl(parts);
-      const prefix = leadingConstant(url);
+      const cleartext =
+        parts.name && Object.hasOwn(CLEARTEXT_CLIENTS, parts.name) ? CLEARTEXT_CLIENTS[parts.name] : undefined;
+      if (cleartext) {
+        matches.push(match(parts.call, 'high', { message: cleartext }));
+        continue;
+      }
+      if (parts.name === 'http.client.HTTPConnection') {
+        const host = stringValue(argument(parts, 0, 'host'));
+        if (host && !LOCAL_HOST.test(`http://${host}`))
+          matches.push(
+            match(parts.call, 'medium', { message: '`HTTPConnection` talks plain HTTP; use `HTTPSConnection`.' }),
+          );
+        continue;
+      }
+      const url = httpUrl(parts, taint);
+      const prefix = urlPrefix(url, taint);
       if (url && prefix && /^http:\/\/[^/]/i.test(prefix) && !LOCAL_HOST.test(prefix))
         matches.push(match(url, 'medium'));
     }
     return matches;
   },
 });
+
+/** python-jose's readers that skip verification (PyJWT's `get_unverified_header` is for choosing the key). */
+const UNVERIFIED_READS = new Set(['jose.jwt.get_unverified_claims', 'jwt.get_unverified_claims']);
 
 export const jwtMisuse = pythonRule({
   id: 'py.jwt-verification-disabled',
@@ -327,7 +379,19 @@ export const jwtMisuse = pythonRule({
     'Verify the signature with an explicit algorithm list: `jwt.decode(token, key, algorithms=["HS256"])`; never allow `none`.',
   check(_context, { calls }) {
     const matches: RuleMatch[] = [];
+    const verifies = calls.some(
+      (parts) => /^(jwt|jose\.jwt)\.decode$/.test(parts.name ?? '') && parts.positional.length > 1,
+    );
     for (const parts of calls) {
+      if (parts.name && UNVERIFIED_READS.has(parts.name)) {
+        if (!verifies)
+          matches.push(
+            match(parts.call, 'medium', {
+              message: `\`${parts.name}\` reads the claims without checking the signature, and this file never verifies tokens.`,
+            }),
+          );
+        continue;
+      }
       if (!parts.name || !/^(jwt|jose\.jwt)\.(decode|encode)$/.test(parts.name)) continue;
       const options = dictionaryPairs(parts.keywords.get('options'));
       const unsigned =
@@ -360,7 +424,7 @@ export const permissiveCors = pythonRule({
   severity: 'medium',
   message: 'CORS allows any origin: other sites can read responses from this API.',
   remediation: 'List the allowed origins explicitly; never combine a wildcard origin with credentials.',
-  check(context, { calls }) {
+  check(context, { calls, taint }) {
     const matches: RuleMatch[] = [];
     for (const parts of calls) {
       const credentials = isTrue(parts.keywords.get('supports_credentials') ?? parts.keywords.get('allow_credentials'));
@@ -379,8 +443,34 @@ export const permissiveCors = pythonRule({
           }),
         );
     }
+    const allowOrigin = (target: Node, value: Node | undefined) => {
+      if (!value) return;
+      if (stringValue(value) === '*') matches.push(match(target, 'high'));
+      else if (taint.level(value) === 'tainted')
+        matches.push(
+          match(target, 'high', {
+            severity: 'high',
+            message: 'CORS reflects the request origin: any site can read the answers.',
+          }),
+        );
+    };
+    for (const parts of calls) {
+      // `response.headers.set("Access-Control-Allow-Origin", origin)`, `headers.add(…)`, `headers.update({…})`
+      if (!parts.receiver || !['set', 'add', 'setdefault', '__setitem__'].includes(parts.method ?? '')) continue;
+      if (stringValue(argument(parts, 0))?.toLowerCase() === 'access-control-allow-origin')
+        allowOrigin(parts.call, argument(parts, 1));
+    }
     for (const assignment of descendants(context.root, (node) => node.type === 'assignment')) {
-      const left = assignment.childForFieldName('left')?.text ?? '';
+      const target = assignment.childForFieldName('left');
+      // `response.headers["Access-Control-Allow-Origin"] = …` (Flask, Starlette) or `response[…] = …` (Django)
+      if (
+        target?.type === 'subscript' &&
+        stringValue(target.childForFieldName('subscript'))?.toLowerCase() === 'access-control-allow-origin'
+      ) {
+        allowOrigin(assignment, assignment.childForFieldName('right') ?? undefined);
+        continue;
+      }
+      const left = target?.text ?? '';
       if (
         /^(CORS_ORIGIN_ALLOW_ALL|CORS_ALLOW_ALL_ORIGINS)$/.test(left) &&
         isTrue(assignment.childForFieldName('right') ?? undefined)

@@ -1,8 +1,10 @@
 import type { Node } from 'web-tree-sitter';
-import type { RuleMatch } from '../finding.js';
+import type { Fix, RuleMatch } from '../finding.js';
+import { catastrophicBacktracking } from '../regex.js';
 import type { Rule } from '../rule.js';
 import {
   argument,
+  callParts,
   children,
   descendants,
   enclosingFunction,
@@ -13,6 +15,7 @@ import {
   stringValue,
   type CallParts,
 } from './ast.js';
+import { shellFix } from './shell-fix.js';
 import { confidenceFor, dictionaryPairs, match, named, pythonRule, severityFor } from './support.js';
 import { join, type SinkKind, type TaintAnalysis } from './taint.js';
 
@@ -34,6 +37,8 @@ interface SinkRuleSpec {
   reportUnknown(arg: Node, taint: TaintAnalysis): boolean;
   /** data that cannot reach the dangerous part of the sink (e.g. a URL with a fixed host) */
   harmless?(arg: Node): boolean;
+  /** a safe, minimal rewrite of the call, when there is one */
+  fix?(parts: CallParts): Fix | undefined;
 }
 
 function sinkRule(spec: SinkRuleSpec): Rule {
@@ -56,9 +61,11 @@ function sinkRule(spec: SinkRuleSpec): Rule {
           relevant.some((arg) => spec.reportUnknown(arg, taint)),
         );
         if (!confidence) continue;
+        const fix = spec.fix?.(parts);
         matches.push(
           match(parts.call, confidence, {
             severity: severityFor(confidence, spec.severity, spec.unknownSeverity ?? 'medium'),
+            ...(fix ? { fix } : {}),
           }),
         );
       }
@@ -87,7 +94,13 @@ const fixedLocalPath = (arg: Node) => {
 };
 
 const SQL_METHODS = new Set(['execute', 'executemany', 'executescript', 'raw', 'mogrify']);
-const SQL_TEXT = new Set(['sqlalchemy.text', 'sqlalchemy.sql.text', 'sqlalchemy.sql.expression.text']);
+const SQL_TEXT = new Set([
+  'sqlalchemy.text',
+  'sqlalchemy.sql.text',
+  'sqlalchemy.sql.expression.text',
+  'django.db.models.expressions.RawSQL',
+  'django.db.models.RawSQL',
+]);
 
 export const sqlInjection = sinkRule({
   id: 'py.sql-injection',
@@ -170,6 +183,8 @@ const SUBPROCESS = new Set([
   'asyncio.create_subprocess_shell',
 ]);
 
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', '/bin/sh', '/bin/bash', '/usr/bin/bash', 'cmd', 'cmd.exe']);
+
 export const commandInjection = sinkRule({
   id: 'py.command-injection',
   issueType: 'command_injection',
@@ -182,6 +197,13 @@ export const commandInjection = sinkRule({
   kind: 'command',
   sink(parts) {
     if (named(parts, SHELL_CALLS)) return [argument(parts, 0, 'cmd') ?? argument(parts, 0, 'command')];
+    // `subprocess.run(["sh", "-c", script])`: the script is a shell command line
+    const list = named(parts, SUBPROCESS) ? argument(parts, 0, 'args') : undefined;
+    if (list && (list.type === 'list' || list.type === 'tuple')) {
+      const items = children(list);
+      if (SHELLS.has(stringValue(items[0]) ?? '') && ['-c', '/c', '/C'].includes(stringValue(items[1]) ?? ''))
+        return [items[2]];
+    }
     if (
       named(parts, SUBPROCESS) &&
       (isTrue(parts.keywords.get('shell')) || parts.name === 'asyncio.create_subprocess_shell')
@@ -190,6 +212,7 @@ export const commandInjection = sinkRule({
     return undefined;
   },
   reportUnknown: always,
+  fix: shellFix,
 });
 
 export const codeInjection = sinkRule({
@@ -236,6 +259,37 @@ const FILE_CALLS: Readonly<Record<string, readonly number[]>> = {
   'starlette.responses.FileResponse': [0],
 };
 
+const PATH_METHODS = new Set([
+  'read_text',
+  'read_bytes',
+  'write_text',
+  'write_bytes',
+  'open',
+  'unlink',
+  'rmdir',
+  'mkdir',
+  'touch',
+  'rename',
+  'iterdir',
+]);
+
+/** A `pathlib` path: `Path(…)`, `BASE / name` with a path on the left, or a variable bound to one. */
+function pathObject(node: Node, taint: TaintAnalysis, depth = 0): boolean {
+  if (depth > 4) return false;
+  if (node.type === 'parenthesized_expression') return children(node).some((c) => pathObject(c, taint, depth + 1));
+  if (node.type === 'call')
+    return /^pathlib\.(Pure)?(Posix|Windows)?Path$/.test(taint.qualified(node.childForFieldName('function')) ?? '');
+  if (node.type === 'binary_operator' && node.childForFieldName('operator')?.text === '/') {
+    const left = node.childForFieldName('left');
+    return left !== null && pathObject(left, taint, depth + 1);
+  }
+  if (node.type === 'identifier') {
+    const value = taint.bindingAt(node.text, node)?.value;
+    return value !== undefined && pathObject(value, taint, depth + 1);
+  }
+  return false;
+}
+
 export const pathTraversal = sinkRule({
   id: 'py.path-traversal',
   issueType: 'path_traversal',
@@ -251,6 +305,9 @@ export const pathTraversal = sinkRule({
     if (indexes)
       return indexes.map((index) => parts.positional[index] ?? (index === 0 ? argument(parts, 0, 'file') : undefined));
     // `request.files["f"].save(path)`: an uploaded file stored under a client-chosen name
+    // `(BASE / name).read_text()`, `Path(name).unlink()`: the receiver is the path
+    if (parts.method && PATH_METHODS.has(parts.method) && parts.receiver && pathObject(parts.receiver, taint))
+      return [parts.receiver];
     if (parts.method === 'save' && parts.receiver && taint.level(parts.receiver) === 'tainted')
       return [argument(parts, 0, 'dst')];
     return undefined;
@@ -268,10 +325,34 @@ const HTTP_CLIENTS = new Set([
 ]);
 const HTTP_REQUEST = new Set(['requests.request', 'httpx.request']);
 
+/** Constructors of client objects whose methods send requests: sessions, clients, pools. */
+const CLIENT_FACTORIES = new Set([
+  'requests.Session',
+  'requests.session',
+  'httpx.Client',
+  'httpx.AsyncClient',
+  'aiohttp.ClientSession',
+  'urllib3.PoolManager',
+]);
+
+/** Whether a receiver is a client object: `s = requests.Session()`, `async with httpx.AsyncClient() as c`. */
+function clientObject(receiver: Node | undefined, taint: TaintAnalysis): boolean {
+  if (!receiver) return false;
+  let value: Node | undefined = receiver;
+  if (receiver.type === 'identifier') value = taint.bindingAt(receiver.text, receiver)?.value;
+  if (value?.type === 'await') value = children(value)[0];
+  if (value?.type !== 'call') return false;
+  return CLIENT_FACTORIES.has(taint.qualified(value.childForFieldName('function')) ?? '');
+}
+
 /** The URL argument of an HTTP client call, if the call is one. */
-export function httpUrl(parts: CallParts): Node | undefined {
+export function httpUrl(parts: CallParts, taint?: TaintAnalysis): Node | undefined {
   if (named(parts, HTTP_CLIENTS)) return argument(parts, 0, 'url');
   if (named(parts, HTTP_REQUEST)) return argument(parts, 1, 'url');
+  if (taint && parts.method && clientObject(parts.receiver, taint)) {
+    if (HTTP_VERBS.includes(parts.method)) return argument(parts, 0, 'url');
+    if (parts.method === 'request' || parts.method === 'urlopen') return argument(parts, 1, 'url');
+  }
   return undefined;
 }
 
@@ -284,7 +365,7 @@ export const ssrf = sinkRule({
   remediation:
     'Do not take the host from the request: choose it from an allow-list, or fix the origin (`https://api.example.com/…`) and put only validated values in the path.',
   kind: 'url',
-  sink: (parts) => [httpUrl(parts)],
+  sink: (parts, taint) => [httpUrl(parts, taint)],
   reportUnknown: never,
   harmless: fixedOrigin,
 });
@@ -366,7 +447,7 @@ export const redos = pythonRule({
       if (!pattern) continue;
       const constant = stringValue(pattern);
       if (constant !== undefined) {
-        if (hasNestedQuantifier(constant))
+        if (catastrophicBacktracking(constant))
           matches.push(
             match(parts.call, 'medium', {
               message: `Regular expression \`${constant}\` has nested quantifiers and can backtrack catastrophically.`,
@@ -446,6 +527,22 @@ export const xss = pythonRule({
         if (value && looksLikeHtml(value)) report(parts.call, value, false);
       }
     }
+    // Jinja2 escapes nothing unless told to: `Environment(autoescape=False)`, or no `autoescape` for HTML templates
+    const rendersHtml = () =>
+      descendants(_context.root, (node) => node.type === 'string').some((node) =>
+        /\.html?$/.test(stringValue(node) ?? ''),
+      );
+    for (const parts of calls) {
+      if (parts.name !== 'jinja2.Environment' && parts.name !== 'jinja2.Template') continue;
+      const autoescape = parts.keywords.get('autoescape');
+      if (autoescape ? autoescape.type === 'false' : parts.name === 'jinja2.Environment' && rendersHtml())
+        matches.push(
+          match(parts.call, 'medium', {
+            severity: 'medium',
+            message: 'Jinja2 environment without autoescaping: values rendered into HTML templates are not escaped.',
+          }),
+        );
+    }
     // a route handler returning an HTML string built from request data
     for (const ret of descendants(_context.root, (node) => node.type === 'return_statement')) {
       const value = children(ret)[0];
@@ -461,7 +558,52 @@ function looksLikeHtml(node: Node): boolean {
   return isStringBuilding(node) && /<[a-zA-Z!/]/.test(node.text);
 }
 
+/** Whether a receiver is a tar archive: `tarfile.open(…)` bound by assignment or `with … as tar`. */
+function tarArchive(receiver: Node | undefined, taint: TaintAnalysis): Node | undefined {
+  let value: Node | undefined = receiver;
+  if (receiver?.type === 'identifier') value = taint.bindingAt(receiver.text, receiver)?.value;
+  if (value?.type !== 'call') return undefined;
+  const name = taint.qualified(value.childForFieldName('function')) ?? '';
+  return ['tarfile.open', 'tarfile.TarFile', 'tarfile.TarFile.open'].includes(name) ? value : undefined;
+}
+
+/** `filter="data"` or `filter="tar"` (Python 3.12+), or a filter function: members are checked. */
+function filtered(parts: CallParts): boolean {
+  const filter = parts.keywords.get('filter');
+  if (!filter) return false;
+  const value = stringValue(filter);
+  return value === undefined ? filter.type !== 'none' : value !== 'fully_trusted';
+}
+
+export const tarExtraction = pythonRule({
+  id: 'py.tar-extraction',
+  issueType: 'path_traversal',
+  cwe: 'CWE-22',
+  severity: 'high',
+  message:
+    'Tar archive extracted without a member filter: entries named `../x`, absolute paths or links can write outside the target folder (tar slip).',
+  remediation:
+    'Pass `filter="data"` to `extractall`/`extract`/`shutil.unpack_archive` (Python 3.12+, backported to security releases), or check every member\'s resolved path before extracting.',
+  check(_context, { taint, calls }) {
+    const matches: RuleMatch[] = [];
+    for (const parts of calls) {
+      let archive: Node | undefined;
+      if ((parts.method === 'extractall' || parts.method === 'extract') && parts.receiver) {
+        const opened = tarArchive(parts.receiver, taint);
+        if (!opened) continue;
+        archive = argument(callParts(opened, taint.aliases), 0, 'name');
+      } else if (parts.name === 'shutil.unpack_archive') archive = argument(parts, 0, 'filename');
+      else continue;
+      if (filtered(parts)) continue;
+      const confidence = archive && taint.level(archive, 'path') === 'tainted' ? 'high' : 'medium';
+      matches.push(match(parts.call, confidence, { severity: severityFor(confidence, 'high', 'medium') }));
+    }
+    return matches;
+  },
+});
+
 export const INJECTION_RULES: readonly Rule[] = [
+  tarExtraction,
   sqlInjection,
   nosqlInjection,
   commandInjection,

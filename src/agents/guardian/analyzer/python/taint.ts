@@ -9,6 +9,7 @@ import {
   parameters,
   qualifiedName,
 } from './ast.js';
+import { guardedUse, relativeToChecked } from './guards.js';
 
 /**
  * Intra-procedural taint tracking for Python. An expression evaluates to a level:
@@ -53,6 +54,12 @@ const REQUEST_ATTRIBUTES = new Set([
   'FILES',
   'query_params',
   'path_params',
+  // aiohttp, Flask's route arguments and the Referer header
+  'match_info',
+  'query',
+  'post',
+  'view_args',
+  'referrer',
 ]);
 const REQUEST_NAMES = new Set(['request', 'req', 'self.request']);
 const SOURCE_CALLS = new Set(['input', 'raw_input']);
@@ -108,6 +115,9 @@ const PASS_THROUGH = new Set([
   'textwrap.dedent',
 ]);
 const PATH_NORMALISERS = new Set(['os.path.realpath', 'os.path.abspath', 'os.path.normpath']);
+const PREFIX_CHECKS = new Set(['startswith', 'is_relative_to']);
+/** Methods that look a key up in their receiver: on a constant mapping, the result is one of its values. */
+const LOOKUPS = new Set(['get']);
 
 interface Binding {
   /** the value bound, or undefined when it cannot be evaluated (e.g. `except E as e`) */
@@ -252,12 +262,16 @@ export class TaintAnalysis {
     const name = node.text;
     const { scope } = context;
     const binding = this.lastBinding(scope, name, node.startIndex);
-    if (binding) return this.bindingLevel(binding, name, node, kind, context);
+    if (binding) {
+      const level = this.bindingLevel(binding, name, node, kind, context);
+      return level === 'tainted' && guardedUse(node, name, binding.at, scope) ? 'safe' : level;
+    }
     if (scope.type === 'function_definition') {
       const param = parameters(scope).find((p) => p.name === name);
       if (param) {
         const bound = context.params?.get(name);
         if (bound) return bound;
+        if (guardedUse(node, name, scope.startIndex, scope)) return 'safe';
         return this.isTaintedParameter(scope, param) ? 'tainted' : 'unknown';
       }
       if (this.isComprehensionVariable(node)) return 'unknown';
@@ -279,15 +293,24 @@ export class TaintAnalysis {
     return level;
   }
 
-  /** `p = os.path.realpath(x)` followed by `if p.startswith(base)` / `assert p.startswith(base)`. */
+  /**
+   * `p = os.path.realpath(x)` (or `Path(…).resolve()`) followed by `if p.startswith(base)` /
+   * `assert p.is_relative_to(base)` / `p.relative_to(base)`.
+   */
   private isPrefixChecked(binding: Binding, name: string, use: Node, scope: Node): boolean {
     const value = binding.value;
-    if (value?.type !== 'call' || !PATH_NORMALISERS.has(this.qualified(value.childForFieldName('function')) ?? ''))
-      return false;
+    const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
+    const normalises =
+      PATH_NORMALISERS.has(this.qualified(callee) ?? '') ||
+      (callee?.type === 'attribute' &&
+        ['resolve', 'absolute'].includes(callee.childForFieldName('attribute')?.text ?? ''));
+    if (!normalises) return false;
+    if (relativeToChecked(scope, name, binding.at, use.startIndex)) return true;
     return descendants(scope, (n) => n.type === 'call').some((call) => {
       if (call.startIndex < binding.at || call.startIndex > use.startIndex) return false;
       const callee = call.childForFieldName('function');
-      if (callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'startswith') return false;
+      if (callee?.type !== 'attribute' || !PREFIX_CHECKS.has(callee.childForFieldName('attribute')?.text ?? ''))
+        return false;
       if (callee.childForFieldName('object')?.text !== name) return false;
       for (let at = call.parent; at && at.id !== scope.id; at = at.parent)
         if (at.type === 'if_statement' || at.type === 'assert_statement') return true;
@@ -342,6 +365,9 @@ export class TaintAnalysis {
       if (this.qualified(parts.receiver) && this.aliases.has(this.qualified(parts.receiver)!.split('.')[0]!))
         return 'unknown';
       const receiver = this.evaluate(parts.receiver, kind, context);
+      // `ALLOWED.get(key, default)`: a value of the constant mapping or the default, whatever the key
+      if (receiver === 'constant' && parts.method && LOOKUPS.has(parts.method))
+        return this.joinAll(parts.positional.slice(1), kind, context);
       return join(receiver === 'constant' ? 'constant' : receiver, this.joinAll(args, kind, context));
     }
     return 'unknown';

@@ -1,5 +1,6 @@
 import type { Fix, RuleMatch } from '../finding.js';
 import { LANGUAGES } from '../languages.js';
+import { importAliases } from '../python/ast.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { environmentVariableName, isCredentialName, knownFormatIn, looksLikeSecretValue } from './formats.js';
 import { stringLiterals, type StringLiteral } from './literals.js';
@@ -18,7 +19,7 @@ function environmentFix(literal: StringLiteral, context: RuleContext): Fix | und
     replacement = `process.env.${variable}`;
   } else if (context.language === 'python') {
     // Only when `os` is imported already: adding an import could land above a `from __future__` line.
-    if (!/^import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*os[ \t]*(?:,|#|$)/m.test(context.code)) return undefined;
+    if (importAliases(context.root).get('os') !== 'os') return undefined;
     replacement = `os.environ["${variable}"]`;
   } else {
     // TypeScript types `process.env.X` as `string | undefined`: the swap could break type checking.
@@ -86,7 +87,9 @@ const hardCodedCredentialRule: Rule = {
         message:
           target.kind === 'comparison'
             ? `\`${shortName(target.name)}\` is compared with a hard-coded credential.`
-            : `\`${shortName(target.name)}\` is given a hard-coded credential.`,
+            : target.kind === 'argument'
+              ? 'A hard-coded password is passed to a login call.'
+              : `\`${shortName(target.name)}\` is given a hard-coded credential.`,
         ...(fix ? { fix } : {}),
       });
     }

@@ -11,8 +11,11 @@ export interface StringLiteral {
 
 export interface AssignmentTarget {
   readonly name: string;
-  /** how the string is used: assigned (a fix can read the value from elsewhere) or compared */
-  readonly kind: 'assignment' | 'comparison';
+  /**
+   * how the string is used: assigned (a fix can read the value from elsewhere), compared, or passed as the
+   * password parameter of a login call
+   */
+  readonly kind: 'assignment' | 'comparison' | 'argument';
   /** TypeScript: the declaration has a type annotation */
   readonly typed: boolean;
 }
@@ -76,6 +79,19 @@ const WRAPPERS = new Set([
 
 const COMPARISONS = new Set(['==', '===', '!=', '!==']);
 
+/**
+ * Calls whose positional parameter at this index is a password: `login(user, password)` of smtplib, ftplib,
+ * imaplib and most client libraries, and the basic-authentication helpers.
+ */
+const PASSWORD_PARAMETER: Readonly<Record<string, number>> = {
+  login: 1,
+  HTTPBasicAuth: 1,
+  HTTPDigestAuth: 1,
+  BasicAuth: 1,
+  HTTPProxyAuth: 1,
+  auth: 1,
+};
+
 /** Whether `child` is the node in `parent`'s field. */
 const isField = (parent: Node, field: string, child: Node) => {
   const value = parent.childForFieldName(field);
@@ -125,6 +141,16 @@ function assignmentTarget(literal: Node, language: Language): AssignmentTarget |
         : parent.childForFieldName('left');
       const name = targetName(other, language);
       return name ? { name, kind: 'comparison', typed: false } : undefined;
+    }
+    case 'arguments':
+    case 'argument_list': {
+      const index = parent.namedChildren.findIndex((child) => child?.startIndex === node.startIndex);
+      const call = parent.parent;
+      const callee = call?.childForFieldName('function') ?? call?.childForFieldName('constructor');
+      const method = callee ? (callee.text.split('.').pop() ?? '') : '';
+      return Object.hasOwn(PASSWORD_PARAMETER, method) && PASSWORD_PARAMETER[method] === index
+        ? { name: 'password', kind: 'argument', typed: false }
+        : undefined;
     }
     // Python
     case 'assignment':

@@ -3,10 +3,22 @@ import { z } from 'zod';
 import { pauseAgent, resumeAgent, type AgentChange } from '../../../../agents/agent-control.js';
 import { findAgent, listAgents } from '../../../../agents/agent-queries.js';
 import { AGENT_STATUSES, agentSchema, presentAgent } from '../../../../agents/representation.js';
+import {
+  createDeclarativeBody,
+  DECLARATIVE_TYPE,
+  updateDeclarativeBody,
+} from '../../../../agents/declarative/config.js';
+import {
+  deleteDeclarativeAgent,
+  insertDeclarativeAgent,
+  updateDeclarativeAgent,
+} from '../../../../agents/declarative/store.js';
+import { asTaskProblem } from '../../../../tasks/errors-to-problems.js';
 import { taskRepresentation, taskSchema } from '../../../../tasks/representation.js';
 import { publishAgentEvent } from '../../../../tasks/task-events.js';
+import { InvalidTaskInputError } from '../../../../tasks/task-queue.js';
 import { listTasks } from '../../../../tasks/task-queries.js';
-import { notFound } from '../../../problem.js';
+import { conflict, notFound } from '../../../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './representations.js';
 import { submissionHeaders, submitManualTask, taskLocation } from './task-submission.js';
 import { taskListQuery, taskListFilter } from './task-list-query.js';
@@ -65,6 +77,92 @@ const agents: FastifyPluginAsyncZod = async (app) => {
       schema: { summary: 'Get an agent', tags: ['agents'], params: idParams, response: { 200: agentSchema } },
     },
     async (request) => present(await existing(request.params.id)),
+  );
+
+  // Declarative agents (src/agents/declarative/, docs/agents.md): rows of type `declarative` whose config
+  // holds instructions and schemas; the one registered `declarative` definition runs them all.
+  const declarative = async (id: string) => {
+    const agent = await existing(id);
+    if (agent.type !== DECLARATIVE_TYPE) {
+      throw conflict(
+        'agent_not_declarative',
+        `Agent ${id} is a built-in ${agent.type} agent; only declarative agents change here.`,
+      );
+    }
+    return agent;
+  };
+
+  app.post(
+    '/',
+    {
+      config: run,
+      schema: {
+        summary: 'Create a declarative LLM agent',
+        description:
+          'Stores an agent of type `declarative` that answers each task with a JSON object matching ' +
+          '`output_schema`, asked from the configured language model with `instructions` as the system prompt. ' +
+          'Tasks are submitted with POST /api/v1/agents/{id}/tasks; their input must match `input_schema`. ' +
+          'Schemas outside the supported subset are 400 with the field; a name in use (or a registered agent ' +
+          'type) is 409 `agent_name_taken`. Runs need an LLM provider: without one a task fails with code ' +
+          '`llm_not_configured`. See docs/agents.md.',
+        tags: ['agents'],
+        body: createDeclarativeBody,
+        response: { 201: agentSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (!services.agents.get(DECLARATIVE_TYPE)) {
+        throw conflict('agent_not_registered', 'Declarative agents are not registered in this process.');
+      }
+      const taken = () => conflict('agent_name_taken', `An agent named ${body.name} exists.`, { name: body.name });
+      if (services.agents.get(body.name)) throw taken();
+      const agent = await insertDeclarativeAgent(orm, body);
+      if (!agent) throw taken();
+      return reply.code(201).header('location', `/api/v1/agents/${agent.id}`).send(present(agent));
+    },
+  );
+
+  app.patch(
+    '/:id',
+    {
+      config: run,
+      schema: {
+        summary: 'Change a declarative agent',
+        description:
+          'Changes its description, instructions, schemas or model; the other fields keep their value. A built-in ' +
+          'agent is 409 `agent_not_declarative`. Queued tasks keep their input; each task is checked against ' +
+          'the schemas current when it runs.',
+        tags: ['agents'],
+        params: idParams,
+        body: updateDeclarativeBody,
+        response: { 200: agentSchema },
+      },
+    },
+    async (request) => present(await updateDeclarativeAgent(orm, await declarative(request.params.id), request.body)),
+  );
+
+  app.delete(
+    '/:id',
+    {
+      config: run,
+      schema: {
+        summary: 'Delete a declarative agent',
+        description:
+          'Deletes the agent with its finished tasks and their logs. A built-in agent is 409 ' +
+          '`agent_not_declarative`; an agent with tasks waiting or running is 409 `agent_busy` (cancel them first).',
+        tags: ['agents'],
+        params: idParams,
+        response: { 204: z.null().describe('deleted') },
+      },
+    },
+    async (request, reply) => {
+      const agent = await declarative(request.params.id);
+      if (!(await deleteDeclarativeAgent(orm, agent))) {
+        throw conflict('agent_busy', `Agent ${agent.name} has tasks waiting or running; cancel them first.`);
+      }
+      return reply.code(204).send(null);
+    },
   );
 
   const announce = async (change: AgentChange | undefined, id: string, type: 'agent.paused' | 'agent.resumed') => {
@@ -128,10 +226,23 @@ const agents: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const agent = await existing(request.params.id);
+      // A declarative agent's input has its own schema, stored with the agent.
+      let input = request.body?.input ?? {};
+      const ownInput = services.agents.get(agent.type)?.agentInput?.(agent.config);
+      if (ownInput) {
+        const checked = ownInput.schema.safeParse(input);
+        if (!checked.success) {
+          throw asTaskProblem(new InvalidTaskInputError(checked.error.issues), {
+            inputField: 'body.input',
+            agentNamedByClient: false,
+          });
+        }
+        input = checked.data as Record<string, unknown>;
+      }
       const { task, created } = await submitManualTask(services, request.principal!, {
         agentType: agent.type,
         agent,
-        input: request.body?.input ?? {},
+        input,
         priority: request.body?.priority,
         idempotencyKey: request.headers['idempotency-key'],
         context: { inputField: 'body.input', agentNamedByClient: false },

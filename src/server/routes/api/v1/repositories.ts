@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { grants } from '../../../../accounts/roles.js';
 import { branchNameSchema, revisionSchema } from '../../../../repositories/branch-name.js';
 import { browseDirectory, browseFile } from '../../../../repositories/browse.js';
-import { UnknownRevisionError } from '../../../../repositories/git-repository.js';
+import { resolveCommit, UnknownRevisionError } from '../../../../repositories/git-repository.js';
 import {
   changeRepository,
   removeRepository,
@@ -14,6 +14,7 @@ import { registerClone, registerLocalPath } from '../../../../repositories/regis
 import { RepositoryRefusedError } from '../../../../repositories/repository-refused-error.js';
 import { findRepository, listRepositories } from '../../../../repositories/repository-store.js';
 import { UnsafePathError } from '../../../../repositories/safe-path.js';
+import { repositoryChecks } from '../../../../sandbox/checks.js';
 import { forbidden, HttpProblem, notFound } from '../../../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './representations.js';
 import { fileSchema, presentRepository, repositorySchema, treeSchema } from './repository-representation.js';
@@ -288,6 +289,48 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const repository = await existing(request.params.id);
       return refusalsAsProblems(() => browseFile(repository, request.query.path, request.query.ref));
+    },
+  );
+
+  app.get(
+    '/:id/checks',
+    {
+      config: read,
+      schema: {
+        summary: 'The checks Sandbox runs on every proposal of the repository',
+        description:
+          'Configured commands (`check_commands`, editable with PATCH) win; without them, the commands detected ' +
+          'from the repository’s files at the revision: package.json `build`/`lint`/`test` scripts, a pytest ' +
+          'configuration, a Makefile `test` target, go.mod, Cargo.toml. `source` is `none` when there are no checks.',
+        tags: ['repositories'],
+        params: idParams,
+        querystring: z.object({
+          ref: revisionSchema.optional().describe('branch, tag or commit; the default branch when left out'),
+        }),
+        response: {
+          200: z.object({
+            commit: z.string(),
+            commands: z.array(z.string()),
+            source: z.enum(['configured', 'detected', 'none']),
+            configured: z.array(z.string()),
+            detected: z.array(z.string()),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const repository = await existing(request.params.id);
+      return refusalsAsProblems(async () => {
+        const commit = await resolveCommit(repository, request.query.ref ?? repository.defaultBranch);
+        const checks = await repositoryChecks(repository, commit);
+        return {
+          commit,
+          commands: [...checks.commands],
+          source: checks.source,
+          configured: repository.checkCommands,
+          detected: [...checks.detected],
+        };
+      });
     },
   );
 };

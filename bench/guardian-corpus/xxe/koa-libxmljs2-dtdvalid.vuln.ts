@@ -1,0 +1,9 @@
+// expect: vulnerable xxe CWE-611
+import type { Context } from 'koa';
+import libxml from 'libxmljs2';
+
+export async function importCatalog(ctx: Context) {
+  const xml = String(ctx.request.body);
+  const doc = libxml.parseXmlString(xml, { dtdvalid: true, noent: true });
+  ctx.body = { products: doc.find('//product').length };
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "token_usage" ADD COLUMN "cost_estimated" boolean DEFAULT true NOT NULL;

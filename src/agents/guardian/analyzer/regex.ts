@@ -1,0 +1,346 @@
+/**
+ * Catastrophic backtracking (exponential ReDoS) in JavaScript and Python regular expressions.
+ *
+ * The pattern is parsed into a small syntax tree over character sets (ASCII code points, plus one bit for
+ * everything else). A repetition with an unbounded (or large) count is exponential when one string can be
+ * split into its iterations in many ways:
+ * - its body is an alternation whose branches can start with the same character (`(a|aa)+`, `(\w|\d)*`);
+ * - its body contains a repetition of variable count that the rest of the body cannot separate from the next
+ *   iteration: the other parts are all optional (`(a+)+`, `(\w+\s?)*`, `([a-z]{2,4})+`), or what they require
+ *   overlaps the characters of the inner repetition (`([a-z0-9]+[a-z])*`).
+ * A delimiter the inner repetition cannot match, as in `(\.[a-z]+)*` or `([a-z]+\.)+`, makes the split unique.
+ */
+
+type CharSet = bigint;
+type Regex =
+  | { readonly kind: 'chars'; readonly set: CharSet }
+  | { readonly kind: 'seq'; readonly items: readonly Regex[] }
+  | { readonly kind: 'alt'; readonly options: readonly Regex[] }
+  | { readonly kind: 'repeat'; readonly body: Regex; readonly min: number; readonly max: number }
+  | { readonly kind: 'empty' };
+
+const OTHER = 1n << 128n;
+const ALL: CharSet = (1n << 129n) - 1n;
+const char = (code: number): CharSet => (code < 128 ? 1n << BigInt(code) : OTHER);
+function range(from: number, to: number): CharSet {
+  let set = 0n;
+  for (let code = from; code <= Math.min(to, 127); code++) set |= 1n << BigInt(code);
+  return to >= 128 ? set | OTHER : set;
+}
+const DIGITS = range(48, 57);
+const WORD = DIGITS | range(65, 90) | range(97, 122) | char(95);
+const SPACE = char(32) | range(9, 13) | OTHER;
+const CLASS_ESCAPES: Readonly<Record<string, CharSet>> = {
+  d: DIGITS,
+  D: ALL & ~DIGITS,
+  w: WORD,
+  W: ALL & ~WORD,
+  s: SPACE,
+  S: ALL & ~SPACE,
+};
+const SIMPLE_ESCAPES: Readonly<Record<string, number>> = { n: 10, r: 13, t: 9, f: 12, v: 11, '0': 0 };
+const LARGE = 10;
+
+class Parser {
+  private at = 0;
+  constructor(private readonly source: string) {}
+
+  parse(): Regex {
+    const result = this.alternation();
+    if (this.at < this.source.length) throw new Error('unbalanced )');
+    return result;
+  }
+
+  private peek = () => this.source[this.at];
+
+  private alternation(): Regex {
+    const options = [this.sequence()];
+    while (this.peek() === '|') {
+      this.at++;
+      options.push(this.sequence());
+    }
+    return options.length === 1 ? options[0]! : { kind: 'alt', options };
+  }
+
+  private sequence(): Regex {
+    const items: Regex[] = [];
+    while (this.at < this.source.length && this.peek() !== '|' && this.peek() !== ')') {
+      let atom = this.atom();
+      atom = this.quantified(atom);
+      items.push(atom);
+    }
+    return { kind: 'seq', items };
+  }
+
+  private quantified(atom: Regex): Regex {
+    const c = this.peek();
+    let min: number;
+    let max: number;
+    if (c === '*') [min, max] = [0, Infinity];
+    else if (c === '+') [min, max] = [1, Infinity];
+    else if (c === '?') [min, max] = [0, 1];
+    else if (c === '{') {
+      const match = /^\{(\d*)(,?)(\d*)\}/.exec(this.source.slice(this.at));
+      if (!match || (match[1] === '' && match[3] === '')) return atom; // a literal `{`
+      min = match[1] === '' ? 0 : Number(match[1]);
+      max = match[2] ? (match[3] === '' ? Infinity : Number(match[3])) : min;
+      this.at += match[0].length - 1;
+    } else return atom;
+    this.at++;
+    if (this.peek() === '?' || this.peek() === '+') this.at++; // lazy or possessive: same language
+    return this.quantified({ kind: 'repeat', body: atom, min, max });
+  }
+
+  private atom(): Regex {
+    const c = this.source[this.at++]!;
+    switch (c) {
+      case '(':
+        return this.group();
+      case '[':
+        return { kind: 'chars', set: this.charClass() };
+      case '.':
+        return { kind: 'chars', set: ALL & ~char(10) };
+      case '^':
+      case '$':
+        return { kind: 'empty' };
+      case '\\':
+        return this.escape();
+      default:
+        return { kind: 'chars', set: char(c.charCodeAt(0)) };
+    }
+  }
+
+  private group(): Regex {
+    let lookaround = false;
+    if (this.peek() === '?') {
+      const rest = this.source.slice(this.at);
+      const named = /^\?P?<(?![=!])[A-Za-z_][\w]*>/.exec(rest);
+      if (named) this.at += named[0].length;
+      else if (/^\?P=\w+\)/.test(rest)) {
+        this.at = this.source.indexOf(')', this.at) + 1;
+        return { kind: 'empty' }; // Python backreference
+      } else if (/^\?(=|!|<=|<!)/.test(rest)) {
+        lookaround = true;
+        this.at += rest.startsWith('?<') ? 3 : 2;
+      } else if (rest.startsWith('?:')) this.at += 2;
+      else {
+        const flags = /^\?[a-zA-Z-]+(:|\))/.exec(rest);
+        if (!flags) throw new Error('unknown group');
+        this.at += flags[0].length;
+        if (flags[1] === ')') return { kind: 'empty' }; // inline flags `(?i)`
+      }
+    }
+    const body = this.alternation();
+    if (this.source[this.at++] !== ')') throw new Error('unbalanced (');
+    return lookaround ? { kind: 'empty' } : body;
+  }
+
+  private escapedCode(): number | CharSet {
+    const c = this.source[this.at++];
+    if (c === undefined) throw new Error('trailing backslash');
+    if (Object.hasOwn(CLASS_ESCAPES, c)) return CLASS_ESCAPES[c]!;
+    if (Object.hasOwn(SIMPLE_ESCAPES, c)) return SIMPLE_ESCAPES[c]!;
+    const hex = c === 'x' ? /^[0-9a-fA-F]{2}/ : c === 'u' ? /^(\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4})/ : undefined;
+    if (hex) {
+      const match = hex.exec(this.source.slice(this.at));
+      if (match) {
+        this.at += match[0].length;
+        return parseInt(match[0].replace(/[{}]/g, ''), 16);
+      }
+    }
+    return c.charCodeAt(0);
+  }
+
+  private escape(): Regex {
+    const c = this.peek();
+    if (c === 'b' || c === 'B' || c === 'A' || c === 'Z' || c === 'z' || c === 'G') {
+      this.at++;
+      return { kind: 'empty' };
+    }
+    if (c !== undefined && /[1-9]/.test(c)) {
+      while (/[0-9]/.test(this.peek() ?? '')) this.at++;
+      return { kind: 'empty' }; // backreference
+    }
+    if (c === 'k' && this.source[this.at + 1] === '<') {
+      this.at = this.source.indexOf('>', this.at) + 1;
+      return { kind: 'empty' };
+    }
+    if ((c === 'p' || c === 'P') && this.source[this.at + 1] === '{') {
+      this.at = this.source.indexOf('}', this.at) + 1;
+      return { kind: 'chars', set: ALL };
+    }
+    const code = this.escapedCode();
+    return { kind: 'chars', set: typeof code === 'bigint' ? code : char(code) };
+  }
+
+  private charClass(): CharSet {
+    let negated = false;
+    if (this.peek() === '^') {
+      negated = true;
+      this.at++;
+    }
+    let set = 0n;
+    let first = true;
+    while (this.at < this.source.length && (this.peek() !== ']' || first)) {
+      first = false;
+      const c = this.source[this.at++]!;
+      const from: number | CharSet = c === '\\' ? this.escapedCode() : c.charCodeAt(0);
+      if (typeof from === 'number' && this.peek() === '-' && this.source[this.at + 1] !== ']') {
+        this.at++;
+        const d = this.source[this.at++]!;
+        const to = d === '\\' ? this.escapedCode() : d.charCodeAt(0);
+        set |= typeof to === 'number' ? range(from, to) : to | char(from);
+      } else set |= typeof from === 'bigint' ? from : char(from);
+    }
+    if (this.source[this.at++] !== ']') throw new Error('unbalanced [');
+    return negated ? ALL & ~set : set;
+  }
+}
+
+function nullable(node: Regex): boolean {
+  switch (node.kind) {
+    case 'chars':
+      return false;
+    case 'seq':
+      return node.items.every(nullable);
+    case 'alt':
+      return node.options.some(nullable);
+    case 'repeat':
+      return node.min === 0 || nullable(node.body);
+    case 'empty':
+      return true;
+  }
+}
+
+function firstChars(node: Regex): CharSet {
+  switch (node.kind) {
+    case 'chars':
+      return node.set;
+    case 'seq': {
+      let set = 0n;
+      for (const item of node.items) {
+        set |= firstChars(item);
+        if (!nullable(item)) break;
+      }
+      return set;
+    }
+    case 'alt':
+      return node.options.reduce((set, option) => set | firstChars(option), 0n);
+    case 'repeat':
+      return firstChars(node.body);
+    case 'empty':
+      return 0n;
+  }
+}
+
+function allChars(node: Regex): CharSet {
+  switch (node.kind) {
+    case 'chars':
+      return node.set;
+    case 'seq':
+      return node.items.reduce((set, item) => set | allChars(item), 0n);
+    case 'alt':
+      return node.options.reduce((set, option) => set | allChars(option), 0n);
+    case 'repeat':
+      return allChars(node.body);
+    case 'empty':
+      return 0n;
+  }
+}
+
+/** A sequence's items, with single-item sequences and nested sequences flattened. */
+function items(node: Regex): readonly Regex[] {
+  if (node.kind !== 'seq') return [node];
+  return node.items.flatMap((item) => (item.kind === 'seq' ? items(item) : [item]));
+}
+
+function repeatsWithin(node: Regex): Regex[] {
+  switch (node.kind) {
+    case 'repeat':
+      return [node, ...repeatsWithin(node.body)];
+    case 'seq':
+      return node.items.flatMap(repeatsWithin);
+    case 'alt':
+      return node.options.flatMap(repeatsWithin);
+    default:
+      return [];
+  }
+}
+
+/**
+ * Whether two branches can match a common prefix of the same string: their leading characters are compared
+ * position by position while both are plain characters (`~0|~1` differ at the second, `a|aa` share `a`).
+ */
+function overlapping(a: Regex, b: Regex): boolean {
+  if ((firstChars(a) & firstChars(b)) === 0n) return false;
+  const left = items(a);
+  const right = items(b);
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const x = left[i]!;
+    const y = right[i]!;
+    if (x.kind !== 'chars' || y.kind !== 'chars') return true;
+    if ((x.set & y.set) === 0n) return false;
+  }
+  return true;
+}
+
+/** Whether the iterations of `body` repeated without bound can split one string in many ways. */
+function ambiguousIterations(body: Regex): boolean {
+  const parts = items(body);
+  // `(a|aa)+`: two branches that can start alike
+  const only = parts.length === 1 ? parts[0] : undefined;
+  if (only?.kind === 'alt') {
+    const options = only.options;
+    for (let i = 0; i < options.length; i++)
+      for (let j = i + 1; j < options.length; j++) if (overlapping(options[i]!, options[j]!)) return true;
+  }
+  // each branch of an alternation in the body is one way an iteration can go
+  return branches(parts).some((sequence) =>
+    sequence.some((part, index) =>
+      repeatsWithin(part).some((inner) => {
+        if (inner.kind !== 'repeat' || inner.max === inner.min) return false;
+        // an iteration is delimited when it requires a character the inner repetition cannot match
+        const required = sequence.filter((other, at) => at !== index && !nullable(other));
+        const innerChars = allChars(inner.body);
+        return required.every((other) => (allChars(other) & innerChars) !== 0n);
+      }),
+    ),
+  );
+}
+
+/** The sequences a body can take, alternations expanded (at most 64). */
+function branches(parts: readonly Regex[]): Regex[][] {
+  const at = parts.findIndex((part) => part.kind === 'alt');
+  const alternation = parts[at];
+  if (alternation?.kind !== 'alt') return [[...parts]];
+  const result: Regex[][] = [];
+  for (const option of alternation.options) {
+    for (const sequence of branches([...parts.slice(0, at), ...items(option), ...parts.slice(at + 1)])) {
+      result.push(sequence);
+      if (result.length >= 64) return result;
+    }
+  }
+  return result;
+}
+
+function vulnerable(node: Regex): boolean {
+  switch (node.kind) {
+    case 'repeat':
+      return ((node.max === Infinity || node.max > LARGE) && ambiguousIterations(node.body)) || vulnerable(node.body);
+    case 'seq':
+      return node.items.some(vulnerable);
+    case 'alt':
+      return node.options.some(vulnerable);
+    default:
+      return false;
+  }
+}
+
+/** Whether matching the pattern can take exponential time; false for patterns it cannot parse. */
+export function catastrophicBacktracking(pattern: string): boolean {
+  try {
+    return vulnerable(new Parser(pattern).parse());
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,19 @@
+import type { Language } from '../../guardian/analyzer/languages.js';
+import type { EngineChange } from './optimize.js';
+import type { Impact } from './rule.js';
+
+/**
+ * The seam for an LLM pass after the deterministic engine (not connected yet: the LLM layer is being
+ * built in src/llm). It gets the engine's output and answers further changes; the caller verifies that
+ * the code it answers still parses before using it, and never presents LLM output as the engine's.
+ */
+export interface ImperiumLlmPass {
+  improve(input: {
+    readonly code: string;
+    readonly filePath: string;
+    readonly language: Language;
+    readonly goals: readonly Impact[] | undefined;
+    readonly engineChanges: readonly EngineChange[];
+    readonly signal?: AbortSignal;
+  }): Promise<{ optimizedCode: string; changes: EngineChange[] }>;
+}

@@ -1,0 +1,113 @@
+import path from 'node:path';
+import type { Proposal } from '../proposals/transition.js';
+
+/** The columns of a proposal the features come from (a stored row, or one about to be stored). */
+export type FeatureSource = Pick<
+  Proposal,
+  | 'aiType'
+  | 'repositoryId'
+  | 'ruleId'
+  | 'category'
+  | 'confidence'
+  | 'filePath'
+  | 'additions'
+  | 'deletions'
+  | 'hunks'
+  | 'testResults'
+  | 'findings'
+>;
+
+/**
+ * What the model knows about a proposal: only what the proposal itself says — never its status, its
+ * review, or anything written after the verdict. Stored with every learning event as plain JSON.
+ */
+export interface ProposalFeatures {
+  agent: string;
+  rule_id: string | null;
+  category: string | null;
+  language: string;
+  /** top directory and extension of the (first) changed file, e.g. `src/*.ts`; `*.md` at the root */
+  path_pattern: string;
+  /** top directory, or `.` at the root */
+  directory: string;
+  diff_size: number;
+  additions: number;
+  deletions: number;
+  hunks: number;
+  confidence: number | null;
+  /** Sandbox's verdict (passed, fixed, regression, still-failing, error), null when not tested */
+  test_verdict: string | null;
+  /** findings the change introduces (Guardian's security gate); null when it was not scanned */
+  guardian_delta: number | null;
+  repository_id: string | null;
+}
+
+const LANGUAGES: Record<string, string> = {
+  '.ts': 'typescript',
+  '.tsx': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
+  '.js': 'javascript',
+  '.jsx': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.py': 'python',
+  '.go': 'go',
+  '.rs': 'rust',
+  '.java': 'java',
+  '.kt': 'kotlin',
+  '.rb': 'ruby',
+  '.php': 'php',
+  '.cs': 'csharp',
+  '.c': 'c',
+  '.h': 'c',
+  '.cpp': 'cpp',
+  '.hpp': 'cpp',
+  '.dart': 'dart',
+  '.swift': 'swift',
+  '.sh': 'shell',
+  '.sql': 'sql',
+  '.json': 'json',
+  '.yaml': 'yaml',
+  '.yml': 'yaml',
+  '.toml': 'toml',
+  '.md': 'markdown',
+  '.html': 'html',
+  '.css': 'css',
+};
+
+export function languageOf(filePath: string): string {
+  const extension = path.posix.extname(filePath).toLowerCase();
+  return LANGUAGES[extension] ?? (extension ? extension.slice(1) : 'none');
+}
+
+export function pathPatternOf(filePath: string): { pattern: string; directory: string } {
+  const segments = filePath.split('/');
+  const directory = segments.length > 1 ? segments[0]! : '.';
+  const extension = path.posix.extname(filePath).toLowerCase();
+  const file = `*${extension}`;
+  return { pattern: directory === '.' ? file : `${directory}/${file}`, directory };
+}
+
+export function extractFeatures(proposal: FeatureSource): ProposalFeatures {
+  const { pattern, directory } = pathPatternOf(proposal.filePath);
+  const verdict = proposal.testResults?.verdict;
+  return {
+    agent: proposal.aiType,
+    rule_id: proposal.ruleId,
+    category: proposal.category,
+    language: languageOf(proposal.filePath),
+    path_pattern: pattern,
+    directory,
+    diff_size: proposal.additions + proposal.deletions,
+    additions: proposal.additions,
+    deletions: proposal.deletions,
+    hunks: proposal.hunks,
+    confidence: proposal.confidence,
+    test_verdict: typeof verdict === 'string' ? verdict : null,
+    guardian_delta: proposal.findings
+      ? proposal.findings.filter((finding) => finding.status === 'introduced').length
+      : null,
+    repository_id: proposal.repositoryId,
+  };
+}

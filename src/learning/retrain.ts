@@ -1,0 +1,150 @@
+import { and, asc, eq, inArray, isNotNull, max, or, sql } from 'drizzle-orm';
+import type { Orm } from '../db/database.js';
+import { learningEvents, learningModels, proposals } from '../db/schema.js';
+import type { Proposal } from '../proposals/transition.js';
+import { eventXp, recomputeAgentProgress } from './agent-progress.js';
+import { evaluate, type ModelQuality } from './evaluation.js';
+import { extractFeatures, type ProposalFeatures } from './features.js';
+import { takeLearningLock } from './learning-lock.js';
+import { outcomeOf, type LearningEventKind } from './learning-event-store.js';
+import { predict, train, type Example } from './model.js';
+import { rescoreProposals } from './model-store.js';
+import { evaluateAllSuppressions } from './suppression.js';
+
+export const HOLDOUT_SHARE = 0.2;
+export const HOLDOUT_MAX = 100;
+
+export interface RetrainResult {
+  model: { version: number; trained_on: number; trained_at: string; metrics: ModelQuality | null } | null;
+  backfilled_events: number;
+  suppressed: number;
+  agents_recomputed: string[];
+  rescored_proposals: number;
+  duration_ms: number;
+}
+
+/**
+ * Proposals that have a verdict, a test result or an apply outcome but no learning event for it (reviewed
+ * before learning existed, or a hook that failed after its state change): their events are stored now,
+ * with the features the proposal has today.
+ */
+async function backfillEvents(transaction: Orm): Promise<number> {
+  const missing = (kind: LearningEventKind) =>
+    sql`not exists (select 1 from ${learningEvents} where ${learningEvents.proposalId} = ${proposals.id} and ${learningEvents.kind} = ${kind})`;
+  const candidates = await transaction
+    .select()
+    .from(proposals)
+    .where(
+      or(
+        and(inArray(proposals.status, ['accepted', 'rejected', 'applied', 'apply-failed']), missing('verdict')),
+        and(isNotNull(proposals.testResults), missing('test')),
+        and(inArray(proposals.status, ['applied', 'apply-failed']), missing('apply')),
+      ),
+    )
+    .orderBy(asc(proposals.updatedAt), asc(proposals.id));
+  let stored = 0;
+  for (const proposal of candidates) {
+    for (const kind of ['test', 'verdict', 'apply'] as const) {
+      // applied and apply-failed proposals were accepted first
+      const asReviewed: Proposal =
+        kind === 'verdict' && (proposal.status === 'applied' || proposal.status === 'apply-failed')
+          ? { ...proposal, status: 'accepted' }
+          : proposal;
+      const outcome = outcomeOf(kind, asReviewed);
+      if (outcome === undefined) continue;
+      const features = extractFeatures(proposal) as unknown as Record<string, unknown>;
+      const inserted = await transaction
+        .insert(learningEvents)
+        .values({
+          proposalId: proposal.id,
+          repositoryId: proposal.repositoryId,
+          agentType: proposal.aiType,
+          ruleId: proposal.ruleId,
+          kind,
+          outcome,
+          reason: kind === 'verdict' ? proposal.reviewReason : null,
+          features,
+          predictedScore: null,
+          xpDelta: eventXp({ kind, outcome, features }),
+        })
+        .onConflictDoNothing()
+        .returning({ id: learningEvents.id });
+      stored += inserted.length;
+    }
+  }
+  return stored;
+}
+
+/**
+ * The full learning cycle (POST /learning/trigger): stores events the hooks missed, measures a model
+ * trained on all but the most recent verdicts against those (held out: 20%, at most 100), trains the new
+ * model version on every verdict, re-evaluates suppressions, recomputes every agent's XP and record from
+ * its history, and rescores the proposals awaiting review. Deterministic for a given seed.
+ */
+export async function runLearningCycle(orm: Orm, options: { now: Date; seed?: number }): Promise<RetrainResult> {
+  const started = performance.now();
+  const outcome = await orm.transaction(async (transaction) => {
+    await takeLearningLock(transaction);
+    const backfilled = await backfillEvents(transaction);
+    const verdicts = await transaction
+      .select({ features: learningEvents.features, outcome: learningEvents.outcome })
+      .from(learningEvents)
+      .where(eq(learningEvents.kind, 'verdict'))
+      .orderBy(asc(learningEvents.id));
+    const examples: Example[] = verdicts.map((row) => ({
+      features: row.features as unknown as ProposalFeatures,
+      label: row.outcome === 'accepted' ? 1 : 0,
+    }));
+    let model: RetrainResult['model'] = null;
+    if (examples.length > 0) {
+      const held = Math.min(HOLDOUT_MAX, Math.floor(examples.length * HOLDOUT_SHARE));
+      let metrics: ModelQuality | null = null;
+      if (held > 0) {
+        const older = train(examples.slice(0, examples.length - held), { seed: options.seed });
+        const recent = examples.slice(examples.length - held);
+        metrics = evaluate(
+          recent.map((example) => predict(older, example.features)),
+          recent.map((example) => example.label),
+          'holdout',
+        );
+      }
+      const weights = train(examples, { seed: options.seed });
+      const [newest] = await transaction
+        .select({ version: max(learningModels.version) })
+        .from(learningModels)
+        .where(eq(learningModels.kind, 'acceptance'));
+      const [stored] = await transaction
+        .insert(learningModels)
+        .values({
+          kind: 'acceptance',
+          version: (newest?.version ?? 0) + 1,
+          weights: weights as unknown as Record<string, unknown>,
+          metrics: metrics as unknown as Record<string, unknown> | null,
+          trainedOn: examples.length,
+        })
+        .returning();
+      model = {
+        version: stored!.version,
+        trained_on: stored!.trainedOn,
+        trained_at: stored!.updatedAt.toISOString(),
+        metrics,
+      };
+    }
+    const suppressed = await evaluateAllSuppressions(transaction, options.now);
+    const agentTypes = (
+      await transaction.selectDistinct({ agentType: learningEvents.agentType }).from(learningEvents)
+    ).map((row) => row.agentType);
+    for (const agentType of agentTypes) await recomputeAgentProgress(transaction, agentType);
+    return { model, backfilled, suppressed: suppressed.length, agentTypes };
+  });
+  // Outside the learning lock: rescoring skips rows a transition holds instead of waiting for them.
+  const rescored = await rescoreProposals(orm);
+  return {
+    model: outcome.model,
+    backfilled_events: outcome.backfilled,
+    suppressed: outcome.suppressed,
+    agents_recomputed: outcome.agentTypes.sort(),
+    rescored_proposals: rescored,
+    duration_ms: Math.round(performance.now() - started),
+  };
+}

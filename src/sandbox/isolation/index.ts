@@ -1,0 +1,18 @@
+export type {
+  CreateSandboxRunnerOptions,
+  ReadOnlyBind,
+  SandboxAvailability,
+  SandboxCommand,
+  SandboxCommandOutcome,
+  SandboxIsolation,
+  SandboxLimitName,
+  SandboxLimits,
+  SandboxModeSetting,
+  SandboxRunner,
+} from './types.js';
+export { DEFAULT_SANDBOX_LIMITS, resolveLimits } from './limits.js';
+export { SandboxUnavailableError } from './errors.js';
+export { createSandboxRunner } from './create-runner.js';
+export { BwrapSandboxRunner } from './bwrap-runner.js';
+export { ProcessSandboxRunner } from './process-runner.js';
+export { SYSTEM_SEARCH_PATH } from './environment.js';

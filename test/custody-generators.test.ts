@@ -1,0 +1,250 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeCode } from '../src/agents/guardian/analyzer/analyze.js';
+import { GUARDIAN_RULES } from '../src/agents/guardian/analyzer/rules.js';
+import { eligibilityOf } from '../src/custody/custody-store.js';
+import { CUSTODY_PROFILES } from '../src/custody/difficulty.js';
+import { generateGuardianCases, runGuardianCases } from '../src/custody/guardian-cases.js';
+import { generateImperiumCases, runImperiumCases } from '../src/custody/imperium-cases.js';
+import { createRandom, seedFromText } from '../src/custody/random.js';
+import { runCustodyTest, scoreCustody } from '../src/custody/run-custody.js';
+import { generateSandboxFixture } from '../src/custody/sandbox-cases.js';
+import { failedAutoApplyGates } from '../src/proposals/auto-apply-gates.js';
+import { DEFAULT_REPOSITORY_POLICY } from '../src/repositories/policy.js';
+import { DIFFICULTIES } from '../src/learning/xp.js';
+
+const config = {
+  sandboxMode: 'auto' as const,
+  dataDirectory: '/nonexistent/lvlup-custody-test',
+  sandboxWorkDirectory: undefined,
+};
+
+/** The sink each family's planted line must contain: a reference check independent of the analyzer. */
+const SINK_TEXT: Record<string, RegExp> = {
+  sql_injection: /\b(query|execute)\(/,
+  command_injection: /\b(exec|check_output)\(/,
+  code_injection: /\b(new Function|eval)\(/,
+  open_redirect: /\bredirect\(/,
+  path_traversal: /\b(readFile|open)\(/,
+  weak_crypto: /md5/,
+};
+
+describe('custody generators', () => {
+  it('the random generator is seeded: same seed, same sequence; another seed, another', () => {
+    const take = (seed: number) => {
+      const random = createRandom(seed);
+      return Array.from({ length: 8 }, () => random.next());
+    };
+    assert.deepEqual(take(7), take(7));
+    assert.notDeepEqual(take(7), take(8));
+    assert.equal(
+      seedFromText('schedule:custody:2026-01-01T00:00:00.000Z'),
+      seedFromText('schedule:custody:2026-01-01T00:00:00.000Z'),
+    );
+  });
+
+  it('Guardian cases are reproducible from (difficulty, seed), differ by seed, and grow with difficulty', () => {
+    for (const difficulty of DIFFICULTIES) {
+      const cases = generateGuardianCases(difficulty, 1234);
+      assert.deepEqual(generateGuardianCases(difficulty, 1234), cases);
+      assert.notDeepEqual(generateGuardianCases(difficulty, 1235), cases);
+      assert.equal(cases.length, CUSTODY_PROFILES.guardian[difficulty].cases);
+      assert.ok(cases.some((testCase) => testCase.kind === 'vulnerable'));
+      assert.ok(cases.some((testCase) => testCase.kind !== 'vulnerable'));
+      assert.ok(cases.every((testCase) => testCase.obfuscation <= CUSTODY_PROFILES.guardian[difficulty].obfuscation));
+    }
+    assert.ok(generateGuardianCases('legendary', 1).some((testCase) => testCase.kind === 'tricky-clean'));
+    assert.ok(generateGuardianCases('basic', 1).every((testCase) => testCase.kind !== 'tricky-clean'));
+  });
+
+  it('plants each vulnerability on its stated line and keeps clean twins free of the family', async () => {
+    for (const difficulty of ['basic', 'expert'] as const) {
+      for (const seed of [1, 2, 3]) {
+        for (const testCase of generateGuardianCases(difficulty, seed)) {
+          const line = testCase.line === null ? '' : testCase.code.split('\n')[testCase.line - 1]!;
+          if (testCase.kind === 'vulnerable') {
+            assert.match(line, SINK_TEXT[testCase.issueType]!, `${testCase.id} ${testCase.issueType}`);
+          } else {
+            assert.equal(testCase.line, null);
+          }
+          // the real analyzer agrees with the ground truth on these samples
+          const findings = await analyzeCode({ code: testCase.code, filePath: testCase.filePath }, GUARDIAN_RULES);
+          const ofFamily = findings.filter((finding) => finding.issue_type === testCase.issueType);
+          if (testCase.kind === 'vulnerable') {
+            assert.ok(
+              ofFamily.some((finding) => finding.line === testCase.line),
+              `${difficulty}/${seed} ${testCase.id}: ${testCase.issueType} at ${testCase.line} not found in\n${testCase.code}`,
+            );
+          } else {
+            assert.deepEqual(
+              ofFamily,
+              [],
+              `${difficulty}/${seed} ${testCase.id} (${testCase.kind}):\n${testCase.code}`,
+            );
+          }
+        }
+      }
+    }
+  });
+
+  it('scores deterministically: the same seed gives the same results and score', async () => {
+    const first = await runCustodyTest({ agentType: 'guardian', difficulty: 'advanced', seed: 99 }, { config });
+    const second = await runCustodyTest({ agentType: 'guardian', difficulty: 'advanced', seed: 99 }, { config });
+    assert.deepEqual(first.results, second.results);
+    assert.equal(first.score, second.score);
+    assert.equal(first.cases, 10);
+    assert.equal(first.passed, true, JSON.stringify(first.results.filter((result) => !result.correct)));
+
+    // the score is correct cases / cases against the difficulty's threshold
+    const results = await runGuardianCases(generateGuardianCases('basic', 5));
+    const flipped = results.map((result, index) => (index < 2 ? { ...result, correct: false } : result));
+    assert.deepEqual(scoreCustody('guardian', 'basic', flipped), {
+      cases: 6,
+      passedCases: 4,
+      score: 0.6667,
+      threshold: 0.8,
+      passed: false,
+    });
+    assert.equal(scoreCustody('guardian', 'basic', results).passed, true);
+    assert.equal(scoreCustody('guardian', 'basic', []).passed, false);
+  });
+
+  it('Imperium cases: reproducible; the engine makes each opportunity, leaves decoys, and behaviour holds', async () => {
+    const cases = generateImperiumCases('expert', 77);
+    assert.deepEqual(generateImperiumCases('expert', 77), cases);
+    assert.notDeepEqual(generateImperiumCases('expert', 78), cases);
+    assert.equal(cases.length, 6);
+    assert.deepEqual(cases.map((testCase) => testCase.kind).sort(), [
+      'decoy',
+      'decoy',
+      'opportunity',
+      'opportunity',
+      'opportunity',
+      'opportunity',
+    ]);
+    const results = await runImperiumCases(cases);
+    for (const result of results) {
+      assert.equal(result.got.behaviour_preserved, true, JSON.stringify(result));
+      assert.equal(result.correct, true, JSON.stringify(result));
+    }
+    // a program that does not keep its behaviour is caught: a broken "after" is simulated by a decoy whose
+    // expectation is reversed
+    const reversed = results.map((result) => ({ ...result, correct: result.kind === 'opportunity' }));
+    assert.equal(scoreCustody('imperium', 'expert', reversed).score, 0.6667);
+  });
+
+  it('Sandbox fixtures are reproducible, with break and keep proposals', () => {
+    const fixture = generateSandboxFixture('master', 3);
+    assert.deepEqual(generateSandboxFixture('master', 3), fixture);
+    assert.notDeepEqual(generateSandboxFixture('master', 4), fixture);
+    assert.equal(fixture.cases.length, 4);
+    assert.deepEqual(fixture.commands, ['npm test']);
+    assert.match(fixture.files['package.json']!, /"test": "node test.js"/);
+    assert.ok(fixture.cases.some((testCase) => testCase.kind === 'break'));
+    assert.ok(fixture.cases.some((testCase) => testCase.kind === 'keep'));
+  });
+
+  it('runs Sandbox custody through the real pipeline and gets the verdicts right', { timeout: 60_000 }, async () => {
+    const outcome = await runCustodyTest({ agentType: 'sandbox', difficulty: 'basic', seed: 11 }, { config });
+    assert.equal(outcome.cases, 2);
+    assert.equal(outcome.passed, true, JSON.stringify(outcome.results));
+    assert.deepEqual(outcome.results.map((result) => [result.kind, result.got.verdict]).sort(), [
+      ['break', 'regression'],
+      ['keep', 'passed'],
+    ]);
+  });
+});
+
+describe('custody eligibility', () => {
+  // histories newest first
+  const cases: [boolean[], boolean, string][] = [
+    [[], false, 'no custody test yet'],
+    [[true, true], false, '2 of the last 2'],
+    [[true, true, true], true, '3 of the last 3'],
+    [[true, false, true, false, true], true, '3 of the last 5'],
+    [[false, false, true, true, true], true, '2 consecutive failures'],
+    [[false, true, false, true, false, true], false, '2 of the last 5'],
+    [[false, false, false, true, true, true, true], false, '3 consecutive custody failures'],
+    [[true, true, true, false, false, false, false, false], true, '3 of the last 5'],
+  ];
+  for (const [history, eligible, reason] of cases) {
+    it(`${JSON.stringify(history)} → ${eligible ? 'eligible' : 'not eligible'}`, () => {
+      const result = eligibilityOf(history);
+      assert.equal(result.eligible, eligible);
+      assert.match(result.reason, new RegExp(reason.replace(/[()]/g, '\\$&')));
+      assert.deepEqual(result.lastFive, history.slice(0, 5));
+    });
+  }
+  it('counts a failure streak longer than the window', () => {
+    const result = eligibilityOf([false, false, false, false, false], 9);
+    assert.equal(result.consecutiveFailures, 9);
+    assert.match(result.reason, /0 of the last 5 .*; 9 consecutive custody failures/);
+  });
+});
+
+describe('the autonomy gates', () => {
+  const proposal = {
+    status: 'pending' as const,
+    confidence: 0.95,
+    testResults: null,
+    acceptanceScore: 0.8 as number | null,
+    findings: [],
+  };
+  const repository = {
+    checkCommands: [],
+    policy: { ...DEFAULT_REPOSITORY_POLICY, auto_apply: true, auto_apply_min_level: 3, auto_apply_min_acceptance: 0.6 },
+  };
+  const eligible = { eligible: true, reason: '3 of the last 3 custody tests passed' };
+  const gates = (failed: { gate: string }[]) => failed.map((gate) => gate.gate);
+
+  it('passes when level, custody and acceptance all hold', () => {
+    assert.deepEqual(failedAutoApplyGates(proposal, repository, { type: 'guardian', level: 3, custody: eligible }), []);
+  });
+
+  it('names each failed gate with its detail', () => {
+    const failed = failedAutoApplyGates({ ...proposal, acceptanceScore: 0.4 }, repository, {
+      type: 'guardian',
+      level: 2,
+      custody: { eligible: false, reason: '1 of the last 5 custody tests passed' },
+    });
+    assert.deepEqual(gates(failed), ['level', 'custody', 'acceptance']);
+    assert.match(failed[0]!.detail, /guardian is level 2, below the policy's 3/);
+    assert.match(failed[1]!.detail, /not custody-eligible: 1 of the last 5/);
+    assert.match(failed[2]!.detail, /acceptance score 0.4 is below the policy's 0.6/);
+    assert.deepEqual(
+      gates(failedAutoApplyGates(proposal, repository, { type: 'guardian', level: 1, custody: eligible })),
+      ['level'],
+    );
+    assert.deepEqual(
+      gates(
+        failedAutoApplyGates(proposal, repository, {
+          type: 'guardian',
+          level: 9,
+          custody: { ...eligible, eligible: false },
+        }),
+      ),
+      ['custody'],
+    );
+    const unscored = failedAutoApplyGates({ ...proposal, acceptanceScore: null }, repository, {
+      type: 'guardian',
+      level: 3,
+      custody: eligible,
+    });
+    assert.deepEqual(gates(unscored), ['acceptance']);
+    assert.match(unscored[0]!.detail, /no acceptance score yet/);
+  });
+
+  it('a null acceptance threshold turns that gate off; the defaults ask for level 1 and 0.5', () => {
+    const off = { ...repository, policy: { ...repository.policy, auto_apply_min_acceptance: null } };
+    assert.deepEqual(
+      failedAutoApplyGates({ ...proposal, acceptanceScore: null }, off, {
+        type: 'imperium',
+        level: 3,
+        custody: eligible,
+      }),
+      [],
+    );
+    assert.equal(DEFAULT_REPOSITORY_POLICY.auto_apply_min_level, 1);
+    assert.equal(DEFAULT_REPOSITORY_POLICY.auto_apply_min_acceptance, 0.5);
+  });
+});
