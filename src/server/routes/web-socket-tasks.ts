@@ -53,7 +53,11 @@ export default async function webSocketTaskRoutes(app: FastifyInstance) {
       // Events are held back until the snapshot is sent: subscribing first means none falls between the
       // read and the subscription, and holding them keeps the snapshot first.
       let pending: DomainEvent[] | undefined = [];
+      // Lines already in the snapshot are not sent again, whenever their event arrives: with a database bus
+      // a line's event can reach this process only after the snapshot that already holds the line was sent.
+      let lastLogId = 0;
       const forward = (event: DomainEvent) => {
+        if (event.type === 'task.log' && Number(event.data.id) <= lastLogId) return;
         sendJson(socket, event);
         if (FINAL_EVENTS.has(event.type)) finish();
       };
@@ -73,14 +77,11 @@ export default async function webSocketTaskRoutes(app: FastifyInstance) {
         finish();
         return;
       }
-      // Lines already in the snapshot are not sent again; status events that it already reflects are, harmlessly.
-      const lastLogId = logs.at(-1)?.id ?? 0;
+      // Status events that the snapshot already reflects are sent, harmlessly.
+      lastLogId = logs.at(-1)?.id ?? 0;
       const held = pending;
       pending = undefined;
-      for (const event of held) {
-        if (event.type === 'task.log' && Number(event.data.id) <= lastLogId) continue;
-        forward(event);
-      }
+      for (const event of held) forward(event);
     };
 
     authenticateWebSocket(app, socket, request, {
