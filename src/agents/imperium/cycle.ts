@@ -3,8 +3,15 @@ import type { Orm } from '../../db/database.js';
 import { agents, tasks } from '../../db/schema.js';
 import type { DomainEvent } from '../../events/bus.js';
 import { publishTaskEvent } from '../../tasks/task-events.js';
-import { TaskFailure } from '../../tasks/task-errors.js';
-import { FINAL_STATUSES, findAgentByName, findTask, insertTask, type TaskRow } from '../../tasks/task-store.js';
+import { TaskCancelledError, TaskFailure } from '../../tasks/task-errors.js';
+import {
+  FINAL_STATUSES,
+  findAgentByName,
+  findTask,
+  insertTask,
+  requestCancel,
+  type TaskRow,
+} from '../../tasks/task-store.js';
 import type { TaskContext } from '../definition.js';
 import type { ImperiumInput } from './definition.js';
 import { IMPERIUM_ACTOR } from './repository-run.js';
@@ -194,15 +201,36 @@ async function waitForStep(context: TaskContext<ImperiumInput>, step: CycleStep,
   }
 }
 
+const log = (context: TaskContext<ImperiumInput>) => ({
+  warn: (details: unknown, message: string) => void context.log('warn', `${message}: ${JSON.stringify(details)}`),
+});
+
+/**
+ * Cancelling the cycle cancels the step it is waiting for: a waiting step at once, a running one through
+ * its worker (NOTIFY, or its next lease renewal). A timeout or a shutdown leaves the step alone, because a
+ * retried coordinator picks it up again by its key.
+ */
+async function waitForStepOrCancelIt(
+  context: TaskContext<ImperiumInput>,
+  step: CycleStep,
+  taskId: string,
+): Promise<TaskRow> {
+  try {
+    return await waitForStep(context, step, taskId);
+  } catch (error) {
+    if (context.signal.reason instanceof TaskCancelledError) {
+      const row = await requestCancel(context.database.orm, taskId);
+      if (row?.status === 'cancelled') await publishTaskEvent(context.events, 'task.cancelled', row, log(context));
+    }
+    throw error;
+  }
+}
+
 function summarise(step: CycleStep, result: Record<string, unknown> | null): Record<string, unknown> {
   const summary: Record<string, unknown> = {};
   for (const key of step.summary) if (result && key in result) summary[key] = result[key];
   return summary;
 }
-
-const log = (context: TaskContext<ImperiumInput>) => ({
-  warn: (details: unknown, message: string) => void context.log('warn', `${message}: ${JSON.stringify(details)}`),
-});
 
 async function publishCycleEvent(
   context: TaskContext<ImperiumInput>,
@@ -289,7 +317,7 @@ export async function runCycle(
       `step ${index + 1}/${CYCLE_STEPS.length} ${step.name}: ${step.agentType} task ${queued.task.id}` +
         (queued.created ? ' queued' : ` (from an earlier attempt, ${queued.task.status})`),
     );
-    const finished = await waitForStep(context, step, queued.task.id);
+    const finished = await waitForStepOrCancelIt(context, step, queued.task.id);
     const outcome: StepOutcome = {
       step: step.name,
       agent_type: step.agentType,
