@@ -133,15 +133,39 @@ describe('custody generators', () => {
     assert.equal(scoreCustody('imperium', 'expert', reversed).score, 0.6667);
   });
 
-  it('Sandbox fixtures are reproducible, with break and keep proposals', () => {
-    const fixture = generateSandboxFixture('master', 3);
-    assert.deepEqual(generateSandboxFixture('master', 3), fixture);
-    assert.notDeepEqual(generateSandboxFixture('master', 4), fixture);
-    assert.equal(fixture.cases.length, 4);
-    assert.deepEqual(fixture.commands, ['npm test']);
-    assert.match(fixture.files['package.json']!, /"test": "node test.js"/);
+  it('Sandbox fixtures are reproducible, with break and keep proposals, a check per function', () => {
+    const fixture = generateSandboxFixture('advanced', 3);
+    assert.deepEqual(generateSandboxFixture('advanced', 3), fixture);
+    assert.notDeepEqual(generateSandboxFixture('advanced', 4), fixture);
+    assert.equal(fixture.cases.length, 3);
+    assert.equal(fixture.brokenBase, false);
+    assert.equal(fixture.commands.length, 3);
+    for (const command of fixture.commands) {
+      const file = command.replace(/^node /, '');
+      assert.ok(fixture.files[file], `${command} runs a file of the package`);
+    }
+    assert.match(fixture.files['package.json']!, new RegExp(`"test": "${fixture.commands.join(' && ')}"`));
     assert.ok(fixture.cases.some((testCase) => testCase.kind === 'break'));
     assert.ok(fixture.cases.some((testCase) => testCase.kind === 'keep'));
+    assert.ok(fixture.cases.every((testCase) => testCase.kind !== 'fix'));
+  });
+
+  it('from expert on, the base is broken and one proposal fixes it', () => {
+    for (const difficulty of ['expert', 'master', 'legendary'] as const) {
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const fixture = generateSandboxFixture(difficulty, seed);
+        assert.equal(fixture.brokenBase, true);
+        assert.equal(fixture.cases.filter((testCase) => testCase.kind === 'fix').length, 1);
+        // only the fix touches the broken function, so every other case's verdict is decided elsewhere
+        const brokenBody = 'text.repeat(Math.max(0, times - 1))';
+        assert.ok(fixture.files['lib.js']!.includes(brokenBody));
+        for (const testCase of fixture.cases.filter((entry) => entry.kind !== 'fix')) {
+          const library = testCase.changes.find((change) => change.file_path === 'lib.js');
+          if (library)
+            assert.ok(library.code_after.includes(brokenBody), `${difficulty}/${seed} ${testCase.description}`);
+        }
+      }
+    }
   });
 
   it('runs Sandbox custody through the real pipeline and gets the verdicts right', { timeout: 60_000 }, async () => {
@@ -153,6 +177,32 @@ describe('custody generators', () => {
       ['keep', 'passed'],
     ]);
   });
+
+  it(
+    'on a broken base expects still-failing for a keep and fixed for a fix, and Sandbox gives them',
+    { timeout: 90_000 },
+    async () => {
+      const outcome = await runCustodyTest({ agentType: 'sandbox', difficulty: 'master', seed: 2 }, { config });
+      assert.equal(outcome.cases, 4);
+      assert.equal(outcome.passed, true, JSON.stringify(outcome.results));
+      assert.deepEqual(
+        outcome.results.map((result) => [result.kind, result.expected.verdict, result.got.verdict]).sort(),
+        [
+          ['break', 'regression', 'regression'],
+          ['break', 'regression', 'regression'],
+          ['fix', 'fixed', 'fixed'],
+          ['keep', 'still-failing', 'still-failing'],
+        ],
+      );
+      for (const result of outcome.results) {
+        assert.deepEqual(
+          (result.got.baseline_exit_codes as number[]).map((code) => code === 0),
+          [true, true, false],
+          'the base fails only the check of the broken function',
+        );
+      }
+    },
+  );
 });
 
 describe('custody eligibility', () => {
