@@ -259,6 +259,20 @@ export const nosqlInjection: Rule = defineRule({
 });
 
 const VM_METHODS = new Set(['runInNewContext', 'runInThisContext', 'runInContext', 'compileFunction']);
+/** Sandboxes whose `run(code)` evaluates a string as JavaScript (vm2, sandbox): escapes are routinely found. */
+const SANDBOX_CLASSES = new Set(['VM', 'NodeVM', 'vm2.VM', 'vm2.NodeVM', 'Sandbox']);
+/** Constructors compiling their first argument as code (vm2's `VMScript`, Node's `vm.SourceTextModule`). */
+const CODE_CONSTRUCTORS = new Set(['VMScript', 'vm2.VMScript', 'vm.SourceTextModule', 'SourceTextModule']);
+/** Headless-browser methods running a string as page script (Puppeteer, Playwright); a function is not code text. */
+const PAGE_EVAL_METHODS = new Set(['evaluate', 'evaluateOnNewDocument', 'evaluateHandle', 'addInitScript']);
+const PAGE_OBJECT = /(?:^|\.)(?:page|frame|tab|browserPage)$/i;
+
+/** True when the receiver of a call is (a variable bound to) `new C(…)` with C one of the classes. */
+function constructedFrom(receiver: Node | null, classes: ReadonlySet<string>, taint: TaintAnalysis): boolean {
+  if (!receiver) return false;
+  const value = taint.resolve(receiver);
+  return value.type === 'new_expression' && classes.has(calleeParts(value).full);
+}
 
 export const codeInjection: Rule = defineRule({
   id: 'js.code-injection',
@@ -280,6 +294,19 @@ export const codeInjection: Rule = defineRule({
       else if ((object === 'vm' && VM_METHODS.has(method)) || full === 'vm.Script' || full === 'Script') {
         if (full === 'Script' && call.type !== 'new_expression') continue;
         checked = args.slice(0, 1);
+      } else if (
+        method === 'run' &&
+        call.type === 'call_expression' &&
+        constructedFrom(calleeOf(call)?.childForFieldName('object') ?? null, SANDBOX_CLASSES, taint)
+      ) {
+        checked = args.slice(0, 1);
+      } else if (call.type === 'new_expression' && CODE_CONSTRUCTORS.has(full)) {
+        checked = args.slice(0, 1);
+      } else if (PAGE_EVAL_METHODS.has(method) && PAGE_OBJECT.test(object)) {
+        const first = args[0];
+        if (!first || !['string', 'template_string', 'binary_expression'].includes(taint.resolve(first).type)) continue;
+        checked = [first];
+        anyUnknown = false;
       } else if (
         ['setTimeout', 'setInterval', 'setImmediate', 'window.setTimeout', 'window.setInterval'].includes(full)
       ) {
@@ -385,7 +412,9 @@ export function requestUrl(call: Node): Node | undefined {
     HTTP_CLIENTS.has(full) ||
     (HTTP_METHODS.has(method) &&
       (HTTP_CLIENTS.has(object) || ['http', 'https', 'client', 'api', 'axiosInstance'].includes(object)));
-  if (!isClient) return undefined;
+  // a headless browser opening a page (Puppeteer, Playwright): `page.goto(url)`
+  const isBrowser = method === 'goto' && PAGE_OBJECT.test(object);
+  if (!isClient && !isBrowser) return undefined;
   const first = callArguments(call)[0];
   if (!first) return undefined;
   return unwrap(first).type === 'object'
@@ -405,6 +434,33 @@ function fixedHost(url: Node): boolean {
   return prefix !== undefined && /^[a-z][a-z0-9+.-]*:\/\/[^/]+\//i.test(prefix);
 }
 
+/**
+ * True when a URL starts with a non-constant value that is not request data (`config.base + req.query.path`,
+ * `` `${API}/${id}` ``): its scheme and host come from the program, the request only chooses what follows.
+ */
+function trustedHead(url: Node, taint: TaintAnalysis): boolean {
+  let head: Node | null | undefined = url;
+  for (let depth = 0; head && depth < 8; depth++) {
+    if (head.type === 'binary_expression' && head.childForFieldName('operator')?.text === '+')
+      head = head.childForFieldName('left');
+    else if (head.type === 'parenthesized_expression') head = head.namedChild(0);
+    else break;
+  }
+  if (head && head.id !== url.id && head.type !== 'string' && head.type !== 'template_string')
+    return !taint.isTainted(head) && stringValue(taint.resolve(head)) === undefined;
+  if (url.type === 'template_string') {
+    const first = url.namedChildren[0];
+    const expression = first?.type === 'template_substitution' ? first.namedChild(0) : null;
+    return (
+      expression !== null &&
+      url.namedChildren.length > 1 &&
+      !taint.isTainted(expression) &&
+      stringValue(taint.resolve(expression)) === undefined
+    );
+  }
+  return false;
+}
+
 export const ssrf: Rule = defineRule({
   id: 'js.ssrf',
   issueType: 'ssrf',
@@ -418,7 +474,7 @@ export const ssrf: Rule = defineRule({
     const matches: RuleMatch[] = [];
     for (const call of callsIn(root)) {
       const url = requestUrl(call);
-      if (!url || fixedHost(taint.resolve(url))) continue;
+      if (!url || fixedHost(taint.resolve(url)) || trustedHead(taint.resolve(url), taint)) continue;
       const confidence = sinkConfidence(url, taint);
       if (confidence) matches.push({ node: call, confidence });
     }
@@ -566,7 +622,7 @@ export const openRedirect: Rule = defineRule({
     const report = (node: Node, target: Node | undefined) => {
       if (!target) return;
       const resolved = taint.resolve(target);
-      if (fixedHost(resolved) || fixedPathUrl(resolved)) return;
+      if (fixedHost(resolved) || fixedPathUrl(resolved) || trustedHead(resolved, taint)) return;
       const prefix = leadingText(target, taint);
       if (prefix?.startsWith('/') && !prefix.startsWith('//') && !prefix.startsWith('/\\')) return;
       if (taint.isTainted(target)) matches.push({ node, confidence: 'high' });

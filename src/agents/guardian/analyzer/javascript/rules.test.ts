@@ -258,3 +258,42 @@ describe('hasNestedQuantifier', () => {
     assert.equal(hasNestedQuantifier('\\(a+\\)+'), false);
   });
 });
+
+describe('entry-point parameters carrying client input', () => {
+  it('treats the event of an exported Lambda handler as request data, not other exported functions', async () => {
+    const lambda = `const cp = require('child_process');\nexports.handler = async (event, context) => {\n  cp.spawnSync(event['cmd']);\n};`;
+    assert.deepEqual(brief(await scan(lambda)), ['js.command-injection@3:high']);
+    const helper = `const cp = require('child_process');\nexports.run = async (job, options) => {\n  cp.spawnSync(job.cmd);\n};`;
+    assert.deepEqual(brief(await scan(helper)), []);
+  });
+
+  it('treats request fields destructured from a handler parameter as request data', async () => {
+    const typed = `export function get({ params, session }: Request, res: Response) {\n  res.sendFile(path.join(ROOT, params.file));\n  res.sendFile(path.join(ROOT, session.file));\n}`;
+    assert.deepEqual(brief(await scan(typed, 'typescript')), ['js.path-traversal@2:high']);
+    const untyped = `app.get('/f', ({ query: { file } }, res) => {\n  res.sendFile(path.join(ROOT, file));\n});`;
+    assert.deepEqual(brief(await scan(untyped)), ['js.path-traversal@2:high']);
+    const notHandler = `function render({ query }, options) {\n  return fs.readFileSync(path.join(ROOT, query.file));\n}`;
+    assert.deepEqual(brief(await scan(notHandler)), []);
+  });
+
+  it('treats the arguments of an MCP tool callback as client input', async () => {
+    const code = `server.tool('get', { url: z.string() }, async ({ url }) => {\n  await fetch(url);\n});\nasync function local({ url }) {\n  await fetch(url);\n}`;
+    assert.deepEqual(brief(await scan(code, 'typescript')), ['js.ssrf@2:high']);
+  });
+});
+
+describe('sandbox, headless-browser and trusted-prefix sinks', () => {
+  it('reports code run by a vm2 sandbox or a headless page, not functions passed to evaluate', async () => {
+    const code = `app.get('/', async (req, res) => {\n  new VM({}).run('f(' + req.query.x + ')');\n  await page.evaluate(\`alert(\${req.query.x})\`);\n  await page.evaluate((x) => x * 2, req.query.x);\n  await page.goto(req.query.url);\n});`;
+    assert.deepEqual(brief(await scan(code)), [
+      'js.code-injection@2:high',
+      'js.code-injection@3:high',
+      'js.ssrf@5:high',
+    ]);
+  });
+
+  it('does not report a redirect or request whose URL starts with a configured base', async () => {
+    const code = `app.get('/', (req, res) => {\n  res.redirect(config.base + req.query.next);\n  axios.get(\`\${API_ROOT}/users/\${req.query.id}\`);\n  res.redirect(req.query.next + config.suffix);\n});`;
+    assert.deepEqual(brief(await scan(code)), ['js.open-redirect@4:high']);
+  });
+});

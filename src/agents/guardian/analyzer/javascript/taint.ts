@@ -67,6 +67,12 @@ const SOURCES = new Set<string>([
   'document.cookie',
   'window.name',
 ]);
+/** Methods registering a callback whose first parameter is a remote client's input (MCP SDK tools and requests). */
+const CLIENT_INPUT_REGISTRARS = new Set(['tool', 'registerTool', 'setRequestHandler']);
+/** Second parameter names of a web handler `(req, res)` / `(request, reply)`. */
+const RESPONSE_PARAMETERS = new Set(['res', 'response', 'reply', 'resp']);
+/** Second parameter names of an AWS Lambda handler `(event, context)`. */
+const LAMBDA_CONTEXT_PARAMETERS = new Set(['context', '_context', 'ctx']);
 /** Calls on a request object that answer its body. */
 const SOURCE_CALLS = new Set(['json', 'text', 'formData', 'get', 'param', 'header', 'cookies']);
 
@@ -272,6 +278,22 @@ function patternNames(pattern: Node): string[] {
   }
 }
 
+/** The name a function is exported under (`exports.x = fn`, `export const x = fn`, `export function x`), if any. */
+function exportedName(fn: Node): string | undefined {
+  const parent = fn.parent;
+  if (!parent) return undefined;
+  if (parent.type === 'assignment_expression') {
+    const left = dottedName(parent.childForFieldName('left'));
+    const match = left ? /^(?:module\.)?exports\.([\w$]+)$/.exec(left) : null;
+    return match?.[1];
+  }
+  if (parent.type === 'variable_declarator' && parent.parent?.parent?.type === 'export_statement')
+    return parent.childForFieldName('name')?.text;
+  if (fn.type === 'function_declaration' && parent.type === 'export_statement')
+    return fn.childForFieldName('name')?.text;
+  return undefined;
+}
+
 export class TaintAnalysis {
   private readonly scopes = new Map<number, Map<string, Binding[]>>();
   private readonly functionsByName = new Map<string, Node>();
@@ -279,6 +301,8 @@ export class TaintAnalysis {
   /** function id → parameter names assumed tainted while summarising a helper */
   private readonly assumptions = new Map<number, Set<string>>();
   private readonly active = new Set<number>();
+  /** function id → parameter names bound to a remote client's input (entry-point parameters) */
+  private readonly entryParameters = new Map<number, Set<string>>();
 
   constructor(readonly root: Node) {
     for (const declaration of root.descendantsOfType(['function_declaration', 'variable_declarator'])) {
@@ -474,6 +498,62 @@ export class TaintAnalysis {
     return single ? [single] : [];
   }
 
+  /**
+   * The parameters of an entry point that carry a remote client's input: the `event` of an exported AWS Lambda
+   * handler (`exports.handler = async (event, context) => …`), the arguments of an MCP tool callback
+   * (`server.tool(name, schema, async ({ url }) => …)`), and the request fields a web handler destructures
+   * from its first parameter (`({ query, params }: Request, res) => …`).
+   */
+  private clientInputParameters(fn: Node): Set<string> {
+    const cached = this.entryParameters.get(fn.id);
+    if (cached) return cached;
+    const result = new Set<string>();
+    this.entryParameters.set(fn.id, result);
+    const [first, second] = this.parameters(fn);
+    if (!first) return result;
+    const secondName = second ? patternNames(second)[0] : undefined;
+    const exported = exportedName(fn);
+    if (
+      exported !== undefined &&
+      (exported === 'handler' || (secondName !== undefined && LAMBDA_CONTEXT_PARAMETERS.has(secondName)))
+    ) {
+      for (const name of patternNames(first)) result.add(name);
+      return result;
+    }
+    const call = fn.parent?.type === 'arguments' ? fn.parent.parent : null;
+    if (call?.type === 'call_expression' && fn.parent!.lastNamedChild?.id === fn.id) {
+      const callee = call.childForFieldName('function');
+      const method = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text : undefined;
+      if (method && CLIENT_INPUT_REGISTRARS.has(method) && fn.parent!.namedChildCount >= 2) {
+        for (const name of patternNames(first)) result.add(name);
+        return result;
+      }
+    }
+    const pattern = ['required_parameter', 'optional_parameter'].includes(first.type)
+      ? first.childForFieldName('pattern')
+      : first;
+    const typeName = first.childForFieldName('type')?.namedChild(0)?.text;
+    const typedRequest = typeName !== undefined && /(?:^|\.)\w*Request$/.test(typeName);
+    if (
+      pattern?.type === 'object_pattern' &&
+      (typedRequest || (secondName !== undefined && RESPONSE_PARAMETERS.has(secondName)))
+    ) {
+      for (const property of pattern.namedChildren) {
+        if (property.type === 'shorthand_property_identifier_pattern') {
+          if (REQUEST_FIELDS.includes(property.text)) result.add(property.text);
+        } else if (property.type === 'pair_pattern') {
+          const key = property.childForFieldName('key')?.text;
+          const value = property.childForFieldName('value');
+          if (key && value && REQUEST_FIELDS.includes(key)) for (const name of patternNames(value)) result.add(name);
+        } else if (property.type === 'object_assignment_pattern') {
+          const left = property.childForFieldName('left');
+          if (left && REQUEST_FIELDS.includes(left.text)) result.add(left.text);
+        }
+      }
+    }
+    return result;
+  }
+
   private returnedExpressions(fn: Node): Node[] {
     const body = fn.childForFieldName('body');
     if (!body) return [];
@@ -503,7 +583,8 @@ export class TaintAnalysis {
   private bindingLevel(binding: Binding, earlier: Binding[]): TaintLevel {
     switch (binding.kind) {
       case 'param':
-        return this.assumptions.get(binding.function!.id)?.has(binding.name) ? 'tainted' : 'unknown';
+        if (this.assumptions.get(binding.function!.id)?.has(binding.name)) return 'tainted';
+        return this.clientInputParameters(binding.function!).has(binding.name) ? 'tainted' : 'unknown';
       case 'augment': {
         const previous = earlier.at(-1);
         return max(

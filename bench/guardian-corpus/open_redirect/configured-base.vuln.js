@@ -1,0 +1,8 @@
+// expect: vulnerable open_redirect CWE-601
+const express = require('express');
+const config = require('./config');
+const app = express();
+
+app.get('/continue', (req, res) => {
+  res.redirect(req.query.next + config.trackingSuffix);
+});
