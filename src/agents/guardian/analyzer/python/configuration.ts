@@ -121,9 +121,12 @@ export const xxe = pythonRule({
 const WEAK_HASHES = new Set([
   'hashlib.md5',
   'hashlib.sha1',
-  'Crypto.Hash.MD5.new',
-  'Crypto.Hash.SHA.new',
-  'Cryptodome.Hash.MD5.new',
+  ...['Crypto', 'Cryptodome'].flatMap((module) =>
+    ['MD2', 'MD4', 'MD5', 'SHA', 'SHA1'].map((hash) => `${module}.Hash.${hash}.new`),
+  ),
+  // `cryptography`'s hash objects: `hashes.Hash(hashes.MD5())`, `hmac.HMAC(key, hashes.SHA1())`
+  'cryptography.hazmat.primitives.hashes.MD5',
+  'cryptography.hazmat.primitives.hashes.SHA1',
 ]);
 const PASSWORD = /pass(word|wd|phrase)?|pwd/i;
 
@@ -192,6 +195,38 @@ export const weakCipher = pythonRule({
       if (attribute.childForFieldName('attribute')?.text === 'MODE_ECB' && taint.qualified(attribute))
         matches.push(match(attribute, 'high'));
     return matches;
+  },
+});
+
+/** The smallest sizes NIST SP 800-57 still accepts: RSA/DSA moduli of 2048 bits. */
+const MIN_KEY_BITS = 2048;
+
+/** The key size a key-generation call asks for, when it is a literal integer. */
+function requestedKeyBits(parts: CallParts): number | undefined {
+  let size: Node | undefined;
+  if (/^(Crypto|Cryptodome)\.PublicKey\.(RSA|DSA)\.generate$/.test(parts.name ?? '')) size = argument(parts, 0, 'bits');
+  else if (/^cryptography\.hazmat\.primitives\.asymmetric\.rsa\.generate_private_key$/.test(parts.name ?? ''))
+    size = argument(parts, 1, 'key_size');
+  else if (/^cryptography\.hazmat\.primitives\.asymmetric\.dsa\.generate_private_key$/.test(parts.name ?? ''))
+    size = argument(parts, 0, 'key_size');
+  else if (parts.name === 'rsa.newkeys') size = argument(parts, 0, 'nbits');
+  return size?.type === 'integer' ? Number(size.text.replace(/_/g, '')) : undefined;
+}
+
+export const weakKeySize = pythonRule({
+  id: 'py.weak-key-size',
+  issueType: 'weak_crypto',
+  cwe: 'CWE-326',
+  severity: 'high',
+  message: 'RSA/DSA key shorter than 2048 bits: it can be factored with today’s resources.',
+  remediation: 'Generate RSA/DSA keys of at least 2048 bits (3072 for use beyond 2030), or use an elliptic-curve key.',
+  check(_context, { calls }) {
+    return calls
+      .filter((parts) => {
+        const bits = requestedKeyBits(parts);
+        return bits !== undefined && bits < MIN_KEY_BITS;
+      })
+      .map((parts) => match(parts.call, 'high'));
   },
 });
 
@@ -285,6 +320,24 @@ export const tlsVerificationDisabled = pythonRule({
         }),
       );
     }
+    for (const parts of calls) {
+      // urllib3 also takes the requirement by name: `PoolManager(cert_reqs="NONE")`
+      const required = stringValue(parts.keywords.get('cert_reqs'));
+      if (required !== undefined && /^(CERT_)?NONE$/i.test(required)) matches.push(match(parts.call, 'high'));
+      // `ssl.wrap_socket` (removed in 3.12) defaults to `cert_reqs=CERT_NONE` for a client socket
+      else if (
+        parts.name === 'ssl.wrap_socket' &&
+        !parts.keywords.has('cert_reqs') &&
+        parts.positional.length < 5 &&
+        !isTrue(parts.keywords.get('server_side') ?? parts.positional[3])
+      )
+        matches.push(
+          match(parts.call, 'medium', {
+            message:
+              '`ssl.wrap_socket` without `cert_reqs` does not verify the peer certificate (its default is `CERT_NONE`).',
+          }),
+        );
+    }
     for (const attribute of descendants(context.root, (node) => node.type === 'attribute')) {
       const name = taint.qualified(attribute);
       if (name === 'ssl._create_unverified_context' || name === 'ssl.CERT_NONE') matches.push(match(attribute, 'high'));
@@ -377,7 +430,7 @@ export const jwtMisuse = pythonRule({
   message: 'JWT accepted without verifying its signature: anyone can forge tokens.',
   remediation:
     'Verify the signature with an explicit algorithm list: `jwt.decode(token, key, algorithms=["HS256"])`; never allow `none`.',
-  check(_context, { calls }) {
+  check(_context, { calls, taint }) {
     const matches: RuleMatch[] = [];
     const verifies = calls.some(
       (parts) => /^(jwt|jose\.jwt)\.decode$/.test(parts.name ?? '') && parts.positional.length > 1,
@@ -393,7 +446,10 @@ export const jwtMisuse = pythonRule({
         continue;
       }
       if (!parts.name || !/^(jwt|jose\.jwt)\.(decode|encode)$/.test(parts.name)) continue;
-      const options = dictionaryPairs(parts.keywords.get('options'));
+      // `options={…}` inline or through the variable it names: `opts = {"verify_signature": False}`
+      let optionsNode = parts.keywords.get('options');
+      if (optionsNode?.type === 'identifier') optionsNode = taint.bindingAt(optionsNode.text, optionsNode)?.value;
+      const options = dictionaryPairs(optionsNode);
       const unsigned =
         options.some(
           (pair) =>
@@ -541,6 +597,7 @@ export const CONFIGURATION_RULES: readonly Rule[] = [
   weakHashRule,
   weakPasswordHash,
   weakCipher,
+  weakKeySize,
   insecureRandom,
   tlsVerificationDisabled,
   insecureTransport,

@@ -34,7 +34,7 @@ interface SinkRuleSpec {
   readonly remediation: string;
   readonly kind: SinkKind;
   sink(parts: CallParts, taint: TaintAnalysis): readonly (Node | undefined)[] | undefined;
-  reportUnknown(arg: Node, taint: TaintAnalysis): boolean;
+  reportUnknown(arg: Node, taint: TaintAnalysis, parts: CallParts): boolean;
   /** data that cannot reach the dangerous part of the sink (e.g. a URL with a fixed host) */
   harmless?(arg: Node): boolean;
   /** a safe, minimal rewrite of the call, when there is one */
@@ -58,7 +58,7 @@ function sinkRule(spec: SinkRuleSpec): Rule {
         const level = join(...relevant.map((arg) => taint.level(arg, spec.kind)));
         const confidence = confidenceFor(
           level,
-          relevant.some((arg) => spec.reportUnknown(arg, taint)),
+          relevant.some((arg) => spec.reportUnknown(arg, taint, parts)),
         );
         if (!confidence) continue;
         const fix = spec.fix?.(parts);
@@ -185,6 +185,46 @@ const SUBPROCESS = new Set([
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', '/bin/sh', '/bin/bash', '/usr/bin/bash', 'cmd', 'cmd.exe']);
 
+/** `os.exec*`/`os.spawn*`: the index of the program argument (`spawn*` take a mode first). */
+function execProgramIndex(name: string | undefined): number | undefined {
+  if (!name) return undefined;
+  if (/^os\.exec(l|le|lp|lpe|v|ve|vp|vpe)$/.test(name)) return 0;
+  if (/^os\.spawn(l|le|lp|lpe|v|ve|vp|vpe)$/.test(name)) return 1;
+  if (name === 'os.posix_spawn' || name === 'os.posix_spawnp') return 0;
+  return undefined;
+}
+
+/** The items of a list/tuple literal, directly or through the variable bound to it. */
+function listItems(node: Node | undefined, taint: TaintAnalysis): Node[] | undefined {
+  let value = node;
+  if (value?.type === 'identifier') value = taint.bindingAt(value.text, value)?.value;
+  return value && (value.type === 'list' || value.type === 'tuple') ? children(value) : undefined;
+}
+
+/** `[shell, "-c", script]`: the script is a shell command line. */
+function shellScript(items: readonly (Node | undefined)[]): Node | undefined {
+  const at = items.findIndex((item) => ['-c', '/c', '/C'].includes(stringValue(item) ?? ''));
+  if (at < 1) return undefined;
+  const shell = items
+    .slice(0, at)
+    .some((item) => SHELLS.has(stringValue(item) ?? '') || /\/(ba|z|da|k)?sh$/.test(stringValue(item) ?? ''));
+  return shell || at === 1 ? items[at + 1] : undefined;
+}
+
+/**
+ * The argument that only chooses the program to run, when no shell parses the call's arguments: reported
+ * when it carries client data (the attacker picks the executable), not merely for being non-constant.
+ */
+function programArgument(parts: CallParts, taint: TaintAnalysis): Node | undefined {
+  const execAt = execProgramIndex(parts.name);
+  if (execAt !== undefined) return argument(parts, execAt, 'path') ?? argument(parts, execAt, 'file');
+  if (!named(parts, SUBPROCESS) || isTrue(parts.keywords.get('shell'))) return undefined;
+  if (parts.name === 'asyncio.create_subprocess_shell') return undefined;
+  const first = argument(parts, 0, 'args');
+  const items = listItems(first, taint);
+  return items ? items[0] : first;
+}
+
 export const commandInjection = sinkRule({
   id: 'py.command-injection',
   issueType: 'command_injection',
@@ -195,23 +235,32 @@ export const commandInjection = sinkRule({
   remediation:
     'Call `subprocess.run([...])` with an argument list and without `shell=True`; if a shell is unavoidable, quote every value with `shlex.quote`.',
   kind: 'command',
-  sink(parts) {
+  sink(parts, taint) {
     if (named(parts, SHELL_CALLS)) return [argument(parts, 0, 'cmd') ?? argument(parts, 0, 'command')];
-    // `subprocess.run(["sh", "-c", script])`: the script is a shell command line
-    const list = named(parts, SUBPROCESS) ? argument(parts, 0, 'args') : undefined;
-    if (list && (list.type === 'list' || list.type === 'tuple')) {
-      const items = children(list);
-      if (SHELLS.has(stringValue(items[0]) ?? '') && ['-c', '/c', '/C'].includes(stringValue(items[1]) ?? ''))
-        return [items[2]];
+    const execAt = execProgramIndex(parts.name);
+    if (execAt !== undefined) {
+      const program = argument(parts, execAt, 'path') ?? argument(parts, execAt, 'file');
+      const rest = parts.positional.slice(execAt + 1);
+      // `os.execv(path, [argv0, "-c", script])` or `os.execl(path, argv0, "-c", script)`
+      const argv =
+        /v(p?e?)$/.test(parts.name!) || parts.name!.startsWith('os.posix_spawn') ? listItems(rest[0], taint) : rest;
+      const script = shellScript([program, ...(argv ?? [])]);
+      return [script ?? program];
     }
-    if (
-      named(parts, SUBPROCESS) &&
-      (isTrue(parts.keywords.get('shell')) || parts.name === 'asyncio.create_subprocess_shell')
-    )
-      return [argument(parts, 0, 'args') ?? argument(parts, 0, 'cmd')];
-    return undefined;
+    if (!named(parts, SUBPROCESS)) return undefined;
+    const first = argument(parts, 0, 'args');
+    // `subprocess.run(["sh", "-c", script])`: the script is a shell command line
+    const items = listItems(first, taint);
+    if (items) {
+      const script = shellScript(items);
+      if (script) return [script];
+    }
+    if (isTrue(parts.keywords.get('shell')) || parts.name === 'asyncio.create_subprocess_shell')
+      return [first ?? argument(parts, 0, 'cmd')];
+    // without a shell, the first element (or the whole string) names the program
+    return [items ? items[0] : first];
   },
-  reportUnknown: always,
+  reportUnknown: (arg, taint, parts) => arg.id !== programArgument(parts, taint)?.id,
   fix: shellFix,
 });
 
@@ -481,6 +530,16 @@ const HTML_RESPONSES = new Set([
   'fastapi.responses.HTMLResponse',
   'starlette.responses.HTMLResponse',
 ]);
+/** Django's response classes that default to `text/html` (`HttpResponseBadRequest`, `HttpResponseNotFound`…). */
+const DJANGO_RESPONSE = /^django\.http\.(HttpResponse(BadRequest|NotFound|Forbidden|ServerError|Gone|NotAllowed)?)$/;
+
+/** Whether a response is served as HTML: no explicit non-HTML `content_type`/`mimetype`/`media_type`. */
+function servesHtml(parts: CallParts): boolean {
+  const type = parts.keywords.get('content_type') ?? parts.keywords.get('mimetype') ?? parts.keywords.get('media_type');
+  if (!type) return true;
+  const value = stringValue(type);
+  return value === undefined || /html/i.test(value);
+}
 const SAFE_FILTER = /\|\s*safe\b|\{%\s*autoescape\s+false/;
 
 export const xss = pythonRule({
@@ -522,9 +581,13 @@ export const xss = pythonRule({
             message: 'Template source built from client data: server-side template injection and XSS.',
           }),
         );
-      } else if (named(parts, HTML_RESPONSES)) {
+      } else if (named(parts, HTML_RESPONSES) || DJANGO_RESPONSE.test(parts.name ?? '')) {
         const value = argument(parts, 0, 'content');
-        if (value && looksLikeHtml(value)) report(parts.call, value, false);
+        if (!value || !servesHtml(parts)) continue;
+        // HTML by default: request data echoed in the body is reflected XSS, whether or not it looks like markup
+        if (looksLikeHtml(value)) report(parts.call, value, false);
+        else if (echoesText(value, taint) && taint.level(value, 'html') === 'tainted')
+          matches.push(match(parts.call, 'high', { severity: 'high' }));
       }
     }
     // Jinja2 escapes nothing unless told to: `Environment(autoescape=False)`, or no `autoescape` for HTML templates
@@ -553,6 +616,30 @@ export const xss = pythonRule({
     return matches;
   },
 });
+
+/**
+ * Whether a value is text put together from its inputs — a formatted/concatenated string, a request value,
+ * or a variable bound to one — rather than the result of some other computation (`model.preview(x)`).
+ */
+function echoesText(node: Node, taint: TaintAnalysis, depth = 0): boolean {
+  if (depth > 3) return false;
+  if (isStringBuilding(node)) return true;
+  if (node.type === 'identifier') {
+    const value = taint.bindingAt(node.text, node)?.value;
+    return value !== undefined && echoesText(value, taint, depth + 1);
+  }
+  let at: Node | null = node;
+  while (at && (at.type === 'call' || at.type === 'subscript' || at.type === 'attribute')) {
+    if (at.type === 'attribute' && taint.isSourceExpression(at, 'html')) return true;
+    at =
+      at.type === 'call'
+        ? at.childForFieldName('function')
+        : at.type === 'subscript'
+          ? at.childForFieldName('value')
+          : at.childForFieldName('object');
+  }
+  return false;
+}
 
 function looksLikeHtml(node: Node): boolean {
   return isStringBuilding(node) && /<[a-zA-Z!/]/.test(node.text);

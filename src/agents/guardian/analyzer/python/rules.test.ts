@@ -507,3 +507,103 @@ describe('python: names that are also Object.prototype members', () => {
     assert.deepEqual(findings, []);
   });
 });
+
+describe('python: generality of sources and sinks', () => {
+  it('reads request data through the framework module (`flask.request`) and the request URL for HTML', async () => {
+    await expectFindings(
+      `import flask, requests
+
+app = flask.Flask(__name__)
+
+@app.route("/proxy")
+def proxy():
+    target = flask.request.args.get("target")
+    return requests.get(target).text
+
+@app.route("/missing")
+def missing():
+    page = flask.render_template_string(f"<p>No page at {flask.request.url}</p>")
+    back = flask.redirect(flask.request.url)
+    return page
+`,
+      ['py.ssrf@8:high', 'py.xss@12:high'],
+    );
+  });
+
+  it('reports a client-chosen program run without a shell, not a client-chosen argument', async () => {
+    await expectFindings(
+      FLASK +
+        `import os
+@app.post("/run")
+def run():
+    tool = request.form["tool"]
+    subprocess.run([tool, "--version"])
+    subprocess.run(["pandoc", tool])
+    os.execv(tool, [tool])
+    os.execl("/bin/sh", "sh", "-c", request.form["script"])
+    helper = find_helper()
+    subprocess.run([helper, "--version"])
+`,
+      ['py.command-injection@7:high', 'py.command-injection@9:high', 'py.command-injection@10:high'],
+    );
+  });
+
+  it('flags short RSA/DSA keys and weak hashes of cryptography/pycryptodome', async () => {
+    await expectFindings(
+      `from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import rsa, dsa
+from Crypto.PublicKey import RSA
+from Crypto.Hash import MD4
+rsa.generate_private_key(public_exponent=65537, key_size=1024)
+rsa.generate_private_key(public_exponent=65537, key_size=2048)
+dsa.generate_private_key(key_size=1024)
+RSA.generate(512)
+RSA.generate(bits=4096)
+hashes.Hash(hashes.SHA1())
+hashes.Hash(hashes.SHA256())
+MD4.new()
+`,
+      [
+        'py.weak-key-size@5:high',
+        'py.weak-key-size@7:high',
+        'py.weak-key-size@8:high',
+        'py.weak-hash@10:medium',
+        'py.weak-hash@12:medium',
+      ],
+    );
+  });
+
+  it('reports request text echoed by Django responses unless served as plain text', async () => {
+    await expectFindings(
+      `from django.http import HttpResponse, HttpResponseBadRequest
+
+def echo(request):
+    name = request.GET["name"]
+    if not name.isalnum():
+        return HttpResponseBadRequest("bad name: " + name)
+    if len(name) > 20:
+        return HttpResponseBadRequest("bad name: " + name, content_type="text/plain")
+    return HttpResponse(lookup(name))
+`,
+      ['py.xss@6:high'],
+    );
+  });
+
+  it('reads TLS and JWT options by name and through variables', async () => {
+    await expectFindings(
+      `import ssl, jwt, urllib3
+pool = urllib3.PoolManager(cert_reqs="NONE")
+ok = urllib3.PoolManager(cert_reqs="CERT_REQUIRED")
+client = ssl.wrap_socket(sock)
+server = ssl.wrap_socket(sock, server_side=True, certfile="c.pem")
+opts = {"verify_signature": False}
+jwt.decode(token, key, algorithms=["HS256"], options=opts)
+`,
+      [
+        'py.tls-verification-disabled@2:high',
+        'py.tls-verification-disabled@4:medium',
+        'py.jwt-verification-disabled@7:high',
+      ],
+    );
+  });
+});

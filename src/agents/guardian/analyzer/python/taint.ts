@@ -62,6 +62,14 @@ const REQUEST_ATTRIBUTES = new Set([
   'referrer',
 ]);
 const REQUEST_NAMES = new Set(['request', 'req', 'self.request']);
+/** The request proxies of frameworks, reached through their module: `flask.request`, `from quart import request as rq`. */
+const REQUEST_OBJECTS = new Set(['flask.request', 'quart.request', 'bottle.request', 'sanic.request']);
+/**
+ * The request's own URL: client-chosen text (query string) for HTML, SQL or shell sinks, but the same origin
+ * as the application, so neither an open redirect nor a server-side request forgery.
+ */
+const URL_ATTRIBUTES = new Set(['url', 'full_path']);
+const SAME_ORIGIN_KINDS: ReadonlySet<SinkKind> = new Set(['redirect', 'url']);
 const SOURCE_CALLS = new Set(['input', 'raw_input']);
 const SOURCE_NAMES = new Set(['sys.argv']);
 
@@ -168,14 +176,24 @@ export class TaintAnalysis {
   }
 
   /** Whether an attribute expression reads client data from a request (`request.args`, `request.GET`…). */
-  isSourceExpression(node: Node): boolean {
+  isSourceExpression(node: Node, kind: SinkKind = 'generic'): boolean {
     if (node.type === 'attribute') {
       const object = node.childForFieldName('object');
       const attribute = node.childForFieldName('attribute')?.text ?? '';
-      if (object && REQUEST_NAMES.has(object.text) && REQUEST_ATTRIBUTES.has(attribute)) return true;
+      const isRequest =
+        object !== null && (REQUEST_NAMES.has(object.text) || REQUEST_OBJECTS.has(this.qualified(object) ?? ''));
+      if (isRequest && REQUEST_ATTRIBUTES.has(attribute)) return true;
+      if (isRequest && URL_ATTRIBUTES.has(attribute) && !SAME_ORIGIN_KINDS.has(kind)) return true;
     }
     const name = this.qualified(node);
     return name !== undefined && SOURCE_NAMES.has(name);
+  }
+
+  /** Whether an attribute chain reads from a request: `flask.request.args`, `flask.request.args.get`. */
+  private readsRequest(node: Node, kind: SinkKind): boolean {
+    for (let at: Node | null = node; at?.type === 'attribute'; at = at.childForFieldName('object'))
+      if (this.isSourceExpression(at, kind)) return true;
+    return false;
   }
 
   private evaluate(node: Node, kind: SinkKind, context: Context): Level {
@@ -224,7 +242,7 @@ export class TaintAnalysis {
       case 'identifier':
         return this.identifier(node, kind, context);
       case 'attribute': {
-        if (this.isSourceExpression(node)) return 'tainted';
+        if (this.isSourceExpression(node, kind)) return 'tainted';
         if (this.qualified(node) && this.aliases.has(this.qualified(node)!.split('.')[0]!)) return 'unknown';
         return this.evaluate(node.childForFieldName('object')!, kind, context);
       }
@@ -349,7 +367,7 @@ export class TaintAnalysis {
     const parts = callParts(node, this.aliases);
     const args = [...parts.positional, ...parts.keywords.values()];
     const name = parts.name ?? '';
-    if (this.isSourceExpression(parts.callee) || SOURCE_CALLS.has(name)) return 'tainted';
+    if (this.isSourceExpression(parts.callee, kind) || SOURCE_CALLS.has(name)) return 'tainted';
     if (CONVERTERS.has(name)) return 'safe';
     const own = (key: string | undefined) => (key && Object.hasOwn(SANITISERS, key) ? SANITISERS[key] : undefined);
     const protects = own(name) ?? own(parts.method);
@@ -362,7 +380,11 @@ export class TaintAnalysis {
     }
     if (parts.receiver) {
       // a method: the result carries the taint of its receiver and arguments (`.strip()`, `.format()`, `.get()`)
-      if (this.qualified(parts.receiver) && this.aliases.has(this.qualified(parts.receiver)!.split('.')[0]!))
+      if (
+        this.qualified(parts.receiver) &&
+        this.aliases.has(this.qualified(parts.receiver)!.split('.')[0]!) &&
+        !this.readsRequest(parts.receiver, kind)
+      )
         return 'unknown';
       const receiver = this.evaluate(parts.receiver, kind, context);
       // `ALLOWED.get(key, default)`: a value of the constant mapping or the default, whatever the key
