@@ -4,6 +4,7 @@ import { catastrophicBacktracking } from '../regex.js';
 import type { Rule } from '../rule.js';
 import { leadingText, requestUrl } from './injection.js';
 import { passwordHashFixes } from './password-hash-fix.js';
+import { pathSetters, recursiveMerges } from './prototype.js';
 import { dottedName, enclosingFunction, FUNCTION_TYPES, stringValue, unwrap, type TaintAnalysis } from './taint.js';
 import {
   callArguments,
@@ -199,6 +200,23 @@ export const insecureRandomness: Rule = defineRule({
         ...(fix ? { fix } : {}),
       });
     }
+    // `crypto.pseudoRandomBytes`: deprecated, and not guaranteed to be cryptographically strong
+    const cryptoNames = moduleNames(root, ['crypto']);
+    if (!shadowed) cryptoNames.add('crypto');
+    for (const member of root.descendantsOfType('member_expression')) {
+      const property = member.childForFieldName('property');
+      if (property?.text !== 'pseudoRandomBytes') continue;
+      if (!cryptoNames.has(dottedName(member.childForFieldName('object')) ?? '')) continue;
+      matches.push({
+        node: member,
+        confidence: 'high',
+        message: '`crypto.pseudoRandomBytes` is deprecated and its output is not guaranteed to be unpredictable.',
+        fix: {
+          description: 'Use `randomBytes`, which takes the same arguments',
+          edits: [{ start: property.startIndex, end: property.endIndex, replacement: 'randomBytes' }],
+        },
+      });
+    }
     return matches;
   },
 });
@@ -383,6 +401,31 @@ function defendsPrototype(scope: Node): boolean {
   return false;
 }
 
+const moduleConstantsCache = new WeakMap<Node, Set<string>>();
+
+/** The names a module binds once at its top level: `const` declarations (destructuring included) and imports. */
+function moduleConstants(root: Node): Set<string> {
+  const cached = moduleConstantsCache.get(root);
+  if (cached) return cached;
+  const names = new Set<string>();
+  for (const statement of root.namedChildren) {
+    if (statement.type === 'import_statement') {
+      for (const identifier of statement.descendantsOfType('identifier')) names.add(identifier.text);
+    } else if (statement.type === 'lexical_declaration' && statement.firstChild?.text === 'const') {
+      for (const declarator of statement.namedChildren) {
+        const name = declarator.childForFieldName('name');
+        if (!name) continue;
+        if (name.type === 'identifier') names.add(name.text);
+        else
+          for (const identifier of name.descendantsOfType(['identifier', 'shorthand_property_identifier_pattern']))
+            names.add(identifier.text);
+      }
+    }
+  }
+  moduleConstantsCache.set(root, names);
+  return names;
+}
+
 /** Deep-merge functions of libraries: lodash/underscore, deepmerge, jQuery's `$.extend(true, …)`. */
 function libraryMerge(call: Node, localFunctions: ReadonlySet<string>): Node[] | undefined {
   const { full, object, method } = calleeParts(call);
@@ -448,6 +491,10 @@ export const prototypePollution: Rule = defineRule({
       if (!outerKey || !innerKey) continue;
       const levels = [taint.level(innerKey), taint.level(outerKey)];
       if (levels.includes('safe')) continue;
+      // `this[kState][key] = v` with kState a module constant (an imported symbol, say): the first key is the
+      // program's, so it can never be `__proto__`
+      if (!levels.includes('tainted') && innerKey.type === 'identifier' && moduleConstants(root).has(innerKey.text))
+        continue;
       if (defendsPrototype(enclosingFunction(assignment) ?? root)) continue;
       matches.push({ node: assignment, confidence: levels.includes('tainted') ? 'high' : 'medium' });
     }
@@ -459,34 +506,29 @@ export const prototypePollution: Rule = defineRule({
         message: 'Object walked and written along keys from the request: `__proto__` reaches every object.',
       });
     }
-    // recursive merges: a function that copies keys from a for-in loop and calls itself
+    // recursive merges that descend into the target under every key, and path setters, whatever their input
+    const reported = new Set(matches.map((match) => (enclosingFunction(match.node) ?? root).id));
+    for (const { fn, write, name } of recursiveMerges(root)) {
+      // the whole function is at fault; its span covers the write
+      matches.push({
+        node: fn,
+        confidence: 'medium',
+        message: `Recursive merge \`${name}\` descends into the target under every key, \`__proto__\` included, and writes it on line ${write.startPosition.row + 1}: merging a parsed object pollutes \`Object.prototype\`.`,
+      });
+    }
+    for (const step of pathSetters(root)) {
+      if (reported.has((enclosingFunction(step) ?? root).id)) continue;
+      matches.push({
+        node: step,
+        confidence: 'medium',
+        message:
+          'Object walked along the parts of a path and then written: a `__proto__` part reaches `Object.prototype`.',
+      });
+    }
     const localFunctions = new Set<string>();
     for (const fn of root.descendantsOfType(['function_declaration'])) {
       const name = fn.childForFieldName('name')?.text;
-      const body = fn.childForFieldName('body');
       if (name) localFunctions.add(name);
-      if (!name || !body || defendsPrototype(body)) continue;
-      const loops = body.descendantsOfType('for_in_statement');
-      const recursive = callsIn(body).some((c) => calleeParts(c).full === name);
-      if (!recursive) continue;
-      for (const loop of loops) {
-        const key = loop.childForFieldName('left')?.text;
-        const writes = loop
-          .descendantsOfType('assignment_expression')
-          .some(
-            (a) =>
-              a.childForFieldName('left')?.type === 'subscript_expression' &&
-              a.childForFieldName('left')?.childForFieldName('index')?.text === key,
-          );
-        if (key && writes) {
-          matches.push({
-            node: fn.childForFieldName('name')!,
-            confidence: 'medium',
-            message: `Recursive merge \`${name}\` copies every key, including \`__proto__\`.`,
-          });
-          break;
-        }
-      }
     }
     for (const call of callsIn(root)) {
       const checked = libraryMerge(call, localFunctions);
@@ -596,12 +638,31 @@ export const permissiveCors: Rule = defineRule({
       const args = callArguments(call);
       const registered =
         method === 'register' && args[0] !== undefined && corsPlugins.has(unwrap(args[0]).text) ? args[1] : undefined;
-      if (full === 'cors' || full === 'fastifyCors' || registered) {
-        const options = registered ?? args[0];
+      // NestJS: `app.enableCors(options)`, `NestFactory.create(AppModule, { cors: options })`
+      const nest =
+        method === 'enableCors'
+          ? (args[0] ?? null)
+          : full === 'NestFactory.create'
+            ? propertyOf(args[1], 'cors')
+            : undefined;
+      if (nest !== undefined && (nest === null || unwrap(nest).type === 'true')) {
+        matches.push({
+          node: call,
+          confidence: 'low',
+          severity: 'low',
+          message:
+            'CORS enabled with the default policy: any origin may read responses (without credentials); list the origins that need access.',
+        });
+        continue;
+      }
+      if (full === 'cors' || full === 'fastifyCors' || registered || nest) {
+        const options = registered ?? nest ?? args[0];
         const origin = propertyOf(options, 'origin');
         const credentials = propertyOf(options, 'credentials')?.type === 'true';
         const wildcard = origin && (stringValue(origin) === '*' || origin.type === 'true');
-        if (wildcard && credentials) {
+        if (nest && origin && stringValue(origin) === '*' && !credentials) {
+          matches.push({ node: call, confidence: 'high' });
+        } else if (wildcard && credentials) {
           matches.push({
             node: call,
             confidence: 'high',
@@ -610,10 +671,26 @@ export const permissiveCors: Rule = defineRule({
               'CORS reflects any origin and allows credentials: any site can make authenticated requests and read the answers.',
           });
         }
-      } else if (['setHeader', 'header', 'set', 'append'].includes(method)) {
-        if (stringValue(args[0])?.toLowerCase() !== 'access-control-allow-origin' || !args[1]) continue;
-        if (stringValue(args[1]) === '*') matches.push({ node: call, confidence: 'high' });
-        else if (taint.isTainted(args[1])) {
+      } else if (['setHeader', 'header', 'set', 'append', 'writeHead', 'setHeaders', 'Header'].includes(method)) {
+        // `res.setHeader(name, value)`, the NestJS `@Header(name, value)`, or `res.set({ name: value })`,
+        // `res.writeHead(200, { name: value })`
+        const headers = args.find((arg) => unwrap(arg).type === 'object');
+        const value =
+          stringValue(args[0])?.toLowerCase() === 'access-control-allow-origin'
+            ? args[1]
+            : headers
+              ? unwrap(headers)
+                  .namedChildren.filter((pair) => pair.type === 'pair')
+                  .find((pair) => {
+                    const key = pair.childForFieldName('key');
+                    const name = key?.type === 'string' ? stringValue(key) : key?.text;
+                    return name?.toLowerCase() === 'access-control-allow-origin';
+                  })
+                  ?.childForFieldName('value')
+              : undefined;
+        if (!value) continue;
+        if (stringValue(value) === '*') matches.push({ node: call, confidence: 'high' });
+        else if (taint.isTainted(value)) {
           matches.push({
             node: call,
             confidence: 'high',

@@ -167,6 +167,54 @@ const CASES: [string, string, string[], string][] = [
     ['js.insecure-cookie@1:high', 'js.insecure-cookie@1:high'],
     `res.cookie('sid', sid, { secure: true, httpOnly: true, sameSite: 'lax' });`,
   ],
+  [
+    'recursive merge guarded only by an own-property check of the source',
+    `const merge = (dst, src) => {\n  Object.keys(src).forEach((key) => {\n    if (!src.hasOwnProperty(key)) return;\n    if (isObject(dst[key])) merge(dst[key], src[key]);\n    else dst[key] = src[key];\n  });\n};`,
+    ['js.prototype-pollution@1:medium'],
+    `const merge = (dst, src) => {\n  Object.keys(src).forEach((key) => {\n    if (!src.hasOwnProperty(key)) return;\n    if (Object.hasOwn(dst, key) && isObject(dst[key])) merge(dst[key], src[key]);\n    else dst[key] = src[key];\n  });\n};`,
+  ],
+  [
+    'deep clone into a fresh object is not a merge',
+    `function merge(a, b) {\n  for (const [k, v] of Object.entries(b)) a[k] = v && typeof v === 'object' ? merge(a[k] || {}, v) : v;\n  return a;\n}`,
+    ['js.prototype-pollution@1:medium'],
+    `function clone(o) {\n  const out = {};\n  for (const k in o) out[k] = typeof o[k] === 'object' ? clone(o[k]) : o[k];\n  return out;\n}`,
+  ],
+  [
+    'two-level write whose first key is a module constant',
+    `function setHeader(key, value) {\n  this[state][key] = value;\n}`,
+    ['js.prototype-pollution@2:medium'],
+    `const { kHeaders } = require('./symbols');\nfunction setHeader(key, value) {\n  this[kHeaders][key] = value;\n}`,
+  ],
+  [
+    'path setter walking the parts of a dotted path',
+    `function set(obj, path, value) {\n  const keys = path.split('.');\n  const last = keys.pop();\n  for (const key of keys) obj = obj[key] || (obj[key] = {});\n  obj[last] = value;\n}`,
+    ['js.prototype-pollution@4:medium'],
+    `function set(obj, path, value) {\n  const keys = path.split('.');\n  const last = keys.pop();\n  for (const key of keys) {\n    if (key === '__proto__' || key === 'constructor') return;\n    obj = obj[key] || (obj[key] = {});\n  }\n  obj[last] = value;\n}`,
+  ],
+  [
+    'path setter written as a reduce',
+    `const set = (o, p, v) => p.split('.').reduce((acc, k, i, all) => (acc[k] = i === all.length - 1 ? v : acc[k] || {}), o);`,
+    ['js.prototype-pollution@1:medium'],
+    `const get = (o, p) => p.split('.').reduce((acc, k) => acc[k], o);\nconst index = (keys) => keys.reduce((acc, k) => { acc[k] = true; return acc; }, Object.create(null));`,
+  ],
+  [
+    'cors headers object, nest wildcard, pseudoRandomBytes, libxml options variable',
+    `res.writeHead(200, { 'Access-Control-Allow-Origin': req.headers.origin });\napp.enableCors({ origin: '*' });\nconst id = crypto.pseudoRandomBytes(16);\nconst opts = { noent: true };\nlibxmljs.parseXml(req.body, opts);`,
+    ['js.permissive-cors@1:high', 'js.permissive-cors@2:high', 'js.insecure-randomness@3:high', 'js.xxe@5:high'],
+    `res.writeHead(200, { 'Access-Control-Allow-Origin': 'https://app.example.com' });\napp.enableCors({ origin: ['https://app.example.com'] });\nconst id = crypto.randomBytes(16);\nconst opts = { noent: false };\nlibxmljs.parseXml(req.body, opts);`,
+  ],
+  [
+    'hard-coded jwt secret',
+    `const jwt = require('jsonwebtoken');\nconst secret = 'shhh';\nconst token = jwt.sign({ id: 1 }, secret);\njwt.verify(token, 'shhh');`,
+    ['js.hard-coded-secret-key@3:high', 'js.hard-coded-secret-key@4:high'],
+    `const jwt = require('jsonwebtoken');\nconst secret = process.env.JWT_SECRET || 'dev';\nconst token = jwt.sign({ id: 1 }, secret);\njwt.verify(token, config.secret);`,
+  ],
+  [
+    'hard-coded session, express-jwt and hmac keys',
+    `const session = require('express-session');\nconst { expressjwt } = require('express-jwt');\nconst crypto = require('crypto');\nconst options = { secret: 'keyboard cat', resave: false };\napp.use(session(options));\napp.use(expressjwt({ secret: 'x', algorithms: ['HS256'] }));\ncrypto.createHmac('sha256', 'k').update(d);`,
+    ['js.hard-coded-secret-key@4:high', 'js.hard-coded-secret-key@6:high', 'js.hard-coded-secret-key@7:high'],
+    `const session = require('express-session');\nconst { expressjwt } = require('express-jwt');\nconst crypto = require('crypto');\nconst options = { secret: process.env.SESSION_SECRET, resave: false };\napp.use(session(options));\napp.use(expressjwt({ secret: getKey, algorithms: ['HS256'] }));\ncrypto.createHmac('sha256', key).update(d);`,
+  ],
 ];
 
 describe('JavaScript rules: vulnerable snippets and their safe twins', () => {

@@ -45,7 +45,11 @@ export const xxe: Rule = defineRule({
       // `libxmljs.parseXml`, an imported `parseXml`, or `libxmljs.Document.fromXml`
       const fromLibxml = object ? libxml.has(object.split('.')[0]!) : libxml.has(method);
       const args = callArguments(call);
-      const options = args.find((arg, index) => index > 0 && unwrap(arg).type === 'object');
+      // the options object, written in the call or bound to a variable before it
+      const options = args
+        .slice(1)
+        .map((arg) => taint.resolve(arg))
+        .find((arg) => arg.type === 'object');
       const enabling = ENTITY_OPTIONS.filter((key) => enabled(propertyOf(options, key)));
       if (enabling.length === 0 || (!fromLibxml && libxml.size > 0)) continue;
       const data = args[0];

@@ -419,6 +419,14 @@ export const insecureTransport = pythonRule({
   },
 });
 
+/** A name bound once to a literal stands for it (`verify = False`); other expressions answer themselves. */
+function constantValue(node: Node | undefined, taint: TaintAnalysis): Node | undefined {
+  if (node?.type !== 'identifier') return node;
+  const binding = taint.bindingAt(node.text, node);
+  const value = binding && !binding.augmented && binding.statement.type === 'assignment' ? binding.value : undefined;
+  return value && ['true', 'false', 'string', 'integer', 'none'].includes(value.type) ? value : node;
+}
+
 /** python-jose's readers that skip verification (PyJWT's `get_unverified_header` is for choosing the key). */
 const UNVERIFIED_READS = new Set(['jose.jwt.get_unverified_claims', 'jwt.get_unverified_claims']);
 
@@ -454,9 +462,9 @@ export const jwtMisuse = pythonRule({
         options.some(
           (pair) =>
             /^verify_(signature|exp|aud|iss)$/.test(stringValue(pair.key) ?? '') &&
-            isFalse(pair.value) &&
+            isFalse(constantValue(pair.value, taint)) &&
             stringValue(pair.key) === 'verify_signature',
-        ) || isFalse(parts.keywords.get('verify'));
+        ) || isFalse(constantValue(parts.keywords.get('verify'), taint));
       const algorithms = [parts.keywords.get('algorithms'), parts.keywords.get('algorithm')].filter(
         (n): n is Node => !!n,
       );
@@ -482,15 +490,25 @@ export const permissiveCors = pythonRule({
   remediation: 'List the allowed origins explicitly; never combine a wildcard origin with credentials.',
   check(context, { calls, taint }) {
     const matches: RuleMatch[] = [];
+    const option = (pairs: { key: Node; value: Node }[], name: string) =>
+      pairs.find((pair) => stringValue(pair.key) === name)?.value;
     for (const parts of calls) {
-      const credentials = isTrue(parts.keywords.get('supports_credentials') ?? parts.keywords.get('allow_credentials'));
-      if (!credentials) continue;
+      // Flask-CORS takes the options as keywords and, per resource, in `resources={pattern: {…}}`; a
+      // resource's own options override the keywords.
+      const credentials = isTrue(
+        constantValue(parts.keywords.get('supports_credentials') ?? parts.keywords.get('allow_credentials'), taint),
+      );
       const origins = parts.keywords.get('origins') ?? parts.keywords.get('allow_origins');
-      const resources = dictionaryPairs(parts.keywords.get('resources')).flatMap((pair) => dictionaryPairs(pair.value));
-      const wildcard =
-        isWildcard(origins) ||
-        resources.some((pair) => stringValue(pair.key) === 'origins' && isWildcard(pair.value)) ||
-        (!origins && !resources.length && /(^|\.)(CORS|cross_origin)$/.test(parts.name ?? ''));
+      const resources = dictionaryPairs(parts.keywords.get('resources')).map((pair) => dictionaryPairs(pair.value));
+      const isCors = /(^|\.)(CORS|cross_origin)$/.test(parts.name ?? '');
+      const wildcard = resources.length
+        ? resources.some((options) => {
+            const own = option(options, 'supports_credentials');
+            if (!(own ? isTrue(constantValue(own, taint)) : credentials)) return false;
+            const allowed = option(options, 'origins') ?? origins;
+            return allowed ? isWildcard(allowed) : isCors;
+          })
+        : credentials && (isWildcard(origins) || (!origins && isCors));
       if (wildcard)
         matches.push(
           match(parts.call, 'high', {

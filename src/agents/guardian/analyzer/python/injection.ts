@@ -16,7 +16,7 @@ import {
   type CallParts,
 } from './ast.js';
 import { shellFix } from './shell-fix.js';
-import { confidenceFor, dictionaryPairs, match, named, pythonRule, severityFor } from './support.js';
+import { confidenceFor, dictionaryPairs, factsOf, match, named, pythonRule, severityFor } from './support.js';
 import { join, type SinkKind, type TaintAnalysis } from './taint.js';
 
 /**
@@ -372,7 +372,15 @@ const HTTP_CLIENTS = new Set([
   'urllib2.urlopen',
   'urllib.urlopen',
 ]);
-const HTTP_REQUEST = new Set(['requests.request', 'httpx.request']);
+/** `(method, url, …)`: the module-level request functions, and the request objects that a session sends. */
+const HTTP_REQUEST = new Set([
+  'requests.request',
+  'httpx.request',
+  'aiohttp.request',
+  'urllib3.request',
+  'requests.Request',
+  'httpx.Request',
+]);
 
 /** Constructors of client objects whose methods send requests: sessions, clients, pools. */
 const CLIENT_FACTORIES = new Set([
@@ -429,7 +437,7 @@ const REDIRECTS = new Set([
   'redirect',
 ]);
 
-export const openRedirect = sinkRule({
+const redirectCalls = sinkRule({
   id: 'py.open-redirect',
   issueType: 'open_redirect',
   cwe: 'CWE-601',
@@ -443,6 +451,28 @@ export const openRedirect = sinkRule({
   reportUnknown: never,
   harmless: fixedLocalPath,
 });
+
+/** `response.headers["Location"] = url` (Flask, Starlette), `response["Location"] = url` (Django). */
+function locationHeaderTarget(target: Node | null): boolean {
+  if (target?.type !== 'subscript') return false;
+  return stringValue(target.childForFieldName('subscript'))?.toLowerCase() === 'location';
+}
+
+/** Redirect calls, and a client-chosen `Location` header set on a response. */
+export const openRedirect: Rule = {
+  ...redirectCalls,
+  check(context) {
+    const matches = redirectCalls.check(context);
+    const { taint } = factsOf(context);
+    for (const assignment of descendants(context.root, (node) => node.type === 'assignment')) {
+      const value = assignment.childForFieldName('right');
+      if (!value || !locationHeaderTarget(assignment.childForFieldName('left'))) continue;
+      if (fixedLocalPath(value) || taint.level(value, 'redirect') !== 'tainted') continue;
+      matches.push(match(assignment, 'high', { severity: 'medium' }));
+    }
+    return matches;
+  },
+};
 
 const RE_FUNCTIONS = ['compile', 'match', 'search', 'fullmatch', 'findall', 'finditer', 'sub', 'subn', 'split'];
 const REGEX_CALLS = new Set(['re', 'regex'].flatMap((module) => RE_FUNCTIONS.map((fn) => `${module}.${fn}`)));

@@ -607,3 +607,122 @@ jwt.decode(token, key, algorithms=["HS256"], options=opts)
     );
   });
 });
+
+describe('python: secrets given to secret-taking APIs', () => {
+  it('reports constant JWT, HMAC and Flask keys, directly or through a variable, and not environment reads', async () => {
+    await expectFindings(
+      `import hmac, os, jwt
+from flask import Flask
+app = Flask(__name__)
+app.secret_key = "dev"
+app.config["JWT_SECRET_KEY"] = os.environ["JWT_SECRET_KEY"]
+app.config.update(SECRET_KEY="not-so-secret")
+KEY = "signing"
+def token(payload):
+    return jwt.encode(payload, KEY, algorithm="HS256")
+def check(token):
+    return jwt.decode(token, os.environ.get("KEY", "dev"), algorithms=["HS256"])
+def sign(body):
+    return hmac.new(b"webhook", body, "sha256").hexdigest()
+`,
+      [
+        'py.hard-coded-secret@4:high',
+        'py.hard-coded-secret@6:high',
+        'py.hard-coded-secret@9:high',
+        'py.hard-coded-secret@13:high',
+      ],
+    );
+  });
+
+  it('reports Django SECRET_KEY only in a settings module, database passwords and password comparisons', async () => {
+    await expectFindings(
+      `import mysql.connector
+INSTALLED_APPS = ["shop"]
+SECRET_KEY = "dev-key"
+def connect():
+    return mysql.connector.connect(user="app", password="app", host="db")
+def is_admin(password):
+    return password == "admin"
+def empty(password):
+    return password == ""
+`,
+      ['py.hard-coded-secret@3:high', 'py.hard-coded-secret@5:high', 'py.hard-coded-secret@7:high'],
+    );
+    await expectFindings('SECRET_KEY = "just-a-module-constant"\n', []);
+  });
+
+  it('leaves random-looking credential-named constants to the generic secret rules', async () => {
+    await expectFindings(
+      `import jwt
+JWT_SECRET = "f8Kq2LzX9vR4mT7wP1sY6bN3cH0dJ5gA"
+def token(payload):
+    return jwt.encode(payload, JWT_SECRET, algorithm="HS256")
+`,
+      [],
+    );
+  });
+});
+
+describe('python: branches join', () => {
+  it('joins the values a variable gets in the branches of an if statement', async () => {
+    await expectFindings(
+      FLASK +
+        `from markupsafe import Markup
+@app.route("/q")
+def q():
+    query = request.args.get("q")
+    if query:
+        query = '"{0}"'.format(query.strip())
+    else:
+        query = '""'
+    return render_template("q.html", query=Markup(query))
+`,
+      ['py.xss@11:high'],
+    );
+  });
+
+  it('does not let a binding in an earlier branch reach a use in a later one', async () => {
+    await expectFindings(
+      FLASK +
+        `@app.route("/c")
+def c():
+    cmd = "ls"
+    if request.args.get("x"):
+        cmd = request.args.get("x")
+    else:
+        os.system(cmd)
+`,
+      [],
+    );
+  });
+});
+
+describe('python: redirects, requests and CORS options', () => {
+  it('reports a client-chosen Location header and requests.Request with a client URL', async () => {
+    await expectFindings(
+      FLASK +
+        `import requests
+@app.route("/r")
+def r():
+    resp = app.response_class(status=302)
+    resp.headers["Location"] = request.args["next"]
+    resp.headers["Location"] = "/home"
+    return requests.Session().send(requests.Request("GET", request.args["u"]).prepare())
+`,
+      ['py.open-redirect@7:high', 'py.ssrf@9:high'],
+    );
+  });
+
+  it('reads credentials and origins from Flask-CORS resources and JWT options bound to False', async () => {
+    await expectFindings(
+      `from flask_cors import CORS
+import jwt
+CORS(app, resources={r"/*": {"origins": "*", "supports_credentials": True}})
+CORS(app, resources={r"/*": {"origins": ["https://a.example"], "supports_credentials": True}})
+off = False
+jwt.decode(token, key, options={"verify_signature": off})
+`,
+      ['py.permissive-cors@3:high', 'py.jwt-verification-disabled@6:high'],
+    );
+  });
+});

@@ -17,8 +17,8 @@ import { guardedUse, relativeToChecked } from './guards.js';
  * - `safe`: passed through a sanitiser for the sink kind (or a conversion such as `int()`);
  * - `unknown`: not constant, but no flow from a source was found (parameters, call results…);
  * - `tainted`: data flows from a request, `input()` or `sys.argv`.
- * Names are resolved to their last binding before the use in the same function (source order, branches
- * are not distinguished), then to module-level bindings. Calls to functions defined in the same file are
+ * Names are resolved to the bindings that reach the use in the same function (the last one in source order,
+ * joined with those of the other branches of an `if`/`try` it sits in), then to module-level bindings. Calls to functions defined in the same file are
  * followed by evaluating their `return` expressions with the parameters bound to the arguments' levels.
  */
 export const LEVELS = ['constant', 'safe', 'unknown', 'tainted'] as const;
@@ -126,6 +126,15 @@ const PATH_NORMALISERS = new Set(['os.path.realpath', 'os.path.abspath', 'os.pat
 const PREFIX_CHECKS = new Set(['startswith', 'is_relative_to']);
 /** Methods that look a key up in their receiver: on a constant mapping, the result is one of its values. */
 const LOOKUPS = new Set(['get']);
+
+const BRANCHING = new Set(['if_statement', 'try_statement']);
+
+/** Whether a child of an `if`/`try` statement is one of its alternative branches (not its condition or `finally`). */
+function isBranch(statement: Node, child: Node): boolean {
+  if (child.type === 'elif_clause' || child.type === 'else_clause' || child.type === 'except_clause') return true;
+  if (child.type !== 'block') return false;
+  return statement.type === 'try_statement' || statement.childForFieldName('consequence')?.id === child.id;
+}
 
 interface Binding {
   /** the value bound, or undefined when it cannot be evaluated (e.g. `except E as e`) */
@@ -279,10 +288,14 @@ export class TaintAnalysis {
   private identifier(node: Node, kind: SinkKind, context: Context): Level {
     const name = node.text;
     const { scope } = context;
-    const binding = this.lastBinding(scope, name, node.startIndex);
-    if (binding) {
-      const level = this.bindingLevel(binding, name, node, kind, context);
-      return level === 'tainted' && guardedUse(node, name, binding.at, scope) ? 'safe' : level;
+    const reaching = this.reachingBindings(scope, name, node.startIndex);
+    if (reaching.length) {
+      return join(
+        ...reaching.map((binding) => {
+          const level = this.bindingLevel(binding, name, node, kind, context);
+          return level === 'tainted' && guardedUse(node, name, binding.at, scope) ? 'safe' : level;
+        }),
+      );
     }
     if (scope.type === 'function_definition') {
       const param = parameters(scope).find((p) => p.name === name);
@@ -420,6 +433,36 @@ export class TaintAnalysis {
     } finally {
       this.active.delete(key);
     }
+  }
+
+  /**
+   * The bindings of a name that can reach a use: the last one before it and, when that one is in a branch of
+   * an `if`/`try` statement the use comes after, the last one of each other branch (`if c: x = a else: x = b`
+   * reaches the use with either value). A binding in an earlier branch of the `if` holding the use does not
+   * reach it: the bindings before that statement do.
+   */
+  private reachingBindings(scope: Node, name: string, before: number, depth = 0): Binding[] {
+    const last = this.lastBinding(scope, name, before);
+    if (!last) return [];
+    const found = [last];
+    if (depth > 4) return found;
+    for (let at: Node = last.statement; at.parent && at.id !== scope.id; at = at.parent) {
+      const statement = at.parent;
+      if (!BRANCHING.has(statement.type) || !isBranch(statement, at)) continue;
+      if (at.startIndex <= before && before < at.endIndex) break; // the use is in this branch too
+      if (before < statement.endIndex) {
+        // the use is in a later branch of the same `if`: this branch did not run
+        if (statement.type === 'if_statement')
+          return this.reachingBindings(scope, name, statement.startIndex, depth + 1);
+        break;
+      }
+      for (const other of children(statement)) {
+        if (other.id === at.id || !isBranch(statement, other)) continue;
+        const inOther = this.lastBinding(scope, name, Math.min(before, other.endIndex));
+        if (inOther && inOther.at >= other.startIndex && !found.includes(inOther)) found.push(inOther);
+      }
+    }
+    return found;
   }
 
   private lastBinding(scope: Node, name: string, before: number): Binding | undefined {

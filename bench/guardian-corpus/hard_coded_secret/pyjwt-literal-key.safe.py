@@ -1,0 +1,12 @@
+# expect: safe hard_coded_secret CWE-798
+import datetime
+import os
+
+import jwt
+
+SIGNING_KEY = os.environ["ORDERS_JWT_KEY"]
+
+
+def issue_token(user_id):
+    claims = {"sub": str(user_id), "exp": datetime.datetime.utcnow() + datetime.timedelta(hours=1)}
+    return jwt.encode(claims, SIGNING_KEY, algorithm="HS256")

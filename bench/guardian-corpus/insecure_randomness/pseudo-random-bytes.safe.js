@@ -1,0 +1,8 @@
+// expect: safe insecure_randomness CWE-338
+const crypto = require('crypto');
+
+function newApiKey() {
+  return crypto.randomBytes(24).toString('base64url');
+}
+
+module.exports = { newApiKey };

@@ -1,0 +1,6 @@
+# expect: vulnerable permissive_cors CWE-942
+from flask import Flask
+from flask_cors import CORS
+
+app = Flask(__name__)
+CORS(app, resources={r"/api/*": {"origins": "*", "supports_credentials": True}})

@@ -1,0 +1,15 @@
+# expect: vulnerable xss CWE-79
+from flask import Flask, render_template, request
+from markupsafe import Markup
+
+app = Flask(__name__)
+
+
+@app.route("/search")
+def search():
+    term = request.args.get("term")
+    if term:
+        label = "Results for " + term
+    else:
+        label = "All results"
+    return render_template("search.html", label=Markup(label))
