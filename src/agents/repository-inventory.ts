@@ -40,7 +40,8 @@ const LANGUAGE_BY_EXTENSION: Readonly<Record<string, string>> = {
 
 const languageOf = (filePath: string) => LANGUAGE_BY_EXTENSION[path.extname(filePath).toLowerCase()];
 
-async function targets(context: TaskContext<RepositoryInput>): Promise<Repository[]> {
+/** The repository a task's input names, or every registered one (oldest first) when it names none. */
+export async function targetRepositories(context: TaskContext<RepositoryInput>): Promise<Repository[]> {
   const id = context.input.repository_id;
   if (!id) return context.database.orm.select().from(repositories).orderBy(asc(repositories.createdAt));
   const repository = await findRepository(context.database.orm, id);
@@ -57,7 +58,7 @@ export async function inventoryRepositories(
   context: TaskContext<RepositoryInput>,
   scope: { languages: readonly string[]; pendingAnalysis: string },
 ): Promise<Record<string, unknown>> {
-  const found = await targets(context);
+  const found = await targetRepositories(context);
   const results = [];
   for (const [index, repository] of found.entries()) {
     context.signal.throwIfAborted();

@@ -1,14 +1,11 @@
 import { publishGuardianEvent } from './guardian-events.js';
 import { sha256 } from '../../proposals/changes.js';
-import { asc } from 'drizzle-orm';
-import { repositories } from '../../db/schema.js';
 import { git } from '../../git/git.js';
 import { readBlob, repositoryGitOptions, resolveHead } from '../../repositories/git-repository.js';
 import { effectivePolicy } from '../../repositories/policy.js';
-import { findRepository, type Repository } from '../../repositories/repository-store.js';
-import { TaskFailure } from '../../tasks/task-errors.js';
+import type { Repository } from '../../repositories/repository-store.js';
 import type { TaskContext } from '../definition.js';
-import type { RepositoryInput } from '../repository-inventory.js';
+import { targetRepositories, type RepositoryInput } from '../repository-inventory.js';
 import { analyzeCode } from './analyzer/analyze.js';
 import { SEVERITIES, type Severity } from './analyzer/finding.js';
 import { languageOfPath } from './analyzer/languages.js';
@@ -221,17 +218,9 @@ export async function scanRepository(
   return result;
 }
 
-async function targets(context: TaskContext<RepositoryInput>): Promise<Repository[]> {
-  const id = context.input.repository_id;
-  if (!id) return context.database.orm.select().from(repositories).orderBy(asc(repositories.createdAt));
-  const repository = await findRepository(context.database.orm, id);
-  if (!repository) throw new TaskFailure('repository_not_found', `No repository ${id}.`, false);
-  return [repository];
-}
-
 /** The guardian agent's task: scans the repository in its input, or every registered one. */
 export async function runGuardianScan(context: TaskContext<RepositoryInput>): Promise<Record<string, unknown>> {
-  const found = await targets(context);
+  const found = await targetRepositories(context);
   const results: RepositoryScanResult[] = [];
   let lastPercent = -1;
   for (const [index, repository] of found.entries()) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { asc, eq, sql } from 'drizzle-orm';
-import { proposals, repositories } from '../../db/schema.js';
+import { eq, sql } from 'drizzle-orm';
+import { proposals } from '../../db/schema.js';
 import { git } from '../../git/git.js';
 import { buildChanges, contentHash } from '../../proposals/changes.js';
 import {
@@ -13,14 +13,13 @@ import { publishProposalEvent } from '../../proposals/proposal-events.js';
 import { OPEN_STATUSES } from '../../proposals/states.js';
 import { readBlob, readFileAtRef, repositoryGitOptions, resolveHead } from '../../repositories/git-repository.js';
 import { effectivePolicy } from '../../repositories/policy.js';
-import { findRepository, type Repository } from '../../repositories/repository-store.js';
+import type { Repository } from '../../repositories/repository-store.js';
 import { createExperiment } from '../../sandbox/create-experiment.js';
 import { publishTaskEvent } from '../../tasks/task-events.js';
-import { TaskFailure } from '../../tasks/task-errors.js';
 import type { TaskContext } from '../definition.js';
 import { languageOfPath } from '../guardian/analyzer/languages.js';
 import { isVendored } from '../guardian/ignore-list.js';
-import type { RepositoryInput } from '../repository-inventory.js';
+import { targetRepositories, type RepositoryInput } from '../repository-inventory.js';
 import { optimizeCode, type EngineChange } from './engine/optimize.js';
 import type { ImperiumRule } from './engine/rule.js';
 import { IMPERIUM_RULES } from './engine/rules.js';
@@ -285,17 +284,9 @@ async function runRepository(
   return result;
 }
 
-async function targets(context: TaskContext<RepositoryInput>): Promise<Repository[]> {
-  const id = context.input.repository_id;
-  if (!id) return context.database.orm.select().from(repositories).orderBy(asc(repositories.createdAt));
-  const repository = await findRepository(context.database.orm, id);
-  if (!repository) throw new TaskFailure('repository_not_found', `No repository ${id}.`, false);
-  return [repository];
-}
-
 /** The imperium agent's task: optimises the repository in its input (or every registered one) into proposals. */
 export async function runImperium(context: TaskContext<RepositoryInput>): Promise<Record<string, unknown>> {
-  const found = await targets(context);
+  const found = await targetRepositories(context);
   const results: ImperiumRepositoryResult[] = [];
   const byRule: Record<string, RuleCounts> = {};
   const suggestions: Record<string, unknown>[] = [];
