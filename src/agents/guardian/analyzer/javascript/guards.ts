@@ -110,11 +110,31 @@ function rejectsDifferent(node: Node, name: string): boolean {
 /** A condition that contains any check of the variable (its polarity decided by the exit that follows). */
 export function anyCheck(condition: Node, name: string): boolean {
   return (
-    condition.descendantsOfType('call_expression').some((call) => checksName(call, name, false)) ||
+    condition
+      .descendantsOfType('call_expression')
+      .some((call) => checksName(call, name, false) && !requiresSubstring(call, condition, name)) ||
     [condition, ...condition.descendantsOfType('binary_expression')].some(
       (node) => conjunctOrDisjunct(node, condition) && rejectsDifferent(node, name),
     )
   );
+}
+
+/** Whether a `!` lies between the node and the condition. */
+function negated(node: Node, condition: Node): boolean {
+  for (let at: Node | null = node; at && at.id !== condition.id; at = at.parent) {
+    if (at.type === 'unary_expression' && at.childForFieldName('operator')?.text === '!') return true;
+  }
+  return false;
+}
+
+/**
+ * `if (!url.includes(ALLOWED)) return`: leaving unless the value contains some text only makes it contain
+ * that text somewhere, which any payload can (`https://evil.example/?https://good.example`), so it is no
+ * validation. Leaving when it contains a text (`if (p.includes('..')) return`) is a deny-list and still counts.
+ */
+function requiresSubstring(call: Node, condition: Node, name: string): boolean {
+  const { method, receiver } = calleeName(call);
+  return method === 'includes' && receiver !== null && mentions(receiver, name) && negated(call, condition);
 }
 
 /** Whether only `&&`, `||` and parentheses lie between the node and the condition (no negation). */

@@ -209,6 +209,23 @@ function domSelection(receiver: Node | null): boolean {
   return callee === '$' || callee === 'jQuery' || callee === 'cheerio' || root.text.startsWith('$(');
 }
 
+/**
+ * The legacy MongoDB-style `update(filter, { $set: … })` (old driver, monk, NeDB, mongojs), recognised by an
+ * update document whose keys are `$` operators, so that Sequelize's `Model.update(values, { where })` and
+ * `hash.update(data)` are not taken for it.
+ */
+function legacyMongoUpdate(call: Node, method: string): boolean {
+  if (method !== 'update') return false;
+  const second = callArguments(call)[1];
+  const document = second ? unwrap(second) : undefined;
+  return (
+    document?.type === 'object' &&
+    document.namedChildren.some(
+      (pair) => pair.type === 'pair' && /^['"]?\$/.test(pair.childForFieldName('key')?.text ?? ''),
+    )
+  );
+}
+
 export const nosqlInjection: Rule = defineRule({
   id: 'js.nosql-injection',
   issueType: 'nosql_injection',
@@ -224,7 +241,11 @@ export const nosqlInjection: Rule = defineRule({
       const callee = calleeOf(call);
       if (callee?.type !== 'member_expression') continue;
       const method = callee.childForFieldName('property')?.text ?? '';
-      if (!NOSQL_METHODS.has(method) || domSelection(callee.childForFieldName('object'))) continue;
+      if (
+        !(NOSQL_METHODS.has(method) || legacyMongoUpdate(call, method)) ||
+        domSelection(callee.childForFieldName('object'))
+      )
+        continue;
       const first = callArguments(call)[0];
       if (!first) continue;
       const filter = taint.resolve(first);
@@ -483,6 +504,7 @@ export const ssrf: Rule = defineRule({
 });
 
 const HTML_PROPERTIES = new Set(['innerHTML', 'outerHTML']);
+const ANGULAR_BYPASS = /^bypassSecurityTrust(Html|Script|Style|Url|ResourceUrl)$/;
 const HTML_TYPES = /html|xml|svg/i;
 
 /** The content type a handler sets on its response (`writeHead(200, {'Content-Type': …})`, `res.type('json')`…). */
@@ -555,6 +577,13 @@ export const xss: Rule = defineRule({
         if (type !== undefined && !HTML_TYPES.test(type)) continue;
       }
       const confidence = value ? sinkConfidence(value, taint, anyUnknown) : undefined;
+      if (confidence) matches.push({ node: call, confidence });
+    }
+    for (const call of callsIn(root)) {
+      // Angular: `DomSanitizer.bypassSecurityTrustHtml(x)` marks x as trusted, so the template renders it unsanitised
+      if (call.type !== 'call_expression' || !ANGULAR_BYPASS.test(calleeParts(call).method)) continue;
+      const value = callArguments(call)[0];
+      const confidence = value ? sinkConfidence(value, taint, true) : undefined;
       if (confidence) matches.push({ node: call, confidence });
     }
     for (const attribute of root.descendantsOfType('jsx_attribute')) {

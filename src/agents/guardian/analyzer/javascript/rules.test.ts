@@ -345,3 +345,20 @@ describe('sandbox, headless-browser and trusted-prefix sinks', () => {
     assert.deepEqual(brief(await scan(code)), ['js.open-redirect@4:high']);
   });
 });
+
+describe('Angular, legacy MongoDB updates and containment checks', () => {
+  it('reports route input marked as trusted by the Angular DomSanitizer, not a plain assignment', async () => {
+    const code = `class C {\n  f() {\n    const q = this.route.snapshot.queryParams.q;\n    this.html = this.sanitizer.bypassSecurityTrustHtml(q);\n    this.text = q;\n    this.icon = this.sanitizer.bypassSecurityTrustUrl('/assets/icon.svg');\n  }\n}`;
+    assert.deepEqual(brief(await scan(code, 'typescript')), ['js.xss@4:high']);
+  });
+
+  it('reports a legacy update(filter, { $set }) on request data, not Sequelize or hash updates', async () => {
+    const code = `app.post('/r', async (req, res) => {\n  await db.reviews.update({ _id: req.body.id }, { $set: { text: req.body.text } });\n  await Review.update({ text: req.body.text }, { where: { id: 1 } });\n  hash.update(req.body.text);\n  await db.reviews.update({ _id: String(req.body.id) }, { $set: { text: req.body.text } });\n});`;
+    assert.deepEqual(brief(await scan(code)), ['js.nosql-injection@2:high']);
+  });
+
+  it('does not take "leave unless it contains X" for validation, but keeps deny-lists and prefixes', async () => {
+    const code = `app.get('/a', (req, res) => {\n  const u = req.query.u;\n  if (!u.includes('https://good.example')) return res.end();\n  res.redirect(u);\n});\napp.get('/b', (req, res) => {\n  const u = req.query.u;\n  if (!u.startsWith('https://good.example/')) return res.end();\n  res.redirect(u);\n});\napp.get('/c', (req, res) => {\n  const p = req.query.p;\n  if (p.includes('..')) return res.end();\n  res.sendFile(p, { root: 'public' });\n});`;
+    assert.deepEqual(brief(await scan(code)), ['js.open-redirect@4:high']);
+  });
+});

@@ -67,6 +67,8 @@ const SOURCES = new Set<string>([
   'document.cookie',
   'window.name',
 ]);
+/** Angular `ActivatedRoute` snapshot parts taken from the URL (`this.route.snapshot.queryParams`). */
+const ANGULAR_ROUTE_INPUT = /(?:^|\.)\w*[Rr]oute\.snapshot\.(?:queryParams|params|queryParamMap|paramMap|fragment)$/;
 /** Methods registering a callback whose first parameter is a remote client's input (MCP SDK tools and requests). */
 const CLIENT_INPUT_REGISTRARS = new Set(['tool', 'registerTool', 'setRequestHandler']);
 /** Second parameter names of a web handler `(req, res)` / `(request, reply)`. */
@@ -349,6 +351,7 @@ export class TaintAnalysis {
     if (current.type === 'member_expression' || current.type === 'subscript_expression') {
       const name = dottedName(current);
       if (name && SOURCES.has(name)) return true;
+      if (name && ANGULAR_ROUTE_INPUT.test(name)) return true;
       if (
         name?.startsWith('location.') ||
         name?.startsWith('window.location.') ||

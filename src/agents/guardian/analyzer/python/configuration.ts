@@ -60,7 +60,10 @@ export const insecureDeserialization = pythonRule({
           };
         }
       }
-      const confidence = confidenceFor(taint.level(data, 'deserialization'), true);
+      // a round trip (`pickle.loads(pickle.dumps(obj))`, a deep copy) reads bytes the program just wrote:
+      // reported only when client data went in
+      const roundTrip = data.type === 'call' && /(^|\.)dumps$/.test(data.childForFieldName('function')?.text ?? '');
+      const confidence = confidenceFor(taint.level(data, 'deserialization'), !roundTrip);
       if (confidence)
         matches.push(
           match(parts.call, confidence, {
@@ -194,6 +197,49 @@ export const weakCipher = pythonRule({
     for (const attribute of descendants(context.root, (node) => node.type === 'attribute'))
       if (attribute.childForFieldName('attribute')?.text === 'MODE_ECB' && taint.qualified(attribute))
         matches.push(match(attribute, 'high'));
+    return matches;
+  },
+});
+
+/**
+ * Protocol versions with known breaks (SSL 2/3: DROWN, POODLE; TLS 1.0/1.1: BEAST, deprecated by RFC 8996):
+ * the stdlib's `ssl.PROTOCOL_*` constants and `ssl.TLSVersion` members, and pyOpenSSL's `SSL.*_METHOD`.
+ * `PROTOCOL_TLS`/`PROTOCOL_SSLv23`/`SSLv23_METHOD` negotiate the best version both sides support: not reported.
+ */
+const WEAK_TLS_VERSION =
+  /^(ssl\.PROTOCOL_(SSLv2|SSLv3|TLSv1|TLSv1_1)|ssl\.TLSVersion\.(SSLv3|TLSv1|TLSv1_1)|(py)?OpenSSL\.SSL\.(SSLv2|SSLv3|TLSv1|TLSv1_1)_METHOD)$/;
+
+export const weakTlsVersion = pythonRule({
+  id: 'py.weak-tls-version',
+  issueType: 'weak_crypto',
+  cwe: 'CWE-327',
+  severity: 'high',
+  message:
+    'Obsolete SSL/TLS protocol version (SSL 2/3, TLS 1.0/1.1): its known weaknesses let traffic be decrypted or downgraded.',
+  remediation:
+    'Use `ssl.create_default_context()` (or `ssl.PROTOCOL_TLS_CLIENT`/`SERVER`) and set `minimum_version = ssl.TLSVersion.TLSv1_2`; with pyOpenSSL use `SSL.TLS_METHOD` and disable the old versions.',
+  check(context, { taint }) {
+    const matches: RuleMatch[] = [];
+    if (!/(SSL|TLS)v/.test(context.code)) return matches;
+    const candidates = descendants(
+      context.root,
+      (node) => (node.type === 'attribute' || node.type === 'identifier') && /(SSL|TLS)v/.test(node.text),
+    );
+    for (const attribute of candidates) {
+      // the whole reference only: not `ssl` in `ssl.PROTOCOL_TLSv1`, nor the member name inside it
+      if (attribute.parent?.type === 'attribute' || attribute.parent?.type === 'dotted_name') continue;
+      if (
+        attribute.parent?.type === 'keyword_argument' &&
+        attribute.parent.childForFieldName('name')?.id === attribute.id
+      )
+        continue;
+      const name = taint.qualified(attribute);
+      if (!name || !WEAK_TLS_VERSION.test(name)) continue;
+      // comparisons and membership tests read the version, they do not choose it
+      const parent = attribute.parent;
+      if (parent?.type === 'comparison_operator' || parent?.type === 'boolean_operator') continue;
+      matches.push(match(attribute, 'high'));
+    }
     return matches;
   },
 });
@@ -616,6 +662,7 @@ export const CONFIGURATION_RULES: readonly Rule[] = [
   weakPasswordHash,
   weakCipher,
   weakKeySize,
+  weakTlsVersion,
   insecureRandom,
   tlsVerificationDisabled,
   insecureTransport,

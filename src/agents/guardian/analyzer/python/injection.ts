@@ -102,6 +102,17 @@ const SQL_TEXT = new Set([
   'django.db.models.RawSQL',
 ]);
 
+/** asyncpg's (and databases'/aiosqlite's) query methods: generic names, sinks only for text that reads as SQL. */
+const SQL_QUERY_METHODS = new Set(['fetch', 'fetchrow', 'fetchval', 'fetch_all', 'fetch_one', 'fetch_val']);
+const SQL_STATEMENT = /^\s*\(?\s*(select|insert|update|delete|with|replace|merge|create|drop|alter)\s/i;
+
+/** Whether a query argument starts with SQL text, directly or through the variable it names. */
+function sqlText(arg: Node | undefined, taint: TaintAnalysis): boolean {
+  if (!arg) return false;
+  const value = arg.type === 'identifier' ? taint.bindingAt(arg.text, arg)?.value : arg;
+  return SQL_STATEMENT.test(leadingConstant(value) ?? '');
+}
+
 export const sqlInjection = sinkRule({
   id: 'py.sql-injection',
   issueType: 'sql_injection',
@@ -111,7 +122,11 @@ export const sqlInjection = sinkRule({
   remediation:
     'Pass values as query parameters (`cursor.execute("… WHERE id = %s", (value,))`, SQLAlchemy bound parameters) instead of formatting them into the SQL string.',
   kind: 'sql',
-  sink(parts) {
+  sink(parts, taint) {
+    if (parts.method && SQL_QUERY_METHODS.has(parts.method) && parts.receiver) {
+      const query = argument(parts, 0, 'query');
+      return sqlText(query, taint) ? [query] : undefined;
+    }
     if (parts.method === 'extra' && parts.receiver) return [...parts.positional, ...parts.keywords.values()];
     if ((parts.method && SQL_METHODS.has(parts.method) && parts.receiver) || named(parts, SQL_TEXT))
       return [argument(parts, 0, 'sql') ?? argument(parts, 0, 'operation') ?? argument(parts, 0, 'raw_query')];

@@ -726,3 +726,71 @@ jwt.decode(token, key, options={"verify_signature": off})
     );
   });
 });
+
+describe('python: weak TLS versions, asyncpg queries, request paths, pickle round trips', () => {
+  it('reports obsolete ssl/pyOpenSSL protocol versions, not negotiated ones or comparisons', async () => {
+    await expectFindings(
+      `import ssl
+from OpenSSL import SSL
+from ssl import PROTOCOL_TLSv1_1
+a = ssl.SSLContext(ssl.PROTOCOL_TLSv1)
+b = SSL.Context(SSL.SSLv3_METHOD)
+c = ssl.SSLContext(PROTOCOL_TLSv1_1)
+a.minimum_version = ssl.TLSVersion.TLSv1
+if a.minimum_version == ssl.TLSVersion.TLSv1:
+    pass
+d = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+d.minimum_version = ssl.TLSVersion.TLSv1_2
+e = SSL.Context(SSL.TLS_METHOD)
+d.options |= ssl.OP_NO_TLSv1
+`,
+      [
+        'py.weak-tls-version@4:high',
+        'py.weak-tls-version@5:high',
+        'py.weak-tls-version@6:high',
+        'py.weak-tls-version@7:high',
+      ],
+    );
+  });
+
+  it('treats asyncpg fetch methods as SQL sinks only for SQL text', async () => {
+    await expectFindings(
+      `from flask import request
+async def orders(conn):
+    status = request.args["status"]
+    await conn.fetch(f"SELECT * FROM orders WHERE status = '{status}'")
+    query = "SELECT * FROM orders WHERE status = '%s'" % status
+    await conn.fetchrow(query)
+    await conn.fetch("SELECT * FROM orders WHERE status = $1", status)
+    await client.fetch(status)
+`,
+      ['py.sql-injection@4:high', 'py.sql-injection@6:high'],
+    );
+  });
+
+  it('treats the request path as client data for HTML and SQL, not for redirects', async () => {
+    await expectFindings(
+      `from django.http import HttpResponse
+from django.shortcuts import redirect
+def page(request):
+    Person.objects.extra(where=["path = '%s'" % request.path])
+    redirect(request.path)
+    return HttpResponse("<p>" + request.path + "</p>")
+`,
+      ['py.sql-injection@4:high', 'py.xss@6:high'],
+    );
+  });
+
+  it('does not report a pickle round trip of program data', async () => {
+    await expectFindings(
+      `import pickle
+from flask import request
+def copy(obj):
+    return pickle.loads(pickle.dumps(obj))
+def load():
+    return pickle.loads(request.data)
+`,
+      ['py.insecure-deserialization@6:high'],
+    );
+  });
+});

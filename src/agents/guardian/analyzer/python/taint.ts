@@ -68,7 +68,7 @@ const REQUEST_OBJECTS = new Set(['flask.request', 'quart.request', 'bottle.reque
  * The request's own URL: client-chosen text (query string) for HTML, SQL or shell sinks, but the same origin
  * as the application, so neither an open redirect nor a server-side request forgery.
  */
-const URL_ATTRIBUTES = new Set(['url', 'full_path']);
+const URL_ATTRIBUTES = new Set(['url', 'full_path', 'path', 'path_info', 'get_full_path']);
 const SAME_ORIGIN_KINDS: ReadonlySet<SinkKind> = new Set(['redirect', 'url']);
 const SOURCE_CALLS = new Set(['input', 'raw_input']);
 const SOURCE_NAMES = new Set(['sys.argv']);

@@ -1,0 +1,9 @@
+# expect: vulnerable weak_crypto CWE-327
+from OpenSSL import SSL
+
+
+def server_context(cert_file: str, key_file: str) -> SSL.Context:
+    ctx = SSL.Context(SSL.SSLv3_METHOD)
+    ctx.use_certificate_file(cert_file)
+    ctx.use_privatekey_file(key_file)
+    return ctx
