@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import { analyzeCode } from '../../agents/guardian/analyzer/analyze.js';
 import { CONFIDENCES, SEVERITIES, type Confidence, type Fix } from '../../agents/guardian/analyzer/finding.js';
+import { languageOfPath } from '../../agents/guardian/analyzer/languages.js';
 import { GUARDIAN_RULES } from '../../agents/guardian/analyzer/rules.js';
+import { checkLlmFix, LlmFixRejectedError, proposeLlmFix } from '../../agents/guardian/llm-fix.js';
 import { contentSha256, fingerprintFindings } from '../../agents/guardian/fingerprint.js';
 import {
   findSuggestion,
@@ -18,7 +20,7 @@ import { asProblem } from '../../proposals/errors-to-problems.js';
 import { publishProposalEvent } from '../../proposals/proposal-events.js';
 import { readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
 import { publishGuardianEvent } from '../../agents/guardian/guardian-events.js';
-import { conflict, notFound } from '../problem.js';
+import { conflict, HttpProblem, notFound } from '../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './api/v1/representations.js';
 import { applyFix } from './guardian.js';
 
@@ -144,6 +146,17 @@ const listQuery = paginationQuery.extend({
     .describe('true: also suggestions the latest scan no longer found'),
 });
 
+const approveBody = z
+  .strictObject({
+    use_llm: z
+      .boolean()
+      .optional()
+      .describe(
+        'ask the configured model for a fix when the rule has no automatic one; default: whether a provider is configured',
+      ),
+  })
+  .nullish();
+
 const verdictBody = z.strictObject({
   reason: z.string().min(1).max(500).describe('why, for the record and the learning signal'),
   note: z.string().max(5000).optional(),
@@ -171,16 +184,23 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
   }
 
   /**
-   * The fix for the file as it is now: the stored one when the file is unchanged since the scan; otherwise
-   * the same finding (by fingerprint) found again in the current content, or undefined when it moved away.
+   * Where the finding is in the file as it is now, with its fix: the stored place when the file is unchanged
+   * since the scan; otherwise the same finding (by fingerprint) found again in the current content, or
+   * undefined when it moved away or is gone.
    */
-  async function currentFix(row: GuardianSuggestion, current: string): Promise<Fix | undefined> {
-    if (contentSha256(current) === row.contentHash) return row.fix ?? undefined;
+  async function currentFinding(
+    row: GuardianSuggestion,
+    current: string,
+  ): Promise<{ line: number; endLine: number; fix: Fix | undefined } | undefined> {
+    if (contentSha256(current) === row.contentHash) {
+      return { line: row.line, endLine: row.endLine, fix: row.fix ?? undefined };
+    }
     const rule = GUARDIAN_RULES.find((candidate) => candidate.id === row.ruleId);
     if (!rule) return undefined;
     const findings = await analyzeCode({ code: current, filePath: row.filePath }, [rule]).catch(() => []);
     const fingerprints = fingerprintFindings(row.repositoryId, row.filePath, current, findings);
-    return findings[fingerprints.indexOf(row.fingerprint)]?.fix;
+    const finding = findings[fingerprints.indexOf(row.fingerprint)];
+    return finding && { line: finding.line, endLine: finding.end_line, fix: finding.fix };
   }
 
   app.get(
@@ -234,25 +254,46 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: write,
       schema: {
-        summary: 'Approve a suggestion: propose its automatic fix',
+        summary: 'Approve a suggestion: propose its fix',
         description:
           "Applies the fix to the file at the tip of the repository's default branch and creates a proposal " +
           '(`ai_type` guardian, with the rule, confidence and description of the finding); the suggestion becomes ' +
-          '`approved` with its `proposal_id`. Refused with 409: `no_automatic_fix` (the rule has no safe fix), ' +
-          '`suggestion_not_pending`, `stale_suggestion` (the file changed and the finding is no longer where it ' +
-          'was, or is gone), and the refusals of proposal creation (e.g. `duplicate`).',
+          "`approved` with its `proposal_id`. The fix is the rule's automatic one when it has one. Otherwise, with " +
+          'an LLM provider configured (or `use_llm: true`), the configured model is asked for a fix of the lines ' +
+          'around the finding, and its answer is checked before anything is proposed: it must change only lines it ' +
+          'was shown, around the finding; the file must still parse; Guardian must no longer find the rule as often; ' +
+          'and it must introduce no high or critical finding — else 422 `llm_fix_rejected` with the reason, and the ' +
+          'suggestion stays pending. Refused with 409: `no_automatic_fix` (no safe automatic fix and no model ' +
+          'asked), `suggestion_not_pending`, `stale_suggestion` (the file changed and the finding is no longer ' +
+          'where it was, or is gone), and the refusals of proposal creation (e.g. `duplicate`); `use_llm: true` ' +
+          'without a provider is 503 `llm_not_configured`.',
         tags: ['guardian'],
         params: idParams,
+        body: approveBody,
         response: { 200: suggestionSchema },
       },
     },
     async (request) => {
       const row = await existing(request.params.id);
       if (row.status !== 'pending') throw notPending(row);
-      if (!row.fix) {
+      const llmConfigured = app.services.llm.isConfigured();
+      const useLlm = !row.fix && (request.body?.use_llm ?? llmConfigured);
+      if (!row.fix && !useLlm) {
         throw conflict(
           'no_automatic_fix',
-          `Rule ${row.ruleId} has no automatic fix for this finding; fix it by hand, or reject or ignore it.`,
+          `Rule ${row.ruleId} has no automatic fix for this finding; ` +
+            (llmConfigured
+              ? 'approve with `use_llm: true` to ask the configured model for one, '
+              : 'with an LLM provider configured a model could propose one; ') +
+            'or fix it by hand, or reject or ignore it.',
+        );
+      }
+      if (useLlm && !llmConfigured) {
+        throw new HttpProblem(
+          503,
+          'llm_not_configured',
+          'Service Unavailable',
+          'use_llm needs an LLM provider, and none is configured.',
         );
       }
       if (row.resolved) {
@@ -262,15 +303,23 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!repository) throw notFound(`No repository ${row.repositoryId}.`);
       const head = await resolveHead(repository);
       const current = await readFileAtRef(repository, head, row.filePath);
-      const fix = current === undefined ? undefined : await currentFix(row, current);
-      const after = current !== undefined && fix ? applyFix(current, fix) : undefined;
-      if (current === undefined || !fix || after === undefined) {
+      const finding = current === undefined ? undefined : await currentFinding(row, current);
+      if (current === undefined || !finding || (!useLlm && !finding.fix)) {
         throw conflict(
           'stale_suggestion',
           `${row.filePath} changed at ${head.slice(0, 12)} and the finding is no longer where the scan saw it; scan again.`,
           { head },
         );
       }
+      const after = finding.fix ? applyFix(current, finding.fix) : undefined;
+      if (!useLlm && after === undefined) {
+        throw conflict('stale_suggestion', `The fix no longer applies to ${row.filePath} at ${head.slice(0, 12)}.`, {
+          head,
+        });
+      }
+      const fixed = useLlm
+        ? await llmFixed(row, current, finding)
+        : { after: after!, description: finding.fix!.description, note: '' };
       const principal = request.principal!.label;
       let proposalId: string;
       try {
@@ -280,12 +329,16 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
           {
             aiType: 'guardian',
             repositoryId: row.repositoryId,
-            description: `${fix.description} (${row.ruleId}, ${row.filePath}:${row.line})`,
-            rationale: `${row.message}\n\n${row.remediation} (${row.cwe})`,
+            description: `${fixed.description} (${row.ruleId}, ${row.filePath}:${row.line})`,
+            rationale: `${row.message}\n\n${row.remediation} (${row.cwe})${fixed.note}`,
             ruleId: row.ruleId,
             category: row.issueType,
-            confidence: CONFIDENCE_SCORE[row.confidence as Confidence] ?? 0.5,
-            files: [{ file_path: row.filePath, code_before: current, code_after: after }],
+            // a model's fix is as sure as a medium-confidence finding at most: it passed checks, not review
+            confidence: Math.min(
+              CONFIDENCE_SCORE[row.confidence as Confidence] ?? 0.5,
+              useLlm ? CONFIDENCE_SCORE.medium : 1,
+            ),
+            files: [{ file_path: row.filePath, code_before: current, code_after: fixed.after }],
             createdBy: principal,
           },
           app.services.now(),
@@ -313,6 +366,47 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
       return presentSuggestion(approved);
     },
   );
+
+  /** A model's fix of the finding, checked; a fix that fails a check is a 422 naming it. */
+  async function llmFixed(row: GuardianSuggestion, current: string, finding: { line: number; endLine: number }) {
+    const language = languageOfPath(row.filePath);
+    if (!language) {
+      throw new HttpProblem(
+        422,
+        'llm_fix_rejected',
+        'Unprocessable Content',
+        `${row.filePath} has no analysed language.`,
+      );
+    }
+    try {
+      const fix = await proposeLlmFix(app.services.llm, {
+        code: current,
+        filePath: row.filePath,
+        language,
+        target: { ...row, line: finding.line, endLine: finding.endLine },
+      });
+      await checkLlmFix({
+        before: current,
+        after: fix.codeAfter,
+        filePath: row.filePath,
+        language,
+        ruleId: row.ruleId,
+      });
+      return {
+        after: fix.codeAfter,
+        description: `Fix written by ${fix.provider}/${fix.model}`,
+        note:
+          `\n\nFix written by the model ${fix.provider}/${fix.model}: ${fix.explanation}\n` +
+          `Checked by lvlup: the file still parses, Guardian no longer finds ${row.ruleId} there, and the fix ` +
+          'introduces no high or critical finding. Sandbox runs the repository checks on it.',
+      };
+    } catch (error) {
+      if (error instanceof LlmFixRejectedError) {
+        throw new HttpProblem(422, error.code, 'Unprocessable Content', error.message, { reason: error.reason });
+      }
+      throw error;
+    }
+  }
 
   for (const [verb, status, summary] of [
     ['reject', 'rejected', 'Reject a suggestion (a false positive, or not worth fixing)'],
