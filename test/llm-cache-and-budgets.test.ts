@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { z } from 'zod';
+import { llmBudgetReservations } from '../src/db/schema.js';
 import { BudgetExhaustedError } from '../src/llm/language-model-errors.js';
 import { asLanguageModelProblem } from '../src/llm/errors-to-problems.js';
 import { recordUsage } from '../src/llm/token-usage-store.js';
@@ -205,6 +206,58 @@ for (const target of databaseTargets()) {
         ['agent', 'month', 'my-agent', 30],
       );
       assert.equal(server.requests.length, 4);
+    });
+
+    it('counts the calls in flight: concurrent calls cannot all start on an unspent budget', async () => {
+      const harness = llmHarness(database, {
+        ...fakeProviderEnvironment(server),
+        LLM_CACHE_TTL_SECONDS: '0',
+        LLM_DAILY_TOKEN_BUDGET: '400',
+      });
+      // Each call holds about 8 + 200 tokens while it runs (its prompt and maxOutputTokens): the first two
+      // fit under 400 together, the next ones find the budget taken by the calls in flight.
+      const slow = { kind: 'text' as const, text: 'done', inputTokens: 50, outputTokens: 20, delayMs: 400 };
+      server.reply(slow, slow);
+      const outcomes = await Promise.all(
+        [0, 1, 2, 3].map((index) =>
+          harness.service.generateText({ ...ask('imperium', `q${index}`), maxOutputTokens: 200 }).then(
+            () => 'answered',
+            (error: unknown) => (error instanceof BudgetExhaustedError ? error.budget.used : error),
+          ),
+        ),
+      );
+      assert.equal(outcomes.filter((outcome) => outcome === 'answered').length, 2, JSON.stringify(outcomes));
+      for (const outcome of outcomes.filter((entry) => entry !== 'answered')) {
+        assert.ok(typeof outcome === 'number' && outcome >= 400, `refused with ${String(outcome)} in use`);
+      }
+      assert.equal(server.requests.length, 2, 'the refused calls sent nothing');
+      assert.equal(
+        (await database.database.orm.select().from(llmBudgetReservations)).length,
+        0,
+        'every reservation released',
+      );
+
+      // Afterwards only what was spent counts: 2 × 70 tokens.
+      server.reset();
+      server.reply({ kind: 'text', text: 'later', inputTokens: 5, outputTokens: 5 });
+      assert.equal((await harness.service.generateText({ ...ask(), maxOutputTokens: 200 })).text, 'later');
+    });
+
+    it('a reservation left by a crashed call stops counting when it expires', async () => {
+      const harness = llmHarness(database, {
+        ...fakeProviderEnvironment(server),
+        LLM_CACHE_TTL_SECONDS: '0',
+        LLM_DAILY_TOKEN_BUDGET: '400',
+      });
+      const now = harness.clock.now();
+      await database.database.orm
+        .insert(llmBudgetReservations)
+        .values({ agentType: 'imperium', tokens: 1000, expiresAt: new Date(now.getTime() + 60_000) });
+      await refusal(harness.service.generateText(ask()));
+      harness.clock.advance(61_000);
+      server.reply({ kind: 'text', text: 'free again' });
+      assert.equal((await harness.service.generateText(ask())).text, 'free again');
+      assert.equal((await database.database.orm.select().from(llmBudgetReservations)).length, 0);
     });
 
     it('a budget of 0 refuses every call', async () => {

@@ -553,6 +553,23 @@ export const tokenUsage = pgTable(
   ],
 );
 
+/**
+ * Tokens held by LLM calls in flight, so that concurrent calls see each other before the budget check: a
+ * row is written with the budget check (under one advisory lock) and deleted when the call has recorded its
+ * usage. A row left by a crashed process stops counting at `expires_at`.
+ */
+export const llmBudgetReservations = pgTable(
+  'llm_budget_reservations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    agentType: text('agent_type').notNull(),
+    tokens: integer('tokens').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index('llm_budget_reservations_expires_at_idx').on(table.expiresAt)],
+);
+
 /** Exact LLM response cache: same provider, model, prompt and parameters within the TTL. */
 export const llmResponseCache = pgTable(
   'llm_response_cache',

@@ -23,7 +23,7 @@ import { chooseModels, configuredProviders, defaultProvider, type ModelChoice } 
 import { createModelFactory, type Fetch, type ModelFactory } from './providers.js';
 import { createResponseCache, type CachedAnswer, responseCacheKey } from './response-cache.js';
 import { classifyFailure, delayBeforeRetryMs, LONGEST_RETRY_AFTER_MS, type AttemptFailure } from './retry-policy.js';
-import { checkBudgets } from './token-budgets.js';
+import { estimateTokens, reserveBudgets, type BudgetReservation } from './token-budgets.js';
 import { recordUsage } from './token-usage-store.js';
 
 /** One message of a conversation (the system prompt is separate). */
@@ -198,6 +198,8 @@ export function createLanguageModelService(settings: LanguageModelServiceSetting
   const sleep = settings.sleep ?? ((milliseconds, signal) => delay(milliseconds, undefined, { signal }));
   const random = settings.random ?? Math.random;
   const timeoutMs = settings.timeoutMs ?? llm.timeoutSeconds * 1000;
+  // How long a call's budget reservation may be held: every attempt timing out, plus time for backoff.
+  const reservationMs = timeoutMs * (llm.maxRetries + 1) + 60_000;
   const cache = createResponseCache(orm, now);
   const endpoints = configuredProviders(llm);
   const factories = new Map<LanguageModelProviderName, ModelFactory>(
@@ -376,6 +378,15 @@ export function createLanguageModelService(settings: LanguageModelServiceSetting
     }
   }
 
+  /** The characters a call sends: system, messages and, for an object, the schema. */
+  function promptCharacters(prompt: Prompt, exchange: Exchange): number {
+    return (
+      (prompt.system?.length ?? 0) +
+      JSON.stringify(prompt.messages).length +
+      (exchange.kind === 'object' ? JSON.stringify(exchange.schemaJson ?? null).length : 0)
+    );
+  }
+
   function cacheKeyFor(choice: ModelChoice, prompt: Prompt, exchange: Exchange): string {
     return responseCacheKey({
       provider: choice.provider,
@@ -438,39 +449,47 @@ export function createLanguageModelService(settings: LanguageModelServiceSetting
     const { primary, fallback } = chooseModels(llm, request.agentType);
     const candidates = fallback ? [primary, fallback] : [primary];
     const started = Date.now();
-    let budgetsChecked = false;
-    for (const [index, choice] of candidates.entries()) {
-      const fellBack = index > 0;
-      if (useCache) {
-        const hit = await fromCache(choice, prompt, exchange);
-        if (hit) {
-          await recordCached(choice, request, started);
-          return { choice, answer: hit, cached: true, fellBack, costUsd: 0, costEstimated: true };
+    let reservation: BudgetReservation | undefined;
+    try {
+      for (const [index, choice] of candidates.entries()) {
+        const fellBack = index > 0;
+        if (useCache) {
+          const hit = await fromCache(choice, prompt, exchange);
+          if (hit) {
+            await recordCached(choice, request, started);
+            return { choice, answer: hit, cached: true, fellBack, costUsd: 0, costEstimated: true };
+          }
+        }
+        reservation ??= await reserveBudgets(orm, llm, {
+          agentType: request.agentType,
+          tokens: estimateTokens(promptCharacters(prompt, exchange), prompt.maxOutputTokens),
+          now: now(),
+          expiresAt: new Date(now().getTime() + reservationMs * candidates.length),
+        });
+        try {
+          const served = await callProvider(choice, prompt, exchange, request, fellBack);
+          if (useCache && served.answer.issues === undefined) {
+            const answer: CachedAnswer = { text: served.answer.text, finishReason: served.answer.finishReason };
+            await cache.store(cacheKeyFor(choice, prompt, exchange), {
+              provider: choice.provider,
+              model: choice.model,
+              answer,
+              ttlSeconds: llm.cacheTtlSeconds,
+            });
+          }
+          return served;
+        } catch (error) {
+          const providerTrouble = error instanceof LlmProviderError || error instanceof CircuitOpenError;
+          const streamed = exchange.kind === 'stream' && exchange.delivered;
+          if (!providerTrouble || index === candidates.length - 1 || streamed || request.signal?.aborted) throw error;
         }
       }
-      if (!budgetsChecked) {
-        await checkBudgets(orm, llm, request.agentType, now());
-        budgetsChecked = true;
-      }
-      try {
-        const served = await callProvider(choice, prompt, exchange, request, fellBack);
-        if (useCache && served.answer.issues === undefined) {
-          const answer: CachedAnswer = { text: served.answer.text, finishReason: served.answer.finishReason };
-          await cache.store(cacheKeyFor(choice, prompt, exchange), {
-            provider: choice.provider,
-            model: choice.model,
-            answer,
-            ttlSeconds: llm.cacheTtlSeconds,
-          });
-        }
-        return served;
-      } catch (error) {
-        const providerTrouble = error instanceof LlmProviderError || error instanceof CircuitOpenError;
-        const streamed = exchange.kind === 'stream' && exchange.delivered;
-        if (!providerTrouble || index === candidates.length - 1 || streamed || request.signal?.aborted) throw error;
-      }
+      throw new Error('unreachable: every candidate either answers or throws');
+    } finally {
+      // The usage row is written by now, so the reservation is no longer needed; one that cannot be deleted
+      // (the database is gone) stops counting when it expires.
+      await reservation?.release().catch(() => undefined);
     }
-    throw new Error('unreachable: every candidate either answers or throws');
   }
 
   function promptOf(request: TextRequest): Prompt {

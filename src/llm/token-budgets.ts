@@ -1,5 +1,7 @@
 import { agentSettingsKey, type Config } from '../config/config.js';
+import { eq, lte, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
+import { llmBudgetReservations } from '../db/schema.js';
 import { BudgetExhaustedError, type BudgetPeriod, type BudgetScope } from './language-model-errors.js';
 import { tokensUsed } from './token-usage-store.js';
 
@@ -57,25 +59,73 @@ export async function budgetUse(orm: Orm, budget: BudgetLimit, now: Date): Promi
   return { ...budget, used, remaining: Math.max(0, budget.limit - used), resetsAt: end };
 }
 
+const exhausted = (use: BudgetUse, used: number) =>
+  new BudgetExhaustedError({
+    scope: use.scope,
+    period: use.period,
+    agentType: use.agentType,
+    limit: use.limit,
+    used,
+    resetsAt: use.resetsAt,
+  });
+
+/** Tokens a call is assumed to use until it reports its usage: about 4 characters a token, plus its answer. */
+export function estimateTokens(promptCharacters: number, maxOutputTokens: number | undefined): number {
+  return Math.ceil(promptCharacters / 4) + (maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS);
+}
+/** What a call without `maxOutputTokens` is assumed to answer, for its reservation. */
+export const DEFAULT_RESERVED_OUTPUT_TOKENS = 1024;
+
+/** A budget reservation held while a call runs; `release` is idempotent. */
+export interface BudgetReservation {
+  release(): Promise<void>;
+}
+
+const NOTHING_RESERVED: BudgetReservation = { release: () => Promise.resolve() };
+
 /**
- * Refuses a call before it is made when any budget that applies is used up (tokens spent ≥ the limit) by
- * throwing BudgetExhaustedError. A call that starts under budget may end over it: budgets bound spending to
- * one call's worth beyond the limit (more with calls running at once), never silently skip.
+ * The budget check of a call, with the calls in flight counted: a budget is used up when the tokens spent in
+ * its period plus the tokens reserved by running calls (of the agent, for an agent budget) reach its limit.
+ * Otherwise the call reserves its estimate until `release` (after its usage is recorded) or `expiresAt`.
+ *
+ * The race this closes: two calls checking at once both saw the budget unspent and both ran, however many
+ * there were. Check and reservation happen in one transaction under one advisory lock, so a second call's
+ * check sees the first one's reservation (PGlite runs one transaction at a time anyway). Without a
+ * configured budget nothing is written.
  */
-export async function checkBudgets(orm: Orm, llm: Config['llm'], agentType: string, now: Date): Promise<void> {
-  for (const budget of budgetsFor(llm, agentType)) {
-    const use = await budgetUse(orm, budget, now);
-    if (use.used >= use.limit) {
-      throw new BudgetExhaustedError({
-        scope: use.scope,
-        period: use.period,
-        agentType: use.agentType,
-        limit: use.limit,
-        used: use.used,
-        resetsAt: use.resetsAt,
-      });
+export async function reserveBudgets(
+  orm: Orm,
+  llm: Config['llm'],
+  request: { agentType: string; tokens: number; now: Date; expiresAt: Date },
+): Promise<BudgetReservation> {
+  const budgets = budgetsFor(llm, request.agentType);
+  if (budgets.length === 0) return NOTHING_RESERVED;
+  const id = await orm.transaction(async (transaction) => {
+    await transaction.execute(sql`select pg_advisory_xact_lock(hashtext('lvlup:llm-budgets'))`);
+    await transaction.delete(llmBudgetReservations).where(lte(llmBudgetReservations.expiresAt, request.now));
+    for (const budget of budgets) {
+      const use = await budgetUse(transaction, budget, request.now);
+      const [held] = await transaction
+        .select({ tokens: sql<string>`coalesce(sum(${llmBudgetReservations.tokens}), 0)::bigint` })
+        .from(llmBudgetReservations)
+        .where(budget.scope === 'agent' ? eq(llmBudgetReservations.agentType, request.agentType) : undefined);
+      const inFlight = Number(held?.tokens ?? 0);
+      if (use.used + inFlight >= use.limit) throw exhausted(use, use.used + inFlight);
     }
-  }
+    const [row] = await transaction
+      .insert(llmBudgetReservations)
+      .values({ agentType: request.agentType, tokens: request.tokens, expiresAt: request.expiresAt })
+      .returning({ id: llmBudgetReservations.id });
+    return row!.id;
+  });
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      await orm.delete(llmBudgetReservations).where(eq(llmBudgetReservations.id, id));
+    },
+  };
 }
 
 export interface PeriodBudgets {
