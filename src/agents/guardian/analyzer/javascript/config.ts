@@ -41,6 +41,30 @@ function weakHashCalls(root: Node): { call: Node; algorithm: string; password: b
   return result;
 }
 
+/** Words naming a digest that protects something: signatures, tokens, credentials, integrity checks. */
+const SECURITY_PURPOSE =
+  /\bsign|token|secret|\bauth(?!or)|hmac|verif|cred|session|nonce|otp|salt|integrity|tamper|\bmac\b|api ?key/i;
+/** Words naming a digest that only identifies or fingerprints data: cache keys, ETags, checksums, file names. */
+const IDENTITY_PURPOSE =
+  /cache|etag|checksum|fingerprint|dedup|bucket|shard|shortid|file ?name|file ?hash|content ?hash|gravatar|avatar|color|colour|\bbuffer\b|\bcontents?\b|\bsource\b/i;
+
+/** What a hash is for, from the names around it: the variable it goes to, its function, what it hashes. */
+function hashPurpose(call: Node): 'security' | 'identity' | undefined {
+  const fn = enclosingFunction(call);
+  const fnName =
+    fn?.childForFieldName('name')?.text ??
+    (fn?.parent?.type === 'variable_declarator' ? fn.parent.childForFieldName('name')?.text : undefined) ??
+    (fn?.parent?.type === 'pair' ? fn.parent.childForFieldName('key')?.text : undefined);
+  const words = [receivingName(call), fnName, hashedValue(call)?.text]
+    .filter((w): w is string => w !== undefined)
+    // split camelCase so that `cacheKey` reads as "cache Key" and `fileBuffer` as "file Buffer"
+    .map((w) => w.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_.]/g, ' '))
+    .join(' ');
+  if (SECURITY_PURPOSE.test(words)) return 'security';
+  if (IDENTITY_PURPOSE.test(words)) return 'identity';
+  return undefined;
+}
+
 export const weakHash: Rule = defineRule({
   id: 'js.weak-hash',
   issueType: 'weak_crypto',
@@ -50,9 +74,19 @@ export const weakHash: Rule = defineRule({
   remediation:
     'Use SHA-256 or stronger (`crypto.createHash("sha256")`), or an HMAC with a secret key for authenticity.',
   check({ root }) {
-    return weakHashCalls(root)
-      .filter((h) => !h.password)
-      .map((h) => ({ node: h.call, confidence: 'high' as const, message: `Weak hash algorithm \`${h.algorithm}\`.` }));
+    const matches: RuleMatch[] = [];
+    for (const h of weakHashCalls(root)) {
+      if (h.password) continue;
+      const purpose = hashPurpose(h.call);
+      // a digest that only names or detects changes to data (cache keys, ETags, checksums) is not a weakness
+      if (purpose === 'identity') continue;
+      matches.push({
+        node: h.call,
+        confidence: purpose === 'security' ? 'high' : 'medium',
+        message: `Weak hash algorithm \`${h.algorithm}\`.`,
+      });
+    }
+    return matches;
   },
 });
 

@@ -42,6 +42,12 @@ const SQL_FRAGMENT_METHODS = new Set([
 ]);
 const SQL_KEYWORDS = /\b(select|insert|update|delete|from|where|order\s+by|values|drop|create|alter|union|join)\b/i;
 
+/** Inputs that are collections (an argument vector, a parsed body or query object), never a query's text. */
+const WHOLE_INPUTS = new Set([
+  'process.argv',
+  ...['req', 'request'].flatMap((r) => ['body', 'query', 'params', 'headers', 'cookies'].map((p) => `${r}.${p}`)),
+]);
+
 /** The constant text of an expression built from strings (fragments of templates and concatenations). */
 function constantText(node: Node): string {
   return node
@@ -77,6 +83,8 @@ export const sqlInjection: Rule = defineRule({
       // `db.all(sql)`, `db.run(sql)` (sqlite3) are queries only when the text is SQL
       if (generic && !(sqlish && isStringBuilding(built))) continue;
       const level = taint.level(first);
+      // a whole argument vector or request part (`cli.execute(process.argv)`) is a collection, not query text
+      if (!sqlish && WHOLE_INPUTS.has(dottedName(unwrap(first)) ?? '')) continue;
       if (level === 'tainted' && (sqlish || !isStringBuilding(built))) matches.push({ node: call, confidence: 'high' });
       else if (level === 'unknown' && sqlish && isStringBuilding(built))
         matches.push({ node: call, confidence: 'medium' });
@@ -529,6 +537,20 @@ function declaredContentType(call: Node, response: string): string | undefined {
   return undefined;
 }
 
+/** Whether the file loads Fastify (`require('fastify')`, `import Fastify from 'fastify'`). */
+function usesFastify(root: Node): boolean {
+  for (const node of root.descendantsOfType(['import_statement', 'call_expression'])) {
+    const source =
+      node.type === 'import_statement'
+        ? node.childForFieldName('source')
+        : node.childForFieldName('function')?.text === 'require'
+          ? callArguments(node)[0]
+          : undefined;
+    if (stringValue(source) === 'fastify') return true;
+  }
+  return false;
+}
+
 /** Whether an expression builds markup: a string or template whose constant text contains a tag. */
 function buildsHtml(node: Node): boolean {
   return isStringBuilding(node) && /<[a-zA-Z!/]/.test(constantText(node));
@@ -573,8 +595,12 @@ export const xss: Rule = defineRule({
         value = args[0];
         anyUnknown = false;
         if (value && taint.level(value) !== 'tainted') continue;
+        // `res.send({ … })` / `res.send([…])` serialises the value as JSON: no markup is written
+        if (method === 'send' && value && ['object', 'array'].includes(unwrap(taint.resolve(value)).type)) continue;
         const type = declaredContentType(call, object);
         if (type !== undefined && !HTML_TYPES.test(type)) continue;
+        // Fastify sends a string as text/plain and an object as JSON unless the handler declares HTML
+        if (type === undefined && method === 'send' && (object === 'reply' || usesFastify(root))) continue;
       }
       const confidence = value ? sinkConfidence(value, taint, anyUnknown) : undefined;
       if (confidence) matches.push({ node: call, confidence });

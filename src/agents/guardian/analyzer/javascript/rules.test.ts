@@ -104,7 +104,7 @@ const CASES: [string, string, string[], string][] = [
   [
     'weak hash',
     `const crypto = require('crypto');\nconst digest = crypto.createHash('md5').update(data).digest('hex');\nconst h = crypto.createHash('sha1').update(password).digest('hex');`,
-    ['js.weak-hash@2:high', 'js.weak-password-hash@3:high'],
+    ['js.weak-hash@2:medium', 'js.weak-password-hash@3:high'],
     `const crypto = require('crypto');\nconst digest = crypto.createHash('sha256').update(data).digest('hex');`,
   ],
   [
@@ -360,5 +360,34 @@ describe('Angular, legacy MongoDB updates and containment checks', () => {
   it('does not take "leave unless it contains X" for validation, but keeps deny-lists and prefixes', async () => {
     const code = `app.get('/a', (req, res) => {\n  const u = req.query.u;\n  if (!u.includes('https://good.example')) return res.end();\n  res.redirect(u);\n});\napp.get('/b', (req, res) => {\n  const u = req.query.u;\n  if (!u.startsWith('https://good.example/')) return res.end();\n  res.redirect(u);\n});\napp.get('/c', (req, res) => {\n  const p = req.query.p;\n  if (p.includes('..')) return res.end();\n  res.sendFile(p, { root: 'public' });\n});`;
     assert.deepEqual(brief(await scan(code)), ['js.open-redirect@4:high']);
+  });
+});
+
+describe('program-chosen values and non-security uses', () => {
+  it('does not report JSON responses or Fastify text replies as HTML, but keeps HTML strings', async () => {
+    const code = `app.get('/a', (req, res) => {\n  res.send({ greeting: \`Hi \${req.query.name}\` });\n});\nfastify.get('/b', (request, reply) => {\n  reply.send(request.query.name);\n});\nfastify.get('/c', (request, reply) => {\n  reply.type('text/html');\n  reply.send(request.query.name);\n});\napp.get('/d', (req, res) => {\n  res.send('<p>' + req.query.name + '</p>');\n});`;
+    assert.deepEqual(brief(await scan(code)), ['js.xss@9:high', 'js.xss@12:high']);
+  });
+
+  it('treats Fastify string replies as text when the file loads Fastify', async () => {
+    const code = `const app = require('fastify')();\napp.get('/', (req, res) => {\n  res.send(req.query.name);\n});`;
+    assert.deepEqual(brief(await scan(code)), []);
+    const express = `const app = require('express')();\napp.get('/', (req, res) => {\n  res.send(req.query.name);\n});`;
+    assert.deepEqual(brief(await scan(express)), ['js.xss@3:high']);
+  });
+
+  it('treats process.argv[0] and [1] as the program, the other arguments as input', async () => {
+    const code = `const cp = require('child_process');\ncp.spawn(process.argv[0], ['worker.js'], { stdio: 'inherit' });\ncp.exec('ls ' + process.argv[2]);`;
+    assert.deepEqual(brief(await scan(code)), ['js.command-injection@3:high']);
+  });
+
+  it('does not take a whole argument vector for query text', async () => {
+    const code = `async function main() {\n  await cli.execute(process.argv, null, true);\n  await db.query('SELECT * FROM t WHERE name = ' + process.argv[2]);\n}`;
+    assert.deepEqual(brief(await scan(code)), ['js.sql-injection@3:high']);
+  });
+
+  it('reports MD5 by what it protects: not for cache keys or content checksums', async () => {
+    const code = `const crypto = require('crypto');\nfunction cacheKey(url) {\n  return crypto.createHash('md5').update(url).digest('hex');\n}\nfunction fileChecksum(buffer) {\n  return crypto.createHash('md5').update(buffer).digest('hex');\n}\nconst etag = crypto.createHash('sha1').update(body).digest('base64');\nfunction signRequest(payload, key) {\n  return crypto.createHash('sha1').update(key + payload).digest('hex');\n}\nconst digest = crypto.createHash('md5').update(data).digest('hex');`;
+    assert.deepEqual(brief(await scan(code)), ['js.weak-hash@10:high', 'js.weak-hash@12:medium']);
   });
 });

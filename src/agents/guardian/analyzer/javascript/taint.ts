@@ -156,6 +156,15 @@ const SAFE_METHODS = new Set([
   'isInteger',
 ]);
 
+/** `process.argv[0]` / `process.argv[1]`: the interpreter and the script being run, not the user's arguments. */
+function programArgument(node: Node): boolean {
+  if (node.type !== 'subscript_expression') return false;
+  const index = node.childForFieldName('index');
+  return (
+    (index?.text === '0' || index?.text === '1') && dottedName(node.childForFieldName('object')) === 'process.argv'
+  );
+}
+
 /** True for escape-/sanitize-like function names (`escapeHtml`, `sanitize`, `_.escape`), not `unescape`. */
 export function isSanitiserName(name: string): boolean {
   const last = (name.split('.').pop() ?? '').toLowerCase();
@@ -378,6 +387,7 @@ export class TaintAnalysis {
       const object = dottedName(node.childForFieldName('object'));
       if (object === 'location' || object === 'window.location' || object === 'document.location') return 'safe';
     }
+    if (programArgument(node)) return 'safe';
     if (this.isSource(node)) return 'tainted';
     switch (node.type) {
       case 'string':

@@ -43,11 +43,17 @@ export function dottedName(node: Node | null | undefined): string | undefined {
 
 /** Import aliases of a module: local name → fully qualified name. */
 export function importAliases(root: Node): Map<string, string> {
-  const aliases = new Map<string, string>();
+  const found = new Map<string, string>();
   for (const statement of descendants(
     root,
     (node) => node.type === 'import_statement' || node.type === 'import_from_statement',
   )) {
+    // `try: from secrets import randbits` / `except ImportError: from random import getrandbits as randbits`:
+    // the fallback in the `except` clause only binds the name where the first import fails
+    const fallback = isImportFallback(statement);
+    const aliases = {
+      set: (name: string, value: string) => (fallback && found.has(name) ? 0 : found.set(name, value)),
+    };
     if (statement.type === 'import_statement') {
       for (const item of children(statement)) {
         if (item.type === 'dotted_name') aliases.set(item.text.split('.')[0]!, item.text.split('.')[0]!);
@@ -71,7 +77,17 @@ export function importAliases(root: Node): Map<string, string> {
       }
     }
   }
-  return aliases;
+  return found;
+}
+
+/** Whether an import is in the `except` clause of a `try` statement (a fallback for a failed import). */
+function isImportFallback(statement: Node): boolean {
+  for (let at = statement.parent; at; at = at.parent) {
+    if (at.type === 'except_clause') return true;
+    if (at.type === 'function_definition' || at.type === 'class_definition' || at.type === 'try_statement')
+      return false;
+  }
+  return false;
 }
 
 /** The qualified name of a dotted expression, with its first component resolved through the imports. */

@@ -5,6 +5,7 @@ import {
   argument,
   children,
   descendants,
+  enclosingFunction,
   isFalse,
   isTrue,
   leadingConstant,
@@ -16,6 +17,38 @@ import { httpUrl } from './injection.js';
 import { passwordHashFixes } from './password-hash-fix.js';
 import { confidenceFor, destinationName, dictionaryPairs, match, named, pythonRule, severityFor } from './support.js';
 import type { TaintAnalysis } from './taint.js';
+
+/**
+ * Whether a constant is only looked up or compared, not chosen: an operand of a comparison, a dictionary
+ * key or a subscript index (`verify_mode != ssl.CERT_NONE`, `{ssl.PROTOCOL_TLSv1: …}`, `table[ssl.CERT_NONE]`).
+ */
+function onlyReadsConstant(node: Node): boolean {
+  let at = node;
+  while (at.parent?.type === 'parenthesized_expression') at = at.parent;
+  const parent = at.parent;
+  if (!parent) return false;
+  if (parent.type === 'comparison_operator' || parent.type === 'boolean_operator') return true;
+  if (parent.type === 'pair') return parent.childForFieldName('key')?.id === at.id;
+  if (parent.type === 'subscript') return parent.childForFieldName('value')?.id !== at.id;
+  return false;
+}
+
+/**
+ * The key of the translation-table entry a value belongs to: the key of its `pair` in a dictionary, or the
+ * index of the subscript it is assigned to (`table[KEY] = value`).
+ */
+function tableKey(node: Node): Node | undefined {
+  let at = node;
+  while (at.parent?.type === 'parenthesized_expression' || at.parent?.type === 'tuple') at = at.parent;
+  const parent = at.parent;
+  if (parent?.type === 'pair' && parent.childForFieldName('value')?.id === at.id)
+    return parent.childForFieldName('key') ?? undefined;
+  if (parent?.type === 'assignment' && parent.childForFieldName('right')?.id === at.id) {
+    const left = parent.childForFieldName('left');
+    if (left?.type === 'subscript') return left.childForFieldName('subscript') ?? undefined;
+  }
+  return undefined;
+}
 
 const DESERIALISERS = new Set([
   ...['pickle', 'cPickle', '_pickle', 'dill', 'marshal'].flatMap((module) => [`${module}.loads`, `${module}.load`]),
@@ -133,8 +166,21 @@ const WEAK_HASHES = new Set([
 ]);
 const PASSWORD = /pass(word|wd|phrase)?|pwd/i;
 
+/**
+ * Names of what a hash derives that is not a security control: cache keys, ETags, checksums, identifiers
+ * (`uuid5`, key identifiers) and file names.
+ */
+const NON_SECURITY_DIGEST =
+  /cache|etag|checksum|uuid|identifier|(^|_)(ids?|file_?names?|shard|bucket|partition|colou?r)($|_)/i;
+
 function weakHash(parts: CallParts): boolean {
   if (isFalse(parts.keywords.get('usedforsecurity'))) return false;
+  // a table of algorithms (`{OID.RSA_WITH_MD5: hashes.MD5(), …}`) lists the hash, it does not use it
+  if (tableKey(parts.call)) return false;
+  const destination = destinationName(parts.call)?.replace(/^self\./, '');
+  if (destination && NON_SECURITY_DIGEST.test(destination)) return false;
+  const within = enclosingFunction(parts.call)?.childForFieldName('name')?.text;
+  if (within && NON_SECURITY_DIGEST.test(within)) return false;
   if (named(parts, WEAK_HASHES)) return true;
   return parts.name === 'hashlib.new' && /^(md5|sha1|md4)$/i.test(stringValue(argument(parts, 0, 'name')) ?? '');
 }
@@ -235,9 +281,11 @@ export const weakTlsVersion = pythonRule({
         continue;
       const name = taint.qualified(attribute);
       if (!name || !WEAK_TLS_VERSION.test(name)) continue;
-      // comparisons and membership tests read the version, they do not choose it
-      const parent = attribute.parent;
-      if (parent?.type === 'comparison_operator' || parent?.type === 'boolean_operator') continue;
+      // comparisons, membership tests and table keys read the version, they do not choose it; nor does the
+      // value of a translation table keyed by protocol versions (`{ssl.PROTOCOL_TLSv1: SSL.TLSv1_METHOD}`)
+      if (onlyReadsConstant(attribute)) continue;
+      const key = tableKey(attribute);
+      if (key && /(^|\.)(PROTOCOL_\w+|TLSVersion\.\w+|\w+_METHOD)$/.test(taint.qualified(key) ?? '')) continue;
       matches.push(match(attribute, 'high'));
     }
     return matches;
@@ -341,6 +389,22 @@ const HTTP_METHODS = new Set([
   'urlopen',
 ]);
 
+/**
+ * `self.check_hostname = False` / `self.verify_mode = ssl.CERT_NONE` in a constructor: the default of an
+ * attribute of the class being defined (a stand-in for `ssl.SSLContext`), not the configuration of a context.
+ */
+function ownDefault(node: Node): boolean {
+  let assignment: Node | null = node;
+  while (assignment && assignment.type !== 'assignment') {
+    if (assignment.type.endsWith('statement') || assignment.type === 'function_definition') return false;
+    assignment = assignment.parent;
+  }
+  if (assignment?.childForFieldName('left')?.childForFieldName('object')?.text !== 'self') return false;
+  for (let at = assignment.parent; at; at = at.parent)
+    if (at.type === 'function_definition') return at.childForFieldName('name')?.text === '__init__';
+  return false;
+}
+
 export const tlsVerificationDisabled = pythonRule({
   id: 'py.tls-verification-disabled',
   issueType: 'tls_verification_disabled',
@@ -386,14 +450,17 @@ export const tlsVerificationDisabled = pythonRule({
     }
     for (const attribute of descendants(context.root, (node) => node.type === 'attribute')) {
       const name = taint.qualified(attribute);
-      if (name === 'ssl._create_unverified_context' || name === 'ssl.CERT_NONE') matches.push(match(attribute, 'high'));
+      if (name === 'ssl._create_unverified_context') matches.push(match(attribute, 'high'));
+      else if (name === 'ssl.CERT_NONE' && !onlyReadsConstant(attribute) && !ownDefault(attribute))
+        matches.push(match(attribute, 'high'));
     }
     for (const assignment of descendants(context.root, (node) => node.type === 'assignment')) {
       const left = assignment.childForFieldName('left');
       if (
         left?.type === 'attribute' &&
         left.childForFieldName('attribute')?.text === 'check_hostname' &&
-        isFalse(assignment.childForFieldName('right') ?? undefined)
+        isFalse(assignment.childForFieldName('right') ?? undefined) &&
+        !ownDefault(assignment)
       )
         matches.push(match(assignment, 'high'));
     }

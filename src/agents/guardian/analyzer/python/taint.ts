@@ -8,6 +8,7 @@ import {
   isRouteHandler,
   parameters,
   qualifiedName,
+  stringValue,
 } from './ast.js';
 import { guardedUse, relativeToChecked } from './guards.js';
 
@@ -153,6 +154,19 @@ interface Context {
   readonly depth: number;
 }
 
+/** printf-style conversions (`%s`, `%(name)d`, `%-5.2f`, `%%`) and the numeric ones among them. */
+const PRINTF_CONVERSION = /%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])/g;
+const NUMERIC_CONVERSIONS = new Set([...'diouxXeEfFgG']);
+
+/** Whether `template % values` has a constant template whose every conversion is numeric. */
+function numericFormat(node: Node): boolean {
+  if (node.childForFieldName('operator')?.text !== '%') return false;
+  const template = stringValue(node.childForFieldName('left'));
+  if (template === undefined) return false;
+  const conversions = [...template.matchAll(PRINTF_CONVERSION)].map((m) => m[1]!).filter((c) => c !== '%');
+  return conversions.length > 0 && conversions.every((c) => NUMERIC_CONVERSIONS.has(c));
+}
+
 export class TaintAnalysis {
   readonly aliases: ReadonlyMap<string, string>;
   private readonly bindings = new Map<number, Map<string, Binding[]>>();
@@ -180,6 +194,11 @@ export class TaintAnalysis {
     return this.lastBinding(scope, name, at.startIndex) ?? this.lastBinding(this.root, name, Infinity);
   }
 
+  /** Whether a bare name is Python's builtin: not rebound by an import or a function definition of the module. */
+  isBuiltin(name: string): boolean {
+    return !this.aliases.has(name) && !this.functions.has(name);
+  }
+
   qualified(node: Node | null | undefined): string | undefined {
     return qualifiedName(node, this.aliases);
   }
@@ -194,6 +213,9 @@ export class TaintAnalysis {
       if (isRequest && REQUEST_ATTRIBUTES.has(attribute)) return true;
       if (isRequest && URL_ATTRIBUTES.has(attribute) && !SAME_ORIGIN_KINDS.has(kind)) return true;
     }
+    // the command line is chosen by the local user, who already has their own access to the file system: a
+    // path named there is the tool's input, not a traversal across a trust boundary
+    if (kind === 'path') return false;
     const name = this.qualified(node);
     return name !== undefined && SOURCE_NAMES.has(name);
   }
@@ -261,6 +283,10 @@ export class TaintAnalysis {
         return this.call(node, kind, context);
       case 'lambda':
         return 'unknown';
+      case 'binary_operator':
+        // `"kill -9 %d" % pid`: every value is converted to a number, which carries no syntax
+        if (numericFormat(node)) return 'safe';
+        return this.joinAll(children(node), kind, context);
       case 'conditional_expression': {
         const [consequence, , alternative] = children(node);
         return this.joinAll([consequence, alternative], kind, context);

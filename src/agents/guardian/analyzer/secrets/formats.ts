@@ -157,3 +157,15 @@ export function environmentVariableName(name: string): string | undefined {
   const variable = nameWords(name).join('_').toUpperCase();
   return /^[A-Z_][A-Z0-9_]*$/.test(variable) ? variable : undefined;
 }
+
+const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'passphrase']);
+
+/**
+ * A lowercase phrase of three or more words joined by hyphens (`expired-access-token`, `should-not-be-called`)
+ * labels a value for a reader; machine-issued tokens, keys and secrets are random text. A password can be a
+ * passphrase, so password-named targets keep being checked.
+ */
+export function isWordLabel(value: string, name: string): boolean {
+  if (!/^[a-z]+(?:-[a-z]+){2,}$/.test(value)) return false;
+  return !nameWords(name).some((word) => PASSWORD_WORDS.has(word));
+}

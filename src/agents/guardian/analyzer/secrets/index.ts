@@ -2,7 +2,13 @@ import type { Fix, RuleMatch } from '../finding.js';
 import { LANGUAGES } from '../languages.js';
 import { importAliases } from '../python/ast.js';
 import type { Rule, RuleContext } from '../rule.js';
-import { environmentVariableName, isCredentialName, knownFormatIn, looksLikeSecretValue } from './formats.js';
+import {
+  environmentVariableName,
+  isCredentialName,
+  isWordLabel,
+  knownFormatIn,
+  looksLikeSecretValue,
+} from './formats.js';
 import { stringLiterals, type StringLiteral } from './literals.js';
 
 const CWE = 'CWE-798';
@@ -78,7 +84,7 @@ const hardCodedCredentialRule: Rule = {
     for (const literal of stringLiterals(context.root, context.language)) {
       const target = literal.target;
       if (!target || !isCredentialName(target.name)) continue;
-      if (!looksLikeSecretValue(literal.value)) continue;
+      if (!looksLikeSecretValue(literal.value) || isWordLabel(literal.value, target.name)) continue;
       if (knownFormatIn(literal.value)) continue; // reported by secrets.known-token
       const fix = environmentFix(literal, context);
       matches.push({

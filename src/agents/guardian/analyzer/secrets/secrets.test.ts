@@ -232,3 +232,14 @@ describe('secrets.hard-coded-credential', () => {
     assert.equal((await analyze(large, 'large.js')).length, 1);
   });
 });
+
+describe('secrets.hard-coded-credential labels', () => {
+  it('does not take a lowercase hyphenated phrase for a token, but keeps passphrases and random tokens', async () => {
+    const labels = `const fixture = { token: 'expired-access-token', refreshToken: 'should-not-be-called' };`;
+    assert.deepEqual(ids(await analyze(labels, 'a.test.js')), []);
+    const passphrase = `const dbPassword = 'glacier-mumbo-wizard-quokka-jury';`;
+    assert.deepEqual(ids(await analyze(passphrase, 'a.js')), ['secrets.hard-coded-credential']);
+    const token = `const apiToken = 'f3k9-x7Qa-2mLp-8zRt';`;
+    assert.deepEqual(ids(await analyze(token, 'a.js')), ['secrets.hard-coded-credential']);
+  });
+});
