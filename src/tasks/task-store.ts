@@ -202,21 +202,32 @@ export async function finishTask(
   owner: string,
   outcome: Outcome,
 ): Promise<TaskRow | undefined> {
-  const [row] = await orm
-    .update(tasks)
-    .set({ ...outcomeColumns(outcome), leaseOwner: null, leaseExpiresAt: null, updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(tasks.id, task.id),
-        eq(tasks.leaseOwner, owner),
-        eq(tasks.status, 'running'),
-        eq(tasks.attempts, task.attempts),
-      ),
-    )
-    .returning();
-  if (row && outcome.status === 'failed') {
-    await orm.update(agents).set({ lastError: outcome.message }).where(eq(agents.id, task.agentId));
-  } else if (row && outcome.status === 'succeeded') {
+  const finish = (target: Orm) =>
+    target
+      .update(tasks)
+      .set({ ...outcomeColumns(outcome), leaseOwner: null, leaseExpiresAt: null, updatedAt: sql`now()` })
+      .where(
+        and(
+          eq(tasks.id, task.id),
+          eq(tasks.leaseOwner, owner),
+          eq(tasks.status, 'running'),
+          eq(tasks.attempts, task.attempts),
+        ),
+      )
+      .returning();
+  if (outcome.status === 'failed') {
+    // A failure and the agent's last error commit together: whoever sees the task failed sees why the agent
+    // last failed. (Failures are not the hot path; successes clear the error after, eventually.)
+    return orm.transaction(async (transaction) => {
+      const [failed] = await finish(transaction);
+      if (failed) {
+        await transaction.update(agents).set({ lastError: outcome.message }).where(eq(agents.id, task.agentId));
+      }
+      return failed;
+    });
+  }
+  const [row] = await finish(orm);
+  if (row && outcome.status === 'succeeded') {
     await orm
       .update(agents)
       .set({ lastError: null })
