@@ -39,6 +39,43 @@ describe('catastrophicBacktracking', () => {
     ])
       assert.equal(catastrophicBacktracking(pattern), false, pattern);
   });
+
+  it('knows which line terminators `.` excludes in each flavour and with the s flag', () => {
+    const js = { flavor: 'javascript' } as const;
+    // JavaScript `.` excludes \n, \r, U+2028 and U+2029: these alternations are unambiguous
+    for (const pattern of [
+      '^(?:.|\\n|\\r)*$',
+      '^(?:.|[\\n\\r])*$',
+      '^(?:.|\\u2028|\\u2029)*$',
+      '^a(?:#((?:.|\\n|\\r)*))?$',
+    ])
+      assert.equal(catastrophicBacktracking(pattern, js), false, pattern);
+    // with the s flag, or in Python where `.` matches \r and U+2028, they are not
+    for (const pattern of ['^(?:.|\\n)*$', '^(?s:.|\\n)*$'])
+      assert.equal(catastrophicBacktracking(pattern, { ...js, dotAll: pattern === '^(?:.|\\n)*$' }), true, pattern);
+    assert.equal(catastrophicBacktracking('^(?:.|\\r)*$'), true);
+    assert.equal(catastrophicBacktracking('^(?:.|\\n)*$'), false);
+    assert.equal(catastrophicBacktracking('(?s)^(?:.|\\n)*$'), true);
+    assert.equal(catastrophicBacktracking('^(?:[^\\n]|\\u2028)*$', js), true);
+  });
+
+  it('needs the shorter branch to leave text another iteration can start with', () => {
+    const js = { flavor: 'javascript' } as const;
+    for (const pattern of ['"([^"]|\\\\")*"', "^(?:'(\\\\[']|[^'])*')"])
+      assert.equal(catastrophicBacktracking(pattern, js), false, pattern);
+    for (const pattern of ['"(\\\\.|[^"])*"', '^(a|ab|b)+$'])
+      assert.equal(catastrophicBacktracking(pattern, js), true, pattern);
+  });
+
+  it('in JavaScript, ignores ambiguous repetitions that nothing after them can make fail', () => {
+    const js = { flavor: 'javascript' } as const;
+    for (const pattern of ['(a+|b+)+', 'x|((?:.|[\\r\\n\\f])+?)', '(\\w+\\s?)*b?'])
+      assert.equal(catastrophicBacktracking(pattern, js), false, pattern);
+    for (const pattern of ['(a+|b+)+$', '(a+)+\\b', '(a+)+(?=x)', '((?:.|[\\r\\n\\f])+?)y', '(x+x+)+y'])
+      assert.equal(catastrophicBacktracking(pattern, js), true, pattern);
+    // Python's fullmatch anchors the end of any compiled pattern
+    assert.equal(catastrophicBacktracking('(a+|b+)+'), true);
+  });
 });
 
 describe('splitCommand', () => {

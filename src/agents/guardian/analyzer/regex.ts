@@ -5,11 +5,27 @@
  * everything else). A repetition with an unbounded (or large) count is exponential when one string can be
  * split into its iterations in many ways:
  * - its body is an alternation whose branches can start with the same character (`(a|aa)+`, `(\w|\d)*`);
- * - its body contains a repetition of variable count that the rest of the body cannot separate from the next
- *   iteration: the other parts are all optional (`(a+)+`, `(\w+\s?)*`, `([a-z]{2,4})+`), or what they require
- *   overlaps the characters of the inner repetition (`([a-z0-9]+[a-z])*`).
- * A delimiter the inner repetition cannot match, as in `(\.[a-z]+)*` or `([a-z]+\.)+`, makes the split unique.
+ * - its body contains a repetition of variable count that can stop or go on at a character that could also
+ *   come after it, and that nothing else the iteration requires separates from the next iteration: the other
+ *   parts are all optional (`(a+)+`, `(\w+\s?)*`, `([a-z]{2,4})+`), or what they require overlaps the
+ *   characters of the inner repetition (`([a-z0-9]+[a-z])*`).
+ * A delimiter the inner repetition cannot match, as in `(\.[a-z]+)*` or `([a-z]+\.)+`, makes the split unique;
+ * so does one that decides where it stops, as the `)` of `(\.\w+(?:\([^)]*\))?)*`.
+ *
+ * Flavours differ in what `.` matches: in JavaScript it excludes the line terminators `\n`, `\r`, U+2028 and
+ * U+2029 (so `(?:.|\n|\r)*` is unambiguous), in Python only `\n`; with the `s` flag it matches everything.
+ * Backtracking only happens when something after the repetition can fail: in JavaScript, where no call
+ * anchors the end implicitly, an ambiguous repetition followed by nothing that can fail (`x|(a|a)+?`, or
+ * `(a+)+` then only optional parts) finds its first match without trying other splits. Python's `fullmatch`
+ * anchors the end of any compiled pattern, so there every ambiguous repetition counts.
  */
+
+export interface RegexOptions {
+  /** `javascript`: `.` excludes all line terminators and the end of the pattern is not implicitly anchored. */
+  readonly flavor?: 'javascript' | 'python';
+  /** The `s` (dotAll) flag: `.` matches every character. */
+  readonly dotAll?: boolean;
+}
 
 type CharSet = bigint;
 type Regex =
@@ -17,19 +33,34 @@ type Regex =
   | { readonly kind: 'seq'; readonly items: readonly Regex[] }
   | { readonly kind: 'alt'; readonly options: readonly Regex[] }
   | { readonly kind: 'repeat'; readonly body: Regex; readonly min: number; readonly max: number }
-  | { readonly kind: 'empty' };
+  | { readonly kind: 'empty' }
+  /** Matches the empty string but can fail: `$`, `\b`, lookarounds, backreferences. */
+  | { readonly kind: 'assert' };
 
-const OTHER = 1n << 128n;
-const ALL: CharSet = (1n << 129n) - 1n;
-const char = (code: number): CharSet => (code < 128 ? 1n << BigInt(code) : OTHER);
+// ASCII code points one bit each, then the line separators U+2028 and U+2029, then everything else.
+const LINE_SEPARATOR = 1n << 128n;
+const PARAGRAPH_SEPARATOR = 1n << 129n;
+const OTHER = 1n << 130n;
+const ALL: CharSet = (1n << 131n) - 1n;
+function char(code: number): CharSet {
+  if (code < 128) return 1n << BigInt(code);
+  if (code === 0x2028) return LINE_SEPARATOR;
+  if (code === 0x2029) return PARAGRAPH_SEPARATOR;
+  return OTHER;
+}
 function range(from: number, to: number): CharSet {
   let set = 0n;
   for (let code = from; code <= Math.min(to, 127); code++) set |= 1n << BigInt(code);
-  return to >= 128 ? set | OTHER : set;
+  if (from <= 0x2028 && to >= 0x2028) set |= LINE_SEPARATOR;
+  if (from <= 0x2029 && to >= 0x2029) set |= PARAGRAPH_SEPARATOR;
+  // some code point at or above 128 other than the two separators
+  if (to >= 128 && !(Math.max(from, 128) >= 0x2028 && to <= 0x2029)) set |= OTHER;
+  return set;
 }
 const DIGITS = range(48, 57);
 const WORD = DIGITS | range(65, 90) | range(97, 122) | char(95);
-const SPACE = char(32) | range(9, 13) | OTHER;
+const SPACE = char(32) | range(9, 13) | LINE_SEPARATOR | PARAGRAPH_SEPARATOR | OTHER;
+const LINE_TERMINATORS = char(10) | char(13) | LINE_SEPARATOR | PARAGRAPH_SEPARATOR;
 const CLASS_ESCAPES: Readonly<Record<string, CharSet>> = {
   d: DIGITS,
   D: ALL & ~DIGITS,
@@ -43,7 +74,18 @@ const LARGE = 10;
 
 class Parser {
   private at = 0;
-  constructor(private readonly source: string) {}
+  private dotAll: boolean;
+  constructor(
+    private readonly source: string,
+    private readonly options: RegexOptions,
+  ) {
+    this.dotAll = options.dotAll ?? false;
+  }
+
+  private dot(): CharSet {
+    if (this.dotAll) return ALL;
+    return ALL & ~(this.options.flavor === 'javascript' ? LINE_TERMINATORS : char(10));
+  }
 
   parse(): Regex {
     const result = this.alternation();
@@ -99,10 +141,10 @@ class Parser {
       case '[':
         return { kind: 'chars', set: this.charClass() };
       case '.':
-        return { kind: 'chars', set: ALL & ~char(10) };
+        return { kind: 'chars', set: this.dot() };
       case '^':
       case '$':
-        return { kind: 'empty' };
+        return { kind: 'assert' };
       case '\\':
         return this.escape();
       default:
@@ -112,13 +154,14 @@ class Parser {
 
   private group(): Regex {
     let lookaround = false;
+    const outerDotAll = this.dotAll;
     if (this.peek() === '?') {
       const rest = this.source.slice(this.at);
       const named = /^\?P?<(?![=!])[A-Za-z_][\w]*>/.exec(rest);
       if (named) this.at += named[0].length;
       else if (/^\?P=\w+\)/.test(rest)) {
         this.at = this.source.indexOf(')', this.at) + 1;
-        return { kind: 'empty' }; // Python backreference
+        return { kind: 'assert' }; // Python backreference
       } else if (/^\?(=|!|<=|<!)/.test(rest)) {
         lookaround = true;
         this.at += rest.startsWith('?<') ? 3 : 2;
@@ -127,12 +170,16 @@ class Parser {
         const flags = /^\?[a-zA-Z-]+(:|\))/.exec(rest);
         if (!flags) throw new Error('unknown group');
         this.at += flags[0].length;
-        if (flags[1] === ')') return { kind: 'empty' }; // inline flags `(?i)`
+        const [on = '', off = ''] = flags[0].slice(1, -1).split('-');
+        if (on.includes('s')) this.dotAll = true;
+        if (off.includes('s')) this.dotAll = false;
+        if (flags[1] === ')') return { kind: 'empty' }; // inline flags `(?s)`: the rest of the pattern
       }
     }
     const body = this.alternation();
+    this.dotAll = outerDotAll; // scoped flags `(?s:...)` end with their group
     if (this.source[this.at++] !== ')') throw new Error('unbalanced (');
-    return lookaround ? { kind: 'empty' } : body;
+    return lookaround ? { kind: 'assert' } : body;
   }
 
   private escapedCode(): number | CharSet {
@@ -155,15 +202,15 @@ class Parser {
     const c = this.peek();
     if (c === 'b' || c === 'B' || c === 'A' || c === 'Z' || c === 'z' || c === 'G') {
       this.at++;
-      return { kind: 'empty' };
+      return { kind: 'assert' };
     }
     if (c !== undefined && /[1-9]/.test(c)) {
       while (/[0-9]/.test(this.peek() ?? '')) this.at++;
-      return { kind: 'empty' }; // backreference
+      return { kind: 'assert' }; // backreference
     }
     if (c === 'k' && this.source[this.at + 1] === '<') {
       this.at = this.source.indexOf('>', this.at) + 1;
-      return { kind: 'empty' };
+      return { kind: 'assert' };
     }
     if ((c === 'p' || c === 'P') && this.source[this.at + 1] === '{') {
       this.at = this.source.indexOf('}', this.at) + 1;
@@ -208,6 +255,7 @@ function nullable(node: Regex): boolean {
     case 'repeat':
       return node.min === 0 || nullable(node.body);
     case 'empty':
+    case 'assert':
       return true;
   }
 }
@@ -229,21 +277,7 @@ function firstChars(node: Regex): CharSet {
     case 'repeat':
       return firstChars(node.body);
     case 'empty':
-      return 0n;
-  }
-}
-
-function allChars(node: Regex): CharSet {
-  switch (node.kind) {
-    case 'chars':
-      return node.set;
-    case 'seq':
-      return node.items.reduce((set, item) => set | allChars(item), 0n);
-    case 'alt':
-      return node.options.reduce((set, option) => set | allChars(option), 0n);
-    case 'repeat':
-      return allChars(node.body);
-    case 'empty':
+    case 'assert':
       return 0n;
   }
 }
@@ -254,34 +288,28 @@ function items(node: Regex): readonly Regex[] {
   return node.items.flatMap((item) => (item.kind === 'seq' ? items(item) : [item]));
 }
 
-function repeatsWithin(node: Regex): Regex[] {
-  switch (node.kind) {
-    case 'repeat':
-      return [node, ...repeatsWithin(node.body)];
-    case 'seq':
-      return node.items.flatMap(repeatsWithin);
-    case 'alt':
-      return node.options.flatMap(repeatsWithin);
-    default:
-      return [];
-  }
-}
-
 /**
- * Whether two branches can match a common prefix of the same string: their leading characters are compared
- * position by position while both are plain characters (`~0|~1` differ at the second, `a|aa` share `a`).
+ * Whether two branches of a repeated alternation can match the same text as different iterations: their
+ * leading characters are compared position by position while both are plain characters (`~0|~1` differ at
+ * the second, `a|aa` share `a`). When the shorter branch ends first, the longer one's next character must be
+ * able to start another iteration (`next` are the characters an iteration starts with): in `(\\"|[^"])*`
+ * the branch `[^"]` can take the backslash of `\"`, but no iteration starts with the `"` that remains.
  */
-function overlapping(a: Regex, b: Regex): boolean {
+function overlapping(a: Regex, b: Regex, next: CharSet): boolean {
   if ((firstChars(a) & firstChars(b)) === 0n) return false;
   const left = items(a);
   const right = items(b);
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+  const common = Math.min(left.length, right.length);
+  for (let i = 0; i < common; i++) {
     const x = left[i]!;
     const y = right[i]!;
     if (x.kind !== 'chars' || y.kind !== 'chars') return true;
     if ((x.set & y.set) === 0n) return false;
   }
-  return true;
+  const rest = (left.length > right.length ? left : right).slice(common);
+  if (rest.length === 0) return true; // the same length, character by character: `a|\w`
+  const following = firstChars({ kind: 'seq', items: rest });
+  return rest.every(nullable) || (following & next) !== 0n;
 }
 
 /** Whether the iterations of `body` repeated without bound can split one string in many ways. */
@@ -291,9 +319,17 @@ function ambiguousIterations(body: Regex): boolean {
   const only = parts.length === 1 ? parts[0] : undefined;
   if (only?.kind === 'alt') {
     const options = only.options;
+    const next = firstChars(body);
     for (let i = 0; i < options.length; i++)
-      for (let j = i + 1; j < options.length; j++) if (overlapping(options[i]!, options[j]!)) return true;
+      for (let j = i + 1; j < options.length; j++) if (overlapping(options[i]!, options[j]!, next)) return true;
   }
+  // a repetition inside the body that can stop or go on at a character that could also come next, and that
+  // no character the rest of the iteration requires can pin to one place
+  return undecided(body, firstChars(body)) && undelimited(parts);
+}
+
+/** Whether some repetition of variable count in the body has no required delimiter it cannot match. */
+function undelimited(parts: readonly Regex[]): boolean {
   // each branch of an alternation in the body is one way an iteration can go
   return branches(parts).some((sequence) =>
     sequence.some((part, index) =>
@@ -323,23 +359,107 @@ function branches(parts: readonly Regex[]): Regex[][] {
   return result;
 }
 
-function vulnerable(node: Regex): boolean {
+function allChars(node: Regex): CharSet {
+  switch (node.kind) {
+    case 'chars':
+      return node.set;
+    case 'seq':
+      return node.items.reduce((set, item) => set | allChars(item), 0n);
+    case 'alt':
+      return node.options.reduce((set, option) => set | allChars(option), 0n);
+    case 'repeat':
+      return allChars(node.body);
+    case 'empty':
+    case 'assert':
+      return 0n;
+  }
+}
+
+function repeatsWithin(node: Regex): Regex[] {
   switch (node.kind) {
     case 'repeat':
-      return ((node.max === Infinity || node.max > LARGE) && ambiguousIterations(node.body)) || vulnerable(node.body);
+      return [node, ...repeatsWithin(node.body)];
     case 'seq':
-      return node.items.some(vulnerable);
+      return node.items.flatMap(repeatsWithin);
     case 'alt':
-      return node.options.some(vulnerable);
+      return node.options.flatMap(repeatsWithin);
+    default:
+      return [];
+  }
+}
+
+/**
+ * Whether a repetition of variable count within `node` can either stop or take another iteration at the same
+ * next character; `follow` are the characters that can come after `node` within the outer iteration (or
+ * start the next one). In `(\\w+\\s?)*` the `\\w+` can stop before a word character that starts the next
+ * iteration; in `(\\.[a-z]+)*` it stops exactly before the `.`, and in `(\\([^)]*\\))*` before the `)`.
+ */
+function undecided(node: Regex, follow: CharSet): boolean {
+  switch (node.kind) {
+    case 'repeat': {
+      const first = firstChars(node.body);
+      if (node.max !== node.min && (first & follow) !== 0n) return true;
+      return undecided(node.body, first | follow);
+    }
+    case 'seq': {
+      let after = follow;
+      for (let index = node.items.length - 1; index >= 0; index--) {
+        const item = node.items[index]!;
+        if (undecided(item, after)) return true;
+        after = nullable(item) ? firstChars(item) | after : firstChars(item);
+      }
+      return false;
+    }
+    case 'alt':
+      return node.options.some((option) => undecided(option, follow));
+    default:
+      return false;
+  }
+}
+
+/** Whether the node always matches the empty string: it has nothing that can fail (`b?`, `(?:x*)`). */
+function cannotFail(node: Regex): boolean {
+  switch (node.kind) {
+    case 'chars':
+    case 'assert':
+      return false;
+    case 'empty':
+      return true;
+    case 'seq':
+      return node.items.every(cannotFail);
+    case 'alt':
+      return node.options.some(cannotFail);
+    case 'repeat':
+      return node.min === 0 || cannotFail(node.body);
+  }
+}
+
+/**
+ * Whether some repetition in `node` can backtrack exponentially; `canFailAfter` is whether what follows the
+ * node can fail, forcing the engine to try the other ways of splitting the text.
+ */
+function vulnerable(node: Regex, canFailAfter: boolean): boolean {
+  switch (node.kind) {
+    case 'repeat':
+      return (
+        (canFailAfter && (node.max === Infinity || node.max > LARGE) && ambiguousIterations(node.body)) ||
+        vulnerable(node.body, true)
+      );
+    case 'seq':
+      return node.items.some((item, index) =>
+        vulnerable(item, canFailAfter || !node.items.slice(index + 1).every(cannotFail)),
+      );
+    case 'alt':
+      return node.options.some((option) => vulnerable(option, canFailAfter));
     default:
       return false;
   }
 }
 
 /** Whether matching the pattern can take exponential time; false for patterns it cannot parse. */
-export function catastrophicBacktracking(pattern: string): boolean {
+export function catastrophicBacktracking(pattern: string, options: RegexOptions = {}): boolean {
   try {
-    return vulnerable(new Parser(pattern).parse());
+    return vulnerable(new Parser(pattern, options).parse(), options.flavor !== 'javascript');
   } catch {
     return false;
   }

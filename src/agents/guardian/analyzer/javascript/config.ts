@@ -15,6 +15,7 @@ import {
   moduleNames,
   propertyOf,
   sinkConfidence,
+  moduleConstants,
 } from './util.js';
 
 const WEAK_HASHES = /^(md2|md4|md5|sha1|sha-1|ripemd|ripemd160)$/i;
@@ -44,9 +45,12 @@ function weakHashCalls(root: Node): { call: Node; algorithm: string; password: b
 /** Words naming a digest that protects something: signatures, tokens, credentials, integrity checks. */
 const SECURITY_PURPOSE =
   /\bsign|token|secret|\bauth(?!or)|hmac|verif|cred|session|nonce|otp|salt|integrity|tamper|\bmac\b|api ?key/i;
-/** Words naming a digest that only identifies or fingerprints data: cache keys, ETags, checksums, file names. */
+/**
+ * Words naming a digest that only identifies or fingerprints data: cache keys, ETags, checksums, file names,
+ * Gravatar URLs (whose protocol is MD5). Words for what is hashed (a buffer, contents) say nothing of why.
+ */
 const IDENTITY_PURPOSE =
-  /cache|etag|checksum|fingerprint|dedup|bucket|shard|shortid|file ?name|file ?hash|content ?hash|gravatar|avatar|color|colour|\bbuffer\b|\bcontents?\b|\bsource\b/i;
+  /cache|etag|checksum|fingerprint|dedup|bucket|shard|shortid|file ?name|file ?hash|content ?hash|gravatar/i;
 
 /** What a hash is for, from the names around it: the variable it goes to, its function, what it hashes. */
 function hashPurpose(call: Node): 'security' | 'identity' | undefined {
@@ -435,31 +439,6 @@ function defendsPrototype(scope: Node): boolean {
   return false;
 }
 
-const moduleConstantsCache = new WeakMap<Node, Set<string>>();
-
-/** The names a module binds once at its top level: `const` declarations (destructuring included) and imports. */
-function moduleConstants(root: Node): Set<string> {
-  const cached = moduleConstantsCache.get(root);
-  if (cached) return cached;
-  const names = new Set<string>();
-  for (const statement of root.namedChildren) {
-    if (statement.type === 'import_statement') {
-      for (const identifier of statement.descendantsOfType('identifier')) names.add(identifier.text);
-    } else if (statement.type === 'lexical_declaration' && statement.firstChild?.text === 'const') {
-      for (const declarator of statement.namedChildren) {
-        const name = declarator.childForFieldName('name');
-        if (!name) continue;
-        if (name.type === 'identifier') names.add(name.text);
-        else
-          for (const identifier of name.descendantsOfType(['identifier', 'shorthand_property_identifier_pattern']))
-            names.add(identifier.text);
-      }
-    }
-  }
-  moduleConstantsCache.set(root, names);
-  return names;
-}
-
 /** Deep-merge functions of libraries: lodash/underscore, deepmerge, jQuery's `$.extend(true, …)`. */
 function libraryMerge(call: Node, localFunctions: ReadonlySet<string>): Node[] | undefined {
   const { full, object, method } = calleeParts(call);
@@ -619,7 +598,8 @@ export const redos: Rule = defineRule({
   check({ root }, taint) {
     const matches: RuleMatch[] = [];
     for (const regex of root.descendantsOfType('regex_pattern')) {
-      if (catastrophicBacktracking(regex.text)) {
+      const flags = regex.parent?.childForFieldName('flags')?.text ?? '';
+      if (catastrophicBacktracking(regex.text, { flavor: 'javascript', dotAll: flags.includes('s') })) {
         matches.push({
           node: regex.parent ?? regex,
           confidence: 'medium',
@@ -633,7 +613,14 @@ export const redos: Rule = defineRule({
       if (!first) continue;
       const constant = stringValue(first);
       if (constant !== undefined) {
-        if (catastrophicBacktracking(constant.replace(/\\\\/g, '\\'))) {
+        const flagsArgument = callArguments(call)[1];
+        const flags = (flagsArgument && stringValue(flagsArgument)) ?? '';
+        if (
+          catastrophicBacktracking(constant.replace(/\\\\/g, '\\'), {
+            flavor: 'javascript',
+            dotAll: flags.includes('s'),
+          })
+        ) {
           matches.push({
             node: call,
             confidence: 'medium',

@@ -12,6 +12,7 @@ import {
   moduleNames,
   propertyOf,
   sinkConfidence,
+  moduleConstants,
 } from './util.js';
 
 const SQL_METHODS = new Set([
@@ -42,11 +43,12 @@ const SQL_FRAGMENT_METHODS = new Set([
 ]);
 const SQL_KEYWORDS = /\b(select|insert|update|delete|from|where|order\s+by|values|drop|create|alter|union|join)\b/i;
 
-/** Inputs that are collections (an argument vector, a parsed body or query object), never a query's text. */
-const WHOLE_INPUTS = new Set([
-  'process.argv',
-  ...['req', 'request'].flatMap((r) => ['body', 'query', 'params', 'headers', 'cookies'].map((p) => `${r}.${p}`)),
-]);
+/**
+ * An argument vector is a collection no database driver reads as SQL. (A whole request body or query object
+ * is not on this list: pg and mysql accept a `{text}`/`{sql}` config object, so passing one lets the client
+ * write the query.)
+ */
+const WHOLE_INPUTS = new Set(['process.argv']);
 
 /** The constant text of an expression built from strings (fragments of templates and concatenations). */
 function constantText(node: Node): string {
@@ -83,7 +85,7 @@ export const sqlInjection: Rule = defineRule({
       // `db.all(sql)`, `db.run(sql)` (sqlite3) are queries only when the text is SQL
       if (generic && !(sqlish && isStringBuilding(built))) continue;
       const level = taint.level(first);
-      // a whole argument vector or request part (`cli.execute(process.argv)`) is a collection, not query text
+      // a whole argument vector (`cli.execute(process.argv)`) is a collection, not query text
       if (!sqlish && WHOLE_INPUTS.has(dottedName(unwrap(first)) ?? '')) continue;
       if (level === 'tainted' && (sqlish || !isStringBuilding(built))) matches.push({ node: call, confidence: 'high' });
       else if (level === 'unknown' && sqlish && isStringBuilding(built))
@@ -464,10 +466,14 @@ function fixedHost(url: Node): boolean {
 }
 
 /**
- * True when a URL starts with a non-constant value that is not request data (`config.base + req.query.path`,
- * `` `${API}/${id}` ``): its scheme and host come from the program, the request only chooses what follows.
+ * True when a URL starts with a value the program configured (`config.base + req.query.path`,
+ * `` `${API}/${id}` ``, `process.env.API_URL + path`): its scheme and host come from the program, the
+ * request only chooses what follows. Configured means an environment variable, a module-level binding or
+ * import, or a global the file does not declare (injected configuration), or a member of one; a request
+ * object (`req.protocol`, `req.headers.host`) or a parameter of the function around is not, whatever its
+ * taint.
  */
-function trustedHead(url: Node, taint: TaintAnalysis): boolean {
+function trustedHead(url: Node, taint: TaintAnalysis, root: Node): boolean {
   let head: Node | null | undefined = url;
   for (let depth = 0; head && depth < 8; depth++) {
     if (head.type === 'binary_expression' && head.childForFieldName('operator')?.text === '+')
@@ -475,17 +481,36 @@ function trustedHead(url: Node, taint: TaintAnalysis): boolean {
     else if (head.type === 'parenthesized_expression') head = head.namedChild(0);
     else break;
   }
-  if (head && head.id !== url.id && head.type !== 'string' && head.type !== 'template_string')
-    return !taint.isTainted(head) && stringValue(taint.resolve(head)) === undefined;
-  if (url.type === 'template_string') {
+  if (head && head.id === url.id && url.type === 'template_string') {
     const first = url.namedChildren[0];
-    const expression = first?.type === 'template_substitution' ? first.namedChild(0) : null;
-    return (
-      expression !== null &&
-      url.namedChildren.length > 1 &&
-      !taint.isTainted(expression) &&
-      stringValue(taint.resolve(expression)) === undefined
-    );
+    head = first?.type === 'template_substitution' && url.namedChildren.length > 1 ? first.namedChild(0) : null;
+  } else if (head?.id === url.id) return false;
+  if (!head || head.type === 'string' || head.type === 'template_string' || taint.isTainted(head)) return false;
+  const value = unwrap(taint.resolve(head));
+  const name = dottedName(value);
+  if (!name) return false;
+  if (name.startsWith('process.env.')) return true;
+  const base = name.split('.')[0]!;
+  if (REQUEST_NAMES.has(base)) return false;
+  return moduleConstants(root).has(base) || !declaresLocally(value, base);
+}
+
+/** Names a handler's request (or event) object goes by: never a configured value. */
+const REQUEST_NAMES = new Set(['req', 'request', 'ctx', 'context', 'event', 'res', 'reply']);
+
+/** Whether a function around `node` binds `name` itself (a parameter or local that hides the module's). */
+function declaresLocally(node: Node, name: string): boolean {
+  for (let scope = enclosingFunction(node); scope; scope = enclosingFunction(scope)) {
+    for (const identifier of scope.descendantsOfType(['identifier', 'shorthand_property_identifier_pattern'])) {
+      if (identifier.text !== name) continue;
+      const parent = identifier.parent;
+      if (
+        parent &&
+        (['formal_parameters', 'required_parameter', 'optional_parameter'].includes(parent.type) ||
+          (parent.type === 'variable_declarator' && parent.childForFieldName('name')?.id === identifier.id))
+      )
+        return true;
+    }
   }
   return false;
 }
@@ -503,7 +528,7 @@ export const ssrf: Rule = defineRule({
     const matches: RuleMatch[] = [];
     for (const call of callsIn(root)) {
       const url = requestUrl(call);
-      if (!url || fixedHost(taint.resolve(url)) || trustedHead(taint.resolve(url), taint)) continue;
+      if (!url || fixedHost(taint.resolve(url)) || trustedHead(taint.resolve(url), taint, root)) continue;
       const confidence = sinkConfidence(url, taint);
       if (confidence) matches.push({ node: call, confidence });
     }
@@ -677,7 +702,7 @@ export const openRedirect: Rule = defineRule({
     const report = (node: Node, target: Node | undefined) => {
       if (!target) return;
       const resolved = taint.resolve(target);
-      if (fixedHost(resolved) || fixedPathUrl(resolved) || trustedHead(resolved, taint)) return;
+      if (fixedHost(resolved) || fixedPathUrl(resolved) || trustedHead(resolved, taint, root)) return;
       const prefix = leadingText(target, taint);
       if (prefix?.startsWith('/') && !prefix.startsWith('//') && !prefix.startsWith('/\\')) return;
       if (taint.isTainted(target)) matches.push({ node, confidence: 'high' });

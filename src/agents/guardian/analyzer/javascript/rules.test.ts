@@ -156,6 +156,18 @@ const CASES: [string, string, string[], string][] = [
     `const re = /^a+$/;\napp.get('/s', (req) => new RegExp(escapeRegExp(req.query.q)));`,
   ],
   [
+    'redos: line terminators `.` cannot match, and the s flag that lets it',
+    `const A = /^(?:.|\\n|\\r)*$/s;\nconst B = new RegExp('^(?:.|[\\\\n\\\\r])*$', 's');`,
+    ['js.redos@1:medium', 'js.redos@2:medium'],
+    `const A = /^(?:.|\\n|\\r)*$/;\nconst B = new RegExp('^(?:.|[\\\\n\\\\r])*$', 'u');`,
+  ],
+  [
+    'redos: an ambiguous repetition at the end of the pattern never backtracks',
+    `const T = /(\\w+)|((?:.|[\\r\\n\\f])+?)$/g;`,
+    ['js.redos@1:medium'],
+    `const T = /(\\w+)|((?:.|[\\r\\n\\f])+?)/g;`,
+  ],
+  [
     'permissive cors',
     `app.use(cors({ origin: true, credentials: true }));\nres.setHeader('Access-Control-Allow-Origin', '*');`,
     ['js.permissive-cors@1:high', 'js.permissive-cors@2:high'],
@@ -172,6 +184,18 @@ const CASES: [string, string, string[], string][] = [
     `const merge = (dst, src) => {\n  Object.keys(src).forEach((key) => {\n    if (!src.hasOwnProperty(key)) return;\n    if (isObject(dst[key])) merge(dst[key], src[key]);\n    else dst[key] = src[key];\n  });\n};`,
     ['js.prototype-pollution@1:medium'],
     `const merge = (dst, src) => {\n  Object.keys(src).forEach((key) => {\n    if (!src.hasOwnProperty(key)) return;\n    if (Object.hasOwn(dst, key) && isObject(dst[key])) merge(dst[key], src[key]);\n    else dst[key] = src[key];\n  });\n};`,
+  ],
+  [
+    "keys from the program's own tables or constant switch cases are not attacker keys",
+    `function init(state, groups, src) {\n  for (const group of groups) {\n    for (const key in src) state[group][key] = src[key];\n  }\n}`,
+    ['js.prototype-pollution@3:medium'],
+    `const GROUPS = ['a', 'b'];\nconst DEFAULTS = { color: 'red', size: 2 };\nfunction init(state, kind, field, value) {\n  GROUPS.forEach((group) => {\n    for (const key in DEFAULTS) state[group][key] = DEFAULTS[key];\n  });\n  Object.keys(DEFAULTS).forEach((key) => {\n    for (const group of GROUPS) state[group][key] = 0;\n  });\n  switch (kind) {\n    case 'width':\n    case 'height':\n      state[kind][field] = value;\n      break;\n  }\n}`,
+  ],
+  [
+    'a switch case reached from default, and a table the file writes under computed keys, are not constant',
+    `const T = {};\nfunction f(state, kind, field, k, v) {\n  T[k] = v;\n  for (const key in T) state[kind][key] = 1;\n  switch (kind) {\n    default:\n    case 'a':\n      state[kind][field] = v;\n  }\n}`,
+    ['js.prototype-pollution@4:medium', 'js.prototype-pollution@8:medium'],
+    `function f(state, kind, field, v) {\n  switch (kind) {\n    case 'a':\n      state[kind][field] = v;\n  }\n}`,
   ],
   [
     'deep clone into a fresh object is not a merge',
@@ -341,8 +365,13 @@ describe('sandbox, headless-browser and trusted-prefix sinks', () => {
   });
 
   it('does not report a redirect or request whose URL starts with a configured base', async () => {
-    const code = `app.get('/', (req, res) => {\n  res.redirect(config.base + req.query.next);\n  axios.get(\`\${API_ROOT}/users/\${req.query.id}\`);\n  res.redirect(req.query.next + config.suffix);\n});`;
-    assert.deepEqual(brief(await scan(code)), ['js.open-redirect@4:high']);
+    const code = `const config = require('./config');\nconst API_ROOT = process.env.API_ROOT;\napp.get('/', (req, res) => {\n  res.redirect(config.base + req.query.next);\n  axios.get(\`\${API_ROOT}/users/\${req.query.id}\`);\n  res.redirect(req.query.next + config.suffix);\n  fetch(process.env.UPSTREAM + req.query.path);\n});`;
+    assert.deepEqual(brief(await scan(code)), ['js.open-redirect@6:high']);
+  });
+
+  it('does not take a parameter or a request field for a configured base', async () => {
+    const code = `function proxy(base, req) {\n  return fetch(base + req.query.path);\n}\napp.get('/', (req, res) => {\n  fetch(\`\${req.protocol}://\${req.headers.host}/\${req.query.path}\`);\n});`;
+    assert.deepEqual(brief(await scan(code)), ['js.ssrf@2:high', 'js.ssrf@5:high']);
   });
 });
 
@@ -360,6 +389,33 @@ describe('Angular, legacy MongoDB updates and containment checks', () => {
   it('does not take "leave unless it contains X" for validation, but keeps deny-lists and prefixes', async () => {
     const code = `app.get('/a', (req, res) => {\n  const u = req.query.u;\n  if (!u.includes('https://good.example')) return res.end();\n  res.redirect(u);\n});\napp.get('/b', (req, res) => {\n  const u = req.query.u;\n  if (!u.startsWith('https://good.example/')) return res.end();\n  res.redirect(u);\n});\napp.get('/c', (req, res) => {\n  const p = req.query.p;\n  if (p.includes('..')) return res.end();\n  res.sendFile(p, { root: 'public' });\n});`;
     assert.deepEqual(brief(await scan(code)), ['js.open-redirect@4:high']);
+  });
+
+  it('trusts a same-file validator only when its body checks the value, not a substring or a constant true', async () => {
+    const weak = [
+      `function isAllowed(url) {\n  return ALLOWED.some((host) => url.includes(host));\n}`,
+      `const isSafeUrl = (url) => url.toLowerCase().indexOf('good.example') !== -1;`,
+      `function isValidUrl(url) {\n  return /good\\.example/.test(url);\n}`,
+      `function isValidUrl(url) {\n  return true;\n}`,
+    ];
+    const strong = [
+      `function isAllowed(url) {\n  return ALLOWED.includes(url);\n}`,
+      `function isValidUrl(url) {\n  return /^https:\\/\\/good\\.example\\//.test(url);\n}`,
+      `function isSafeUrl(url) {\n  return url.startsWith('https://good.example/');\n}`,
+      `function isSafeUrl(url) {\n  return new URL(url).hostname === 'good.example';\n}`,
+      `function isSafeUrl(url) {\n  return url.indexOf('https://good.example/') === 0;\n}`,
+    ];
+    const route = (validator: string) => {
+      const name = /(?:function|const) (\w+)/.exec(validator)![1]!;
+      return `${validator}\napp.get('/go', (req, res) => {\n  const u = req.query.u;\n  if (!${name}(u)) return res.end();\n  res.redirect(u);\n});`;
+    };
+    for (const validator of weak)
+      assert.equal(
+        brief(await scan(route(validator))).filter((f) => f.startsWith('js.open-redirect')).length,
+        1,
+        validator,
+      );
+    for (const validator of strong) assert.deepEqual(brief(await scan(route(validator))), [], validator);
   });
 });
 

@@ -79,6 +79,21 @@ const LAMBDA_CONTEXT_PARAMETERS = new Set(['context', '_context', 'ctx']);
 const SOURCE_CALLS = new Set(['json', 'text', 'formData', 'get', 'param', 'header', 'cookies']);
 
 /** Functions whose result carries the taint of their arguments. */
+/** Calls that list an object's keys. */
+const KEY_LISTS = new Set(['Object.keys', 'Object.getOwnPropertyNames', 'Reflect.ownKeys']);
+
+/** Array methods whose callback receives each element, with the position of the element parameter. */
+const ELEMENT_CALLBACKS = new Map([
+  ['forEach', 0],
+  ['map', 0],
+  ['flatMap', 0],
+  ['filter', 0],
+  ['some', 0],
+  ['every', 0],
+  ['find', 0],
+  ['reduce', 1],
+]);
+
 const PASS_THROUGH = new Set([
   'String',
   'JSON.stringify',
@@ -257,6 +272,8 @@ interface Binding {
   readonly value?: Node;
   readonly function?: Node;
   readonly name: string;
+  /** `for (k in over)`: the object whose keys the loop takes */
+  readonly over?: Node;
 }
 
 /** The identifiers a binding pattern introduces. */
@@ -504,6 +521,79 @@ export class TaintAnalysis {
     return result;
   }
 
+  /**
+   * Whether the parameter is the element (or key) a callback receives from iterating a collection the program
+   * wrote itself: `Object.keys(TABLE).forEach((key) => …)`, `['a', 'b'].map((name) => …)`, the second
+   * parameter of `reduce`.
+   */
+  private elementParameter(fn: Node, name: string): boolean {
+    const call = fn.parent?.type === 'arguments' ? fn.parent.parent : null;
+    const callee = call?.type === 'call_expression' ? call.childForFieldName('function') : null;
+    if (callee?.type !== 'member_expression' || fn.parent!.namedChildren[0]?.id !== fn.id) return false;
+    const method = callee.childForFieldName('property')?.text ?? '';
+    const position = ELEMENT_CALLBACKS.get(method);
+    const parameter = position === undefined ? undefined : this.parameters(fn)[position];
+    if (!parameter || !patternNames(parameter).includes(name)) return false;
+    const receiver = callee.childForFieldName('object');
+    return receiver !== null && this.keysLevel(receiver) === 'safe';
+  }
+
+  /**
+   * The level of the keys of an object (what `for … in` and `Object.keys` give), or of an array's elements: an
+   * object literal's keys are the program's own unless computed or spread from elsewhere, and so are those of a
+   * constant bound to one that the file never writes under a computed key; anything else is unknown.
+   */
+  private keysLevel(raw: Node, depth = 0): TaintLevel {
+    const node = unwrap(raw);
+    if (depth < 4 && node.type === 'identifier') {
+      // a constant bound once, in this function or an enclosing one
+      for (let scope: Node | null = enclosingFunction(node); ; scope = scope ? enclosingFunction(scope) : null) {
+        const bindings = this.bindings(scope ?? this.root).get(node.text);
+        if (bindings) {
+          const only = bindings.length === 1 ? bindings[0] : undefined;
+          if (only?.kind === 'value' && only.value && !this.keyedWrites().has(node.text))
+            return this.keysLevel(only.value, depth + 1);
+          break;
+        }
+        if (!scope) break;
+      }
+    }
+    if (KEY_LISTS.has(dottedName(node.childForFieldName('function')) ?? '') && node.type === 'call_expression') {
+      const object = callArguments(node)[0];
+      return object ? this.keysLevel(object, depth + 1) : 'unknown';
+    }
+    if (node.type === 'object') {
+      return node.namedChildren.reduce<TaintLevel>((acc, c) => {
+        if (c.type === 'spread_element')
+          return max(acc, c.namedChild(0) ? this.keysLevel(c.namedChild(0)!, depth + 1) : 'unknown');
+        const key = c.type === 'pair' ? c.childForFieldName('key') : null;
+        if (key?.type === 'computed_property_name')
+          return max(acc, key.namedChild(0) ? this.level(key.namedChild(0)!) : 'unknown');
+        return acc;
+      }, 'safe');
+    }
+    // the elements of an array; what else an object holds says nothing of its keys
+    return node.type === 'array' ? this.level(node) : 'unknown';
+  }
+
+  private keyedWritesCache: Set<string> | undefined;
+
+  /** Names of objects the file writes under computed keys (`table[k] = v`): their keys are not only literal. */
+  private keyedWrites(): Set<string> {
+    if (this.keyedWritesCache) return this.keyedWritesCache;
+    const names = new Set<string>();
+    for (const assignment of this.root.descendantsOfType([
+      'assignment_expression',
+      'augmented_assignment_expression',
+    ])) {
+      const left = assignment.childForFieldName('left');
+      const object = left?.type === 'subscript_expression' ? left.childForFieldName('object') : null;
+      if (object?.type === 'identifier') names.add(object.text);
+    }
+    this.keyedWritesCache = names;
+    return names;
+  }
+
   private parameters(fn: Node): Node[] {
     const params = fn.childForFieldName('parameters');
     if (params) return params.namedChildren.filter((c) => c.type !== 'comment');
@@ -526,9 +616,13 @@ export class TaintAnalysis {
     if (!first) return result;
     const secondName = second ? patternNames(second)[0] : undefined;
     const exported = exportedName(fn);
+    // `(node, context)` is also the shape of compiler and lint visitors: a context parameter alone is not
+    // enough, the first one must be the event
+    const firstName = patternNames(first)[0];
     if (
       exported !== undefined &&
-      (exported === 'handler' || (secondName !== undefined && LAMBDA_CONTEXT_PARAMETERS.has(secondName)))
+      (exported === 'handler' ||
+        (firstName === 'event' && secondName !== undefined && LAMBDA_CONTEXT_PARAMETERS.has(secondName)))
     ) {
       for (const name of patternNames(first)) result.add(name);
       return result;
@@ -597,7 +691,12 @@ export class TaintAnalysis {
     switch (binding.kind) {
       case 'param':
         if (this.assumptions.get(binding.function!.id)?.has(binding.name)) return 'tainted';
-        return this.clientInputParameters(binding.function!).has(binding.name) ? 'tainted' : 'unknown';
+        if (this.clientInputParameters(binding.function!).has(binding.name)) return 'tainted';
+        return this.elementParameter(binding.function!, binding.name) ? 'safe' : 'unknown';
+      case 'iterate':
+        // `for (const k in TABLE)`: the keys of the program's own object literal
+        if (!binding.value && binding.over && this.keysLevel(binding.over) === 'safe') return 'safe';
+        return binding.value ? this.level(binding.value) : 'unknown';
       case 'augment': {
         const previous = earlier.at(-1);
         return max(
@@ -662,7 +761,7 @@ export class TaintAnalysis {
           const right = child.childForFieldName('right') ?? undefined;
           const isOf = child.children.some((c) => c.type === 'of');
           for (const name of left ? patternNames(left) : []) {
-            add({ kind: 'iterate', position: left!.endIndex, value: isOf ? right : undefined, name });
+            add({ kind: 'iterate', position: left!.endIndex, value: isOf ? right : undefined, over: right, name });
           }
         }
       }

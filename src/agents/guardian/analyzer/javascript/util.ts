@@ -167,3 +167,28 @@ export function declares(root: Node, name: string): boolean {
     .descendantsOfType(['variable_declarator', 'function_declaration', 'class_declaration'])
     .some((node) => node.childForFieldName('name')?.text === name);
 }
+
+const moduleConstantsCache = new WeakMap<Node, Set<string>>();
+
+/** The names a module binds once at its top level: `const` declarations (destructuring included) and imports. */
+export function moduleConstants(root: Node): Set<string> {
+  const cached = moduleConstantsCache.get(root);
+  if (cached) return cached;
+  const names = new Set<string>();
+  for (const statement of root.namedChildren) {
+    if (statement.type === 'import_statement') {
+      for (const identifier of statement.descendantsOfType('identifier')) names.add(identifier.text);
+    } else if (statement.type === 'lexical_declaration' && statement.firstChild?.text === 'const') {
+      for (const declarator of statement.namedChildren) {
+        const name = declarator.childForFieldName('name');
+        if (!name) continue;
+        if (name.type === 'identifier') names.add(name.text);
+        else
+          for (const identifier of name.descendantsOfType(['identifier', 'shorthand_property_identifier_pattern']))
+            names.add(identifier.text);
+      }
+    }
+  }
+  moduleConstantsCache.set(root, names);
+  return names;
+}

@@ -272,3 +272,18 @@ export function isRouteHandler(fn: Node): boolean {
     return callee?.type === 'attribute' && ROUTE_METHODS.has(callee.childForFieldName('attribute')?.text ?? '');
   });
 }
+
+const LAMBDA_HANDLER_NAMES = new Set(['handler', 'lambda_handler']);
+
+/**
+ * Whether a function is an AWS Lambda handler, whose first parameter is the client's event: a module-level
+ * function taking exactly `(event, context)`, or one named `handler`/`lambda_handler` taking two parameters.
+ */
+export function isLambdaHandler(fn: Node): boolean {
+  const parent = fn.parent?.type === 'decorated_definition' ? fn.parent.parent : fn.parent;
+  if (parent?.type !== 'module') return false;
+  const params = parameters(fn);
+  if (params.length !== 2 || params.some((p) => !['identifier', 'typed_parameter'].includes(p.node.type))) return false;
+  if (params[0]!.name === 'event' && /^_?context$/.test(params[1]!.name)) return true;
+  return LAMBDA_HANDLER_NAMES.has(fn.childForFieldName('name')?.text ?? '');
+}

@@ -27,7 +27,8 @@ function onlyReadsConstant(node: Node): boolean {
   while (at.parent?.type === 'parenthesized_expression') at = at.parent;
   const parent = at.parent;
   if (!parent) return false;
-  if (parent.type === 'comparison_operator' || parent.type === 'boolean_operator') return true;
+  // (not `and`/`or`: `x or ssl.CERT_NONE` produces the constant)
+  if (parent.type === 'comparison_operator') return true;
   if (parent.type === 'pair') return parent.childForFieldName('key')?.id === at.id;
   if (parent.type === 'subscript') return parent.childForFieldName('value')?.id !== at.id;
   return false;
@@ -61,6 +62,14 @@ const DESERIALISERS = new Set([
 const YAML_LOAD = new Set(['yaml.load', 'yaml.load_all']);
 const SAFE_LOADER = /(^|\.)(SafeLoader|CSafeLoader|BaseLoader|CBaseLoader)$/;
 
+/** `pickle.loads(pickle.dumps(v))`: loading, with the same serialiser, the bytes it has just produced. */
+function roundTrip(parts: CallParts, data: Node, taint: TaintAnalysis): boolean {
+  if (data.type !== 'call') return false;
+  const dumped = taint.qualified(data.childForFieldName('function')) ?? '';
+  const module = (name: string) => name.slice(0, name.lastIndexOf('.') + 1);
+  return /(^|\.)dumps$/.test(dumped) && module(dumped) === module(parts.name ?? '');
+}
+
 export const insecureDeserialization = pythonRule({
   id: 'py.insecure-deserialization',
   issueType: 'insecure_deserialization',
@@ -93,10 +102,10 @@ export const insecureDeserialization = pythonRule({
           };
         }
       }
-      // a round trip (`pickle.loads(pickle.dumps(obj))`, a deep copy) reads bytes the program just wrote:
-      // reported only when client data went in
-      const roundTrip = data.type === 'call' && /(^|\.)dumps$/.test(data.childForFieldName('function')?.text ?? '');
-      const confidence = confidenceFor(taint.level(data, 'deserialization'), !roundTrip);
+      // a round trip (`pickle.loads(pickle.dumps(obj))`, a deep copy) reads bytes the program itself just
+      // wrote: whatever object went in, only that object (or a copy of it) comes out
+      if (roundTrip(parts, data, taint)) continue;
+      const confidence = confidenceFor(taint.level(data, 'deserialization'), true);
       if (confidence)
         matches.push(
           match(parts.call, confidence, {
@@ -170,17 +179,24 @@ const PASSWORD = /pass(word|wd|phrase)?|pwd/i;
  * Names of what a hash derives that is not a security control: cache keys, ETags, checksums, identifiers
  * (`uuid5`, key identifiers) and file names.
  */
-const NON_SECURITY_DIGEST =
-  /cache|etag|checksum|uuid|identifier|(^|_)(ids?|file_?names?|shard|bucket|partition|colou?r)($|_)/i;
+const NON_SECURITY_DIGEST = /cache|etag|checksum|uuid|identifier|(^|_)(file_?names?|shard|bucket|partition)($|_)/i;
+/** Names of what protects something (checked first: `session_cache_key` is still a session's). */
+const SECURITY_DIGEST =
+  /sign|token|secret|auth(?!or)|hmac|verif|cred|session|nonce|otp|salt|integrity|tamper|api_?key|pass/i;
 
 function weakHash(parts: CallParts): boolean {
   if (isFalse(parts.keywords.get('usedforsecurity'))) return false;
   // a table of algorithms (`{OID.RSA_WITH_MD5: hashes.MD5(), …}`) lists the hash, it does not use it
   if (tableKey(parts.call)) return false;
   const destination = destinationName(parts.call)?.replace(/^self\./, '');
-  if (destination && NON_SECURITY_DIGEST.test(destination)) return false;
   const within = enclosingFunction(parts.call)?.childForFieldName('name')?.text;
-  if (within && NON_SECURITY_DIGEST.test(within)) return false;
+  const names = [destination, within, ...parts.positional.map((argument) => argument.text)].filter(
+    (name): name is string => name !== undefined,
+  );
+  const identityOnly =
+    !names.some((name) => SECURITY_DIGEST.test(name)) &&
+    [destination, within].some((name) => name !== undefined && NON_SECURITY_DIGEST.test(name));
+  if (identityOnly) return false;
   if (named(parts, WEAK_HASHES)) return true;
   return parts.name === 'hashlib.new' && /^(md5|sha1|md4)$/i.test(stringValue(argument(parts, 0, 'name')) ?? '');
 }
@@ -400,8 +416,14 @@ function ownDefault(node: Node): boolean {
     assignment = assignment.parent;
   }
   if (assignment?.childForFieldName('left')?.childForFieldName('object')?.text !== 'self') return false;
-  for (let at = assignment.parent; at; at = at.parent)
-    if (at.type === 'function_definition') return at.childForFieldName('name')?.text === '__init__';
+  for (let at = assignment.parent; at; at = at.parent) {
+    if (at.type !== 'function_definition') continue;
+    if (at.childForFieldName('name')?.text !== '__init__') return false;
+    // a stand-in class of its own; a subclass (of `ssl.SSLContext`, an adapter…) configures a real context
+    let owner: Node | null = at.parent;
+    while (owner && owner.type !== 'class_definition') owner = owner.parent;
+    return owner !== null && !owner.childForFieldName('superclasses')?.namedChildCount;
+  }
   return false;
 }
 
@@ -412,7 +434,7 @@ export const tlsVerificationDisabled = pythonRule({
   severity: 'high',
   message: 'TLS certificate verification is disabled: connections can be intercepted (man in the middle).',
   remediation:
-    'Keep verification on (`verify=True`, the default); for private CAs pass the CA bundle path (`verify="/path/ca.pem"`).',
+    'Keep verification on (`verify=True`, the default); for private CAs pass the CA bundle path (`verify="/path/ca.pem"`). For SSH (paramiko), load known host keys and keep `RejectPolicy`.',
   check(context, { calls, taint }) {
     const matches: RuleMatch[] = [];
     for (const parts of calls) {
@@ -431,6 +453,19 @@ export const tlsVerificationDisabled = pythonRule({
       );
     }
     for (const parts of calls) {
+      // paramiko: accepting (or only warning about) an unknown SSH host key trusts whichever server answers
+      if (parts.method === 'set_missing_host_key_policy') {
+        const policy = argument(parts, 0, 'policy');
+        const chosen = policy?.type === 'call' ? policy.childForFieldName('function') : policy;
+        if (/(^|\.)(AutoAddPolicy|WarningPolicy)$/.test(taint.qualified(chosen) ?? ''))
+          matches.push(
+            match(parts.call, 'high', {
+              message:
+                'SSH host key verification is disabled: unknown server keys are accepted, so connections can be intercepted (man in the middle); load known hosts and keep `RejectPolicy`.',
+            }),
+          );
+        continue;
+      }
       // urllib3 also takes the requirement by name: `PoolManager(cert_reqs="NONE")`
       const required = stringValue(parts.keywords.get('cert_reqs'));
       if (required !== undefined && /^(CERT_)?NONE$/i.test(required)) matches.push(match(parts.call, 'high'));

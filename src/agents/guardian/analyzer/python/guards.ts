@@ -24,18 +24,23 @@ const isName = (node: Node | undefined, name: string) =>
  * A check of the variable, and whether it holds when the value is accepted (`x in ALLOWED`, `valid(x)`,
  * `x == "a"`) or when it is rejected (`x not in ALLOWED`, `not valid(x)`).
  */
-function check(condition: Node, name: string): 'accepts' | 'rejects' | undefined {
-  if (condition.type === 'parenthesized_expression') return check(children(condition)[0]!, name);
+function check(condition: Node, name: string, scope?: Node): 'accepts' | 'rejects' | undefined {
+  if (condition.type === 'parenthesized_expression') return check(children(condition)[0]!, name, scope);
+  // `ok = is_safe_url(x)` then `if ok:`: the flag holds the check's outcome
+  if (condition.type === 'identifier' && scope) {
+    const flag = flagValue(condition, scope);
+    return flag && !rebound(scope, name, flag.endIndex, condition.startIndex) ? check(flag, name) : undefined;
+  }
   if (condition.type === 'not_operator') {
     const inner = condition.childForFieldName('argument');
-    const result = inner ? check(inner, name) : undefined;
+    const result = inner ? check(inner, name, scope) : undefined;
     return result === 'accepts' ? 'rejects' : result === 'rejects' ? 'accepts' : undefined;
   }
   if (condition.type === 'boolean_operator') {
     const operator = condition.childForFieldName('operator')?.text;
     const sides = [condition.childForFieldName('left'), condition.childForFieldName('right')]
       .filter((n): n is Node => n !== null)
-      .map((side) => check(side, name));
+      .map((side) => check(side, name, scope));
     // `a and accepts(x)` accepts; `a or rejects(x)` rejects
     if (operator === 'and' && sides.includes('accepts')) return 'accepts';
     if (operator === 'or' && sides.includes('rejects')) return 'rejects';
@@ -64,13 +69,26 @@ function check(condition: Node, name: string): 'accepts' | 'rejects' | undefined
         : callee?.type === 'identifier'
           ? callee.text
           : undefined;
-    const args = children(condition.childForFieldName('arguments') ?? condition).filter((a) => a.type !== 'comment');
+    const args = children(condition.childForFieldName('arguments') ?? condition)
+      .filter((a) => a.type !== 'comment')
+      .map((a) => (a.type === 'keyword_argument' ? (a.childForFieldName('value') ?? a) : a));
     const receiver = callee?.type === 'attribute' ? (callee.childForFieldName('object') ?? undefined) : undefined;
     if (!method) return undefined;
     if (PATH_CHECKS.has(method) && isName(receiver, name)) return 'accepts';
     if (VALIDATOR.test(method) && args.some((arg) => isName(arg, name))) return 'accepts';
   }
   return undefined;
+}
+
+/** The value last assigned to a flag variable before its use in a condition, in the same scope. */
+function flagValue(flag: Node, scope: Node): Node | undefined {
+  let value: Node | undefined;
+  for (const assignment of descendants(scope, (n) => n.type === 'assignment')) {
+    if (assignment.endIndex > flag.startIndex) break;
+    if (assignment.childForFieldName('left')?.text === flag.text)
+      value = assignment.childForFieldName('right') ?? undefined;
+  }
+  return value;
 }
 
 /** `urlparse(x).netloc` (or `.scheme`, `.hostname`): true when the URL names a host of its own. */
@@ -113,11 +131,11 @@ export function guardedUse(use: Node, name: string, bound: number, scope: Node):
     if (at.type === 'if_statement' && at.startIndex >= bound) {
       const condition = at.childForFieldName('condition');
       const consequence = at.childForFieldName('consequence');
-      if (condition && consequence?.id === child.id && check(condition, name) === 'accepts') return true;
+      if (condition && consequence?.id === child.id && check(condition, name, scope) === 'accepts') return true;
     }
     if (at.type === 'conditional_expression') {
       const [consequence, condition] = children(at);
-      if (consequence?.id === child.id && condition && check(condition, name) === 'accepts') return true;
+      if (consequence?.id === child.id && condition && check(condition, name, scope) === 'accepts') return true;
     }
   }
   // `if not check(x): raise …` before the use
@@ -125,7 +143,7 @@ export function guardedUse(use: Node, name: string, bound: number, scope: Node):
     if (statement.startIndex < bound || statement.endIndex > use.startIndex) return false;
     const condition = statement.childForFieldName('condition');
     const consequence = statement.childForFieldName('consequence');
-    if (!condition || !consequence || !exits(consequence) || check(condition, name) !== 'rejects') return false;
+    if (!condition || !consequence || !exits(consequence) || check(condition, name, scope) !== 'rejects') return false;
     return !rebound(scope, name, statement.endIndex, use.startIndex);
   });
 }

@@ -223,7 +223,8 @@ function shellScript(items: readonly (Node | undefined)[]): Node | undefined {
   const shell = items
     .slice(0, at)
     .some((item) => SHELLS.has(stringValue(item) ?? '') || /\/(ba|z|da|k)?sh$/.test(stringValue(item) ?? ''));
-  return shell || at === 1 ? items[at + 1] : undefined;
+  // `-c` after anything but a shell is an ordinary flag (`ping -c 3`, `wc -c`, `grep -c`)
+  return shell ? items[at + 1] : undefined;
 }
 
 /**
@@ -272,7 +273,8 @@ export const commandInjection = sinkRule({
     }
     if (isTrue(parts.keywords.get('shell')) || parts.name === 'asyncio.create_subprocess_shell')
       return [first ?? argument(parts, 0, 'cmd')];
-    // without a shell, the first element (or the whole string) names the program
+    // without a shell, the first element (or the whole string) names the program; a command string whose
+    // first word is constant (`"grep -R {} .".format(x)`) fixes the program and can only pass it arguments
     return [items ? items[0] : first];
   },
   reportUnknown: (arg, taint, parts) => arg.id !== programArgument(parts, taint)?.id,
@@ -588,7 +590,8 @@ const HTML_RESPONSES = new Set([
   'starlette.responses.HTMLResponse',
 ]);
 /** Django's response classes that default to `text/html` (`HttpResponseBadRequest`, `HttpResponseNotFound`…). */
-const DJANGO_RESPONSE = /^django\.http\.(HttpResponse(BadRequest|NotFound|Forbidden|ServerError|Gone|NotAllowed)?)$/;
+// (not HttpResponseNotAllowed: its first argument is the permitted methods, not content)
+const DJANGO_RESPONSE = /^django\.http\.(HttpResponse(BadRequest|NotFound|Forbidden|ServerError|Gone)?)$/;
 
 /** Whether a response is served as HTML: no explicit non-HTML `content_type`/`mimetype`/`media_type`. */
 function servesHtml(parts: CallParts): boolean {
@@ -647,7 +650,9 @@ export const xss = pythonRule({
           matches.push(match(parts.call, 'high', { severity: 'high' }));
       }
     }
-    // Jinja2 escapes nothing unless told to: `Environment(autoescape=False)`, or no `autoescape` for HTML templates
+    // Jinja2 escapes nothing unless told to: `Environment(autoescape=False)` turns escaping off explicitly (high);
+    // an `Environment` without `autoescape` in a module that loads `.html` templates leaves it off (medium).
+    // `autoescape=select_autoescape(...)` or any other non-false value keeps escaping on.
     const rendersHtml = () =>
       descendants(_context.root, (node) => node.type === 'string').some((node) =>
         /\.html?$/.test(stringValue(node) ?? ''),
@@ -655,7 +660,14 @@ export const xss = pythonRule({
     for (const parts of calls) {
       if (parts.name !== 'jinja2.Environment' && parts.name !== 'jinja2.Template') continue;
       const autoescape = parts.keywords.get('autoescape');
-      if (autoescape ? autoescape.type === 'false' : parts.name === 'jinja2.Environment' && rendersHtml())
+      if (autoescape?.type === 'false')
+        matches.push(
+          match(parts.call, 'high', {
+            severity: 'high',
+            message: 'Jinja2 autoescaping turned off (`autoescape=False`): values rendered into HTML are not escaped.',
+          }),
+        );
+      else if (!autoescape && parts.name === 'jinja2.Environment' && rendersHtml())
         matches.push(
           match(parts.call, 'medium', {
             severity: 'medium',

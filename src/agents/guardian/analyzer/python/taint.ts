@@ -5,6 +5,7 @@ import {
   descendants,
   enclosingFunction,
   importAliases,
+  isLambdaHandler,
   isRouteHandler,
   parameters,
   qualifiedName,
@@ -17,7 +18,8 @@ import { guardedUse, relativeToChecked } from './guards.js';
  * - `constant`: built from literals only;
  * - `safe`: passed through a sanitiser for the sink kind (or a conversion such as `int()`);
  * - `unknown`: not constant, but no flow from a source was found (parameters, call results…);
- * - `tainted`: data flows from a request, `input()` or `sys.argv`.
+ * - `tainted`: data flows from a request (a route handler's parameters, a Lambda handler's event), `input()` or
+ *   `sys.argv`.
  * Names are resolved to the bindings that reach the use in the same function (the last one in source order,
  * joined with those of the other branches of an `if`/`try` it sits in), then to module-level bindings. Calls to functions defined in the same file are
  * followed by evaluating their `return` expressions with the parameters bound to the arguments' levels.
@@ -75,7 +77,25 @@ const SOURCE_CALLS = new Set(['input', 'raw_input']);
 const SOURCE_NAMES = new Set(['sys.argv']);
 
 /** Conversions that make data safe for every sink. */
-const CONVERTERS = new Set(['int', 'float', 'bool', 'len', 'abs', 'round', 'hash', 'uuid.UUID', 'id']);
+const CONVERTERS = new Set([
+  'int',
+  'float',
+  'bool',
+  'len',
+  'abs',
+  'round',
+  'hash',
+  'uuid.UUID',
+  'id',
+  // readings of the clock: program-generated values with no client data and no syntax
+  'time.time',
+  'time.time_ns',
+  'time.monotonic',
+  'datetime.datetime.now',
+  'datetime.datetime.utcnow',
+  'datetime.datetime.today',
+  'datetime.date.today',
+]);
 const SANITISERS: Readonly<Record<string, readonly SinkKind[]>> = {
   'shlex.quote': ['command'],
   'pipes.quote': ['command'],
@@ -389,6 +409,8 @@ export class TaintAnalysis {
   }
 
   private isTaintedParameter(fn: Node, param: { name: string; node: Node; defaultValue?: Node }): boolean {
+    // an AWS Lambda handler's event is the client's request (API Gateway, function URL…)
+    if (isLambdaHandler(fn)) return parameters(fn)[0]?.node.id === param.node.id;
     if (!isRouteHandler(fn)) return false;
     if (['self', 'cls', 'request', 'req'].includes(param.name)) return false;
     const annotation = param.node.childForFieldName('type')?.text ?? '';

@@ -234,9 +234,13 @@ describe('secrets.hard-coded-credential', () => {
 });
 
 describe('secrets.hard-coded-credential labels', () => {
-  it('does not take a lowercase hyphenated phrase for a token, but keeps passphrases and random tokens', async () => {
+  it('does not take a lowercase hyphenated phrase in test code for a token, but keeps passphrases and random tokens', async () => {
     const labels = `const fixture = { token: 'expired-access-token', refreshToken: 'should-not-be-called' };`;
     assert.deepEqual(ids(await analyze(labels, 'a.test.js')), []);
+    assert.deepEqual(ids(await analyze(labels, 'test/fixtures/users.js')), []);
+    // in application code the same phrase is a guessable secret
+    const defaultSecret = `const sessionSecret = 'glacier-mumbo-wizard-quokka-jury';`;
+    assert.deepEqual(ids(await analyze(defaultSecret, 'src/app.js')), ['secrets.hard-coded-credential']);
     const passphrase = `const dbPassword = 'glacier-mumbo-wizard-quokka-jury';`;
     assert.deepEqual(ids(await analyze(passphrase, 'a.js')), ['secrets.hard-coded-credential']);
     const token = `const apiToken = 'f3k9-x7Qa-2mLp-8zRt';`;
