@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { literalsReportedBySecretRules } from '../secrets/index.js';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { stringValue, unwrap, type TaintAnalysis } from './taint.js';
@@ -107,8 +108,11 @@ export const hardCodedSecretKey: Rule = defineRule({
   remediation:
     'Load the secret at run time from the environment or a secret manager (and fail to start without it), ' +
     'then rotate it: anyone with the code can forge tokens or cookies, or decrypt data, with the current one.',
-  check({ root }, taint) {
+  check(context, taint) {
+    const { root } = context;
     const matches: RuleMatch[] = [];
+    // a literal the secrets rules already report (a known token, a credential-named secret) is not reported twice
+    let alreadyReported: Set<number> | undefined;
     const factories = new Map<string, readonly string[]>();
     for (const [module, keys] of Object.entries(OPTION_MODULES))
       for (const name of moduleNames(root, [module])) factories.set(name, keys);
@@ -117,8 +121,11 @@ export const hardCodedSecretKey: Rule = defineRule({
     if (!factories.has('jwt') && !declaresOther(root, 'jwt')) jwt.add('jwt');
     const crypto = moduleNames(root, ['crypto']);
     if (!declaresOther(root, 'crypto')) crypto.add('crypto');
-    const report = (node: Node, constant: Constant, what: string) =>
+    const report = (node: Node, constant: Constant, what: string) => {
+      alreadyReported ??= literalsReportedBySecretRules(context);
+      if (alreadyReported.has(constant.literal.startIndex)) return;
       matches.push({ node, confidence: 'high', message: describe(constant, what) });
+    };
 
     for (const call of callsIn(root)) {
       const { full, object, method } = calleeParts(call);

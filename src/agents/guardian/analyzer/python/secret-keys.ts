@@ -1,8 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
 import type { RuleContext } from '../rule.js';
-import { isCredentialName, knownFormatIn, looksLikeSecretValue } from '../secrets/formats.js';
-import { stringLiterals } from '../secrets/literals.js';
+import { literalsReportedBySecretRules } from '../secrets/index.js';
 import { argument, children, descendants, stringValue, type CallParts } from './ast.js';
 import { match, pythonRule } from './support.js';
 import type { TaintAnalysis } from './taint.js';
@@ -87,19 +86,6 @@ function constantOf(node: Node | undefined, taint: TaintAnalysis, depth = 0): No
   return node;
 }
 
-/** Literals that `secrets.known-token` or `secrets.hard-coded-credential` report already. */
-function reportedBySecretRules(context: RuleContext): Set<number> {
-  const reported = new Set<number>();
-  for (const literal of stringLiterals(context.root, context.language)) {
-    if (
-      knownFormatIn(literal.value) ||
-      (literal.target && isCredentialName(literal.target.name) && looksLikeSecretValue(literal.value))
-    )
-      reported.add(literal.node.startIndex);
-  }
-  return reported;
-}
-
 /** `app.config["SECRET_KEY"]` → `SECRET_KEY`; `app.secret_key` → `SECRET_KEY`. */
 function settingOf(target: Node | null | undefined): string | undefined {
   if (target?.type === 'subscript' && /(^|\.)config$/.test(target.childForFieldName('value')?.text ?? ''))
@@ -133,7 +119,7 @@ export const hardCodedSecretKey = pythonRule({
     const report = (node: Node, key: Node | undefined, what: string) => {
       const literal = constantOf(key, taint);
       if (!key || !literal) return;
-      alreadyReported ??= reportedBySecretRules(context);
+      alreadyReported ??= literalsReportedBySecretRules(context);
       if (alreadyReported.has(literal.startIndex)) return;
       const through = key.type === 'identifier' ? ` through \`${key.text}\` (line ${lineOf(literal)})` : '';
       matches.push(match(node, 'high', { message: `${what} is a string hard-coded in the source${through}.` }));

@@ -72,6 +72,28 @@ const knownTokenRule: Rule = {
 };
 
 /** Random-looking constants given to a variable, property, keyword or parameter named like a credential. */
+/** Whether secrets.hard-coded-credential reports a literal: a credential-named target given a secret-like value. */
+function isHardCodedCredential(literal: StringLiteral, inTestCode: boolean): boolean {
+  const target = literal.target;
+  if (!target || !isCredentialName(target.name) || !looksLikeSecretValue(literal.value)) return false;
+  // a hyphenated phrase is a label in a test's fixtures; in application code it is a guessable secret
+  return !(inTestCode && isWordLabel(literal.value, target.name));
+}
+
+/**
+ * The start offsets of the string literals the secrets rules report in a file (a known token format, or a
+ * hard-coded credential), so that a language's rules about secret-taking APIs do not report one twice.
+ */
+export function literalsReportedBySecretRules(context: RuleContext): Set<number> {
+  const inTestCode = TEST_PATH.test(context.filePath);
+  const reported = new Set<number>();
+  for (const literal of stringLiterals(context.root, context.language)) {
+    if (knownFormatIn(literal.value) || isHardCodedCredential(literal, inTestCode))
+      reported.add(literal.node.startIndex);
+  }
+  return reported;
+}
+
 const hardCodedCredentialRule: Rule = {
   id: 'secrets.hard-coded-credential',
   issueType: ISSUE_TYPE,
@@ -87,10 +109,7 @@ const hardCodedCredentialRule: Rule = {
     const inTestCode = TEST_PATH.test(context.filePath);
     for (const literal of stringLiterals(context.root, context.language)) {
       const target = literal.target;
-      if (!target || !isCredentialName(target.name)) continue;
-      if (!looksLikeSecretValue(literal.value)) continue;
-      // a hyphenated phrase is a label in a test's fixtures; in application code it is a guessable secret
-      if (inTestCode && isWordLabel(literal.value, target.name)) continue;
+      if (!target || !isHardCodedCredential(literal, inTestCode)) continue;
       if (knownFormatIn(literal.value)) continue; // reported by secrets.known-token
       const fix = environmentFix(literal, context);
       matches.push({

@@ -4,6 +4,7 @@ import { analyzeCode } from '../analyze.js';
 import type { Finding } from '../finding.js';
 import type { Language } from '../languages.js';
 import { isCredentialName, knownFormatIn, looksLikeSecretValue, shannonEntropy } from './formats.js';
+import { GUARDIAN_RULES } from '../rules.js';
 import { SECRET_RULES } from './index.js';
 
 // Fake credentials in real formats, assembled at run time so this file holds no token-shaped literal.
@@ -245,5 +246,22 @@ describe('secrets.hard-coded-credential labels', () => {
     assert.deepEqual(ids(await analyze(passphrase, 'a.js')), ['secrets.hard-coded-credential']);
     const token = `const apiToken = 'f3k9-x7Qa-2mLp-8zRt';`;
     assert.deepEqual(ids(await analyze(token, 'a.js')), ['secrets.hard-coded-credential']);
+  });
+});
+
+describe('one literal, one hard-coded secret finding', () => {
+  it('reports a high-entropy key once, by the credential rule, not again where an API takes it', async () => {
+    const code = `const jwt = require('jsonwebtoken');\nconst JWT_SECRET = 'Zx9pQ2rT7vLm4KbN8sWd3FgH';\njwt.sign({ id: 1 }, JWT_SECRET);\njwt.sign({ id: 2 }, 'dev');\n`;
+    const findings = await analyzeCode({ code, filePath: 'src/app.js' }, GUARDIAN_RULES);
+    assert.deepEqual(
+      findings.map((finding) => `${finding.rule_id}@${finding.line}`),
+      ['secrets.hard-coded-credential@2', 'js.hard-coded-secret-key@4'],
+    );
+    const python = `import jwt\nJWT_SECRET = 'Zx9pQ2rT7vLm4KbN8sWd3FgH'\njwt.encode({'id': 1}, JWT_SECRET)\njwt.encode({'id': 2}, 'dev')\n`;
+    const pythonFindings = await analyzeCode({ code: python, filePath: 'app/tokens.py' }, GUARDIAN_RULES);
+    assert.deepEqual(
+      pythonFindings.map((finding) => `${finding.rule_id}@${finding.line}`),
+      ['secrets.hard-coded-credential@2', 'py.hard-coded-secret@4'],
+    );
   });
 });
