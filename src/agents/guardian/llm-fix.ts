@@ -3,7 +3,7 @@ import type { LanguageModelService } from '../../llm/language-model-service.js';
 import { scanProposalChanges, securityGateFailure } from '../../proposals/security-gate.js';
 import { analyzeCode } from './analyzer/analyze.js';
 import type { Language } from './analyzer/languages.js';
-import { parseSource } from './analyzer/parser.js';
+import { parsesCleanly } from './analyzer/parser.js';
 import { GUARDIAN_RULES } from './analyzer/rules.js';
 
 /** Lines of context the model sees on each side of the finding; it may only rewrite lines it was shown. */
@@ -123,8 +123,8 @@ export async function checkLlmFix(input: {
   ruleId: string;
 }): Promise<void> {
   if (input.after === input.before) throw new LlmFixRejectedError('it changed nothing');
-  const parsesBefore = await parses(input.before, input.language);
-  if (parsesBefore && !(await parses(input.after, input.language))) {
+  const parsesBefore = await parsesCleanly(input.before, input.language);
+  if (parsesBefore && !(await parsesCleanly(input.after, input.language))) {
     throw new LlmFixRejectedError('the fixed file does not parse');
   }
   const count = async (code: string) =>
@@ -139,13 +139,4 @@ export async function checkLlmFix(input: {
   ]);
   const blocking = securityGateFailure(introduced);
   if (blocking) throw new LlmFixRejectedError(`Guardian: ${blocking}`);
-}
-
-async function parses(code: string, language: Language): Promise<boolean> {
-  const tree = await parseSource(code, language);
-  try {
-    return !tree.rootNode.hasError;
-  } finally {
-    tree.delete();
-  }
 }

@@ -4,7 +4,7 @@ import type { LanguageModelService } from '../../llm/language-model-service.js';
 import { repositoryGitOptions } from '../../repositories/git-repository.js';
 import { normaliseRelativePath, UnsafePathError } from '../../repositories/safe-path.js';
 import { languageOfPath, type Language } from '../guardian/analyzer/languages.js';
-import { parseSource } from '../guardian/analyzer/parser.js';
+import { parsesCleanly } from '../guardian/analyzer/parser.js';
 
 /** The most files one extension may consist of, and the longest of them (characters). */
 export const MAX_EXTENSION_FILES = 10;
@@ -136,10 +136,7 @@ export async function generateExtension(
       problems.push({ field, message: `${path} exists in the repository; only new files are created` });
       continue;
     }
-    const tree = await parseSource(file.content, language);
-    const parses = !tree.rootNode.hasError;
-    tree.delete();
-    if (!parses) {
+    if (!(await parsesCleanly(file.content, language))) {
       problems.push({ field: `files.${index}.content`, message: `${path} does not parse as ${language}` });
       continue;
     }

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { languageOfPath, LANGUAGES } from '../../agents/guardian/analyzer/languages.js';
-import { parseSource } from '../../agents/guardian/analyzer/parser.js';
+import { parsesCleanly } from '../../agents/guardian/analyzer/parser.js';
 import {
   ExtensionOutputError,
   generateExtension,
@@ -196,10 +196,7 @@ const imperiumRoutes: FastifyPluginAsyncZod<ImperiumRouteOptions> = async (app, 
         });
         // LLM output is used only when it still parses and Guardian finds nothing serious it introduces;
         // otherwise the engine's result stands and the answer says why the model's was dropped.
-        const tree = await parseSource(proposed.optimizedCode, language);
-        const parses = !tree.rootNode.hasError;
-        tree.delete();
-        if (!parses) {
+        if (!(await parsesCleanly(proposed.optimizedCode, language))) {
           llmRejected = 'the model answered code that does not parse';
         } else if (proposed.optimizedCode !== optimizedCode) {
           const introduced = await scanProposalChanges(

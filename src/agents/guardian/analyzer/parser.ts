@@ -45,3 +45,13 @@ export async function parseSource(code: string, language: Language): Promise<Tre
   if (!tree) throw new Error(`tree-sitter returned no tree for ${language}`);
   return tree;
 }
+
+/** Whether code parses without error nodes (the tree is freed before answering). */
+export async function parsesCleanly(code: string, language: Language): Promise<boolean> {
+  const tree = await parseSource(code, language);
+  try {
+    return !tree.rootNode.hasError;
+  } finally {
+    tree.delete();
+  }
+}

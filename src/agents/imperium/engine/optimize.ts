@@ -1,6 +1,6 @@
 import { buildChanges } from '../../../proposals/changes.js';
 import { languageOfPath, type Language } from '../../guardian/analyzer/languages.js';
-import { parseSource } from '../../guardian/analyzer/parser.js';
+import { parseSource, parsesCleanly } from '../../guardian/analyzer/parser.js';
 import { suppressedRules } from '../../guardian/analyzer/suppression.js';
 import type { EngineContext, Impact, ImperiumRule, RuleMatch, TextEdit } from './rule.js';
 import { IMPERIUM_RULES } from './rules.js';
@@ -70,15 +70,6 @@ function conflicts(code: string, a: readonly TextEdit[], b: readonly TextEdit[])
       return first.end <= second.start && code.slice(first.end, second.start).trim() === '';
     }),
   );
-}
-
-async function parsesCleanly(code: string, language: Language): Promise<boolean> {
-  const tree = await parseSource(code, language);
-  try {
-    return !tree.rootNode.hasError;
-  } finally {
-    tree.delete();
-  }
 }
 
 async function runRules(
