@@ -141,12 +141,16 @@ for (const target of databaseTargets()) {
       assert.equal(baselines.length, 1, 'one baseline for the commit, reused');
       assert.equal(second.test_results!.baseline_run_id, baselines[0]!.id);
 
-      const published = await t.database.orm
-        .select({ type: events.type })
-        .from(events)
-        .where(inArray(events.type, ['proposal.testing', 'proposal.test_passed']));
-      assert.ok(published.filter((event) => event.type === 'proposal.testing').length >= 2);
-      assert.ok(published.filter((event) => event.type === 'proposal.test_passed').length >= 2);
+      // Events are announced after the state change commits, so the last one may still be on its way.
+      const published = await eventually(async () => {
+        const rows = await t.database.orm
+          .select({ type: events.type })
+          .from(events)
+          .where(inArray(events.type, ['proposal.testing', 'proposal.test_passed']));
+        const count = (type: string) => rows.filter((event) => event.type === type).length;
+        return count('proposal.testing') >= 2 && count('proposal.test_passed') >= 2 ? rows : undefined;
+      });
+      assert.ok(published.length >= 4);
     });
 
     it('fails a change that breaks the tests (a regression), keeping its output', async () => {
