@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { isPlaceholderSecret } from '../secrets/formats.js';
 import { literalsReportedBySecretRules } from '../secrets/index.js';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
@@ -35,9 +36,6 @@ const OPTION_MODULES: Readonly<Record<string, readonly string[]>> = {
   '@nestjs/jwt': ['secret', 'privateKey'],
 };
 
-/** Values that only stand in for a secret: empty, `<your-secret>`, `{{SECRET}}`, `${SECRET}`. */
-const PLACEHOLDER = /^\s*$|^<[^>]*>$|^\{\{[^}]*\}\}$|^\$\{[^}]*\}$/;
-
 interface Constant {
   /** the string literal */
   literal: Node;
@@ -57,7 +55,7 @@ function constantOf(node: Node | undefined, taint: TaintAnalysis): Constant | un
     return constantOf(inner, taint);
   }
   const value = stringValue(target);
-  if (value === undefined || PLACEHOLDER.test(value)) return undefined;
+  if (value === undefined || isPlaceholderSecret(value)) return undefined;
   return { literal: target, ...(variable ? { variable } : {}) };
 }
 

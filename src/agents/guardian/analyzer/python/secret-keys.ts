@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { isPlaceholderSecret } from '../secrets/formats.js';
 import type { RuleMatch } from '../finding.js';
 import type { RuleContext } from '../rule.js';
 import { literalsReportedBySecretRules } from '../secrets/index.js';
@@ -37,8 +38,6 @@ const SECRET_SETTINGS = new Set(['SECRET_KEY', 'JWT_SECRET_KEY', 'WTF_CSRF_SECRE
 /** Module-level names that mark a Django settings module. */
 const DJANGO_SETTINGS = /^(INSTALLED_APPS|MIDDLEWARE|MIDDLEWARE_CLASSES|ROOT_URLCONF|ALLOWED_HOSTS|DATABASES)$/;
 
-/** Values that only stand in for a secret: empty, `<your-secret>`, `{{SECRET}}`, `${SECRET}`. */
-const PLACEHOLDER = /^\s*$|^<[^>]*>$|^\{\{[^}]*\}\}$|^\$\{[^}]*\}$|^(.)\1*$/s;
 /** Keywords of the AWS SDK that take a secret, whatever the call (`boto3.client`, `Session`, `resource`). */
 const AWS_SECRET_KEYWORDS = ['aws_secret_access_key', 'aws_session_token'];
 /** Database drivers' connect functions: their password keyword is a credential whatever its value. */
@@ -82,7 +81,7 @@ function constantOf(node: Node | undefined, taint: TaintAnalysis, depth = 0): No
     return undefined;
   }
   const value = stringValue(node);
-  if (value === undefined || PLACEHOLDER.test(value)) return undefined;
+  if (value === undefined || isPlaceholderSecret(value)) return undefined;
   return node;
 }
 

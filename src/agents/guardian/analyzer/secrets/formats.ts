@@ -169,3 +169,11 @@ export function isWordLabel(value: string, name: string): boolean {
   if (!/^[a-z]+(?:-[a-z]+){2,}$/.test(value)) return false;
   return !nameWords(name).some((word) => PASSWORD_WORDS.has(word));
 }
+
+/**
+ * Values that only stand in for a secret: empty, `<your-secret>`, `{{SECRET}}`, `${SECRET}`, or one character
+ * repeated four times or more (`xxxxxxxx`). A secret-taking API given one of these holds no real key.
+ */
+export function isPlaceholderSecret(value: string): boolean {
+  return /^\s*$|^<[^>]*>$|^\{\{[^}]*\}\}$|^\$\{[^}]*\}$|^(.)\1{3,}$/s.test(value);
+}
