@@ -30,9 +30,10 @@ class Lvlup {
 
   constructor(
     args: string[],
-    readonly options: { dataDirectory: string; port: number; cwd: string },
+    readonly options: { dataDirectory: string; port: number; cwd: string; command?: string },
   ) {
-    this.child = spawn(process.execPath, [bin, ...args], {
+    const [command, commandArguments] = options.command ? [options.command, args] : [process.execPath, [bin, ...args]];
+    this.child = spawn(command, commandArguments, {
       cwd: options.cwd,
       env: {
         PATH: process.env.PATH,
@@ -170,6 +171,25 @@ describe('lvlup server processes (PGlite)', { timeout: 240_000 }, () => {
     assert.equal((await first.request('GET', '/api/v1/auth/me', key)).status, 200);
     first.child.kill('SIGTERM');
     assert.equal((await first.exitWithin(20_000)).code, 0, first.output());
+  });
+
+  it('`npm start` hands SIGTERM to the server, which exits and frees the data folder', async () => {
+    const dataDirectory = dataFolder();
+    const repository = fileURLToPath(new URL('..', import.meta.url));
+    const npm = new Lvlup(['start'], { dataDirectory, port: await freePort(), cwd: repository, command: 'npm' });
+    await npm.healthy();
+    const lock = JSON.parse(readFileSync(path.join(dataDirectory, 'lvlup.lock'), 'utf8')) as { pid: number };
+    assert.notEqual(lock.pid, npm.child.pid, 'the server should be a child of npm');
+
+    npm.child.kill('SIGTERM');
+    const exit = await npm.exitWithin(20_000);
+    const orphaned = existsSync(path.join(dataDirectory, 'lvlup.lock'));
+    if (orphaned) process.kill(lock.pid, 'SIGKILL'); // or it would hold this test's output pipe open
+    assert.deepEqual(exit, { code: 0, signal: null }, npm.output());
+    // npm waits for its script; the server, signalled through it, has let go of the folder and the port.
+    assert.ok(!orphaned, 'the server outlived npm');
+    assert.throws(() => process.kill(lock.pid, 0), { code: 'ESRCH' });
+    await assert.rejects(fetch(`${npm.url}/health`));
   });
 
   it('keeps data across a graceful restart', async () => {
