@@ -17,6 +17,7 @@ const config = {
   sandboxMode: 'auto' as const,
   dataDirectory: '/nonexistent/lvlup-custody-test',
   sandboxWorkDirectory: undefined,
+  sandboxBwrapPath: undefined,
 };
 
 /** The sink each family's planted line must contain: a reference check independent of the analyzer. */

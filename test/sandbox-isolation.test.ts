@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   createSandboxRunner,
   DEFAULT_SANDBOX_LIMITS,
+  SandboxRefusedError,
   SandboxUnavailableError,
   type SandboxCommand,
   type SandboxCommandOutcome,
@@ -472,6 +473,21 @@ describe('process mode (no isolation)', () => {
     assert.equal(await outsideDigest(), before);
   });
 
+  it('never runs a command as root: a work tree the unprivileged account cannot reach is refused', async (context) => {
+    if (!isRoot) return context.skip('lvlup does not run as root here');
+    const closed = path.join(treesDir, `closed-${++treeCount}`);
+    await mkdir(closed, { mode: 0o700 });
+    await chmod(closed, 0o700);
+    const workTree = path.join(closed, 'tree');
+    await mkdir(workTree);
+    const proof = path.join(workTree, 'ran-as');
+    await assert.rejects(
+      runner.run({ command: `id -u > ${proof}`, workTree }),
+      (error: unknown) => error instanceof SandboxRefusedError && /never runs commands as root/.test(error.message),
+    );
+    assert.equal(existsSync(proof), false, 'the command ran');
+  });
+
   it('links read-only binds into the work tree and removes the links afterwards', async () => {
     const workTree = await newWorkTree();
     const outcome = await runner.run({
@@ -485,12 +501,16 @@ describe('process mode (no isolation)', () => {
 });
 
 describe('availability', () => {
-  it('auto falls back to process mode, with the reason, when bubblewrap is missing', async () => {
-    const { runner, availability } = await createSandboxRunner({ mode: 'auto', bwrapPath: '/nonexistent/bwrap' });
-    assert.equal(availability.mode, 'process');
-    assert.equal(availability.isolation, 'none');
-    assert.match(availability.reason ?? '', /not found/);
-    assert.equal(runner.isolation, 'none');
+  it('auto without bubblewrap runs nothing: unavailable, with the reason and the fix (no process fallback)', async () => {
+    await assert.rejects(
+      createSandboxRunner({ mode: 'auto', bwrapPath: '/nonexistent/bwrap' }),
+      (error: unknown) =>
+        error instanceof SandboxUnavailableError &&
+        error.code === 'sandbox_unavailable' &&
+        /bubblewrap not found \(\/nonexistent\/bwrap\)/.test(error.message) &&
+        /install bubblewrap/.test(error.fix ?? '') &&
+        /SANDBOX_MODE=process/.test(error.fix ?? ''),
+    );
   });
 
   it('mode bwrap without bubblewrap is an error', async () => {

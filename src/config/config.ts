@@ -238,6 +238,10 @@ const environmentSchema = z.object({
     .string()
     .refine((value) => path.isAbsolute(value), 'must be an absolute path')
     .optional(),
+  SANDBOX_BWRAP_PATH: z
+    .string()
+    .refine((value) => path.isAbsolute(value), 'must be an absolute path')
+    .optional(),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
@@ -320,6 +324,8 @@ export interface Config {
   readonly sandboxMode: 'auto' | 'bwrap' | 'process';
   /** where Sandbox's throw-away work trees go; undefined: /dev/shm when writable, else the temp folder */
   readonly sandboxWorkDirectory: string | undefined;
+  /** the bubblewrap binary (SANDBOX_BWRAP_PATH); default: `bwrap` on PATH, then /usr/bin/bwrap */
+  readonly sandboxBwrapPath: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -413,5 +419,6 @@ export function loadConfig(environment: Record<string, string | undefined>, work
     flutterPath: env.FLUTTER_PATH,
     sandboxMode: env.SANDBOX_MODE,
     sandboxWorkDirectory: env.SANDBOX_WORK_DIR,
+    sandboxBwrapPath: env.SANDBOX_BWRAP_PATH,
   };
 }

@@ -1,6 +1,5 @@
-import type { Config } from '../config/config.js';
 import type { Difficulty } from '../learning/xp.js';
-import { sandboxService } from '../sandbox/sandbox-service.js';
+import { sandboxService, type SandboxSettings } from '../sandbox/sandbox-service.js';
 import { profileFor } from './difficulty.js';
 import { generateGuardianCases, runGuardianCases } from './guardian-cases.js';
 import { generateImperiumCases, runImperiumCases } from './imperium-cases.js';
@@ -32,7 +31,7 @@ export function scoreCustody(
 export async function runCustodyTest(
   input: { agentType: CustodyAgentType; difficulty: Difficulty; seed: number },
   environment: {
-    config: Pick<Config, 'sandboxMode' | 'dataDirectory' | 'sandboxWorkDirectory'>;
+    config: SandboxSettings;
     signal?: AbortSignal | undefined;
   },
 ): Promise<CustodyOutcome> {

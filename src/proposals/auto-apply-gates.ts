@@ -3,7 +3,16 @@ import { securityGateFailure } from './security-gate.js';
 import type { Proposal } from './transition.js';
 
 export interface FailedGate {
-  readonly gate: 'policy' | 'state' | 'tests' | 'confidence' | 'security' | 'level' | 'custody' | 'acceptance';
+  readonly gate:
+    | 'policy'
+    | 'state'
+    | 'tests'
+    | 'sandbox_unavailable'
+    | 'confidence'
+    | 'security'
+    | 'level'
+    | 'custody'
+    | 'acceptance';
   readonly detail: string;
 }
 
@@ -21,7 +30,9 @@ export interface ProposingAgent {
  * missing. `findings` are the proposal's stored Guardian findings (scanned afresh by the caller when the
  * proposal predates scanning). The autonomy gates: the proposing agent's level reaches the policy's
  * minimum (`level`), it is custody-eligible (`custody`), and the proposal's learned acceptance score
- * reaches the policy's threshold (`acceptance`; null in the policy turns this one off).
+ * reaches the policy's threshold (`acceptance`; null in the policy turns this one off). An untested
+ * proposal of a repository with checks fails `sandbox_unavailable` instead of `tests` when the sandbox
+ * cannot run (`sandboxUnavailable`: why, and the fix): it waits for the sandbox, not for its tests.
  */
 export function failedAutoApplyGates(
   proposal: Pick<Proposal, 'status' | 'confidence' | 'testResults' | 'acceptanceScore'> & {
@@ -29,6 +40,7 @@ export function failedAutoApplyGates(
   },
   repository: { checkCommands: readonly string[]; policy: RepositoryPolicy },
   agent: ProposingAgent,
+  sandboxUnavailable?: string,
 ): FailedGate[] {
   const failed: FailedGate[] = [];
   const { policy } = repository;
@@ -36,10 +48,19 @@ export function failedAutoApplyGates(
   const hasChecks = repository.checkCommands.length > 0;
   const readyStates = hasChecks ? ['test-passed'] : ['pending', 'test-passed'];
   if (!readyStates.includes(proposal.status)) {
+    const untested = ['pending', 'testing'].includes(proposal.status);
     failed.push(
-      hasChecks && ['pending', 'testing', 'test-failed'].includes(proposal.status)
-        ? { gate: 'tests', detail: `the repository has checks and the proposal is ${proposal.status}, not test-passed` }
-        : { gate: 'state', detail: `the proposal is ${proposal.status}` },
+      hasChecks && untested && sandboxUnavailable
+        ? {
+            gate: 'sandbox_unavailable',
+            detail: `the proposal waits for its checks, which do not run because ${sandboxUnavailable}`,
+          }
+        : hasChecks && (untested || proposal.status === 'test-failed')
+          ? {
+              gate: 'tests',
+              detail: `the repository has checks and the proposal is ${proposal.status}, not test-passed`,
+            }
+          : { gate: 'state', detail: `the proposal is ${proposal.status}` },
     );
   } else if (hasChecks && proposal.testResults?.verdict === 'still-failing') {
     // Not blamed for failures the base already had, but not proven either: a person decides.

@@ -11,22 +11,32 @@ export interface SandboxService {
   readonly workRoot: string;
 }
 
+/** The settings the sandbox is made from. */
+export type SandboxSettings = Pick<
+  Config,
+  'sandboxMode' | 'sandboxBwrapPath' | 'dataDirectory' | 'sandboxWorkDirectory'
+>;
+
 const services = new Map<string, Promise<SandboxService>>();
 
 /**
- * The sandbox of this process, probed once per mode and data folder and shared by every task and by
- * readiness. A failed probe (mode `bwrap` without a usable bubblewrap) is not cached, so a fixed machine
- * is seen without a restart.
+ * The sandbox of this process, probed once per settings and shared by every task and by readiness. A
+ * failed probe (SandboxUnavailableError: no usable bubblewrap in mode `auto` or `bwrap`) is not cached,
+ * so a fixed machine is seen without a restart.
  */
-export function sandboxService(
-  config: Pick<Config, 'sandboxMode' | 'dataDirectory' | 'sandboxWorkDirectory'>,
-): Promise<SandboxService> {
-  const key = `${config.sandboxMode}\0${config.dataDirectory}\0${config.sandboxWorkDirectory ?? ''}`;
+export function sandboxService(config: SandboxSettings): Promise<SandboxService> {
+  const key = [config.sandboxMode, config.sandboxBwrapPath, config.dataDirectory, config.sandboxWorkDirectory]
+    .map((part) => part ?? '')
+    .join('\0');
   let service = services.get(key);
   if (!service) {
     service = (async () => {
       const [{ runner, availability }, toolchains, workRoot] = await Promise.all([
-        createSandboxRunner({ mode: config.sandboxMode, hiddenPaths: [config.dataDirectory] }),
+        createSandboxRunner({
+          mode: config.sandboxMode,
+          hiddenPaths: [config.dataDirectory],
+          ...(config.sandboxBwrapPath ? { bwrapPath: config.sandboxBwrapPath } : {}),
+        }),
         findToolchains(),
         config.sandboxWorkDirectory ?? defaultWorkRoot(),
       ]);

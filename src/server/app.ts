@@ -10,6 +10,7 @@ import { eventTransport } from '../events/fan-out-transports.js';
 import { createStoredEventBus } from '../events/stored-bus.js';
 import { loggerOptions } from '../observability/logger.js';
 import { SingleLineRequestLog } from '../observability/request-log.js';
+import { logSandboxAtStart } from '../sandbox/sandbox-status.js';
 import { registerErrorHandling, sendProblem } from './error-handler.js';
 import audit from './plugins/audit.js';
 import authentication from './plugins/authentication.js';
@@ -145,6 +146,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('services', services);
   // Agent rows exist before the first request; workers stop before the database closes.
   app.addHook('onReady', () => runtime.start());
+  // How proposals' code will run, said once at start-up (a warning when it will not run, or unisolated);
+  // the probe runs in the background, readiness reports the same state.
+  app.addHook('onReady', async () => {
+    void logSandboxAtStart(config, logger).catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not probe the sandbox'),
+    );
+  });
   // Other processes' events reach this one's WebSocket and SSE clients while it serves.
   if (storedEvents) {
     app.addHook('onReady', () => storedEvents.start());

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { giveUp } from '../../sandbox/give-up.js';
 import { runExperiment } from '../../sandbox/run-experiment.js';
 import { SANDBOX_TASK } from '../../sandbox/sandbox-limits.js';
-import { sandboxService } from '../../sandbox/sandbox-service.js';
+import { SandboxUnavailableError } from '../../sandbox/isolation/index.js';
+import { sandboxService, type SandboxService } from '../../sandbox/sandbox-service.js';
 import { testOutstandingProposals } from '../../sandbox/test-outstanding.js';
 import { testProposal } from '../../sandbox/test-proposal.js';
-import { asTaskFailure } from '../../tasks/task-errors.js';
+import { asTaskFailure, TaskFailure } from '../../tasks/task-errors.js';
 import { defineAgent, type TaskContext } from '../definition.js';
 import { repositoryInput } from '../repository-inventory.js';
 
@@ -20,17 +21,32 @@ type SandboxInput = z.infer<typeof sandboxInput>;
 
 const consoleLogger = { error: (details: object, message: string) => console.error(message, details) };
 
+/**
+ * The sandbox, or a failure that is not retried when there is none: nothing runs a proposal's code
+ * unisolated unless SANDBOX_MODE=process was chosen. A proposal stays pending (the scheduled run tests
+ * it once the sandbox works); an experiment fails with the reason.
+ */
+async function availableSandbox(context: TaskContext<SandboxInput>): Promise<SandboxService> {
+  try {
+    return await sandboxService(context.config);
+  } catch (error) {
+    if (!(error instanceof SandboxUnavailableError)) throw error;
+    const fix = error.fix ? ` Fix: ${error.fix}.` : '';
+    throw new TaskFailure('sandbox_unavailable', `The sandbox is unavailable: ${error.message}.${fix}`, false);
+  }
+}
+
 async function run(context: TaskContext<SandboxInput>): Promise<Record<string, unknown>> {
-  const service = await sandboxService(context.config);
-  const shared = {
-    database: context.database,
-    service,
-    signal: context.signal,
-    log: (message: string) => context.log('info', message),
-    now: () => new Date(),
-  };
   const input = context.input;
   try {
+    const service = await availableSandbox(context);
+    const shared = {
+      database: context.database,
+      service,
+      signal: context.signal,
+      log: (message: string) => context.log('info', message),
+      now: () => new Date(),
+    };
     if ('proposal_id' in input) {
       return await testProposal(
         { ...shared, events: context.events, taskId: context.task.id, logger: consoleLogger },

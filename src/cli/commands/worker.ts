@@ -7,6 +7,7 @@ import { eventTransport } from '../../events/fan-out-transports.js';
 import { createStoredEventBus } from '../../events/stored-bus.js';
 import { loggerOptions } from '../../observability/logger.js';
 import { connectRedis, waitUntilReady } from '../../redis.js';
+import { logSandboxAtStart } from '../../sandbox/sandbox-status.js';
 import { createTaskRuntime, type TaskRuntime } from '../../tasks/runtime.js';
 import type { CliContext } from '../main.js';
 
@@ -42,6 +43,9 @@ export function registerWorkerCommand(program: Command, context: CliContext) {
         throw error;
       }
       log.info({ owner: runtime.worker?.owner, concurrency: config.worker.concurrency }, 'worker started');
+      void logSandboxAtStart(config, log).catch((error: unknown) =>
+        log.warn({ err: error }, 'could not probe the sandbox'),
+      );
       closeWithGrace({ delay: config.shutdownTimeoutSeconds * 1000 + 2000 }, async ({ signal, err }) => {
         if (err) log.error({ err }, 'shutting down after an error');
         else log.info({ signal }, 'shutting down');

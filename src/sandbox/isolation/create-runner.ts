@@ -61,9 +61,16 @@ async function probeBwrap(
   }
 }
 
+/** What an operator can do when bubblewrap cannot be used. */
+export const BWRAP_FIX =
+  'install bubblewrap (apt-get install bubblewrap) where it can create user namespaces, ' +
+  'or set SANDBOX_MODE=process to accept unisolated runs';
+
 /**
- * The sandbox runner for a mode setting. `auto`: bubblewrap when a probe run succeeds, otherwise
- * process mode with the reason; `bwrap`: bubblewrap or SandboxUnavailableError; `process`: process mode.
+ * The sandbox runner for a mode setting. `auto` and `bwrap`: bubblewrap when a probe run succeeds,
+ * otherwise SandboxUnavailableError with the reason and the fix (nothing runs unisolated unless chosen);
+ * `process`: process mode, only as asked for explicitly, and never as root (setpriv must be there to
+ * switch to the unprivileged account).
  */
 export async function createSandboxRunner(
   options: CreateSandboxRunnerOptions,
@@ -75,16 +82,22 @@ export async function createSandboxRunner(
   const setprivPath = systemTool('setpriv');
   if (!prlimitPath) {
     const reason = 'prlimit (util-linux) not found: no rlimits can be applied';
-    throw new SandboxUnavailableError(reason);
+    throw new SandboxUnavailableError(reason, 'install util-linux');
   }
   const common = { prlimitPath, setprivPath, account, hiddenPaths };
-  const processRunner = (reason: string) => ({
-    runner: new ProcessSandboxRunner(common),
-    availability: { mode: 'process', isolation: 'none', reason } satisfies SandboxAvailability,
-  });
-  if (options.mode === 'process') return processRunner('SANDBOX_MODE is process');
+  if (options.mode === 'process') {
+    if (account.switchTo && !setprivPath) {
+      throw new SandboxUnavailableError(
+        'setpriv (util-linux) not found: process mode never runs commands as root and cannot switch account',
+        'install util-linux, or run lvlup as an unprivileged user',
+      );
+    }
+    return {
+      runner: new ProcessSandboxRunner(common),
+      availability: { mode: 'process', isolation: 'none', reason: 'SANDBOX_MODE is process' },
+    };
+  }
   const probe = await probeBwrap(options, common);
   if (probe.ok) return { runner: probe.runner, availability: { mode: 'bwrap', isolation: 'bwrap' } };
-  if (options.mode === 'bwrap') throw new SandboxUnavailableError(probe.reason);
-  return processRunner(probe.reason);
+  throw new SandboxUnavailableError(probe.reason, BWRAP_FIX);
 }

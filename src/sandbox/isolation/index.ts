@@ -11,8 +11,8 @@ export type {
   SandboxRunner,
 } from './types.js';
 export { DEFAULT_SANDBOX_LIMITS, resolveLimits } from './limits.js';
-export { SandboxUnavailableError } from './errors.js';
-export { createSandboxRunner } from './create-runner.js';
+export { SandboxRefusedError, SandboxUnavailableError } from './errors.js';
+export { BWRAP_FIX, createSandboxRunner } from './create-runner.js';
 export { BwrapSandboxRunner } from './bwrap-runner.js';
 export { ProcessSandboxRunner } from './process-runner.js';
 export { SYSTEM_SEARCH_PATH } from './environment.js';

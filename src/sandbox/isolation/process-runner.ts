@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkCommand, existingHostPaths } from './command-input.js';
 import { sandboxEnvironment } from './environment.js';
+import { SandboxRefusedError } from './errors.js';
 import { prlimitArguments, processesHeadroom } from './limits.js';
 import { canTraverseTo, switchAccountArguments, tasksOfAccount, type SandboxAccount } from './sandbox-account.js';
 import { superviseCommand } from './supervised-run.js';
@@ -21,9 +22,10 @@ export interface ProcessRunnerSetup {
 /**
  * The fallback without bubblewrap (isolation `none`): the same limits — rlimits through prlimit, the
  * wall clock, the tree watch, the output cap — and the reduced environment, but no namespaces: the
- * command sees the machine's file system and network. When lvlup runs as root and the account can
- * reach the work tree, the command runs as that unprivileged account, so file permissions still keep
- * it out of lvlup's data folder and other accounts' files. Read-only binds into the work tree become
+ * command sees the machine's file system and network. It never runs as root: when lvlup runs as root
+ * the command runs as the unprivileged account (setpriv: no groups, no capabilities, no new privileges),
+ * so file permissions still keep it out of lvlup's data folder and other accounts' files, and a work
+ * tree that account cannot reach is refused (SandboxRefusedError). Read-only binds into the work tree become
  * symbolic links (not read-only by themselves); tool and hidden paths need nothing (everything is
  * visible anyway).
  */
@@ -31,13 +33,13 @@ export class ProcessSandboxRunner implements SandboxRunner {
   readonly isolation = 'none' as const;
   readonly mode = 'process' as const;
 
-  constructor(private readonly setup: ProcessRunnerSetup) {}
+  constructor(private readonly setup: ProcessRunnerSetup) {
+    if (setup.account.switchTo && !setup.setprivPath) throw new TypeError('setpriv is needed to switch accounts');
+  }
 
   async handOver(workTree: string): Promise<void> {
-    const { account, setprivPath } = this.setup;
-    if (account.switchTo && setprivPath !== undefined && (await canTraverseTo(workTree, account))) {
-      await handOverWorkTree(workTree, account);
-    }
+    const { account } = this.setup;
+    if (account.switchTo && (await canTraverseTo(workTree, account))) await handOverWorkTree(workTree, account);
   }
 
   async run(input: SandboxCommand): Promise<SandboxCommandOutcome> {
@@ -45,13 +47,15 @@ export class ProcessSandboxRunner implements SandboxRunner {
     const hidden = await existingHostPaths(hiddenPaths);
     const command = await checkCommand(input, hidden);
     const { limits } = command;
-    const switchTo =
-      this.setup.account.switchTo &&
-      setprivPath !== undefined &&
-      (await canTraverseTo(command.workTree, this.setup.account));
-    const account: SandboxAccount = switchTo
-      ? this.setup.account
-      : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, name: 'sandbox', switchTo: false };
+    const switchTo = this.setup.account.switchTo;
+    if (switchTo && !(await canTraverseTo(command.workTree, this.setup.account))) {
+      throw new SandboxRefusedError(
+        `process mode never runs commands as root, and the sandbox account (uid ${this.setup.account.uid}) ` +
+          `cannot reach the work tree ${command.workTree}: make every folder above it searchable by others ` +
+          '(e.g. mode 0711), or set SANDBOX_WORK_DIR to such a folder',
+      );
+    }
+    const account: SandboxAccount = this.setup.account;
 
     const home = await mkdtemp(path.join(os.tmpdir(), 'lvlup-sandbox-home-'));
     try {

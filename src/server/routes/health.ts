@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
-import { sandboxService } from '../../sandbox/sandbox-service.js';
+import { sandboxStatus } from '../../sandbox/sandbox-status.js';
 import { describeLanguageModelStatus } from '../../llm/language-model-status.js';
 import type { TaskRuntime } from '../../tasks/runtime.js';
 import { sendProblem } from '../error-handler.js';
@@ -65,26 +64,16 @@ const sandboxSchema = z
   .object({
     status: z
       .enum(['isolated', 'unisolated', 'unavailable'])
-      .describe('isolated: bubblewrap; unisolated: process mode (limits only, no network or file isolation)'),
+      .describe(
+        'isolated: bubblewrap; unisolated: SANDBOX_MODE=process (limits only, no network or file isolation); ' +
+          'unavailable: no check or experiment runs until fixed',
+      ),
     mode: z.enum(['auto', 'bwrap', 'process']).describe('SANDBOX_MODE'),
     isolation: z.enum(['bwrap', 'none']).nullable(),
     reason: z.string().optional().describe('why bubblewrap is not used, when it is not'),
+    fix: z.string().optional().describe('when unavailable: what makes the sandbox work'),
   })
   .describe('how Sandbox runs checks in this process');
-
-async function sandboxState(config: Config): Promise<z.infer<typeof sandboxSchema>> {
-  try {
-    const { availability } = await sandboxService(config);
-    return {
-      status: availability.isolation === 'bwrap' ? 'isolated' : 'unisolated',
-      mode: config.sandboxMode,
-      isolation: availability.isolation,
-      ...(availability.reason ? { reason: availability.reason } : {}),
-    };
-  } catch (error) {
-    return { status: 'unavailable', mode: config.sandboxMode, isolation: null, reason: (error as Error).message };
-  }
-}
 
 const llmSchema = z
   .object({
@@ -143,8 +132,10 @@ const health: FastifyPluginAsyncZod = async (app) => {
           'Public so that orchestrators can probe it; it names dependencies and their state, never error details. ' +
           'Answers 503 (problem+json with the same `checks`) when any dependency is down. `queue` counts tasks ' +
           'over all processes; the `queue` check is down when the tasks table cannot be read or when this ' +
-          'process should run a worker and its worker has stopped. `sandbox` says how checks run: `unisolated` ' +
-          'when bubblewrap is missing (SANDBOX_MODE=auto), down when SANDBOX_MODE=bwrap cannot be honoured.',
+          'process should run a worker and its worker has stopped. `sandbox` says how checks run: `isolated` ' +
+          '(bubblewrap), `unisolated` only when SANDBOX_MODE=process was chosen, and `unavailable` (the ' +
+          '`sandbox` check down, with `reason` and `fix`) when bubblewrap is missing or unusable in modes ' +
+          '`auto` and `bwrap`: then no check or experiment runs.',
         tags: ['health'],
         response: {
           200: z.object({
@@ -167,7 +158,7 @@ const health: FastifyPluginAsyncZod = async (app) => {
         queue = await queueState(database, runtime);
         if (queue.worker && !queue.worker.running) throw new Error('worker stopped');
       }, 2000);
-      const sandbox = await sandboxState(app.services.config);
+      const sandbox = await sandboxStatus(app.services.config);
       const status = describeLanguageModelStatus(app.services.llm);
       const llm = { ...status, providers: status.providers.map((provider) => ({ ...provider })) };
       checks.sandbox = { status: sandbox.status === 'unavailable' ? 'down' : 'up' };

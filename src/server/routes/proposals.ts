@@ -10,6 +10,7 @@ import { scanProposalChanges } from '../../proposals/security-gate.js';
 import { createProposal, type RepositoryReader } from '../../proposals/create-proposal.js';
 import { openPullRequestForProposal } from '../../proposals/pull-request-step.js';
 import { repositoryChecks } from '../../sandbox/checks.js';
+import { sandboxStatus, unavailableDetail } from '../../sandbox/sandbox-status.js';
 import { effectivePolicy } from '../../repositories/policy.js';
 import { asProblem } from '../../proposals/errors-to-problems.js';
 import { findProposal, listProposals, PROPOSAL_SORTS, proposalHistory } from '../../proposals/proposal-store.js';
@@ -278,7 +279,8 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: 'Accept and apply a proposal without a reviewer, if every gate holds',
         description:
-          "Gates: the repository's policy allows auto-apply; tests passed when the repository has checks; " +
+          "Gates: the repository's policy allows auto-apply; tests passed when the repository has checks " +
+          '(`tests`; `sandbox_unavailable` while the proposal is untested because the sandbox cannot run); ' +
           'confidence at or above the policy threshold; the change introduces no high or critical Guardian finding ' +
           "(`security`); the proposing agent's level reaches `auto_apply_min_level` (`level`); the agent is " +
           'custody-eligible — at least 3 of its last 5 custody tests passed, at most 2 consecutive failures ' +
@@ -306,9 +308,10 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         const findings = proposal.findings ?? (await scanProposalChanges(proposal.changes));
         const checks =
           repository && proposal.baseCommit ? await repositoryChecks(repository, proposal.baseCommit) : undefined;
-        const [level, custody] = await Promise.all([
+        const [level, custody, sandbox] = await Promise.all([
           agentLevel(orm, proposal.aiType),
           custodyEligibility(orm, proposal.aiType),
+          sandboxStatus(app.services.config),
         ]);
         const failed = failedAutoApplyGates(
           { ...proposal, findings },
@@ -317,6 +320,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
             policy: effectivePolicy(repository?.policy),
           },
           { type: proposal.aiType, level, custody },
+          sandbox.status === 'unavailable' ? unavailableDetail(sandbox) : undefined,
         );
         if (failed.length > 0) {
           throw new HttpProblem(

@@ -6,6 +6,7 @@ import { findRepository } from '../../repositories/repository-store.js';
 import { createExperiment } from '../../sandbox/create-experiment.js';
 import { findExperiment, listExperiments, type SandboxExperiment } from '../../sandbox/experiment-store.js';
 import { findRun, proposalRuns, type SandboxRun } from '../../sandbox/run-store.js';
+import { sandboxStatus, unavailableDetail } from '../../sandbox/sandbox-status.js';
 import { asTaskProblem } from '../../tasks/errors-to-problems.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './api/v1/representations.js';
@@ -133,7 +134,9 @@ const sandboxRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Time a command on the base commit and with a proposal, runs alternating',
         description:
           'Stores the experiment and queues a sandbox task in one transaction; answers 202 at once with ' +
-          '`Location` pointing at the experiment. Timings are the commands’ wall times in milliseconds.',
+          '`Location` pointing at the experiment. Timings are the commands’ wall times in milliseconds. ' +
+          'Needs `agents:run` (the maintainer role). 503 `sandbox_unavailable` (with `reason` and `fix`) ' +
+          'when the sandbox cannot run commands here, as readiness reports it.',
         tags: ['sandbox'],
         body: experimentBody,
         response: { 202: experimentSchema },
@@ -155,6 +158,19 @@ const sandboxRoutes: FastifyPluginAsyncZod = async (app) => {
             { errors: [{ field: 'body.proposal_id', message: 'must be a proposal of repository_id' }] },
           );
         }
+      }
+      const sandbox = await sandboxStatus(app.services.config);
+      if (sandbox.status === 'unavailable') {
+        throw new HttpProblem(
+          503,
+          'sandbox_unavailable',
+          'Service Unavailable',
+          `No experiment can run: ${unavailableDetail(sandbox)}.`,
+          {
+            reason: sandbox.reason,
+            ...(sandbox.fix ? { fix: sandbox.fix } : {}),
+          },
+        );
       }
       const principal = request.principal!;
       const experiment = await createExperiment(orm, {
