@@ -87,6 +87,7 @@ export function createComputePool(options: ComputePoolOptions): Compute {
     optimize: (task: OptimizeTask) => run<OptimizeResult>('optimize', task),
     diff: (inputs: readonly FileChangeInput[]) => run<DiffOutcome>('diff', inputs),
     securityGate: (changes: readonly ScannedChange[]) => run<ProposalFinding[]>('securityGate', changes),
+    stats: () => ({ threads: pool?.threads.length ?? 0, inFlight }),
     async ready() {
       const threads = start();
       // One ping per thread: each loads the task module and every grammar, or the start-up fails.
@@ -110,6 +111,7 @@ export function createInlineCompute(): Compute {
     optimize: tasks.optimize,
     diff: tasks.diff,
     securityGate: tasks.securityGate,
+    stats: () => ({ threads: 0, inFlight: 0 }),
     ready: async () => void (await tasks.ping()),
     close: async () => undefined,
   };

@@ -44,6 +44,8 @@ export interface Compute {
   optimize(task: OptimizeTask): Promise<OptimizeResult>;
   diff(inputs: readonly FileChangeInput[]): Promise<DiffOutcome>;
   securityGate(changes: readonly ScannedChange[]): Promise<ProposalFinding[]>;
+  /** threads alive now, and admitted tasks running or waiting for one */
+  stats(): { readonly threads: number; readonly inFlight: number };
   /** loads the workers (and their parsers) and runs one task through each; throws when they cannot start */
   ready(): Promise<void>;
   /** terminates the workers; tasks still queued or running are rejected */
