@@ -9,7 +9,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.js'] },
+        projectService: {
+          allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.js', 'src/compute/*.js', 'test/support/*.js'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },

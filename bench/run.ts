@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each printing a table and writing JSON to bench/results/.
 import { benchGuardianQuality } from './guardian-quality.js';
+import { benchCompute } from './http-compute.js';
 import { benchGuardianSpeed } from './guardian-speed.js';
 import { benchHealth } from './http-health.js';
 import { benchProposals } from './http-proposals.js';
@@ -10,6 +11,7 @@ const selected = process.argv.slice(2);
 const benches: Record<string, () => Promise<void>> = {
   'guardian-quality': benchGuardianQuality,
   'guardian-speed': benchGuardianSpeed,
+  'http-compute': benchCompute,
   'http-health': benchHealth,
   'http-proposals': benchProposals,
   'sandbox-overhead': benchSandboxOverhead,

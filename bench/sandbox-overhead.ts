@@ -8,6 +8,7 @@
 // Side by side: the same pipeline in process mode (no bubblewrap), and the naive baseline of copying the
 // repository's files into a fresh folder (what "a temp copy" costs) instead of a git worktree.
 // PGlite in a temporary folder; BENCH_SANDBOX_SAMPLES (default 40) samples after 3 warm-up runs.
+import { createInlineCompute } from '../src/compute/compute-pool.js';
 import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -88,6 +89,7 @@ async function measurePipeline(database: Database, repository: { id: string; pat
         createdBy: 'bench',
       },
       new Date(),
+      createInlineCompute(),
     );
     const started = performance.now();
     const result = await testProposal(

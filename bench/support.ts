@@ -46,6 +46,8 @@ export interface LoadResult {
   readonly p99Ms: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** responses received within the duration */
+  readonly answered: number;
 }
 
 export async function load(options: {
@@ -55,6 +57,8 @@ export async function load(options: {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** seconds before a request counts as an error (autocannon's default: 10) */
+  timeoutSeconds?: number;
 }): Promise<LoadResult> {
   const result = await autocannon({
     url: options.url,
@@ -63,6 +67,7 @@ export async function load(options: {
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
+    ...(options.timeoutSeconds === undefined ? {} : { timeout: options.timeoutSeconds }),
   });
   return summarise(result);
 }
@@ -74,6 +79,7 @@ export function summarise(result: autocannon.Result): LoadResult {
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    answered: result.requests.total,
   };
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from './config.js';
@@ -15,6 +16,22 @@ function configError(environment: Record<string, string | undefined>): ConfigErr
 }
 
 describe('loadConfig', () => {
+  it('sizes the compute pool at cores - 1 (at least 1) with a queue of 8; 0 threads means inline', () => {
+    assert.deepEqual(loadConfig({}, '/srv/lvlup').compute, {
+      poolSize: Math.max(1, availableParallelism() - 1),
+      maxQueue: 8,
+    });
+    assert.deepEqual(loadConfig({ COMPUTE_POOL_SIZE: '0', COMPUTE_MAX_QUEUE: '0' }, '/srv/lvlup').compute, {
+      poolSize: 0,
+      maxQueue: 0,
+    });
+    const error = configError({ COMPUTE_POOL_SIZE: '-1', COMPUTE_MAX_QUEUE: 'many' });
+    assert.deepEqual(
+      error.problems.map((problem) => problem.variable),
+      ['COMPUTE_POOL_SIZE', 'COMPUTE_MAX_QUEUE'],
+    );
+  });
+
   it('has working defaults for an empty environment', () => {
     const config = loadConfig({}, '/srv/lvlup');
     assert.equal(config.port, 8000);

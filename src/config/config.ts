@@ -173,6 +173,18 @@ const environmentSchema = z.object({
     .max(256, 'must be a whole number between 1 and 256')
     .default(Math.max(2, availableParallelism())),
   TASK_LEASE_SECONDS: seconds(30),
+  COMPUTE_POOL_SIZE: z.coerce
+    .number({ message: 'must be a whole number between 0 (inline) and 256' })
+    .int('must be a whole number between 0 (inline) and 256')
+    .min(0, 'must be a whole number between 0 (inline) and 256')
+    .max(256, 'must be a whole number between 0 (inline) and 256')
+    .default(Math.max(1, availableParallelism() - 1)),
+  COMPUTE_MAX_QUEUE: z.coerce
+    .number({ message: 'must be a whole number between 0 and 10000' })
+    .int('must be a whole number between 0 and 10000')
+    .min(0, 'must be a whole number between 0 and 10000')
+    .max(10_000, 'must be a whole number between 0 and 10000')
+    .default(8),
   IMPERIUM_LEARNING_INTERVAL: seconds(1800),
   GUARDIAN_SCAN_INTERVAL: seconds(900),
   SANDBOX_EXPERIMENT_INTERVAL: seconds(2700),
@@ -276,6 +288,13 @@ export interface Config {
     readonly concurrency: number;
     /** how long a running task's lease lasts; a dead worker's tasks are taken over after it */
     readonly leaseSeconds: number;
+  };
+  /** the worker threads that run analysis, optimisation, diffing and the security gate (src/compute/) */
+  readonly compute: {
+    /** threads; 0 runs the work inline on the event loop (a comparison baseline, not for production) */
+    readonly poolSize: number;
+    /** requests that may wait for a thread; one more is answered 503 `server_busy` */
+    readonly maxQueue: number;
   };
   readonly intervals: {
     readonly imperiumLearning: number;
@@ -384,6 +403,7 @@ export function loadConfig(environment: Record<string, string | undefined>, work
     shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT,
     eventRetentionSeconds: env.EVENT_RETENTION_SECONDS,
     worker: { enabled: env.LVLUP_WORKER, concurrency: env.WORKER_CONCURRENCY, leaseSeconds: env.TASK_LEASE_SECONDS },
+    compute: { poolSize: env.COMPUTE_POOL_SIZE, maxQueue: env.COMPUTE_MAX_QUEUE },
     intervals: {
       imperiumLearning: env.IMPERIUM_LEARNING_INTERVAL,
       guardianScan: env.GUARDIAN_SCAN_INTERVAL,

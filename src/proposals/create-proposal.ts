@@ -4,8 +4,8 @@ import type { Orm } from '../db/database.js';
 import { proposals, proposalTransitions, repositories } from '../db/schema.js';
 import { effectivePolicy } from '../repositories/policy.js';
 import { normaliseRelativePath } from '../repositories/safe-path.js';
+import type { Compute } from '../compute/compute.js';
 import { buildChanges, contentHash, rangesOverlap, type FileChangeInput } from './changes.js';
-import { scanProposalChanges } from './security-gate.js';
 import { OPEN_STATUSES } from './states.js';
 import { repositoryChecks } from '../sandbox/checks.js';
 import { enqueueProposalTest } from '../sandbox/enqueue-proposal-test.js';
@@ -112,12 +112,14 @@ async function filesFromPatch(
  * Validates and stores a new proposal, refusing what should never reach a reviewer: unsafe paths,
  * no-ops, changes that no longer match the repository (stale), and exact duplicates of a live proposal.
  * Older open proposals of the same agent and rule on the same lines are superseded by the new one.
+ * The diff and Guardian's check of the new code run on `compute` (the server's worker pool).
  */
 export async function createProposal(
   orm: Orm,
   reader: RepositoryReader,
   input: CreateProposalInput,
   now: Date,
+  compute: Pick<Compute, 'diff' | 'securityGate'>,
 ): Promise<{ proposal: Proposal; superseded: Proposal[] }> {
   let repository: typeof repositories.$inferSelect | undefined;
   if (input.repositoryId) {
@@ -180,14 +182,14 @@ export async function createProposal(
     );
   }
 
-  const built = buildChanges(files);
+  const built = await compute.diff(files);
   if (built.changes.length === 0) {
     throw new ProposalRefusedError(422, 'no_op', 'The proposal changes nothing: code_after equals code_before.');
   }
   const hash = contentHash(repository?.id ?? null, built.changes);
   const ttl = repository ? effectivePolicy(repository.policy).proposal_ttl_seconds : null;
   // Guardian's check of the new code, stored with the row so the auto-apply gate can read it at once.
-  const findings = await scanProposalChanges(built.changes);
+  const findings = await compute.securityGate(built.changes);
   // A repository with checks gets every proposal tested by Sandbox before a person sees it.
   const tested = repository && head ? (await repositoryChecks(repository, head)).commands.length > 0 : false;
   // The learned probability of acceptance, when a model exists (rescored after every model update).

@@ -49,6 +49,8 @@ import custodyRoutes from './routes/api/v1/custody.js';
 import type { RouteTableEntry, Services } from './types.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import { createTaskRuntime, type TaskRuntimeOptions } from '../tasks/runtime.js';
+import type { Compute } from '../compute/compute.js';
+import { createComputePool, createInlineCompute } from '../compute/compute-pool.js';
 import './types.js';
 
 export interface AppOptions {
@@ -68,6 +70,8 @@ export interface AppOptions {
   readonly agents?: AgentRegistry | undefined;
   /** whether this process runs workers, with optional settings (tests shorten leases and polls) */
   readonly worker?: TaskRuntimeOptions['worker'];
+  /** where CPU-heavy work runs (from `config.compute` unless given); the app closes it when it closes */
+  readonly compute?: Compute | undefined;
 }
 
 /**
@@ -125,6 +129,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
   });
+  const compute =
+    options.compute ??
+    (config.compute.poolSize === 0
+      ? createInlineCompute()
+      : createComputePool({
+          size: config.compute.poolSize,
+          maxQueue: config.compute.maxQueue,
+          onError: (error) => logger.error({ err: error }, 'a compute worker thread failed'),
+        }));
   const services: Services = {
     config,
     database,
@@ -139,6 +152,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     tasks: runtime.queue,
     runtime,
     llm: createLanguageModelService({ database, config }),
+    compute,
     version: options.version,
     startedAt: new Date(),
     now: options.now ?? (() => new Date()),
@@ -159,6 +173,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.addHook('onClose', () => storedEvents.stop());
   }
   app.addHook('onClose', () => runtime.stop(config.shutdownTimeoutSeconds * 1000));
+  app.addHook('onClose', () => compute.close());
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ComputeBusyError } from '../compute/compute.js';
 import { asLanguageModelProblem } from '../llm/errors-to-problems.js';
 import { HttpProblem, type FieldError, type ProblemBody } from './problem.js';
 
@@ -70,6 +71,12 @@ function validationErrors(error: FastifyError): FieldError[] {
  */
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // The compute pool's queue is full (src/compute/compute-pool.ts), from any route that uses it.
+    if ((error as unknown) instanceof ComputeBusyError) {
+      const busy = error as unknown as ComputeBusyError;
+      reply.header('retry-after', String(busy.retryAfterSeconds));
+      return sendProblem(request, reply, 503, busy.code, busy.message, {}, 'Service Unavailable');
+    }
     // The LLM layer's errors (llm_not_configured, budget_exhausted, …) reach here from any route.
     const problem = error instanceof HttpProblem ? error : asLanguageModelProblem(error);
     if (problem instanceof HttpProblem) {

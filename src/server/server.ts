@@ -44,6 +44,9 @@ export async function startServer(
     const bootstrap = await bootstrapAdminAccess(database, config.adminApiKey);
     app = await buildApp({ config, database, redis, version, worker: options.worker ?? config.worker.enabled });
     closeConnectionsWhileClosing(app);
+    // The compute workers start (and load every grammar) before the first request: a worker that cannot
+    // start stops the server here, rather than failing each analysis later.
+    await app.services.compute.ready();
     const log = app.log;
     expirySweep = startExpirySweep(database, app.services.events, {
       onError: (error) => log.error({ err: error }, 'proposal expiry sweep failed'),

@@ -10,6 +10,7 @@ import type { AgentRegistry } from '../agents/registry.js';
 import type { TaskQueue } from '../tasks/task-queue.js';
 import type { TaskRuntime } from '../tasks/runtime.js';
 import type { LanguageModelService } from '../llm/language-model-service.js';
+import type { Compute } from '../compute/compute.js';
 
 /**
  * Who may call a route: anyone (`public`), any authenticated caller, or a caller holding a scope.
@@ -41,6 +42,8 @@ export interface Services {
   readonly runtime: TaskRuntime;
   /** language models, accounted and budgeted; `isConfigured()` is false without a provider */
   readonly llm: LanguageModelService;
+  /** analysis, optimisation, diffing and the security gate, off the event loop (src/compute/) */
+  readonly compute: Compute;
   readonly version: string;
   readonly startedAt: Date;
   now(): Date;

@@ -33,6 +33,7 @@ export async function createTestApp(
     now?: () => Date;
     agents?: AgentRegistry;
     worker?: AppOptions['worker'];
+    compute?: AppOptions['compute'];
   } = {},
 ): Promise<TestApp> {
   const testDatabase = await createTestDatabase(target);
@@ -57,6 +58,7 @@ export async function createTestApp(
     rateLimitNamespace: `lvlup-test:${randomUUID()}:`,
     agents: options.agents,
     worker: options.worker,
+    compute: options.compute,
   });
   await app.ready();
   const orm = testDatabase.database.orm;

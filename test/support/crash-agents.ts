@@ -1,3 +1,4 @@
+import { createInlineCompute } from '../../src/compute/compute-pool.js';
 import { z } from 'zod';
 import { defineAgent, type AnyAgentDefinition } from '../../src/agents/definition.js';
 import { createAgentRegistry } from '../../src/agents/registry.js';
@@ -62,6 +63,7 @@ export function crashAgents(report: (line: EffectReport) => void = () => undefin
               createdBy: `task:${context.task.id}`,
             },
             new Date(),
+            createInlineCompute(),
           );
           proposal = made.proposal.id;
           created = true;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { proposals } from '../../db/schema.js';
+import { createInlineCompute } from '../../compute/compute-pool.js';
 import { git } from '../../git/git.js';
 import { buildChanges, contentHash } from '../../proposals/changes.js';
 import {
@@ -23,6 +24,9 @@ import { targetRepositories, type RepositoryInput } from '../repository-inventor
 import { optimizeCode, type EngineChange } from './engine/optimize.js';
 import type { ImperiumRule } from './engine/rule.js';
 import { IMPERIUM_RULES } from './engine/rules.js';
+
+/** Agent tasks do their CPU work on their own thread for now (the compute pool serves the HTTP routes). */
+const inlineCompute = createInlineCompute();
 
 /** Who the proposals are created by. */
 export const IMPERIUM_ACTOR = 'agent:imperium';
@@ -254,6 +258,7 @@ async function runRepository(
             createdBy: IMPERIUM_ACTOR,
           },
           new Date(),
+          inlineCompute,
         );
         result.proposals_created += 1;
         counts(ruleId).proposals_created += 1;

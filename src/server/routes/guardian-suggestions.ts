@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { eq } from 'drizzle-orm';
-import { analyzeCode } from '../../agents/guardian/analyzer/analyze.js';
 import { CONFIDENCES, SEVERITIES, type Confidence, type Fix } from '../../agents/guardian/analyzer/finding.js';
 import { languageOfPath } from '../../agents/guardian/analyzer/languages.js';
 import { GUARDIAN_RULES } from '../../agents/guardian/analyzer/rules.js';
@@ -14,6 +13,7 @@ import {
   SUGGESTION_STATUSES,
   type GuardianSuggestion,
 } from '../../agents/guardian/suggestion-store.js';
+import { ComputeBusyError } from '../../compute/compute.js';
 import { repositories } from '../../db/schema.js';
 import { createProposal, ProposalRefusedError, type RepositoryReader } from '../../proposals/create-proposal.js';
 import { asProblem } from '../../proposals/errors-to-problems.js';
@@ -196,8 +196,18 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
       return { line: row.line, endLine: row.endLine, fix: row.fix ?? undefined };
     }
     const rule = GUARDIAN_RULES.find((candidate) => candidate.id === row.ruleId);
-    if (!rule) return undefined;
-    const findings = await analyzeCode({ code: current, filePath: row.filePath }, [rule]).catch(() => []);
+    const language = languageOfPath(row.filePath);
+    if (!rule || !language) return undefined;
+    const findings = await app.services.compute
+      .analyze({ code: current, filePath: row.filePath, language, ruleIds: [rule.id] })
+      .then(
+        (outcome) => outcome.findings,
+        (error: unknown) => {
+          // A busy pool is the server's state, not the file's: the caller is told to retry.
+          if (error instanceof ComputeBusyError) throw error;
+          return [];
+        },
+      );
     const fingerprints = fingerprintFindings(row.repositoryId, row.filePath, current, findings);
     const finding = findings[fingerprints.indexOf(row.fingerprint)];
     return finding && { line: finding.line, endLine: finding.end_line, fix: finding.fix };
@@ -342,6 +352,7 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
             createdBy: principal,
           },
           app.services.now(),
+          app.services.compute,
         );
         proposalId = proposal.id;
         await publishProposalEvent(events, 'created', proposal, app.log);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { analyzeCode, UnsupportedLanguageError } from '../../agents/guardian/analyzer/analyze.js';
+import { UnsupportedLanguageError } from '../../agents/guardian/analyzer/analyze.js';
 import {
   CONFIDENCES,
   SEVERITIES,
@@ -9,7 +9,6 @@ import {
   type Severity,
 } from '../../agents/guardian/analyzer/finding.js';
 import { languageOfPath, LANGUAGES } from '../../agents/guardian/analyzer/languages.js';
-import { GUARDIAN_RULES } from '../../agents/guardian/analyzer/rules.js';
 import { HttpProblem } from '../problem.js';
 
 /** The largest code Guardian analyses in one request; the whole body is also bound by `BODY_LIMIT_BYTES`. */
@@ -105,6 +104,7 @@ function presentFinding(code: string, finding: Finding) {
 
 /** Guardian's synchronous analysis of one file (`/guardian/…`); repository scans run as agent tasks. */
 const guardianRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { compute } = app.services;
   app.post(
     '/analyze',
     {
@@ -117,7 +117,8 @@ const guardianRoutes: FastifyPluginAsyncZod = async (app) => {
           'safe fix exists, its edits and the patched code. Code with syntax errors is analysed as far as it ' +
           'parses. A `// lvlup-ignore <rule>` comment (`#` in Python) suppresses a finding on its line, or on ' +
           'the next line when it stands alone. A file type Guardian does not know, without `language`, is 400 ' +
-          '`unsupported_language`.',
+          '`unsupported_language`. The analysis runs in a worker thread; when every thread is busy and the ' +
+          'queue is full, 503 `server_busy` with Retry-After.',
         tags: ['guardian'],
         body: analyzeBody,
         response: { 200: analysisSchema },
@@ -132,10 +133,11 @@ const guardianRoutes: FastifyPluginAsyncZod = async (app) => {
           errors: [{ field: 'body.file_path', message: 'has an extension Guardian does not analyse; give `language`' }],
         });
       }
-      const rules = GUARDIAN_RULES.filter((rule) => rule.languages.includes(language));
-      const findings = await analyzeCode({ code, filePath, language }, rules, {
-        onRuleError: (ruleId, error) => request.log.error({ err: error, ruleId, filePath }, 'a Guardian rule failed'),
-      });
+      // Parsing and the rules run in the compute pool: a large file does not hold up other requests.
+      const { findings, rulesRun, ruleErrors } = await compute.analyze({ code, filePath, language });
+      for (const failure of ruleErrors) {
+        request.log.error({ err: failure, ruleId: failure.ruleId, filePath }, 'a Guardian rule failed');
+      }
       const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
       for (const finding of findings) bySeverity[finding.severity] += 1;
       return {
@@ -143,7 +145,7 @@ const guardianRoutes: FastifyPluginAsyncZod = async (app) => {
         language,
         findings: findings.map((finding) => presentFinding(code, finding)),
         summary: { total: findings.length, by_severity: bySeverity },
-        rules_run: rules.length,
+        rules_run: rulesRun,
       };
     },
   );

@@ -10,17 +10,16 @@ import {
   type ExtensionRequest,
 } from '../../agents/imperium/create-extension.js';
 import type { ImperiumLlmPass } from '../../agents/imperium/engine/llm-pass.js';
-import { optimizeCode, UnsupportedLanguageError, type EngineChange } from '../../agents/imperium/engine/optimize.js';
+import { UnsupportedLanguageError, type EngineChange } from '../../agents/imperium/engine/optimize.js';
 import { IMPACTS } from '../../agents/imperium/engine/rule.js';
 import { repositories } from '../../db/schema.js';
 import { LlmNotConfiguredError } from '../../llm/language-model-errors.js';
-import { buildChanges } from '../../proposals/changes.js';
 import { createProposal } from '../../proposals/create-proposal.js';
 import { asProblem } from '../../proposals/errors-to-problems.js';
 import { publishProposalEvent } from '../../proposals/proposal-events.js';
 import { proposalHistory } from '../../proposals/proposal-store.js';
 import { presentProposal, proposalSchema } from '../../proposals/representation.js';
-import { scanProposalChanges, securityGateFailure, securitySummary } from '../../proposals/security-gate.js';
+import { securityGateFailure, securitySummary } from '../../proposals/security-gate.js';
 import { findEntry, readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
 import { normaliseRelativePath, UnsafePathError } from '../../repositories/safe-path.js';
 import { HttpProblem } from '../problem.js';
@@ -141,6 +140,7 @@ const bodyProblem = (status: number, code: string, title: string, field: string,
 /** Imperium's synchronous optimisation of one file (`/imperium/…`); repository runs are agent tasks. */
 const imperiumRoutes: FastifyPluginAsyncZod<ImperiumRouteOptions> = async (app, options) => {
   await app.register(extensionRoutes);
+  const { compute } = app.services;
   app.post(
     '/optimize',
     {
@@ -153,7 +153,9 @@ const imperiumRoutes: FastifyPluginAsyncZod<ImperiumRouteOptions> = async (app, 
           'Answers the optimised code, a unified diff, the applied `changes` and `suggestions` that were only ' +
           'reported. A `// lvlup-ignore <rule>` comment (`#` in Python) turns a rule off on its line. A file ' +
           'type Imperium does not know, without `language`, is 400 `unsupported_language`; `use_llm` without a ' +
-          'configured LLM provider is 503 `llm_not_configured`. The rules are listed in docs/imperium.md.',
+          'configured LLM provider is 503 `llm_not_configured`. The engine runs in a worker thread; when every ' +
+          'thread is busy and the queue is full, 503 `server_busy` with Retry-After. The rules are listed in ' +
+          'docs/imperium.md.',
         tags: ['imperium'],
         body: optimizeBody,
         response: { 200: optimizeResponse },
@@ -178,7 +180,8 @@ const imperiumRoutes: FastifyPluginAsyncZod<ImperiumRouteOptions> = async (app, 
           'use_llm needs an LLM provider, and none is configured; call again without use_llm for the deterministic engine alone.',
         );
       }
-      const result = await optimizeCode({ code, filePath, language, goals });
+      // The engine, the diffs and the security gate run in the compute pool, off the event loop.
+      const result = await compute.optimize({ code, filePath, language, goals });
       if (result.failedRules.length > 0) {
         request.log.error({ rules: result.failedRules, filePath }, 'an Imperium rule failed');
       }
@@ -199,16 +202,15 @@ const imperiumRoutes: FastifyPluginAsyncZod<ImperiumRouteOptions> = async (app, 
         if (!(await parsesCleanly(proposed.optimizedCode, language))) {
           llmRejected = 'the model answered code that does not parse';
         } else if (proposed.optimizedCode !== optimizedCode) {
-          const introduced = await scanProposalChanges(
-            buildChanges([{ file_path: filePath, code_before: optimizedCode, code_after: proposed.optimizedCode }])
-              .changes,
-          );
+          const introduced = await compute.securityGate([
+            { file_path: filePath, code_before: optimizedCode, code_after: proposed.optimizedCode },
+          ]);
           const blocking = securityGateFailure(introduced);
           if (blocking) {
             llmRejected = `Guardian: ${blocking}`;
           } else {
             optimizedCode = proposed.optimizedCode;
-            diff = buildChanges([{ file_path: filePath, code_before: code, code_after: optimizedCode }]).diff;
+            diff = (await compute.diff([{ file_path: filePath, code_before: code, code_after: optimizedCode }])).diff;
             changes.push(...proposed.changes.map((change) => present(change, 'llm')));
           }
         }
@@ -344,7 +346,7 @@ const extensionRoutes: FastifyPluginAsyncZod = async (app) => {
         code_after: file.content,
       }));
       if (!repository) {
-        const findings = await scanProposalChanges(buildChanges(files).changes);
+        const findings = await services.compute.securityGate(files);
         return reply.code(200).send({
           files: generated.files,
           explanation: generated.explanation,
@@ -368,6 +370,7 @@ const extensionRoutes: FastifyPluginAsyncZod = async (app) => {
             createdBy: request.principal!.label,
           },
           services.now(),
+          services.compute,
         );
         await publishProposalEvent(services.events, 'created', proposal, app.log);
         for (const older of superseded) await publishProposalEvent(services.events, 'superseded', older, app.log);

@@ -6,7 +6,6 @@ import { applyProposal, recordPullRequest } from '../../proposals/apply-proposal
 import { publishProposalEvent, type ProposalEventType } from '../../proposals/proposal-events.js';
 import { failedAutoApplyGates } from '../../proposals/auto-apply-gates.js';
 import { agentLevel, custodyEligibility } from '../../custody/custody-store.js';
-import { scanProposalChanges } from '../../proposals/security-gate.js';
 import { createProposal, type RepositoryReader } from '../../proposals/create-proposal.js';
 import { openPullRequestForProposal } from '../../proposals/pull-request-step.js';
 import { repositoryChecks } from '../../sandbox/checks.js';
@@ -81,7 +80,7 @@ const verdictBody = z.object({
 export const reader: RepositoryReader = { resolveHead, readFileAtRef };
 
 const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { database, events } = app.services;
+  const { database, events, compute } = app.services;
   const orm = database.orm;
 
   async function detail(proposal: Proposal) {
@@ -101,7 +100,9 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Seed contract: `{ai_type, file_path, code_before, code_after, description?}`; or several files in ' +
           '`changes`, or a unified `patch` against the repository HEAD. Refused: unsafe path (400), unknown ' +
-          'ai_type or no-op (422), stale code_before or exact duplicate (409, with existing_id), too large (413).',
+          'ai_type or no-op (422), stale code_before or exact duplicate (409, with existing_id), too large (413). ' +
+          'The diff and the security scan run in a worker thread: 503 `server_busy` with Retry-After when ' +
+          'every thread is busy and the queue is full.',
         tags: ['proposals'],
         body: createBody,
         response: { 201: proposalSchema },
@@ -141,6 +142,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
             createdBy: request.principal!.label,
           },
           app.services.now(),
+          compute,
         );
         await announce('created', proposal);
         for (const older of superseded) await announce('superseded', older);
@@ -305,7 +307,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         }
         const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId));
         // proposals stored before Guardian's gate existed are scanned now
-        const findings = proposal.findings ?? (await scanProposalChanges(proposal.changes));
+        const findings = proposal.findings ?? (await compute.securityGate(proposal.changes));
         const checks =
           repository && proposal.baseCommit ? await repositoryChecks(repository, proposal.baseCommit) : undefined;
         const [level, custody, sandbox] = await Promise.all([

@@ -1,0 +1,46 @@
+// The functions the compute pool's worker threads run (and the inline mode runs on the main thread).
+// Each takes and returns plain data: rules and trees stay inside the thread.
+import { analyzeCode } from '../agents/guardian/analyzer/analyze.js';
+import { parsesCleanly } from '../agents/guardian/analyzer/parser.js';
+import { GUARDIAN_RULES } from '../agents/guardian/analyzer/rules.js';
+import { LANGUAGES } from '../agents/guardian/analyzer/languages.js';
+import { optimizeCode } from '../agents/imperium/engine/optimize.js';
+import type { OptimizeResult } from '../agents/imperium/engine/optimize.js';
+import { buildChanges, type FileChangeInput } from '../proposals/changes.js';
+import { scanProposalChanges, type ProposalFinding } from '../proposals/security-gate.js';
+import type { AnalyzeOutcome, AnalyzeTask, DiffOutcome, OptimizeTask, ScannedChange } from './compute.js';
+
+export async function analyze(task: AnalyzeTask): Promise<AnalyzeOutcome> {
+  const rules = GUARDIAN_RULES.filter(
+    (rule) => rule.languages.includes(task.language) && (!task.ruleIds || task.ruleIds.includes(rule.id)),
+  );
+  const ruleErrors: AnalyzeOutcome['ruleErrors'] = [];
+  const findings = await analyzeCode({ code: task.code, filePath: task.filePath, language: task.language }, rules, {
+    onRuleError: (ruleId, error) =>
+      ruleErrors.push({
+        ruleId,
+        message: error instanceof Error ? error.message : String(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      }),
+  });
+  return { findings, rulesRun: rules.length, ruleErrors };
+}
+
+export async function optimize(task: OptimizeTask): Promise<OptimizeResult> {
+  return optimizeCode({ code: task.code, filePath: task.filePath, language: task.language, goals: task.goals });
+}
+
+export async function diff(inputs: readonly FileChangeInput[]): Promise<DiffOutcome> {
+  return buildChanges(inputs);
+}
+
+export async function securityGate(changes: readonly ScannedChange[]): Promise<ProposalFinding[]> {
+  return scanProposalChanges(changes);
+}
+
+/** Loads every grammar, so a worker that cannot parse fails at start-up rather than on a request. */
+export async function ping(): Promise<{ threadId: number }> {
+  for (const language of LANGUAGES) await parsesCleanly('', language);
+  const { threadId } = await import('node:worker_threads');
+  return { threadId };
+}

@@ -1,0 +1,40 @@
+import { createComputePool } from '../../src/compute/compute-pool.js';
+import type { Compute } from '../../src/compute/compute.js';
+
+/** A real compute pool whose analyses wait at a gate until the test opens it. */
+export interface GatedCompute {
+  readonly compute: Compute;
+  /** resolves once `count` analyses have reached the gate (each is then running in its worker thread) */
+  arrived(count: number): Promise<void>;
+  open(): void;
+  /** errors the pool reported outside any task */
+  readonly errors: unknown[];
+}
+
+export function gatedComputePool(options: { size: number; maxQueue: number }): GatedCompute {
+  const gate = new Int32Array(new SharedArrayBuffer(8));
+  const errors: unknown[] = [];
+  // Atomics.waitAsync is in Node 20, not yet in the ES2023 library types.
+  const atomics = Atomics as unknown as {
+    waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string };
+  };
+  return {
+    errors,
+    compute: createComputePool({
+      ...options,
+      onError: (error) => errors.push(error),
+      workerFile: new URL('./gated-compute-worker.js', import.meta.url),
+      workerData: { gate: gate.buffer },
+    }),
+    async arrived(count) {
+      for (let seen = Atomics.load(gate, 1); seen < count; seen = Atomics.load(gate, 1)) {
+        const waiting = atomics.waitAsync(gate, 1, seen);
+        if (waiting.async) await waiting.value;
+      }
+    },
+    open() {
+      Atomics.store(gate, 0, 1);
+      Atomics.notify(gate, 0);
+    },
+  };
+}

@@ -1,0 +1,16 @@
+// A compute worker whose `analyze` waits at a gate the test opens; otherwise the production worker entry.
+// workerData.gate is an Int32Array's SharedArrayBuffer: [0] is 1 once open, [1] counts arrivals.
+import { workerData } from 'node:worker_threads';
+import * as tasks from '../../src/compute/compute-worker.js';
+
+const gate = new Int32Array(workerData.gate);
+
+export async function analyze(task) {
+  Atomics.add(gate, 1, 1);
+  Atomics.notify(gate, 1);
+  // Blocks this worker thread (and only it) until the test opens the gate.
+  Atomics.wait(gate, 0, 0);
+  return tasks.analyze(task);
+}
+
+export const { optimize, diff, securityGate, ping } = tasks;
