@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { desc, eq, max } from 'drizzle-orm';
+import { learningEvents, learningModels } from '../src/db/schema.js';
 import { recordTestOutcome } from '../src/learning/learning-event-store.js';
 import { transitionProposal } from '../src/proposals/transition.js';
 import { createTestApp, type TestApp } from './support/app.js';
@@ -155,6 +157,36 @@ for (const target of databaseTargets()) {
         paged,
         listed.map((entry) => entry.id),
       );
+    });
+
+    it('replaces a stored model of the older format at the next verdict, trained on every stored verdict', async () => {
+      const { orm } = t.database;
+      const [newest] = await orm
+        .select({ version: max(learningModels.version) })
+        .from(learningModels)
+        .where(eq(learningModels.kind, 'acceptance'));
+      // what an upgraded deployment has: the previous format's weights as the newest version
+      await orm.insert(learningModels).values({
+        kind: 'acceptance',
+        version: newest!.version! + 1,
+        weights: { format: 1, bias: 0, biasAccumulator: 0, weights: {}, accumulators: {}, learningRate: 0.3, l2: 0 },
+        trainedOn: 1,
+      });
+      const id = await propose({ directory: 'src', confidence: 0.5, lines: 2 });
+      await verdict(id, true);
+      const verdicts = await orm.select().from(learningEvents).where(eq(learningEvents.kind, 'verdict'));
+      const [rebuilt] = await orm
+        .select()
+        .from(learningModels)
+        .where(eq(learningModels.kind, 'acceptance'))
+        .orderBy(desc(learningModels.version))
+        .limit(1);
+      assert.equal(rebuilt!.version, newest!.version! + 2);
+      assert.equal(rebuilt!.weights.format, 2);
+      assert.equal(rebuilt!.trainedOn, verdicts.length);
+      const next = await propose({ directory: 'src', confidence: 0.5, lines: 2 });
+      const listed = await inbox();
+      assert.equal(typeof listed.find((entry) => entry.id === next)!.acceptance_score, 'number');
     });
   });
 }
