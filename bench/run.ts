@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark, each printing a table and writing JSON to bench/results/.
+import { benchAcceptanceModel } from './acceptance-model.js';
 import { benchGuardianQuality } from './guardian-quality.js';
 import { benchCompute } from './http-compute.js';
 import { benchGuardianSpeed } from './guardian-speed.js';
@@ -9,6 +10,7 @@ import { benchTasks } from './tasks.js';
 
 const selected = process.argv.slice(2);
 const benches: Record<string, () => Promise<void>> = {
+  'acceptance-model': benchAcceptanceModel,
   'guardian-quality': benchGuardianQuality,
   'guardian-speed': benchGuardianSpeed,
   'http-compute': benchCompute,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { SEVERITIES, type Severity } from '../agents/guardian/analyzer/finding.js';
 import type { Proposal } from '../proposals/transition.js';
 
 /** The columns of a proposal the features come from (a stored row, or one about to be stored). */
@@ -39,7 +40,29 @@ export interface ProposalFeatures {
   test_verdict: string | null;
   /** findings the change introduces (Guardian's security gate); null when it was not scanned */
   guardian_delta: number | null;
+  /**
+   * the highest severity among the findings the change introduces (`low` … `critical`), null when it
+   * introduces none or was not scanned. Absent from events stored before it existed (read as null).
+   */
+  guardian_severity?: string | null;
+  /** findings of the old code the change removes (a security fix); null when it was not scanned */
+  guardian_resolved?: number | null;
   repository_id: string | null;
+}
+
+/** The highest severity of the findings the change introduces, null when none. */
+function highestIntroducedSeverity(findings: readonly Record<string, unknown>[]): string | null {
+  let highest: string | null = null;
+  for (const finding of findings) {
+    if (finding.status !== 'introduced' || typeof finding.severity !== 'string') continue;
+    if (
+      highest === null ||
+      SEVERITIES.indexOf(finding.severity as Severity) > SEVERITIES.indexOf(highest as Severity)
+    ) {
+      highest = finding.severity;
+    }
+  }
+  return highest;
 }
 
 const LANGUAGES: Record<string, string> = {
@@ -107,6 +130,10 @@ export function extractFeatures(proposal: FeatureSource): ProposalFeatures {
     test_verdict: typeof verdict === 'string' ? verdict : null,
     guardian_delta: proposal.findings
       ? proposal.findings.filter((finding) => finding.status === 'introduced').length
+      : null,
+    guardian_severity: proposal.findings ? highestIntroducedSeverity(proposal.findings) : null,
+    guardian_resolved: proposal.findings
+      ? proposal.findings.filter((finding) => finding.status === 'resolved').length
       : null,
     repository_id: proposal.repositoryId,
   };

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
 import { learningEvents, learningModels } from '../db/schema.js';
 import { transitionProposal, type Proposal, type TransitionRequest } from '../proposals/transition.js';
@@ -7,7 +7,7 @@ import { evaluate, type ModelQuality } from './evaluation.js';
 import { extractFeatures, type ProposalFeatures } from './features.js';
 import { takeLearningLock } from './learning-lock.js';
 import type { Difficulty } from './xp.js';
-import { emptyModel, learn, parseModel } from './model.js';
+import { emptyModel, learn, parseModel, train } from './model.js';
 import { latestModelRow, rescoreProposals } from './model-store.js';
 import { evaluateSuppression } from './suppression.js';
 
@@ -132,10 +132,35 @@ export async function prequentialQuality(orm: Orm, window = QUALITY_WINDOW): Pro
   );
 }
 
-/** One SGD step of the newest model on one verdict (creating version 1 on the first verdict ever). */
+/**
+ * One SGD step of the newest model on one verdict (creating version 1 on the first verdict ever). A stored
+ * model of an older format (other features) cannot take the step: a new version is trained on every
+ * stored verdict instead, this one included.
+ */
 async function learnIncrementally(transaction: Orm, event: LearningEventRow): Promise<void> {
   const row = await latestModelRow(transaction);
-  const model = (row && parseModel(row.weights)) || emptyModel();
+  const current = row && parseModel(row.weights);
+  if (row && !current) {
+    const verdicts = await transaction
+      .select({ features: learningEvents.features, outcome: learningEvents.outcome })
+      .from(learningEvents)
+      .where(eq(learningEvents.kind, 'verdict'))
+      .orderBy(asc(learningEvents.id));
+    const rebuilt = train(
+      verdicts.map((verdict) => ({
+        features: verdict.features as unknown as ProposalFeatures,
+        label: verdict.outcome === 'accepted' ? 1 : 0,
+      })),
+    );
+    await transaction.insert(learningModels).values({
+      kind: 'acceptance',
+      version: row.version + 1,
+      weights: rebuilt as unknown as Record<string, unknown>,
+      trainedOn: verdicts.length,
+    });
+    return;
+  }
+  const model = current || emptyModel();
   learn(model, {
     features: event.features as unknown as ProposalFeatures,
     label: event.outcome === 'accepted' ? 1 : 0,

@@ -20,10 +20,31 @@ export async function latestModelRow(orm: Orm): Promise<ModelRow | undefined> {
   return row;
 }
 
+/** The last model read per database, kept while its row is unchanged (same id, update count and time). */
+const lastRead = new WeakMap<Orm, { key: string; row: ModelRow; model: AcceptanceModel }>();
+
+/**
+ * The newest model, parsed. Its weights (thousands of crossed features) are read and parsed again only
+ * when the row changed since the last read: scoring a new proposal costs a small query and the
+ * prediction's tens of microseconds, not a parse of the whole model.
+ */
 export async function latestModel(orm: Orm): Promise<{ row: ModelRow; model: AcceptanceModel } | undefined> {
+  const [head] = await orm
+    .select({ id: learningModels.id, trainedOn: learningModels.trainedOn, updatedAt: learningModels.updatedAt })
+    .from(learningModels)
+    .where(eq(learningModels.kind, 'acceptance'))
+    .orderBy(desc(learningModels.version))
+    .limit(1);
+  if (!head) return undefined;
+  const key = `${head.id}:${head.trainedOn}:${head.updatedAt.toISOString()}`;
+  const cached = lastRead.get(orm);
+  if (cached?.key === key) return cached;
   const row = await latestModelRow(orm);
   const model = row ? parseModel(row.weights) : undefined;
-  return row && model ? { row, model } : undefined;
+  if (!row || !model) return undefined;
+  const read = { key: `${row.id}:${row.trainedOn}:${row.updatedAt.toISOString()}`, row, model };
+  lastRead.set(orm, read);
+  return read;
 }
 
 const roundScore = (score: number) => Math.round(score * 1_000_000) / 1_000_000;

@@ -52,6 +52,27 @@ const summaryColumns = {
 };
 export type ProposalSummary = { [Key in keyof typeof summaryColumns]: Proposal[Key] };
 
+/** Tests that regressed: Sandbox's verdict `regression` (the proposal is test-failed). */
+const regressed = sql`coalesce(${proposals.testResults}->>'verdict' = 'regression', false)`;
+/** Tests that passed: Sandbox's verdict `passed` or `fixed`. */
+const passing = sql`coalesce(${proposals.testResults}->>'verdict' in ('passed', 'fixed'), false)`;
+
+/**
+ * The inbox order (`sort=-acceptance_score`): most likely accepted first, unscored last — and a proposal
+ * whose tests regressed never above a proposal of the same agent and rule whose tests passed, whatever
+ * their scores (stale or not). A regressed proposal's sort key is capped at the lowest key of the passing
+ * proposals of its (agent, rule) among those listed, and on a tie the passing one comes first.
+ */
+function inboxOrder(): SQL[] {
+  const key = sql`coalesce(${proposals.acceptanceScore}, -1)`;
+  const lowestPassing = sql`min(case when ${passing} then ${key} end) over (partition by ${proposals.aiType}, ${proposals.ruleId})`;
+  return [
+    sql`case when ${regressed} then least(${key}, coalesce(${lowestPassing}, ${key})) else ${key} end desc`,
+    sql`case when ${regressed} then 1 else 0 end asc`,
+    desc(proposals.id),
+  ];
+}
+
 export async function listProposals(orm: Orm, filter: ProposalFilter) {
   const conditions: SQL[] = [];
   if (filter.aiType) conditions.push(eq(proposals.aiType, filter.aiType));
@@ -68,17 +89,19 @@ export async function listProposals(orm: Orm, filter: ProposalFilter) {
     confidence: proposals.confidence,
     acceptance_score: proposals.acceptanceScore,
   }[key];
-  // Unscored proposals (no model yet) come last either way.
-  const first =
-    key === 'acceptance_score'
-      ? sql`${column} ${filter.sort.startsWith('-') ? sql`desc` : sql`asc`} nulls last`
-      : direction(column);
+  const order =
+    filter.sort === '-acceptance_score'
+      ? inboxOrder()
+      : key === 'acceptance_score'
+        ? // unscored proposals (no model yet) come last either way
+          [sql`${column} asc nulls last`, asc(proposals.id)]
+        : [direction(column), direction(proposals.id)];
   const [rows, [total]] = await Promise.all([
     orm
       .select(summaryColumns)
       .from(proposals)
       .where(where)
-      .orderBy(first, direction(proposals.id))
+      .orderBy(...order)
       .limit(filter.limit)
       .offset(filter.skip),
     orm.select({ total: count() }).from(proposals).where(where),

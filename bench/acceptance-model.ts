@@ -1,0 +1,145 @@
+// `npm run bench -- acceptance-model`: how well the acceptance model learns a reviewer's taste. Simulated
+// reviewers (bench/acceptance-reviewers.ts) with hidden, interaction-made tastes review 400 proposals,
+// 10 % of their verdicts flipped; every proposal is scored before its verdict (prequential), and the AUC
+// of those scores on the last 200 is compared with the exact-taste ceiling (the reviewer's true
+// probability) and a per-(agent, rule) acceptance counter. Then the time of a full retrain over 10,000
+// verdicts and of scoring one proposal.
+import os from 'node:os';
+import { auc } from '../src/learning/evaluation.js';
+import { emptyModel, learn, predict, train, type Example } from '../src/learning/model.js';
+import { review, SIMULATED_REVIEWERS, type ReviewedProposal, type SimulatedReviewer } from './acceptance-reviewers.js';
+import { writeResult } from './support.js';
+
+const PROPOSALS = 400;
+const EVALUATED = 200;
+const NOISE = 0.1;
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+const GOAL = 0.82;
+
+/** A per-(agent, rule) acceptance rate, Laplace-smoothed: the baseline a model must beat. */
+function counterScores(stream: readonly ReviewedProposal[]): number[] {
+  const counts = new Map<string, { accepted: number; total: number }>();
+  return stream.map(({ features, label }) => {
+    const key = `${features.agent}\u0000${features.rule_id}`;
+    const count = counts.get(key) ?? { accepted: 0, total: 0 };
+    const score = (count.accepted + 1) / (count.total + 2);
+    counts.set(key, { accepted: count.accepted + label, total: count.total + 1 });
+    return score;
+  });
+}
+
+/** The model's score of each proposal before its verdict, learning each verdict as lvlup does. */
+function modelScores(stream: readonly ReviewedProposal[]): number[] {
+  const model = emptyModel();
+  return stream.map(({ features, label }) => {
+    const score = predict(model, features);
+    learn(model, { features, label });
+    return score;
+  });
+}
+
+export interface ReviewerResult {
+  reviewer: string;
+  accepted_share: number;
+  model: number;
+  ceiling: number;
+  counter: number;
+}
+
+/** The AUCs on the last `evaluated` of `count` verdicts of one reviewer for one seed. */
+export function prequentialAuc(
+  reviewer: SimulatedReviewer,
+  options: { seed: number; count?: number; evaluated?: number; noise?: number },
+): ReviewerResult {
+  const count = options.count ?? PROPOSALS;
+  const evaluated = options.evaluated ?? EVALUATED;
+  const stream = review(reviewer, { count, seed: options.seed, noise: options.noise ?? NOISE });
+  const labels = stream.slice(count - evaluated).map((entry) => entry.label);
+  const last = (scores: number[]) => auc(scores.slice(count - evaluated), labels) ?? NaN;
+  return {
+    reviewer: reviewer.name,
+    accepted_share: stream.reduce((sum, entry) => sum + entry.label, 0) / count,
+    model: last(modelScores(stream)),
+    ceiling: last(stream.map((entry) => entry.truth)),
+    counter: last(counterScores(stream)),
+  };
+}
+
+const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+const round = (value: number) => Math.round(value * 1000) / 1000;
+
+/**
+ * A full retrain over `verdicts` verdicts, best of 3: wall time, and the CPU time of this process, which a
+ * machine shared with other work inflates less. Then the time to score one proposal.
+ */
+function timeRetrain(verdicts: number): { retrain_ms: number; retrain_cpu_ms: number; score_us: number } {
+  const stream = review(SIMULATED_REVIEWERS[0]!, { count: verdicts, seed: 99, noise: NOISE });
+  const examples: Example[] = stream.map(({ features, label }) => ({ features, label }));
+  train(examples.slice(0, 500)); // warm-up
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let model = emptyModel();
+  for (let run = 0; run < 3; run++) {
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    model = train(examples);
+    wall.push(performance.now() - started);
+    const used = process.cpuUsage(cpuBefore);
+    cpu.push((used.user + used.system) / 1000);
+  }
+  const started = performance.now();
+  for (const { features } of stream) predict(model, features);
+  const scoring = ((performance.now() - started) * 1000) / stream.length;
+  return {
+    retrain_ms: Math.round(Math.min(...wall)),
+    retrain_cpu_ms: Math.round(Math.min(...cpu)),
+    score_us: round(scoring),
+  };
+}
+
+export async function benchAcceptanceModel() {
+  const rows = SIMULATED_REVIEWERS.map((reviewer) => {
+    const results = SEEDS.map((seed) => prequentialAuc(reviewer, { seed }));
+    return {
+      reviewer: reviewer.name,
+      taste: reviewer.description,
+      accepted_share: round(mean(results.map((result) => result.accepted_share))),
+      model: round(mean(results.map((result) => result.model))),
+      ceiling: round(mean(results.map((result) => result.ceiling))),
+      counter: round(mean(results.map((result) => result.counter))),
+      model_min: round(Math.min(...results.map((result) => result.model))),
+    };
+  });
+  console.log(
+    `\nAcceptance model: prequential AUC on the last ${EVALUATED} of ${PROPOSALS} verdicts, ${NOISE * 100} % flipped, mean of ${SEEDS.length} seeds`,
+  );
+  console.table(
+    rows.map((row) => ({
+      reviewer: row.reviewer,
+      accepted: row.accepted_share,
+      model: row.model,
+      'model (worst seed)': row.model_min,
+      'exact taste': row.ceiling,
+      'counter (agent, rule)': row.counter,
+    })),
+  );
+  const timing = timeRetrain(10_000);
+  console.log(
+    `full retrain over 10,000 verdicts: ${timing.retrain_ms} ms; scoring one proposal: ${timing.score_us} µs`,
+  );
+  console.log(`goal: model ≥ ${GOAL} on the issue's reviewer; retrain < 1000 ms`);
+  const file = writeResult('acceptance-model', {
+    proposals: PROPOSALS,
+    evaluated: EVALUATED,
+    noise: NOISE,
+    seeds: SEEDS,
+    reviewers: rows,
+    retrain_10000_ms: timing.retrain_ms,
+    retrain_10000_cpu_ms: timing.retrain_cpu_ms,
+    load_average: os.loadavg()[0],
+    score_one_us: timing.score_us,
+  });
+  console.log(`written to ${file}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchAcceptanceModel();
