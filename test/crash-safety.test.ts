@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,11 +12,16 @@ import { openDatabase } from '../src/db/open.js';
 import { agents, proposals, tasks } from '../src/db/schema.js';
 import { createInProcessEventBus } from '../src/events/bus.js';
 import { createTaskQueue } from '../src/tasks/task-queue.js';
+import { applyPatchAsCommit } from '../src/proposals/apply/apply-patch.js';
+import { applyCheckoutRoot } from '../src/proposals/apply/scratch-worktree.js';
+import { removeAbandonedCheckouts } from '../src/sandbox/abandoned-checkouts.js';
 import { crashContentHash, crashRegistry } from './support/crash-agents.js';
 import { createPostgresDatabase, databaseTargets, dropPostgresDatabase } from './support/database.js';
+import { createRepository, gitIn } from './support/repository-fixtures.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const script = path.join(root, 'test', 'support', 'crash-worker.ts');
+const applyScript = path.join(root, 'test', 'support', 'apply-worker.ts');
 const LEASE_SECONDS = 2;
 const FINAL_EVENTS = ['task.succeeded', 'task.failed', 'task.cancelled'];
 
@@ -30,8 +35,8 @@ class WorkerProcess {
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(environment: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', script], {
+  constructor(environment: Record<string, string>, file = script, args: readonly string[] = []) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
       cwd: root,
       // Only what the worker needs: no DATABASE_URL or TEST_DATABASE_URL of this process leaks into it.
       env: { PATH: process.env.PATH, TMPDIR: os.tmpdir(), ...environment },
@@ -257,3 +262,74 @@ for (const target of databaseTargets()) {
     });
   });
 }
+
+describe('a process killed while applying a proposal', { timeout: 120_000 }, () => {
+  let folder: string;
+  before(() => {
+    folder = mkdtempSync(path.join(os.tmpdir(), 'lvlup-crash-apply-'));
+  });
+  after(() => {
+    for (const child of running) child.kill('SIGKILL');
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const patch = [
+    'diff --git a/file.txt b/file.txt',
+    '--- a/file.txt',
+    '+++ b/file.txt',
+    '@@ -1 +1 @@',
+    '-one',
+    '+two',
+    '',
+  ].join('\n');
+
+  it('leaves nothing in the repository, and the next apply or start-up removes what it left', async () => {
+    const repository = path.join(folder, 'repository');
+    const data = path.join(folder, 'data');
+    const root = applyCheckoutRoot(data);
+    const commit = await createRepository(repository, { 'file.txt': 'one\n' });
+    const registeredWorkTrees = async () =>
+      (await gitIn(repository, 'worktree', 'list', '--porcelain'))
+        .split('\n')
+        .filter((line) => line.startsWith('worktree '));
+
+    // kill -9 inside the scratch checkout of an apply, in a real child process
+    const killed = new WorkerProcess({}, applyScript, [repository, root, commit]);
+    await killed.until((lines) => lines.some((line) => line.event === 'inside'), 'the apply checkout');
+    killed.child.kill('SIGKILL');
+    assert.equal((await killed.exited).signal, 'SIGKILL');
+    const tree = killed.of('inside')[0]!.tree as string;
+    assert.ok(existsSync(tree), 'the killed process left its checkout');
+    assert.equal((await registeredWorkTrees()).length, 1, 'the checkout is not registered in the repository');
+
+    // the next apply removes it (and applies)
+    const applied = await applyPatchAsCommit({
+      repositoryPath: repository,
+      worktreeRoot: root,
+      baseCommit: commit,
+      targetBranch: 'main',
+      branch: 'lvlup/after-crash',
+      mode: 'per_proposal',
+      patch,
+      message: 'after the crash',
+    });
+    assert.equal(applied.ok, true, JSON.stringify(applied));
+    assert.deepEqual(readdirSync(root), []);
+
+    // start-up removes the same, and also what a version that registered work trees left behind
+    const again = new WorkerProcess({}, applyScript, [repository, root, commit]);
+    await again.until((lines) => lines.some((line) => line.event === 'inside'), 'the apply checkout');
+    again.child.kill('SIGKILL');
+    await again.exited;
+    const legacy = path.join(root, 'apply-H9FQuy');
+    await gitIn(repository, 'worktree', 'add', '--detach', path.join(legacy, 'apply-H9FQuy'), commit);
+    assert.equal((await registeredWorkTrees()).length, 2);
+    const removed = await removeAbandonedCheckouts({
+      dataDirectory: data,
+      sandboxWorkDirectory: path.join(folder, 'sandbox'),
+    });
+    assert.equal(removed.length, 2, removed.join(', '));
+    assert.deepEqual(readdirSync(root), []);
+    assert.equal((await registeredWorkTrees()).length, 1, 'the old registration is pruned');
+  });
+});

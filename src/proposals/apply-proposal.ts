@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { proposals, repositories } from '../db/schema.js';
 import { git } from '../git/git.js';
 import { applyPatchAsCommit, type ApplyFailureReason } from './apply/apply-patch.js';
 import { readBranchTip } from './apply/branch-refs.js';
+import { applyCheckoutRoot } from './apply/scratch-worktree.js';
 import { ProposalRefusedError } from './create-proposal.js';
 import { IllegalTransitionError, ProposalNotFoundError, type Proposal } from './transition.js';
 import { transitionWithLearning } from '../learning/learning-event-store.js';
@@ -125,7 +125,7 @@ async function applyLocked(
 
   const result = await applyPatchAsCommit({
     repositoryPath: repository.path,
-    worktreeRoot: path.join(input.dataDirectory, 'worktrees'),
+    worktreeRoot: applyCheckoutRoot(input.dataDirectory),
     baseCommit: proposal.baseCommit!,
     targetBranch,
     branch,

@@ -83,7 +83,11 @@ export async function syncClone(
 export async function syncLocalRepository(repository: { path: string; defaultBranch: string }): Promise<string> {
   const { path: folder, defaultBranch } = repository;
   const { stdout } = await git(['remote'], repositoryGitOptions(folder));
-  if (stdout.trim() !== '') await fetch(folder, ['--all'], { environment: {}, secrets: [] });
+  // One remote at a time rather than `fetch --all`: only a fetch of one remote takes the
+  // --upload-pack=git-upload-pack that git.ts adds, in place of the repository's remote.<name>.uploadpack.
+  for (const remote of stdout.split('\n').filter(Boolean)) {
+    await fetch(folder, ['--end-of-options', remote], { environment: {}, secrets: [] });
+  }
   const head = await findCommit(folder, `refs/heads/${defaultBranch}`);
   if (!head)
     throw new RepositoryRefusedError(409, 'default_branch_missing', `The repository has no branch ${defaultBranch}`);

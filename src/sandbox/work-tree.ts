@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { git } from '../git/git.js';
+import { checkOutIsolated } from '../git/isolated-checkout.js';
+import { makeOwnedFolder, removeAbandonedFolders } from '../git/scratch-folders.js';
 import { repositoryGitOptions } from '../repositories/git-repository.js';
 import { resolveInWorkTree } from '../repositories/safe-path.js';
 
@@ -14,7 +15,9 @@ export interface ThrowAwayWorkTree {
 }
 
 let memoryFolder: Promise<string> | undefined;
-const pruned = new Set<string>();
+
+/** The name every sandbox work tree's folder starts with. */
+export const SANDBOX_PREFIX = 'lvlup-sandbox-';
 
 /**
  * Where throw-away work trees go when SANDBOX_WORK_DIR does not say: a memory file system (/dev/shm) when
@@ -36,48 +39,36 @@ export function defaultWorkRoot(): Promise<string> {
 }
 
 /**
- * Checks `commit` out with `git worktree add --detach` into a new folder under `root` (by default
- * `defaultWorkRoot()`) — never under lvlup's data folder, which sandboxed commands must not see. The
- * repository itself gains only git's bookkeeping entry for the worktree (in .git/worktrees), removed again
- * by `dispose`; a crash leaves an entry that the next process's first creation prunes.
+ * Checks `commit` out into a new folder under `root` (by default `defaultWorkRoot()`) — never under
+ * lvlup's data folder, which sandboxed commands must not see — with a git directory of lvlup's own next
+ * to it (checkOutIsolated): the repository's configuration, hooks and attributes drivers play no part, and
+ * the repository itself is not written to. `dispose` removes both; a process that died first leaves them
+ * to the next start or run (removeAbandonedFolders).
  */
 export async function createWorkTree(
   repositoryPath: string,
   commit: string,
   root?: string,
 ): Promise<ThrowAwayWorkTree> {
-  const parent = await mkdtemp(path.join(root ?? (await defaultWorkRoot()), 'lvlup-sandbox-'));
+  const workRoot = root ?? (await defaultWorkRoot());
+  await removeAbandonedFolders(workRoot, SANDBOX_PREFIX);
+  const parent = await makeOwnedFolder(workRoot, SANDBOX_PREFIX);
   // mkdtemp makes the folder private to lvlup's user; the unprivileged account that process mode runs
   // commands as must be able to pass through it to reach the work tree (not list it).
   await chmod(parent, 0o711);
   const folder = path.join(parent, `tree-${randomBytes(4).toString('hex')}`);
   const options = repositoryGitOptions(repositoryPath, { timeoutMs: 120_000 });
   try {
-    if (!pruned.has(repositoryPath)) {
-      // Entries of work trees a crash left behind; once per repository and process is enough, since this
-      // process removes every tree it makes.
-      await git(['worktree', 'prune'], options);
-      pruned.add(repositoryPath);
-    }
-    await git(['worktree', 'add', '--detach', '--quiet', folder, commit], options);
+    await checkOutIsolated(repositoryPath, commit, { tree: folder, gitDirectory: path.join(parent, 'git') }, options);
   } catch (error) {
     await rm(parent, { recursive: true, force: true });
     throw error;
   }
   let disposal: Promise<void> | undefined;
-  const dispose = async () => {
-    const removed = await git(['worktree', 'remove', '--force', folder], options).then(
-      () => true,
-      () => false,
-    );
-    await rm(parent, { recursive: true, force: true });
-    // `remove` drops git's entry with the tree; only when it failed is there an entry left to prune.
-    if (!removed) await git(['worktree', 'prune'], options).catch(() => undefined);
-  };
   return {
     path: folder,
     // Idempotent: a caller may start the removal early and still await it in its clean-up.
-    dispose: () => (disposal ??= dispose()),
+    dispose: () => (disposal ??= rm(parent, { recursive: true, force: true })),
   };
 }
 

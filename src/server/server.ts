@@ -7,6 +7,7 @@ import { openDatabase } from '../db/open.js';
 import { connectRedis, waitUntilReady } from '../redis.js';
 import { version } from '../version.js';
 import { startExpirySweep } from '../proposals/expiry-sweep.js';
+import { removeAbandonedCheckouts } from '../sandbox/abandoned-checkouts.js';
 import { buildApp } from './app.js';
 
 export interface RunningServer {
@@ -48,6 +49,8 @@ export async function startServer(
     // start stops the server here, rather than failing each analysis later.
     await app.services.compute.ready();
     const log = app.log;
+    const abandoned = await removeAbandonedCheckouts(config);
+    if (abandoned.length > 0) log.info({ folders: abandoned }, 'removed checkouts that killed processes left');
     expirySweep = startExpirySweep(database, app.services.events, {
       onError: (error) => log.error({ err: error }, 'proposal expiry sweep failed'),
     });

@@ -7,6 +7,7 @@ import { eventTransport } from '../../events/fan-out-transports.js';
 import { createStoredEventBus } from '../../events/stored-bus.js';
 import { loggerOptions } from '../../observability/logger.js';
 import { connectRedis, waitUntilReady } from '../../redis.js';
+import { removeAbandonedCheckouts } from '../../sandbox/abandoned-checkouts.js';
 import { logSandboxAtStart } from '../../sandbox/sandbox-status.js';
 import { createTaskRuntime, type TaskRuntime } from '../../tasks/runtime.js';
 import type { CliContext } from '../main.js';
@@ -35,6 +36,8 @@ export function registerWorkerCommand(program: Command, context: CliContext) {
           transport: await eventTransport(database, redis),
           onFanOutError: (error) => log.warn({ err: error }, 'could not pass an event between processes'),
         });
+        const abandoned = await removeAbandonedCheckouts(config);
+        if (abandoned.length > 0) log.info({ folders: abandoned }, 'removed checkouts that killed processes left');
         runtime = createTaskRuntime({ database, events, config, log, worker: true });
         await runtime.start();
       } catch (error) {

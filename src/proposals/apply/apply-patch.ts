@@ -1,6 +1,5 @@
-import { GitError } from '../../git/git.js';
+import { git, GitError } from '../../git/git.js';
 import { createBranch, moveBranch, readBranchTip, resolveCommit, workTreeHoldingBranch } from './branch-refs.js';
-import { hooklessGit } from './hookless-git.js';
 import { patchAgainstBase } from './patch-against-base.js';
 import { filesNamedInApplyErrors, findUnsafePatchPath } from './patch-paths.js';
 import { withScratchWorktree } from './scratch-worktree.js';
@@ -42,7 +41,7 @@ function failure(reason: ApplyFailureReason, message: string, conflicts: string[
 }
 
 async function unmergedPaths(tree: string): Promise<string[]> {
-  const { stdout } = await hooklessGit(['ls-files', '--unmerged', '-z'], { cwd: tree });
+  const { stdout } = await git(['ls-files', '--unmerged', '-z'], { cwd: tree });
   const paths = stdout
     .split('\0')
     .filter((entry) => entry.includes('\t'))
@@ -52,7 +51,7 @@ async function unmergedPaths(tree: string): Promise<string[]> {
 
 async function indexEqualsHead(tree: string): Promise<boolean> {
   try {
-    await hooklessGit(['diff-index', '--cached', '--quiet', 'HEAD'], { cwd: tree });
+    await git(['diff-index', '--cached', '--quiet', 'HEAD'], { cwd: tree });
     return true;
   } catch (error) {
     if (error instanceof GitError && error.exitCode === 1) return false;
@@ -113,7 +112,7 @@ export async function applyPatchAsCommit(input: ApplyPatchInput): Promise<ApplyP
     const reapplied = tip !== base;
     const applyArguments = reapplied ? ['apply', '--3way', '--index'] : ['apply', '--index'];
     try {
-      await hooklessGit([...applyArguments, '--whitespace=nowarn'], { cwd: worktree.tree, input: onBase.patch });
+      await git([...applyArguments, '--whitespace=nowarn'], { cwd: worktree.tree, input: onBase.patch });
     } catch (error) {
       if (!(error instanceof GitError)) throw error;
       const unmerged = await unmergedPaths(worktree.tree);
@@ -129,11 +128,11 @@ export async function applyPatchAsCommit(input: ApplyPatchInput): Promise<ApplyP
       return failure('no_changes', `${targetBranch} already contains this change`);
     }
 
-    await hooklessGit(['commit', '--quiet', '--no-verify', '--cleanup=whitespace', '--file=-'], {
+    await git(['commit', '--quiet', '--no-verify', '--cleanup=whitespace', '--file=-'], {
       cwd: worktree.tree,
       input: input.message,
     });
-    const commit = (await hooklessGit(['rev-parse', 'HEAD'], { cwd: worktree.tree })).stdout.trim();
+    const commit = (await git(['rev-parse', 'HEAD'], { cwd: worktree.tree })).stdout.trim();
 
     if (mode === 'target') {
       if (!(await moveBranch(repositoryPath, targetBranch, commit, tip))) {

@@ -1,10 +1,9 @@
-import { GitError } from '../../git/git.js';
-import { hooklessGit } from './hookless-git.js';
+import { git, GitError } from '../../git/git.js';
 
 /** The commit a branch points at, or undefined when it does not exist. */
 export async function readBranchTip(repositoryPath: string, branch: string): Promise<string | undefined> {
   try {
-    const { stdout } = await hooklessGit(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], {
+    const { stdout } = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], {
       cwd: repositoryPath,
     });
     return stdout.trim();
@@ -18,7 +17,7 @@ export async function readBranchTip(repositoryPath: string, branch: string): Pro
 export async function resolveCommit(repositoryPath: string, name: string): Promise<string | undefined> {
   if (!/^[0-9a-f]{4,64}$/i.test(name)) return undefined;
   try {
-    const { stdout } = await hooklessGit(['rev-parse', '--verify', '--quiet', `${name}^{commit}`], {
+    const { stdout } = await git(['rev-parse', '--verify', '--quiet', `${name}^{commit}`], {
       cwd: repositoryPath,
     });
     return stdout.trim();
@@ -30,7 +29,7 @@ export async function resolveCommit(repositoryPath: string, name: string): Promi
 
 /** The work tree (main or linked) that has `branch` checked out, if any. */
 export async function workTreeHoldingBranch(repositoryPath: string, branch: string): Promise<string | undefined> {
-  const { stdout } = await hooklessGit(['worktree', 'list', '--porcelain', '-z'], { cwd: repositoryPath });
+  const { stdout } = await git(['worktree', 'list', '--porcelain', '-z'], { cwd: repositoryPath });
   let current: string | undefined;
   for (const line of stdout.split('\0')) {
     if (line.startsWith('worktree ')) current = line.slice('worktree '.length);
@@ -45,7 +44,7 @@ export async function workTreeHoldingBranch(repositoryPath: string, branch: stri
  */
 export async function createBranch(repositoryPath: string, branch: string, commit: string): Promise<boolean> {
   try {
-    await hooklessGit(['update-ref', '--stdin', '-m', 'lvlup: apply proposal'], {
+    await git(['update-ref', '--stdin', '-m', 'lvlup: apply proposal'], {
       cwd: repositoryPath,
       input: `create refs/heads/${branch} ${commit}\n`,
     });
@@ -67,7 +66,7 @@ export async function moveBranch(
   expected: string,
 ): Promise<boolean> {
   try {
-    await hooklessGit(['update-ref', '--stdin', '-m', 'lvlup: apply proposal'], {
+    await git(['update-ref', '--stdin', '-m', 'lvlup: apply proposal'], {
       cwd: repositoryPath,
       input: `update refs/heads/${branch} ${commit} ${expected}\n`,
     });

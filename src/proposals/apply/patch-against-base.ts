@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { GitError } from '../../git/git.js';
+import { git, GitError } from '../../git/git.js';
 import { filesNamedInApplyErrors, listPatchPaths } from './patch-paths.js';
-import { hooklessGit } from './hookless-git.js';
 
 /** Entries whose new mode is a symbolic link (120000) or a submodule (160000). */
 const linkModes = new Set(['120000', '160000']);
@@ -23,9 +22,9 @@ export async function patchAgainstBase(
 ): Promise<BasePatchResult> {
   const cwd = worktree.tree;
   const environment = { GIT_INDEX_FILE: path.join(worktree.scratch, 'base.index') };
-  await hooklessGit(['read-tree', baseCommit], { cwd, environment });
+  await git(['read-tree', baseCommit], { cwd, environment });
   try {
-    await hooklessGit(['apply', '--cached', '--whitespace=nowarn'], { cwd, environment, input: patch });
+    await git(['apply', '--cached', '--whitespace=nowarn'], { cwd, environment, input: patch });
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
     const named = filesNamedInApplyErrors(error.stderr);
@@ -36,8 +35,8 @@ export async function patchAgainstBase(
       detail: error.stderr.trim().split('\n')[0] ?? '',
     };
   }
-  const tree = (await hooklessGit(['write-tree'], { cwd, environment })).stdout.trim();
-  const raw = (await hooklessGit(['diff-tree', '-r', '-z', '--no-renames', baseCommit, tree], { cwd })).stdout;
+  const tree = (await git(['write-tree'], { cwd, environment })).stdout.trim();
+  const raw = (await git(['diff-tree', '-r', '-z', '--no-renames', baseCommit, tree], { cwd })).stdout;
   const fields = raw.split('\0');
   const paths: string[] = [];
   const links: string[] = [];
@@ -58,7 +57,7 @@ export async function patchAgainstBase(
       detail: 'the patch creates symbolic links or submodules, which lvlup does not apply',
     };
   }
-  const { stdout } = await hooklessGit(
+  const { stdout } = await git(
     ['diff-tree', '-r', '-p', '--binary', '--full-index', '--no-ext-diff', '--no-textconv', baseCommit, tree],
     { cwd },
   );

@@ -1,13 +1,12 @@
 import { normaliseRelativePath, UnsafePathError } from '../../repositories/safe-path.js';
-import { GitError } from '../../git/git.js';
-import { hooklessGit } from './hookless-git.js';
+import { git, GitError } from '../../git/git.js';
 
 /**
  * Every path a unified diff touches (both sides of a rename), as git itself parses the patch
  * (`git apply --numstat -z`, with the default -p1). Nothing is applied.
  */
 export async function listPatchPaths(cwd: string, patch: string): Promise<string[]> {
-  const { stdout } = await hooklessGit(['apply', '--numstat', '-z'], { cwd, input: patch });
+  const { stdout } = await git(['apply', '--numstat', '-z'], { cwd, input: patch });
   const fields = stdout.split('\0');
   const paths: string[] = [];
   for (let index = 0; index < fields.length; index += 1) {

@@ -1,0 +1,10 @@
+// A process for test/crash-safety.test.ts: `node --import tsx test/support/apply-worker.ts <repository>
+// <worktree root> <commit>`. Enters the scratch checkout that applying a proposal works in, reports
+// `{"event":"inside","tree":…}` on stdout and then waits there until it is killed.
+import { withScratchWorktree } from '../../src/proposals/apply/scratch-worktree.js';
+
+const [repository, root, commit] = process.argv.slice(2) as [string, string, string];
+await withScratchWorktree(repository, root, commit, async (worktree) => {
+  process.stdout.write(`${JSON.stringify({ event: 'inside', tree: worktree.tree })}\n`);
+  await new Promise(() => undefined);
+});
