@@ -29,23 +29,31 @@ export interface UnstorableField {
  * at most `limit` of them. Walks with its own stack, so any nesting depth is fine.
  */
 export function findUnstorableText(value: unknown, limit = 20): UnstorableField[] {
+  // Each entry links to its parent instead of carrying its path, so a deeply nested value costs linear time.
+  type Entry = { value: unknown; key: string | undefined; parent: Entry | undefined };
+  const pathOf = (entry: Entry | undefined, last?: string): string[] => {
+    const path = last === undefined ? [] : [last];
+    for (let at = entry; at?.key !== undefined; at = at.parent) path.push(at.key);
+    return path.reverse();
+  };
   const found: UnstorableField[] = [];
-  const stack: { value: unknown; path: readonly string[] }[] = [{ value, path: [] }];
+  const stack: Entry[] = [{ value, key: undefined, parent: undefined }];
   while (stack.length > 0 && found.length < limit) {
-    const { value: current, path } = stack.pop()!;
+    const entry = stack.pop()!;
+    const current = entry.value;
     if (typeof current === 'string') {
       const message = unstorableReason(current);
-      if (message) found.push({ path, message });
+      if (message) found.push({ path: pathOf(entry), message });
     } else if (Array.isArray(current)) {
       for (let index = current.length - 1; index >= 0; index -= 1)
-        stack.push({ value: current[index], path: [...path, String(index)] });
+        stack.push({ value: current[index], key: String(index), parent: entry });
     } else if (typeof current === 'object' && current !== null) {
       const entries: [string, unknown][] = Object.entries(current);
       for (let index = entries.length - 1; index >= 0; index -= 1) {
         const [key, child] = entries[index]!;
         const message = unstorableReason(key);
-        if (message) found.push({ path: [...path, key], message: `has a key that ${message}` });
-        else stack.push({ value: child, path: [...path, key] });
+        if (message) found.push({ path: pathOf(entry, key), message: `has a key that ${message}` });
+        else stack.push({ value: child, key, parent: entry });
       }
     }
   }
