@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';
@@ -83,6 +84,44 @@ for (const target of databaseTargets()) {
       assert.equal(huge.statusCode, 413);
       assert.equal(huge.json().code, 'payload_too_large');
       assert.match(String(huge.headers['content-type']), /^application\/problem\+json/);
+    });
+
+    it('answers what the HTTP parser refuses (a 20 KB URL, malformed HTTP) with a problem document', async () => {
+      const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = Number(new URL(address).port);
+      const exchange = (request: string) =>
+        new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () => socket.write(request));
+          let raw = '';
+          socket.setEncoding('utf8');
+          socket.on('data', (chunk: string) => (raw += chunk));
+          socket.on('error', reject);
+          socket.on('close', () => {
+            const [head = '', body = ''] = raw.split('\r\n\r\n');
+            const [statusLine = '', ...lines] = head.split('\r\n');
+            const headers = Object.fromEntries(
+              lines.map((line) => [
+                line.slice(0, line.indexOf(':')).toLowerCase(),
+                line.slice(line.indexOf(':') + 1).trim(),
+              ]),
+            );
+            resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
+          });
+        });
+
+      const long = await exchange(`GET /health?q=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+      assert.equal(long.status, 431);
+      assert.match(String(long.headers['content-type']), /^application\/problem\+json/);
+      const problem = JSON.parse(long.body) as Record<string, unknown>;
+      assert.equal(problem.status, 431);
+      assert.equal(problem.code, 'headers_too_large');
+      assert.equal(problem.type, '/problems/headers_too_large');
+      assert.equal(problem.request_id, long.headers['x-request-id']);
+
+      const garbage = await exchange('NOT HTTP AT ALL\r\n\r\n');
+      assert.equal(garbage.status, 400);
+      assert.match(String(garbage.headers['content-type']), /^application\/problem\+json/);
+      assert.equal((JSON.parse(garbage.body) as Record<string, unknown>).code, 'malformed_request');
     });
 
     it('sends security headers', async () => {

@@ -1,12 +1,28 @@
 import { and, count, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
 import { auditLog } from '../db/schema.js';
+import { toStorableJson, toStorableText } from '../db/storable-text.js';
 
 export type AuditEntry = typeof auditLog.$inferInsert;
 export type AuditRecord = typeof auditLog.$inferSelect;
 
+/**
+ * Writes one entry. The strings come from requests (a path parameter, a label), including the ones refused
+ * for holding characters PostgreSQL cannot store; those are written with U+FFFD in their place, so the
+ * record of a refused request is never lost.
+ */
 export async function recordAudit(orm: Orm, entry: AuditEntry): Promise<void> {
-  await orm.insert(auditLog).values(entry);
+  const text = (value: string | null | undefined) => (typeof value === 'string' ? toStorableText(value) : value);
+  await orm.insert(auditLog).values({
+    ...entry,
+    actorId: text(entry.actorId),
+    actorLabel: text(entry.actorLabel),
+    action: toStorableText(entry.action),
+    target: text(entry.target),
+    requestId: text(entry.requestId),
+    ip: text(entry.ip),
+    details: entry.details ? (toStorableJson(entry.details) as Record<string, unknown>) : entry.details,
+  });
 }
 
 export interface AuditFilter {

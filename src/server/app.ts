@@ -11,6 +11,7 @@ import { createStoredEventBus } from '../events/stored-bus.js';
 import { loggerOptions } from '../observability/logger.js';
 import { SingleLineRequestLog } from '../observability/request-log.js';
 import { logSandboxAtStart } from '../sandbox/sandbox-status.js';
+import { clientErrorHandler } from './client-error.js';
 import { registerErrorHandling, sendProblem } from './error-handler.js';
 import audit from './plugins/audit.js';
 import authentication from './plugins/authentication.js';
@@ -19,6 +20,7 @@ import openapi from './plugins/openapi.js';
 import rateLimit from './plugins/rate-limit.js';
 import requestId, { generateRequestId } from './plugins/request-id.js';
 import security from './plugins/security.js';
+import storableInput from './plugins/storable-input.js';
 import apiKeyRoutes from './routes/api/v1/api-keys.js';
 import auditRoutes from './routes/api/v1/audit.js';
 import authRoutes from './routes/api/v1/auth.js';
@@ -95,6 +97,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
     logController: new SingleLineRequestLog(),
+    // What Node's HTTP parser refuses (a URL or headers over 16 KiB, malformed HTTP) is a problem document too.
+    clientErrorHandler,
     // Errors the router raises before any hook runs (malformed URL, over-long path parameter).
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id);
@@ -210,6 +214,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authentication);
   await app.register(rateLimit, { namespace: options.rateLimitNamespace });
   await app.register(audit);
+  await app.register(storableInput);
   await app.register(openapi);
 
   await app.register(healthRoutes);
