@@ -246,6 +246,28 @@ for (const target of databaseTargets()) {
         assert.equal(badId.statusCode, 400);
         assert.equal(badId.json().errors[0].field, 'body.repository_id');
       });
+
+      it('answers 404 at submission for a repository, proposal or experiment that does not exist, storing no task', async () => {
+        const before = await taskCount();
+        const unknown = '00000000-0000-4000-8000-000000000000';
+        const seed = await run('guardian', { repository_id: unknown });
+        assert.equal(seed.statusCode, 404, seed.body);
+        assert.equal(seed.json().code, 'repository_not_found');
+        assert.equal(seed.json().status, 404);
+        assert.deepEqual(seed.json().errors, [{ field: 'body.repository_id', message: 'names no repository' }]);
+        const wrapped = await run('imperium', { input: { repository_id: unknown } });
+        assert.equal(wrapped.statusCode, 404, wrapped.body);
+        assert.equal(wrapped.json().errors[0].field, 'body.input.repository_id');
+        const sandbox = await run('sandbox', { proposal_id: unknown });
+        assert.equal(sandbox.statusCode, 404, sandbox.body);
+        assert.equal(sandbox.json().code, 'proposal_not_found');
+        const byId = await post(`/api/v1/agents/${(await agentOf('guardian')).id}/tasks`, {
+          input: { repository_id: unknown },
+        });
+        assert.equal(byId.statusCode, 404, byId.body);
+        assert.equal(byId.json().errors[0].field, 'body.input.repository_id');
+        assert.equal(await taskCount(), before);
+      });
     });
 
     describe('GET /agents/{agent_type}/metrics', () => {

@@ -146,6 +146,9 @@ for (const target of databaseTargets()) {
       const failed = await apply(conflicting.id);
       assert.equal(failed.statusCode, 409, failed.body);
       assert.equal(failed.json().code, 'apply_conflict');
+      // the problem's `status` is the HTTP status; the proposal's state has its own member
+      assert.equal(failed.json().status, 409);
+      assert.equal(failed.json().proposal_status, 'apply-failed');
       assert.deepEqual(failed.json().conflicts, ['other.txt']);
       const stored = await findProposal(t.database.orm, conflicting.id);
       assert.equal(stored?.status, 'apply-failed');

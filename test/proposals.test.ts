@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eq } from 'drizzle-orm';
-import { proposals, proposalTransitions } from '../src/db/schema.js';
+import { and, eq, inArray } from 'drizzle-orm';
+import { learningEvents, proposals, proposalTransitions } from '../src/db/schema.js';
 import type { DomainEvent } from '../src/events/bus.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';
@@ -111,6 +111,24 @@ for (const target of databaseTargets()) {
       });
       assert.equal(huge.statusCode, 413);
       assert.equal(huge.json().code, 'proposal_too_large');
+      // the limit is 512 KiB for each version of a file, as documented: a 600 KiB new file is too large
+      // (before + after would be under 1 MiB), a 500 KiB one with a 500 KiB original is not
+      const overOneSide = await create({
+        ai_type: 'imperium',
+        file_path: 'big.txt',
+        code_before: '',
+        code_after: 'y'.repeat(600 * 1024),
+      });
+      assert.equal(overOneSide.statusCode, 413, overOneSide.body);
+      assert.match(overOneSide.json().detail, /code_after of big\.txt is 614400 bytes; .*512 KiB before and after/);
+      assert.equal(overOneSide.json().file_path, 'big.txt');
+      const withinEach = await create({
+        ai_type: 'imperium',
+        file_path: 'big-but-fine.txt',
+        code_before: 'a'.repeat(500 * 1024),
+        code_after: 'b'.repeat(500 * 1024),
+      });
+      assert.equal(withinEach.statusCode, 201, withinEach.body.slice(0, 500));
 
       const count = await t.database.orm
         .select({ id: proposals.id })
@@ -203,6 +221,66 @@ for (const target of databaseTargets()) {
           ['pending', 'accepted', 'valuable'],
         ],
       );
+    });
+
+    it('takes seed-style verdicts with no body: the reason is recorded as unspecified', async () => {
+      const accepted = (await create(seedProposal('no-body-accept'))).json();
+      const rejected = (await create(seedProposal('no-body-reject'))).json();
+      const emptyObject = (await create(seedProposal('empty-object'))).json();
+      const jsonNull = (await create(seedProposal('json-null'))).json();
+      const responses = [
+        await t.request({ method: 'POST', url: `/proposals/${accepted.id}/accept`, key: writer }),
+        await t.request({ method: 'POST', url: `/proposals/${rejected.id}/reject`, key: writer }),
+        await t.request({ method: 'POST', url: `/proposals/${emptyObject.id}/reject`, key: writer, payload: {} }),
+        await t.request({
+          method: 'POST',
+          url: `/proposals/${jsonNull.id}/accept`,
+          key: writer,
+          headers: { 'content-type': 'application/json' },
+          payload: 'null',
+        }),
+      ];
+      for (const response of responses) {
+        assert.equal(response.statusCode, 200, response.body);
+        assert.equal(response.json().review.reason, null);
+      }
+      assert.deepEqual(
+        responses.map((response) => response.json().status),
+        ['accepted', 'rejected', 'rejected', 'accepted'],
+      );
+      const [transition] = await t.database.orm
+        .select()
+        .from(proposalTransitions)
+        .where(and(eq(proposalTransitions.proposalId, rejected.id), eq(proposalTransitions.toStatus, 'rejected')));
+      assert.equal(transition?.reason, null);
+      const [stored] = await t.database.orm.select().from(proposals).where(eq(proposals.id, accepted.id));
+      assert.equal(stored?.reviewReason, null);
+      // the learning signal stores no reason (null, never an empty string) and counts it as unspecified
+      const verdicts = await t.database.orm
+        .select()
+        .from(learningEvents)
+        .where(inArray(learningEvents.proposalId, [accepted.id, rejected.id]));
+      assert.deepEqual(verdicts.map((event) => [event.outcome, event.reason]).sort(), [
+        ['accepted', null],
+        ['rejected', null],
+      ]);
+      const insights = await t.request({ method: 'GET', url: '/learning/insights', key: t.adminKey });
+      assert.equal(insights.statusCode, 200, insights.body);
+      assert.ok(
+        insights
+          .json()
+          .reject_reasons.some((entry: { reason: string; count: number }) => entry.reason === 'unspecified'),
+        insights.body,
+      );
+      // a reason that is given must still be one of the known ones
+      const bad = await t.request({
+        method: 'POST',
+        url: `/proposals/${(await create(seedProposal('bad-reason'))).json().id}/accept`,
+        key: writer,
+        payload: { reason: '' },
+      });
+      assert.equal(bad.statusCode, 400);
+      assert.equal(bad.json().errors[0].field, 'body.reason');
     });
 
     it('lets exactly one of 50 parallel verdicts win', async () => {

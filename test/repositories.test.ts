@@ -403,6 +403,9 @@ for (const target of databaseTargets()) {
           [{ auto_apply_min_confidence: 2 }, 'body.policy.auto_apply_min_confidence'],
           [{ branch_mode: 'sideways' }, 'body.policy.branch_mode'],
           [{ target_branch: 'bad..name' }, 'body.policy.target_branch'],
+          // git's own rule (`git check-ref-format --branch HEAD` fails): refused here, not at apply time
+          [{ target_branch: 'HEAD' }, 'body.policy.target_branch'],
+          [{ target_branch: 'main\u202e' }, 'body.policy.target_branch'],
           [{ proposal_ttl_seconds: 1.5 }, 'body.policy.proposal_ttl_seconds'],
           [{ surprise: true }, 'body.policy'],
         ] as const) {

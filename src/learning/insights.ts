@@ -88,10 +88,10 @@ export async function learningInsights(orm: Orm, options: { aiType?: string | un
       .slice(0, 10),
     accept_reasons: reasons
       .filter((row) => row.outcome === 'accepted')
-      .map((row) => ({ reason: row.reason ?? 'unknown', count: row.count })),
+      .map((row) => ({ reason: row.reason ?? 'unspecified', count: row.count })),
     reject_reasons: reasons
       .filter((row) => row.outcome === 'rejected')
-      .map((row) => ({ reason: row.reason ?? 'unknown', count: row.count })),
+      .map((row) => ({ reason: row.reason ?? 'unspecified', count: row.count })),
     suppressed_rules: suppressions.map(presentSuppression),
     model: await modelSummary(orm),
     recent_quality: await prequentialQuality(orm),

@@ -45,7 +45,9 @@ export interface CreateProposalInput {
   readonly createdBy: string;
 }
 
+/** The most one version of a file (its content before, or after) may hold, in UTF-8 bytes. */
 export const MAX_FILE_BYTES = 512 * 1024;
+/** The most all versions of all files of one proposal may hold together. */
 export const MAX_TOTAL_BYTES = 2 * 1024 * 1024;
 
 function stripPrefix(name: string | undefined): string | undefined {
@@ -173,12 +175,30 @@ export async function createProposal(
     }
   }
 
-  const sizes = files.map((file) => Buffer.byteLength(file.code_before) + Buffer.byteLength(file.code_after));
-  if (sizes.some((size) => size > MAX_FILE_BYTES * 2) || sizes.reduce((sum, size) => sum + size, 0) > MAX_TOTAL_BYTES) {
+  const limits = `each file at most ${MAX_FILE_BYTES / 1024} KiB before and after, ${MAX_TOTAL_BYTES / 1024 / 1024} MiB in all`;
+  let total = 0;
+  for (const file of files) {
+    for (const [side, content] of [
+      ['code_before', file.code_before],
+      ['code_after', file.code_after],
+    ] as const) {
+      const bytes = Buffer.byteLength(content);
+      total += bytes;
+      if (bytes > MAX_FILE_BYTES) {
+        throw new ProposalRefusedError(
+          413,
+          'proposal_too_large',
+          `${side} of ${file.file_path} is ${bytes} bytes; a proposal may hold ${limits}.`,
+          { file_path: file.file_path },
+        );
+      }
+    }
+  }
+  if (total > MAX_TOTAL_BYTES) {
     throw new ProposalRefusedError(
       413,
       'proposal_too_large',
-      'A proposal may change at most 512 KiB per file and 2 MiB in all.',
+      `The proposal's files hold ${total} bytes; a proposal may hold ${limits}.`,
     );
   }
 

@@ -5,7 +5,8 @@ import type { Proposal } from './transition.js';
 
 export interface Verdict {
   readonly verdict: 'accept' | 'reject';
-  readonly reason: ReviewReason;
+  /** undefined: the reviewer gave none (stored as null, "unspecified" to the learning signal) */
+  readonly reason?: ReviewReason | undefined;
   readonly note?: string | undefined;
   readonly reviewer: string;
 }
@@ -24,7 +25,7 @@ export async function reviewProposal(orm: Orm, proposalId: string, verdict: Verd
       reason: verdict.reason,
       note: verdict.note,
       set: {
-        reviewReason: verdict.reason,
+        reviewReason: verdict.reason ?? null,
         reviewNote: verdict.note ?? null,
         reviewedBy: verdict.reviewer,
         reviewedAt: now,

@@ -38,7 +38,10 @@ export function sendProblem(
   extensions: Record<string, unknown> = {},
   title = TITLES[status] ?? 'Error',
 ) {
+  // The problem's own members come last: an extension can add members, never replace `status` (the
+  // HTTP status, always a number), `type`, `code` or the others.
   const body: ProblemBody & Record<string, unknown> = {
+    ...extensions,
     type: `/problems/${code}`,
     title,
     status,
@@ -46,7 +49,6 @@ export function sendProblem(
     ...(detail ? { detail } : {}),
     instance: request.url,
     request_id: request.id,
-    ...extensions,
   };
   return reply.code(status).type('application/problem+json; charset=utf-8').serializer(JSON.stringify).send(body);
 }

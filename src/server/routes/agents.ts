@@ -105,7 +105,9 @@ const agentRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Enqueues a task (trigger `manual`) and answers 202 with it at once; `Location` is the task ' +
           '(GET /api/v1/tasks/{id}; its progress is also published on the `tasks/{id}` topic). An unknown agent ' +
-          'type is 404 `unknown_agent`; input that does not match the agent is 400 with each field. A paused ' +
+          'type is 404 `unknown_agent`; input that does not match the agent is 400 with each field; a ' +
+          '`repository_id` (`proposal_id`, `experiment_id`) that names nothing is 404 `repository_not_found` ' +
+          '(`proposal_not_found`, `experiment_not_found`) and no task is made. A paused ' +
           "agent's task waits until the agent is resumed.",
         tags: ['agents'],
         params: agentTypeParams,

@@ -72,10 +72,18 @@ const createBody = z
     }
   });
 
-const verdictBody = z.object({
-  reason: z.enum(REVIEW_REASONS).describe('why, for the learning signal'),
-  note: z.string().max(5000).optional(),
-});
+// The seed's clients accept and reject with no body at all: the reason is optional (stored as null, which
+// the learning signal counts as "unspecified").
+const verdictBody = z
+  .object({
+    reason: z
+      .enum(REVIEW_REASONS)
+      .optional()
+      .describe('why, for the learning signal; left out, the verdict is recorded with no reason (unspecified)'),
+    note: z.string().max(5000).optional(),
+  })
+  .nullish()
+  .describe('optional: a verdict may be given with no body');
 
 export const reader: RepositoryReader = { resolveHead, readFileAtRef };
 
@@ -229,7 +237,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
     if (!outcome.applied) {
       await announce('apply_failed', outcome.proposal);
       throw new HttpProblem(409, 'apply_conflict', 'Conflict', outcome.message ?? 'The change no longer applies.', {
-        status: outcome.proposal.status,
+        proposal_status: outcome.proposal.status,
         conflicts: outcome.conflicts,
       });
     }
@@ -356,7 +364,9 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         config: { auth: { scope: 'proposals:write' } },
         schema: {
           summary: verdict === 'accept' ? 'Accept a proposal' : 'Reject a proposal',
-          description: 'Exactly one of any number of concurrent verdicts wins; the others get 409 naming the state.',
+          description:
+            'The body is optional (seed clients send none); without a `reason` the verdict is recorded with none ' +
+            '(unspecified). Exactly one of any number of concurrent verdicts wins; the others get 409 naming the state.',
           tags: ['proposals'],
           params: idParams,
           body: verdictBody,
@@ -368,7 +378,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
           const proposal = await reviewProposal(
             orm,
             request.params.id,
-            { verdict, reason: request.body.reason, note: request.body.note, reviewer: request.principal!.label },
+            { verdict, reason: request.body?.reason, note: request.body?.note, reviewer: request.principal!.label },
             app.services.now(),
           );
           await announce(verdict === 'accept' ? 'accepted' : 'rejected', proposal);

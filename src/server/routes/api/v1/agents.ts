@@ -216,7 +216,8 @@ const agents: FastifyPluginAsyncZod = async (app) => {
         summary: 'Submit a task to an agent',
         description:
           'Answers 202 with the queued task (`Location` is the task). Input that does not match the agent is ' +
-          '400 with each field; an agent whose type this process cannot run is 409 `agent_not_registered`.',
+          '400 with each field; an id in it that names nothing (`repository_id`, `proposal_id`, `experiment_id`) is ' +
+          '404 `repository_not_found` (…); an agent whose type this process cannot run is 409 `agent_not_registered`.',
         tags: ['agents', 'tasks'],
         params: idParams,
         headers: submissionHeaders,

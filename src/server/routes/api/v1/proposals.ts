@@ -30,7 +30,7 @@ const proposals: FastifyPluginAsyncZod = async (app) => {
             .max(200)
             .refine((ids) => new Set(ids).size === ids.length, { message: 'must not repeat an id' }),
           verdict: z.enum(['accept', 'reject']),
-          reason: z.enum(REVIEW_REASONS),
+          reason: z.enum(REVIEW_REASONS).optional().describe('left out: recorded with no reason (unspecified)'),
           note: z.string().max(5000).optional(),
         }),
         response: { 200: z.object({ results: z.array(outcomeSchema) }) },

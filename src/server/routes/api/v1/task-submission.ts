@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Principal } from '../../../../accounts/principal.js';
+import { findMissingReference } from '../../../../agents/input-references.js';
 import { asTaskProblem, type SubmissionContext } from '../../../../tasks/errors-to-problems.js';
 import type { AgentRow, TaskRow } from '../../../../tasks/task-store.js';
-import { conflict } from '../../../problem.js';
+import { conflict, HttpProblem } from '../../../problem.js';
 import type { Services } from '../../../types.js';
 
 /** Headers of the routes that start a task; other headers pass through untouched. */
@@ -40,6 +41,19 @@ export async function submitManualTask(
   submission: ManualSubmission,
 ): Promise<{ task: TaskRow; created: boolean }> {
   let result: { task: TaskRow; created: boolean };
+  try {
+    services.tasks.validate({ agentType: submission.agentType, input: submission.input, trigger: 'manual' });
+  } catch (error) {
+    throw asTaskProblem(error, submission.context);
+  }
+  // Schema-valid input may still name a repository (proposal, experiment) that does not exist: 404 now,
+  // rather than a 202 whose task fails later.
+  const missing = await findMissingReference(services.database.orm, submission.input);
+  if (missing) {
+    throw new HttpProblem(404, `${missing.kind}_not_found`, 'Not Found', `No ${missing.kind} ${missing.id}.`, {
+      errors: [{ field: `${submission.context.inputField}.${missing.field}`, message: `names no ${missing.kind}` }],
+    });
+  }
   try {
     result = await services.tasks.submit(
       {
