@@ -94,7 +94,7 @@ for (const target of databaseTargets()) {
       assert.equal(response.statusCode, 200, response.body);
       return response.json<Task>();
     };
-    const finished = (id: string, timeoutMs = 10_000) =>
+    const finished = (id: string, timeoutMs = 60_000) =>
       eventually(async () => {
         const task = await taskNow(id);
         return FINAL.includes(task.status) ? task : undefined;
@@ -672,6 +672,29 @@ for (const target of databaseTargets()) {
         assert.equal((await get(`${url}?limit=1001`)).statusCode, 400);
         assert.equal((await get(`${url}?after=-1`)).statusCode, 400);
         assert.equal((await get(`/api/v1/tasks/${randomUUID()}/logs`)).statusCode, 404);
+      });
+
+      it('names the attempt of each log line and counts kept and dropped lines per attempt', async () => {
+        const done = await finished((await started('scripted', { log_lines: 3, fail_attempts: 1 })).id);
+        assert.equal(done.status, 'succeeded');
+        const page = (await get(`/api/v1/tasks/${done.id}/logs`)).json<{
+          items: { attempt: number; message: string }[];
+          attempts: { attempt: number; lines: number; dropped: number }[];
+        }>();
+        // Which attempts ran depends on nothing but the task: the first fails after logging, the next succeeds
+        // (a loaded machine may add a retry after a lost lease, so the counts are compared with the lines).
+        const perAttempt = new Map<number, number>();
+        for (const line of page.items) perAttempt.set(line.attempt, (perAttempt.get(line.attempt) ?? 0) + 1);
+        assert.deepEqual(
+          page.attempts,
+          [...perAttempt].map(([attempt, lines]) => ({ attempt, lines, dropped: 0 })),
+        );
+        assert.equal(page.attempts[0]?.attempt, 1);
+        assert.deepEqual(page.attempts.at(-1), { attempt: done.attempts, lines: 3, dropped: 0 });
+        assert.deepEqual(
+          page.items.filter((line) => line.attempt === done.attempts).map((line) => line.message),
+          ['line 0', 'line 1', 'line 2'],
+        );
       });
     });
   });

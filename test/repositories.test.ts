@@ -191,6 +191,8 @@ for (const target of databaseTargets()) {
             LVLUP_DATA_DIR: path.join(workspace, 'data-github'),
             GITHUB_TOKEN: 'ghp_doNotLeakThisToken',
             GITHUB_API_URL: 'https://127.0.0.1:9/api/v3',
+            // 127.0.0.1 stands for the GitHub host here; without this lvlup would not connect to it at all.
+            LVLUP_OUTBOUND_ALLOW: '127.0.0.1/32',
           },
         });
         try {

@@ -281,7 +281,7 @@ for (const target of databaseTargets()) {
         const ran = await eventually(async () => {
           const found = await scheduledTasks('scripted');
           return found.length >= 2 ? found : undefined;
-        }, 6000);
+        }, 60_000);
         assert.equal(ran[0]!.idempotencyKey, `schedule:scripted:${firstPeriod}`);
         // A scheduled run's input is {} with the agent's defaults filled in.
         assert.deepEqual(ran[0]!.input, scriptedAgent().inputSchema.parse({}));
@@ -440,7 +440,8 @@ for (const target of databaseTargets()) {
           assert.equal((await scheduledTasks('ticker')).length, 0, 'nothing ticks for a minute by itself');
           // A change that keeps the period: the NOTIFY alone makes the scheduler look, and the run is due.
           await changeSchedule(orm(), 'ticker', { enabled: true }, { updatedBy: 'test', defaultIntervalSeconds: 1 });
-          await eventually(async () => ((await scheduledTasks('ticker')).length === 1 ? true : undefined), 3000);
+          // Well inside the scheduler's 60 s tick, so a run here can only come from the NOTIFY.
+          await eventually(async () => ((await scheduledTasks('ticker')).length === 1 ? true : undefined), 30_000);
         } finally {
           await scheduler.stop();
         }

@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config/config.js';
 import { agents, events, taskLogs, tasks } from '../src/db/schema.js';
 import { createStoredEventBus } from '../src/events/stored-bus.js';
 import { createTaskRuntime, type TaskRuntime } from '../src/tasks/runtime.js';
-import { TASK_LOG_LINE_LIMIT } from '../src/tasks/task-store.js';
+import { logCountsByAttempt } from '../src/tasks/task-queries.js';
 import { eventually } from './support/app.js';
 import { createTestDatabase, databaseTargets, type TestDatabase } from './support/database.js';
 import { scriptedAgent, testRegistry } from './support/test-agents.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
+/** The workers' log limit per attempt here: small, so that filling it twice is quick even on a loaded machine. */
+const LOG_LINE_LIMIT = 20;
 
 for (const target of databaseTargets()) {
   describe(`task queue on ${target}`, () => {
@@ -28,14 +30,20 @@ for (const target of databaseTargets()) {
         config,
         log: silent,
         registry,
-        worker: { pollIntervalMs: 200, abortGraceMs: 300, backoff: { baseMs: 50, capMs: 200 }, ...workerSettings },
+        worker: {
+          pollIntervalMs: 200,
+          abortGraceMs: 300,
+          backoff: { baseMs: 50, capMs: 200 },
+          logLineLimit: LOG_LINE_LIMIT,
+          ...workerSettings,
+        },
       });
       await created.start();
       return created;
     };
 
     const taskRow = async (id: string) => (await orm().select().from(tasks).where(eq(tasks.id, id)))[0]!;
-    const finished = (id: string, timeoutMs = 8000) =>
+    const finished = (id: string, timeoutMs = 60_000) =>
       eventually(async () => {
         const row = await taskRow(id);
         return ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
@@ -161,7 +169,8 @@ for (const target of databaseTargets()) {
       await eventually(async () => ((await taskRow(running.task.id)).status === 'running' ? true : undefined));
       const marked = await runtime.queue.cancel(running.task.id);
       assert.equal(marked?.status, 'running');
-      const done = await finished(running.task.id, 3000);
+      // Had the cancel been missed, the task would succeed after its 30 s of work, not end cancelled.
+      const done = await finished(running.task.id);
       assert.equal(done.status, 'cancelled');
       assert.equal(done.errorCode, 'cancelled');
       assert.equal(await runtime.queue.cancel(running.task.id), undefined, 'a finished task cannot be cancelled');
@@ -203,20 +212,28 @@ for (const target of databaseTargets()) {
       }
     });
 
-    it('keeps at most the log line limit and counts the lines it dropped', async () => {
+    it('keeps at most the log line limit per attempt: a retry’s lines are kept after a full first attempt', async () => {
+      // The first attempt fills the limit and fails; the retry logs as much again. How many attempts run
+      // is left open (on a loaded machine one may lose its lease and be retried once more): what is checked
+      // is the attempt that succeeded, which always logged every line before it returned.
       const { task } = await runtime.queue.submit({
         agentType: 'scripted',
-        input: { log_lines: TASK_LOG_LINE_LIMIT + 5 },
+        input: { log_lines: LOG_LINE_LIMIT + 5, fail_attempts: 1 },
         trigger: 'manual',
       });
-      const done = await finished(task.id, 60_000);
-      assert.equal(done.logLines, TASK_LOG_LINE_LIMIT);
-      assert.equal(done.logsDropped, 5);
+      const done = await finished(task.id);
+      assert.equal(done.status, 'succeeded');
+      assert.ok(done.attempts >= 2);
+      const last = (await logCountsByAttempt(orm(), task.id)).find((counts) => counts.attempt === done.attempts);
+      assert.deepEqual(last, { attempt: done.attempts, lines: LOG_LINE_LIMIT, dropped: 5 });
       const [stored] = await orm()
-        .select({ count: sql<number>`count(*)::int` })
+        .select({ count: sql<number>`count(*)::int`, first: sql<string>`min(${taskLogs.message})` })
         .from(taskLogs)
-        .where(eq(taskLogs.taskId, task.id));
-      assert.equal(stored!.count, TASK_LOG_LINE_LIMIT);
+        .where(and(eq(taskLogs.taskId, task.id), eq(taskLogs.attempt, done.attempts)));
+      assert.equal(stored!.count, LOG_LINE_LIMIT);
+      assert.equal(stored!.first, 'line 0');
+      const counts = await logCountsByAttempt(orm(), task.id);
+      assert.ok(counts.every((attempt) => attempt.lines <= LOG_LINE_LIMIT));
     });
 
     it('returns the existing task for a repeated idempotency key', async () => {

@@ -82,6 +82,24 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads LVLUP_OUTBOUND_ALLOW as IP networks, none by default, and refuses anything else', () => {
+    assert.deepEqual(loadConfig({}).outboundAllow, []);
+    assert.deepEqual(loadConfig({ LVLUP_OUTBOUND_ALLOW: ' 127.0.0.1/32, 10.0.0.0/8,fd00::/8 , ::1' }).outboundAllow, [
+      '127.0.0.1/32',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '::1',
+    ]);
+    for (const bad of ['example.com', '10.0.0.0/33', '10.0.0.0/8/1', '::1/129', '127.1', '10.0.0.0/x']) {
+      assert.throws(
+        () => loadConfig({ LVLUP_OUTBOUND_ALLOW: bad }),
+        (error: unknown) =>
+          error instanceof ConfigError && error.problems.some((problem) => problem.variable === 'LVLUP_OUTBOUND_ALLOW'),
+        bad,
+      );
+    }
+  });
+
   it('ignores variables it does not know', () => {
     assert.equal(loadConfig({ HOME: '/root', PATH: '/bin', SOMETHING_ELSE: 'x' }).port, 8000);
   });

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseCidr } from '../network/address-guard.js';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be one of true, false, 1, 0, yes, no' })
@@ -107,6 +108,25 @@ const environmentSchema = z.object({
         }
       }
       return roots.map((root) => path.resolve(root));
+    }),
+  LVLUP_OUTBOUND_ALLOW: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const networks = value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      for (const entry of networks) {
+        if (!parseCidr(entry)) {
+          context.addIssue({
+            code: 'custom',
+            message: `must be a comma-separated list of IP addresses or networks such as 10.0.0.0/8 or fd00::/8 (bad entry: ${entry})`,
+          });
+          return z.NEVER;
+        }
+      }
+      return networks;
     }),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
   // At least 2: migrating holds the migration lock on one connection while it works on another.
@@ -264,6 +284,11 @@ export interface Config {
   readonly dataDirectory: string;
   /** directories under which local repositories may be registered; empty disables registering paths */
   readonly repositoryRoots: readonly string[];
+  /**
+   * networks (LVLUP_OUTBOUND_ALLOW) lvlup may connect to for clone URLs although they are loopback,
+   * private, link-local, …; empty: only public addresses
+   */
+  readonly outboundAllow: readonly string[];
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
   readonly redisUrl: string | undefined;
@@ -386,6 +411,7 @@ export function loadConfig(environment: Record<string, string | undefined>, work
     host: env.API_HOST,
     dataDirectory: path.resolve(workingDirectory, env.LVLUP_DATA_DIR),
     repositoryRoots: env.LVLUP_REPO_ROOTS,
+    outboundAllow: env.LVLUP_OUTBOUND_ALLOW,
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     redisUrl: env.REDIS_URL,

@@ -320,7 +320,10 @@ export const tasks = pgTable(
   ],
 );
 
-/** Append-only task output; a task keeps at most TASK_LOG_LINE_LIMIT lines (tasks.logs_dropped counts the rest). */
+/**
+ * Append-only task output; each attempt of a task keeps at most TASK_LOG_LINE_LIMIT lines
+ * (task_log_attempts counts them and the dropped rest per attempt; tasks.log_lines and logs_dropped add up).
+ */
 export const taskLogs = pgTable(
   'task_logs',
   {
@@ -334,6 +337,23 @@ export const taskLogs = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('task_logs_task_id_idx').on(table.taskId, table.id)],
+);
+
+/**
+ * Log lines kept and dropped per attempt of a task: the limit is per attempt, so an attempt that timed
+ * out after filling it cannot crowd out the lines of the attempt that followed it.
+ */
+export const taskLogAttempts = pgTable(
+  'task_log_attempts',
+  {
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    lines: integer('lines').notNull().default(0),
+    dropped: integer('dropped').notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.attempt] })],
 );
 
 /** When each agent runs by itself: an interval or a cron expression, persisted so changes outlive restarts. */

@@ -43,6 +43,8 @@ export async function cloneRepository(input: {
   destination: string;
   defaultBranch: string | undefined;
   authentication: GitAuthentication;
+  /** `-c` settings from remoteSettings: where git may connect */
+  settings: readonly string[];
 }): Promise<ClonedRepository> {
   const { destination } = input;
   await mkdir(path.dirname(destination), { recursive: true });
@@ -51,6 +53,7 @@ export async function cloneRepository(input: {
       await git(['clone', '--quiet', '--no-recurse-submodules', '--', input.url, destination], {
         cwd: path.dirname(destination),
         timeoutMs: CLONE_TIMEOUT_MS,
+        settings: input.settings,
         environment: input.authentication.environment,
       });
     } catch (error) {

@@ -39,7 +39,11 @@ export async function synchroniseRepository(services: RepositoryServices, id: st
     assertRepositoryFolder(repository);
     const head =
       repository.source === 'clone'
-        ? await syncClone(repository, githubAuthentication(repository.cloneUrl ?? '', services.config.github))
+        ? await syncClone(
+            repository,
+            githubAuthentication(repository.cloneUrl ?? '', services.config.github),
+            services.config.outboundAllow,
+          )
         : await syncLocalRepository(repository);
     return recordSync(services.database.orm, id, head, services.now());
   });

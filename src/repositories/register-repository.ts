@@ -9,12 +9,13 @@ import { githubAuthentication, parseCloneUrl } from './clone-url.js';
 import { chooseLocalDefaultBranch } from './default-branch.js';
 import { allowedLocalFolder, assertWorkTreeTop } from './local-path.js';
 import { mergePolicy, type RepositoryPolicyPatch } from './policy.js';
+import { remoteSettings } from './remote-access.js';
 import { RepositoryRefusedError } from './repository-refused-error.js';
 import { findRepositoryBySource, insertRepository, type NewRepository, type Repository } from './repository-store.js';
 
 export interface RepositoryServices {
   readonly database: Database;
-  readonly config: Pick<Config, 'dataDirectory' | 'repositoryRoots' | 'github'>;
+  readonly config: Pick<Config, 'dataDirectory' | 'repositoryRoots' | 'github' | 'outboundAllow'>;
   now(): Date;
 }
 
@@ -83,6 +84,11 @@ export async function registerClone(
         };
   const existing = await findRepositoryBySource(services.database.orm, { cloneUrl: source.url });
   if (existing) throw duplicate(existing);
+  const gitSettings = await remoteSettings(source.url, {
+    allow: config.outboundAllow,
+    field: 'body.clone_url',
+    failureCode: 'clone_failed',
+  });
 
   const id = randomUUID();
   const destination = cloneFolder(config.dataDirectory, id);
@@ -91,6 +97,7 @@ export async function registerClone(
     destination,
     defaultBranch: settings.defaultBranch,
     authentication: githubAuthentication(source.url, config.github),
+    settings: gitSettings,
   });
   const now = services.now();
   try {

@@ -1,15 +1,25 @@
 import { git, GitError } from '../git/git.js';
 import { type GitAuthentication, gitFailureMessage } from './clone-url.js';
 import { currentBranch, findCommit, repositoryGitOptions } from './git-repository.js';
+import { remoteSettings } from './remote-access.js';
 import { RepositoryRefusedError } from './repository-refused-error.js';
 
 const FETCH_TIMEOUT_MS = 10 * 60_000;
 
-async function fetch(repositoryPath: string, args: string[], authentication: GitAuthentication): Promise<void> {
+async function fetch(
+  repositoryPath: string,
+  args: string[],
+  authentication: GitAuthentication,
+  settings: readonly string[] = [],
+): Promise<void> {
   try {
     await git(
       ['fetch', '--quiet', ...args],
-      repositoryGitOptions(repositoryPath, { timeoutMs: FETCH_TIMEOUT_MS, environment: authentication.environment }),
+      repositoryGitOptions(repositoryPath, {
+        timeoutMs: FETCH_TIMEOUT_MS,
+        environment: authentication.environment,
+        settings,
+      }),
     );
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
@@ -39,9 +49,13 @@ async function isAncestor(repositoryPath: string, ancestor: string, descendant: 
 export async function syncClone(
   repository: { path: string; defaultBranch: string },
   authentication: GitAuthentication,
+  outboundAllow: readonly string[],
 ): Promise<string> {
   const { path: folder, defaultBranch } = repository;
-  await fetch(folder, ['--prune', 'origin'], authentication);
+  // The address is checked again on every fetch: what the host name resolves to may have changed.
+  const origin = (await git(['remote', 'get-url', 'origin'], repositoryGitOptions(folder))).stdout.trim();
+  const settings = await remoteSettings(origin, { allow: outboundAllow, failureCode: 'fetch_failed' });
+  await fetch(folder, ['--prune', 'origin'], authentication, settings);
   const upstream = await findCommit(folder, `refs/remotes/origin/${defaultBranch}`);
   if (!upstream) {
     throw new RepositoryRefusedError(409, 'default_branch_missing', `origin has no branch ${defaultBranch}`);

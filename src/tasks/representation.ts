@@ -51,8 +51,11 @@ export const taskSchema = z.object({
   dead_letter: z.boolean().describe('failed for good (attempts exhausted or not retryable) and not retried since'),
   retry_of: z.uuid().nullable(),
   cancel_requested: z.boolean(),
-  log_lines: z.number().int(),
-  logs_dropped: z.number().int().describe('lines not kept because the task reached its log limit'),
+  log_lines: z.number().int().describe('log lines kept, all attempts together'),
+  logs_dropped: z
+    .number()
+    .int()
+    .describe('lines not kept because an attempt reached its log limit (1,000 per attempt), all attempts together'),
   created_by: z.string().nullable(),
   created_at: z.string(),
   run_at: z.string().describe('earliest start (later than created_at while waiting out a retry backoff)'),

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
-import { taskLogs, tasks } from '../db/schema.js';
+import { taskLogAttempts, taskLogs, tasks } from '../db/schema.js';
 import type { TaskRow, TaskStatus, TaskTrigger } from './task-store.js';
 
 export interface TaskFilter {
@@ -57,4 +57,16 @@ export async function taskLogPage(
     .orderBy(asc(taskLogs.id))
     .limit(limit + 1);
   return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
+}
+
+/** Lines kept and dropped by each attempt of a task that logged anything, first attempt first. */
+export async function logCountsByAttempt(
+  orm: Orm,
+  taskId: string,
+): Promise<{ attempt: number; lines: number; dropped: number }[]> {
+  return orm
+    .select({ attempt: taskLogAttempts.attempt, lines: taskLogAttempts.lines, dropped: taskLogAttempts.dropped })
+    .from(taskLogAttempts)
+    .where(eq(taskLogAttempts.taskId, taskId))
+    .orderBy(asc(taskLogAttempts.attempt));
 }

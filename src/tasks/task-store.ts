@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, lt, lte, ne, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
-import { agents, taskLogs, tasks } from '../db/schema.js';
+import { agents, taskLogAttempts, taskLogs, tasks } from '../db/schema.js';
 
 export type TaskRow = typeof tasks.$inferSelect;
 export type AgentRow = typeof agents.$inferSelect;
@@ -384,31 +384,39 @@ export async function setProgress(orm: Orm, id: string, owner: string, percent: 
 }
 
 /**
- * Appends one log line unless the task already has TASK_LOG_LINE_LIMIT of them; then it only counts the
- * dropped line. The counter and the line are written by one statement, so concurrent writers cannot
- * overshoot the limit. Answers whether the line was kept.
+ * Appends one log line unless this attempt of the task already has `limit` of them; then it
+ * only counts the dropped line. The limit is per attempt: an attempt that timed out (and may even go on
+ * logging after it was written off) cannot use up the lines of the attempt that runs after it. The
+ * attempt's counter, the task's total and the line are written by one statement, so concurrent writers
+ * cannot overshoot the limit. Answers the kept line, or undefined if it was dropped.
  */
 export async function appendLog(
   orm: Orm,
   line: { taskId: string; attempt: number; level: 'debug' | 'info' | 'warn' | 'error'; message: string },
+  limit = TASK_LOG_LINE_LIMIT,
 ): Promise<{ id: number; at: Date } | undefined> {
   const message =
     line.message.length > TASK_LOG_MESSAGE_LIMIT ? `${line.message.slice(0, TASK_LOG_MESSAGE_LIMIT)}…` : line.message;
   const result = await orm.execute<{ id: number; at: string }>(sql`
     with counted as (
-      update ${tasks} set log_lines = log_lines + 1
-      where id = ${line.taskId} and log_lines < ${TASK_LOG_LINE_LIMIT}
-      returning id
+      insert into ${taskLogAttempts} as counter (task_id, attempt, lines) values (${line.taskId}, ${line.attempt}, 1)
+      on conflict (task_id, attempt) do update set lines = counter.lines + 1
+      where counter.lines < ${limit}
+      returning task_id
+    ), total as (
+      update ${tasks} set log_lines = log_lines + 1 where id in (select task_id from counted)
     )
     insert into ${taskLogs} (task_id, attempt, level, message)
-    select id, ${line.attempt}, ${line.level}, ${message} from counted
+    select task_id, ${line.attempt}, ${line.level}, ${message} from counted
     returning id, at::text as at`);
   const [kept] = (result as { rows: { id: number | string; at: string }[] }).rows;
   if (kept) return { id: Number(kept.id), at: new Date(kept.at) };
-  await orm
-    .update(tasks)
-    .set({ logsDropped: sql`${tasks.logsDropped} + 1` })
-    .where(eq(tasks.id, line.taskId));
+  await orm.execute(sql`
+    with counted as (
+      update ${taskLogAttempts} set dropped = dropped + 1
+      where task_id = ${line.taskId} and attempt = ${line.attempt}
+    )
+    update ${tasks} set logs_dropped = logs_dropped + 1 where id = ${line.taskId}`);
   return undefined;
 }
 

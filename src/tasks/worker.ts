@@ -61,6 +61,8 @@ export interface WorkerOptions {
   /** how long an aborted handler may take to stop before its task is written off */
   readonly abortGraceMs?: number;
   readonly backoff?: BackoffSettings;
+  /** log lines one attempt keeps (TASK_LOG_LINE_LIMIT unless a test wants a small one) */
+  readonly logLineLimit?: number;
   readonly random?: () => number;
   readonly owner?: string;
   readonly observer?: WorkerObserver;
@@ -270,7 +272,11 @@ export function createWorker(options: WorkerOptions) {
         await publishTaskDetail(events, 'task.progress', row.id, { progress: value }, log);
       },
       async log(level: LogLevel, message: string) {
-        const kept = await appendLog(orm, { taskId: row.id, attempt: row.attempts, level, message });
+        const kept = await appendLog(
+          orm,
+          { taskId: row.id, attempt: row.attempts, level, message },
+          options.logLineLimit,
+        );
         if (kept) {
           await publishTaskDetail(
             events,

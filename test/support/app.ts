@@ -89,7 +89,12 @@ export async function createTestApp(
 }
 
 /** Polls until `check` returns a value that is not undefined (for work done after a response). */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+/**
+ * Polls `check` until it answers a value. The deadline only ends a test whose condition never comes: it
+ * is long because a loaded machine (CI runs suites in parallel on two cores) can take many seconds for
+ * what takes milliseconds alone, and a test must not fail for that.
+ */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

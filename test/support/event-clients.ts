@@ -13,7 +13,7 @@ export function queue<T>() {
       if (resolve) resolve(item);
       else items.push(item);
     },
-    next(timeoutMs = 15_000): Promise<T> {
+    next(timeoutMs = 60_000): Promise<T> {
       const item = items.shift();
       if (item !== undefined) return Promise.resolve(item);
       return new Promise<T>((resolve, reject) => {
@@ -87,7 +87,7 @@ export function connectWebSocket(url: string, protocols: string[] = [], headers:
 export async function readUntil(
   client: { messages: { next(timeoutMs?: number): Promise<Message> } },
   done: (message: Message) => boolean,
-  timeoutMs = 10_000,
+  timeoutMs = 60_000,
 ): Promise<Message[]> {
   const seen: Message[] = [];
   for (;;) {

@@ -39,7 +39,10 @@ export const scriptedAgent = (overrides: Partial<AnyAgentDefinition> = {}): AnyA
     maxAttempts: 3,
     async run(context) {
       const { input } = context;
-      for (let line = 0; line < input.log_lines; line += 1) await context.log('info', `line ${line}`);
+      for (let line = 0; line < input.log_lines; line += 1) {
+        if (!input.ignore_abort) context.signal.throwIfAborted();
+        await context.log('info', `line ${line}`);
+      }
       if (context.task.attempt <= input.fail_attempts) {
         throw new TaskFailure(input.fail_code, `failing attempt ${context.task.attempt}`, input.retryable);
       }

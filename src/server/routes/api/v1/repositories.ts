@@ -66,7 +66,14 @@ const checkCommandsSchema = z
 const createBody = z
   .object({
     name: nameSchema.optional().describe('defaults to the last part of the URL or path'),
-    clone_url: z.string().min(1).max(2048).optional().describe('an https:// or file:// URL to clone'),
+    clone_url: z
+      .string()
+      .min(1)
+      .max(2048)
+      .optional()
+      .describe(
+        'an https:// or file:// URL to clone; an https host must resolve to public addresses only (or ones in LVLUP_OUTBOUND_ALLOW)',
+      ),
     path: z
       .string()
       .min(1)

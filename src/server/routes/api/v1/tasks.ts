@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { asRetryProblem, taskNotFound } from '../../../../tasks/errors-to-problems.js';
 import { taskRepresentation, taskSchema } from '../../../../tasks/representation.js';
 import { retryTask } from '../../../../tasks/retry-task.js';
-import { listTasks, taskLogPage } from '../../../../tasks/task-queries.js';
+import { listTasks, logCountsByAttempt, taskLogPage } from '../../../../tasks/task-queries.js';
 import { findTask } from '../../../../tasks/task-store.js';
 import { conflict } from '../../../problem.js';
 import { idParams, withTotalCount } from './representations.js';
@@ -28,7 +28,19 @@ const logPageSchema = z
       .describe('pass as `after` for the lines that follow (also while the task still runs); null when none yet'),
     has_more: z.boolean().describe('more lines are stored after this page'),
     task_status: taskSchema.shape.status,
-    logs_dropped: z.number().int().describe('lines not kept because the task reached its log limit'),
+    logs_dropped: z
+      .number()
+      .int()
+      .describe('lines not kept because an attempt reached its log limit, all attempts together'),
+    attempts: z
+      .array(
+        z.object({
+          attempt: z.number().int(),
+          lines: z.number().int().describe('lines this attempt kept'),
+          dropped: z.number().int().describe('lines this attempt wrote past the limit, not kept'),
+        }),
+      )
+      .describe('per attempt that logged anything, first attempt first: each attempt has its own limit'),
   })
   .meta({ id: 'TaskLogPage' });
 
@@ -128,8 +140,9 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: "A task's log lines, oldest first",
         description:
-          'Page with `after` (the `next_after` of the previous page). A task keeps at most 1,000 lines; ' +
-          '`logs_dropped` counts the lines after that. Live lines are also published on `tasks/{id}`.',
+          'Page with `after` (the `next_after` of the previous page). Each line names the attempt that wrote ' +
+          'it. Each attempt keeps at most 1,000 lines (a retry starts afresh); `attempts` counts the lines ' +
+          'kept and dropped per attempt. Live lines are also published on `tasks/{id}`.',
         tags: ['tasks'],
         params: idParams,
         querystring: z.object({
@@ -149,6 +162,7 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
       const task = await existing(request.params.id);
       const { after, limit } = request.query;
       const page = await taskLogPage(orm, task.id, after, limit);
+      const attempts = await logCountsByAttempt(orm, task.id);
       const last = page.rows.at(-1);
       return {
         items: page.rows.map((line) => ({
@@ -162,6 +176,7 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
         has_more: page.hasMore,
         task_status: task.status,
         logs_dropped: task.logsDropped,
+        attempts,
       };
     },
   );

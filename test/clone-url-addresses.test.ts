@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { repositories } from '../src/db/schema.js';
+import { createTestApp, type TestApp } from './support/app.js';
+import { databaseTargets } from './support/database.js';
+import { createRepository, gitIn } from './support/repository-fixtures.js';
+
+/**
+ * A TCP server on this machine's loopback addresses (IPv4 and, where the machine has it, IPv6) that
+ * records every connection and closes it: git reaching it shows as a connection, git refused before
+ * connecting shows as none.
+ */
+async function connectionRecorder(): Promise<{ port: number; connections: string[]; close(): Promise<void> }> {
+  const connections: string[] = [];
+  const server = net.createServer((socket) => {
+    connections.push(socket.remoteAddress ?? '?');
+    socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', () => {
+      server.removeAllListeners('error');
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    server.listen(0, '::', resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+for (const target of databaseTargets()) {
+  describe(`clone URLs and the addresses they reach on ${target}`, () => {
+    let workspace: string;
+    let recorder: Awaited<ReturnType<typeof connectionRecorder>>;
+    let t: TestApp;
+    let writerKey: string;
+
+    const register = (app: TestApp, key: string, cloneUrl: string) =>
+      app.request({ method: 'POST', url: '/api/v1/repositories', key, payload: { clone_url: cloneUrl } });
+
+    before(async () => {
+      workspace = await realpath(await mkdtemp(path.join(os.tmpdir(), 'lvlup-clone-addresses-')));
+      recorder = await connectionRecorder();
+      t = await createTestApp(target, {
+        environment: { LVLUP_DATA_DIR: path.join(workspace, 'data'), LVLUP_REPO_ROOTS: path.join(workspace, 'code') },
+      });
+      writerKey = await t.createKey(['repos:read', 'repos:write']);
+    });
+    after(async () => {
+      await t.close();
+      await recorder.close();
+      await rm(workspace, { recursive: true, force: true });
+    });
+
+    for (const host of [
+      '127.0.0.1',
+      '2130706433',
+      '0x7f.1',
+      '017700000001',
+      '127.1',
+      '[::1]',
+      '[::ffff:127.0.0.1]',
+      '[0:0:0:0:0:0:0:1]',
+      'localhost',
+      '0.0.0.0',
+    ]) {
+      it(`refuses https://${host}:<port>/ with 403 address_not_allowed before connecting`, async () => {
+        const response = await register(t, writerKey, `https://${host}:${recorder.port}/x.git`);
+        assert.equal(response.statusCode, 403, response.body);
+        assert.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8');
+        const body = response.json<{ code: string; detail: string; errors: { field: string }[] }>();
+        assert.equal(body.code, 'address_not_allowed');
+        assert.equal(body.errors[0]?.field, 'body.clone_url');
+        assert.match(body.detail, /loopback|unspecified/);
+        assert.deepEqual(recorder.connections, []);
+        assert.equal((await t.database.orm.select().from(repositories)).length, 0);
+      });
+    }
+
+    it('refuses plain http:// (any host, any numeric form) by scheme, before connecting', async () => {
+      for (const url of [`http://2130706433:${recorder.port}/`, `http://[::1]:${recorder.port}/`]) {
+        const response = await register(t, writerKey, url);
+        assert.equal(response.statusCode, 400, response.body);
+        assert.equal(response.json().code, 'invalid_clone_url');
+      }
+      assert.deepEqual(recorder.connections, []);
+    });
+
+    it('checks the address again when a registered clone is synced', async () => {
+      const upstream = path.join(workspace, 'code', 'upstream');
+      await createRepository(upstream, { 'README.md': 'hello\n' });
+      const created = await register(t, writerKey, pathToFileURL(upstream).href);
+      assert.equal(created.statusCode, 201, created.body);
+      const { id } = created.json<{ id: string }>();
+      // What origin names has changed since registration (as a DNS answer can): a fetch must not follow it.
+      await gitIn(
+        path.join(workspace, 'data', 'repositories', id),
+        'remote',
+        'set-url',
+        'origin',
+        `https://localhost:${recorder.port}/x.git`,
+      );
+      const synced = await t.request({ method: 'POST', url: `/api/v1/repositories/${id}/sync`, key: writerKey });
+      assert.equal(synced.statusCode, 403, synced.body);
+      assert.equal(synced.json().code, 'address_not_allowed');
+      assert.deepEqual(recorder.connections, []);
+    });
+
+    it('connects to an address LVLUP_OUTBOUND_ALLOW allows, pinned to the address it checked', async () => {
+      const app = await createTestApp(target, {
+        environment: {
+          LVLUP_DATA_DIR: path.join(workspace, 'data-allowed'),
+          LVLUP_OUTBOUND_ALLOW: '127.0.0.1/32,::1/128',
+        },
+      });
+      try {
+        const key = await app.createKey(['repos:write']);
+        // The recorder speaks no TLS, so git reaches it and then fails: 422 clone_failed, nothing kept.
+        for (const host of ['127.0.0.1', 'localhost']) {
+          const before = recorder.connections.length;
+          const response = await register(app, key, `https://${host}:${recorder.port}/x.git`);
+          assert.equal(response.statusCode, 422, response.body);
+          assert.equal(response.json().code, 'clone_failed');
+          assert.ok(recorder.connections.length > before, `git did not reach the server for ${host}`);
+        }
+        assert.equal((await app.database.orm.select().from(repositories)).length, 0);
+        assert.deepEqual(await readdir(path.join(workspace, 'data-allowed', 'repositories')), []);
+        // 127.0.0.2 is loopback but outside the allowed /32.
+        const outside = await register(app, key, `https://127.0.0.2:${recorder.port}/x.git`);
+        assert.equal(outside.statusCode, 403, outside.body);
+        assert.equal(outside.json().code, 'address_not_allowed');
+      } finally {
+        await app.close();
+      }
+    });
+  });
+}
