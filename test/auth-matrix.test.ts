@@ -142,7 +142,7 @@ for (const target of databaseTargets()) {
             userId: user.id,
             createdBy: 'test',
           });
-          const accessToken = await signAccessToken(t.app.services.tokens, user, new Date());
+          const accessToken = await signAccessToken(t.app.services.tokens, user, randomUUID(), new Date());
           credentials.set(role, { apiKey: secret, accessToken });
         }
       });

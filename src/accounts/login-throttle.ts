@@ -3,17 +3,47 @@ import type { Orm } from '../db/database.js';
 import { loginFailures } from '../db/schema.js';
 
 export interface ThrottlePolicy {
-  /** failures allowed per key inside the window before it is locked */
-  readonly maxFailures: number;
+  /** failures inside the window before the key is locked: the last of them locks it */
+  readonly freeFailures: number;
+  /** the first lock; each further failure in the window doubles it, up to `maxLockSeconds` */
+  readonly baseLockSeconds: number;
+  readonly maxLockSeconds: number;
+  /** failures count from the first one for this long, then start again from zero */
   readonly windowSeconds: number;
-  readonly lockSeconds: number;
 }
 
-export const DEFAULT_ACCOUNT_POLICY: ThrottlePolicy = { maxFailures: 5, windowSeconds: 900, lockSeconds: 900 };
-export const DEFAULT_IP_POLICY: ThrottlePolicy = { maxFailures: 20, windowSeconds: 900, lockSeconds: 900 };
+/**
+ * Per account (docs/auth.md): the 5th failure within an hour locks the account for 30 s, and each further
+ * failure (possible once the lock has passed) for twice as long as the one before, up to 15 minutes.
+ */
+export const DEFAULT_ACCOUNT_POLICY: ThrottlePolicy = {
+  freeFailures: 5,
+  baseLockSeconds: 30,
+  maxLockSeconds: 900,
+  windowSeconds: 3600,
+};
+
+/**
+ * Per client address, only against spraying many accounts: 100 failures within 15 minutes lock the address
+ * for 15 minutes. It is high on purpose: behind a proxy without TRUST_PROXY every client has the proxy's
+ * address, and a low threshold would let anyone lock everyone out.
+ */
+export const DEFAULT_ADDRESS_POLICY: ThrottlePolicy = {
+  freeFailures: 100,
+  baseLockSeconds: 900,
+  maxLockSeconds: 900,
+  windowSeconds: 900,
+};
 
 export const accountKey = (email: string) => `account:${email}`;
 export const ipKey = (ip: string) => `ip:${ip}`;
+
+/** How long the `failures`-th failure in a window locks a key (0: not at all). */
+export function lockSecondsAfter(policy: ThrottlePolicy, failures: number): number {
+  if (failures < policy.freeFailures) return 0;
+  const doublings = Math.min(failures - policy.freeFailures, 30);
+  return Math.min(policy.maxLockSeconds, policy.baseLockSeconds * 2 ** doublings);
+}
 
 /** Seconds until the first of these keys is unlocked, or 0 when none is locked. */
 export async function lockedFor(orm: Orm, keys: string[], now: Date): Promise<number> {
@@ -23,13 +53,14 @@ export async function lockedFor(orm: Orm, keys: string[], now: Date): Promise<nu
 }
 
 /**
- * Counts a failure for a key in a fixed window stored in the database (so every process sees the same
- * counts); reaching the maximum locks the key. One upsert statement, so concurrent failures all count.
+ * Counts a failure for a key in a window stored in the database (so every process sees the same counts)
+ * and locks the key as the policy says. The count is one upsert, so concurrent failures all count; of two
+ * concurrent locks the longer one stays.
  */
 export async function recordFailure(orm: Orm, key: string, policy: ThrottlePolicy, now: Date): Promise<void> {
   const nowIso = now.toISOString();
   const windowExpired = sql`${loginFailures.windowStartedAt} < ${nowIso}::timestamptz - make_interval(secs => ${policy.windowSeconds})`;
-  await orm
+  const [row] = await orm
     .insert(loginFailures)
     .values({ key, failures: 1, windowStartedAt: now })
     .onConflictDoUpdate({
@@ -38,11 +69,15 @@ export async function recordFailure(orm: Orm, key: string, policy: ThrottlePolic
         failures: sql`case when ${windowExpired} then 1 else ${loginFailures.failures} + 1 end`,
         windowStartedAt: sql`case when ${windowExpired} then ${nowIso}::timestamptz else ${loginFailures.windowStartedAt} end`,
       },
-    });
+    })
+    .returning({ failures: loginFailures.failures });
+  const lockSeconds = lockSecondsAfter(policy, row?.failures ?? 1);
+  if (lockSeconds === 0) return;
+  const until = new Date(now.getTime() + lockSeconds * 1000).toISOString();
   await orm
     .update(loginFailures)
-    .set({ lockedUntil: new Date(now.getTime() + policy.lockSeconds * 1000), failures: 0, windowStartedAt: now })
-    .where(sql`${loginFailures.key} = ${key} and ${loginFailures.failures} >= ${policy.maxFailures}`);
+    .set({ lockedUntil: sql`greatest(${loginFailures.lockedUntil}, ${until}::timestamptz)` })
+    .where(eq(loginFailures.key, key));
 }
 
 export async function clearFailures(orm: Orm, key: string): Promise<void> {

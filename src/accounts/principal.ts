@@ -8,4 +8,6 @@ export interface Principal {
   readonly userId: string | undefined;
   readonly role: Role | undefined;
   readonly scopes: ReadonlySet<Scope>;
+  /** the sign-in an access token belongs to (its refresh token family); none for API keys */
+  readonly sessionId?: string | undefined;
 }

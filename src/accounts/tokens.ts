@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, gte, isNull } from 'drizzle-orm';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Orm } from '../db/database.js';
 import { refreshTokens } from '../db/schema.js';
@@ -23,9 +23,18 @@ export interface TokenPair {
   refresh_expires_in: number;
 }
 
-export function signAccessToken(settings: TokenSettings, user: Pick<User, 'id' | 'role'>, now: Date) {
+/**
+ * An access token names its sign-in (the refresh token family) in the `sid` claim, so that signing out, or
+ * a detected refresh-token reuse, ends the access tokens of that sign-in at once (see revocations.ts).
+ */
+export function signAccessToken(
+  settings: TokenSettings,
+  user: Pick<User, 'id' | 'role'>,
+  sessionId: string,
+  now: Date,
+) {
   const issuedAt = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ role: user.role })
+  return new SignJWT({ role: user.role, sid: sessionId })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(user.id)
     .setIssuer(ISSUER)
@@ -35,19 +44,24 @@ export function signAccessToken(settings: TokenSettings, user: Pick<User, 'id' |
     .sign(settings.signingKey);
 }
 
-/** Answers the user id of a valid, unexpired access token, or undefined. */
+/**
+ * Answers the user and sign-in of a valid, unexpired access token, or undefined. A token without a
+ * session (signed before sessions were named) is refused: it could not be ended by signing out.
+ */
 export async function verifyAccessToken(
   settings: TokenSettings,
   token: string,
   now: Date,
-): Promise<string | undefined> {
+): Promise<{ userId: string; sessionId: string } | undefined> {
   try {
     const { payload } = await jwtVerify(token, settings.signingKey, {
       issuer: ISSUER,
       algorithms: ['HS256'],
       currentDate: now,
     });
-    return payload.sub;
+    const sessionId = payload.sid;
+    if (!payload.sub || typeof sessionId !== 'string' || sessionId === '') return undefined;
+    return { userId: payload.sub, sessionId };
   } catch (error) {
     if (error instanceof joseErrors.JOSEError) return undefined;
     throw error;
@@ -73,7 +87,7 @@ export async function issueTokenPair(
   familyId: string = randomUUID(),
 ): Promise<TokenPair> {
   return {
-    access_token: await signAccessToken(settings, user, now),
+    access_token: await signAccessToken(settings, user, familyId, now),
     token_type: 'Bearer',
     expires_in: settings.accessTokenTtlSeconds,
     refresh_token: await insertRefreshToken(orm, settings, user.id, familyId, now),
@@ -82,7 +96,9 @@ export async function issueTokenPair(
 }
 
 export type RefreshOutcome =
-  { ok: true; userId: string; familyId: string } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' };
+  | { ok: true; userId: string; familyId: string }
+  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' }
+  | { ok: false; reason: 'reused'; userId: string; familyId: string };
 
 /**
  * Consumes a refresh token. Each token is good for one rotation: the conditional update lets exactly one
@@ -105,7 +121,7 @@ export async function consumeRefreshToken(orm: Orm, secret: string, now: Date): 
     .returning({ id: refreshTokens.id });
   if (rotated.length === 0) {
     await revokeTokenFamily(orm, token.familyId, now);
-    return { ok: false, reason: 'reused' };
+    return { ok: false, reason: 'reused', userId: token.userId, familyId: token.familyId };
   }
   return { ok: true, userId: token.userId, familyId: token.familyId };
 }
@@ -117,11 +133,26 @@ export async function revokeTokenFamily(orm: Orm, familyId: string, now: Date): 
     .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
 }
 
-export async function revokeUserTokens(orm: Orm, userId: string, now: Date): Promise<void> {
-  await orm
+/** Revokes every sign-in of a user; answers the sessions (families) that were still open. */
+export async function revokeUserTokens(orm: Orm, userId: string, now: Date): Promise<string[]> {
+  const revoked = await orm
     .update(refreshTokens)
     .set({ revokedAt: now })
-    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)))
+    .returning({ familyId: refreshTokens.familyId });
+  return [...new Set(revoked.map((row) => row.familyId))];
+}
+
+/**
+ * The sessions with a token revoked since `since`: those whose access tokens may still be unexpired. A
+ * process loads them when it starts, so that a restart does not forget a sign-out.
+ */
+export async function sessionsRevokedSince(orm: Orm, since: Date): Promise<string[]> {
+  const rows = await orm
+    .selectDistinct({ familyId: refreshTokens.familyId })
+    .from(refreshTokens)
+    .where(gte(refreshTokens.revokedAt, since));
+  return rows.map((row) => row.familyId);
 }
 
 export async function findRefreshTokenFamily(orm: Orm, secret: string): Promise<string | undefined> {

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import { type DestinationStream, pino } from 'pino';
+import { createRevocations } from '../accounts/revocations.js';
 import { resolveSigningKey } from '../accounts/signing-key.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
@@ -142,6 +143,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           maxQueue: config.compute.maxQueue,
           onError: (error) => logger.error({ err: error }, 'a compute worker thread failed'),
         }));
+  const now = options.now ?? (() => new Date());
+  const revocations = createRevocations({
+    orm: database.orm,
+    events,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    now,
+    onError: (error) => logger.warn({ err: error }, 'could not announce or apply a revocation'),
+  });
   const services: Services = {
     config,
     database,
@@ -152,6 +161,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     },
     events,
+    revocations,
     agents: runtime.registry,
     tasks: runtime.queue,
     runtime,
@@ -159,9 +169,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     compute,
     version: options.version,
     startedAt: new Date(),
-    now: options.now ?? (() => new Date()),
+    now,
   };
   app.decorate('services', services);
+  // Revoked sessions are known before the first request is authenticated.
+  app.addHook('onReady', () => revocations.start());
+  app.addHook('onClose', async () => revocations.stop());
   // Agent rows exist before the first request; workers stop before the database closes.
   app.addHook('onReady', () => runtime.start());
   // How proposals' code will run, said once at start-up (a warning when it will not run, or unisolated);

@@ -2,6 +2,7 @@ import type { FastifySchema } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Principal } from '../accounts/principal.js';
 import type { Scope } from '../accounts/roles.js';
+import type { Revocations } from '../accounts/revocations.js';
 import type { TokenSettings } from '../accounts/tokens.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
@@ -36,6 +37,8 @@ export interface Services {
   readonly redis: Redis | undefined;
   readonly tokens: TokenSettings;
   readonly events: EventBus;
+  /** revoked sessions, and the streams to close when a credential is revoked in any process */
+  readonly revocations: Revocations;
   readonly agents: AgentRegistry;
   readonly tasks: TaskQueue;
   /** agents, queue and this process's worker (if it runs one) */

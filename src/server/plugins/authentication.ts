@@ -14,7 +14,7 @@ export function requirementOf(request: FastifyRequest): AuthRequirement {
   return request.routeOptions.config.auth ?? { scope: 'admin' };
 }
 
-function bearerToken(request: FastifyRequest): string | undefined {
+export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -28,7 +28,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
  * unauthorised caller cannot make the server parse or validate a payload.
  */
 async function authentication(app: FastifyInstance) {
-  const { database, tokens } = app.services;
+  const { database, tokens, revocations } = app.services;
   const touched = new Map<string, number>();
 
   async function identify(token: string): Promise<Principal | undefined> {
@@ -43,12 +43,21 @@ async function authentication(app: FastifyInstance) {
       }
       return principal;
     }
-    const userId = await verifyAccessToken(tokens, token, now);
-    if (!userId) return undefined;
-    const user = await findActiveUser(database.orm, userId);
+    const claims = await verifyAccessToken(tokens, token, now);
+    // Signed out, or its refresh token was reused: the token is refused before it expires.
+    if (!claims || revocations.isSessionRevoked(claims.sessionId)) return undefined;
+    const user = await findActiveUser(database.orm, claims.userId);
     if (!user) return undefined;
     const role = user.role;
-    return { type: 'user', id: user.id, label: user.email, userId: user.id, role, scopes: new Set(ROLE_SCOPES[role]) };
+    return {
+      type: 'user',
+      id: user.id,
+      label: user.email,
+      userId: user.id,
+      role,
+      scopes: new Set(ROLE_SCOPES[role]),
+      sessionId: claims.sessionId,
+    };
   }
 
   app.decorateRequest('principal', undefined);

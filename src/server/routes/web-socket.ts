@@ -40,7 +40,6 @@ export default async function webSocketRoutes(app: FastifyInstance) {
   const options = { websocket: true, config: { auth: 'public', streaming: true }, schema: { hide: true } } as const;
   app.get('/ws', options, (socket: WebSocket, request) => {
     const topics = new Set<string>();
-    let principal: Principal | undefined;
     let unsubscribe: (() => void) | undefined;
     socket.on('close', () => unsubscribe?.());
 
@@ -78,8 +77,7 @@ export default async function webSocketRoutes(app: FastifyInstance) {
     };
 
     authenticateWebSocket(app, socket, request, {
-      onAuthenticated: (who) => {
-        principal = who;
+      onAuthenticated: () => {
         unsubscribe = bus.subscribe((event) => {
           for (const topic of topics) {
             if (topicMatches(topic, event.topic)) {
@@ -89,9 +87,9 @@ export default async function webSocketRoutes(app: FastifyInstance) {
           }
         });
       },
-      onMessage: (raw) => {
+      onMessage: (raw, who) => {
         const message = parse(raw);
-        if (message && principal) receive(principal, message);
+        if (message) receive(who, message);
         else {
           const text = 'Messages are JSON: auth, subscribe or unsubscribe.';
           sendJson(socket, { type: 'error', code: 'bad_message', message: text });

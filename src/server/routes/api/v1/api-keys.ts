@@ -112,6 +112,8 @@ const apiKeys: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const key = await visibleKey(request.principal!, request.params.id);
       if (!(await revokeApiKey(orm, key.id))) throw conflict('already_revoked', `API key ${key.id} is already revoked`);
+      // Requests with the key already fail (it is looked up each time); its open streams close now.
+      await app.services.revocations.announce({ apiKeyId: key.id });
       return presentApiKey((await findApiKey(orm, key.id))!);
     },
   );

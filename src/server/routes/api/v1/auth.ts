@@ -4,7 +4,7 @@ import {
   accountKey,
   clearFailures,
   DEFAULT_ACCOUNT_POLICY,
-  DEFAULT_IP_POLICY,
+  DEFAULT_ADDRESS_POLICY,
   ipKey,
   lockedFor,
   recordFailure,
@@ -93,8 +93,9 @@ const auth: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: 'Sign in with email and password',
         description:
-          'Returns a short-lived access token and a refresh token. Repeated failures lock the account and the ' +
-          'client address for a while (429 with Retry-After).',
+          'Returns a short-lived access token and a refresh token. Repeated failures for an account lock it for ' +
+          'a growing while, and very many from one client address lock that address (429 with Retry-After); ' +
+          'see docs/auth.md.',
         tags: ['auth'],
         body: z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) }),
         response: { 200: tokenPairSchema.extend({ user: userSchema }) },
@@ -123,7 +124,7 @@ const auth: FastifyPluginAsyncZod = async (app) => {
         : (await burnPasswordCheck(request.body.password), false);
       if (!user || !valid || user.disabledAt) {
         await recordFailure(database.orm, keys[0]!, DEFAULT_ACCOUNT_POLICY, now);
-        await recordFailure(database.orm, keys[1]!, DEFAULT_IP_POLICY, now);
+        await recordFailure(database.orm, keys[1]!, DEFAULT_ADDRESS_POLICY, now);
         throw unauthorized('Invalid email or password.');
       }
       await clearFailures(database.orm, keys[0]!);
@@ -150,6 +151,10 @@ const auth: FastifyPluginAsyncZod = async (app) => {
       const now = app.services.now();
       const outcome = await consumeRefreshToken(database.orm, request.body.refresh_token, now);
       if (!outcome.ok) {
+        if (outcome.reason === 'reused') {
+          // The sign-in was revoked: its access tokens, and the streams they opened, end too.
+          await app.services.revocations.announce({ sessionIds: [outcome.familyId] });
+        }
         throw new HttpProblem(401, 'invalid_refresh_token', 'Unauthorized', `The refresh token is ${outcome.reason}.`);
       }
       const user = await findActiveUser(database.orm, outcome.userId);
@@ -164,6 +169,9 @@ const auth: FastifyPluginAsyncZod = async (app) => {
       config: { auth: 'public' },
       schema: {
         summary: 'Sign out: revoke a refresh token and every token of its sign-in',
+        description:
+          "The sign-in's access tokens are refused from now on and the event streams they opened are closed, " +
+          'in every process.',
         tags: ['auth'],
         body: z.object({ refresh_token: z.string().min(1).max(200) }),
         response: { 204: z.null().describe('Signed out') },
@@ -171,7 +179,10 @@ const auth: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const familyId = await findRefreshTokenFamily(database.orm, request.body.refresh_token);
-      if (familyId) await revokeTokenFamily(database.orm, familyId, app.services.now());
+      if (familyId) {
+        await revokeTokenFamily(database.orm, familyId, app.services.now());
+        await app.services.revocations.announce({ sessionIds: [familyId] });
+      }
       return reply.code(204).send(null);
     },
   );

@@ -1,9 +1,11 @@
 import { PassThrough } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DomainEvent } from '../../../../events/bus.js';
 import { readEventsAfter } from '../../../../events/event-log.js';
 import { mayRead, TOPIC_FORMS, TOPICS, topicMatches } from '../../../../events/topics.js';
+import { bearerToken } from '../../../plugins/authentication.js';
 import { badRequest, forbidden, HttpProblem } from '../../../problem.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -15,6 +17,11 @@ const eventId = z.string().regex(/^\d{1,18}$/, 'must be an event id (digits)');
 
 export const serverSentEvent = (event: DomainEvent) =>
   `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+
+async function stillValid(app: FastifyInstance, request: FastifyRequest): Promise<boolean> {
+  const token = bearerToken(request);
+  return token !== undefined && (await app.authenticateToken(token)) !== undefined;
+}
 
 const events: FastifyPluginAsyncZod = async (app) => {
   const { database, events: bus, config } = app.services;
@@ -102,9 +109,20 @@ const events: FastifyPluginAsyncZod = async (app) => {
         cleanedUp = true;
         clearInterval(heartbeat);
         unsubscribe();
+        unwatch();
         openStreams.delete(stream);
         stream.end();
       };
+      // The stream ends once its credential is revoked or its owner disabled, in whichever process.
+      const unwatch = app.services.revocations.watch(principal, cleanUp);
+      // A revocation announced between identifying the caller and watching is caught by a second look.
+      stillValid(app, request).then(
+        (valid) => valid || cleanUp(),
+        (error: unknown) => {
+          request.log.error({ err: error }, 'could not check an event stream credential');
+          cleanUp();
+        },
+      );
       request.raw.once('close', cleanUp);
       stream.once('close', cleanUp);
 

@@ -103,7 +103,11 @@ const users: FastifyPluginAsyncZod = async (app) => {
       });
       if (!updated) throw notFound(`No user ${request.params.id}`);
       // A disabled user's sign-ins end now, not when they would be re-enabled.
-      if (request.body.disabled) await revokeUserTokens(orm, updated.id, app.services.now());
+      if (request.body.disabled) {
+        const sessionIds = await revokeUserTokens(orm, updated.id, app.services.now());
+        // Their streams close, and their access tokens stay refused should they be enabled again.
+        await app.services.revocations.announce({ userId: updated.id, sessionIds });
+      }
       return presentUser(updated);
     },
   );
