@@ -98,12 +98,13 @@ export function authenticateWebSocket(
     credential = token;
     clearTimeout(timeout);
     unwatch = app.services.revocations.watch(who, revoked);
-    // A revocation announced between the credential check and the watch is caught by a second look.
+    sendJson(socket, { type: 'authenticated', principal: who.label });
+    handlers.onAuthenticated(who);
+    // A revocation announced between the credential check and the watch is caught by a second look
+    // (after the handler's own first reads, which it does not hold up).
     handled = recheck(token).then((valid) => {
       if (!valid) revoked();
     }, failed);
-    sendJson(socket, { type: 'authenticated', principal: who.label });
-    handlers.onAuthenticated(who);
     for (const raw of early.splice(0)) handlers.onMessage(raw, who);
   };
   const authenticate = (token: string) => {
