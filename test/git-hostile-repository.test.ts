@@ -324,5 +324,59 @@ for (const target of databaseTargets()) {
       // nothing registered in the repository either
       assert.equal((await gitIn(folder, 'worktree', 'list', '--porcelain')).match(/^worktree /gm)?.length, 1);
     });
+
+    it('keeps each vector that plain git runs on the repository from running through lvlup’s runner', async () => {
+      const { execFileSync } = await import('node:child_process');
+      const plain = (args: string[]) => {
+        try {
+          execFileSync('git', args, {
+            cwd: folder,
+            stdio: 'ignore',
+            env: {
+              PATH: process.env.PATH,
+              GIT_CONFIG_NOSYSTEM: '1',
+              GIT_CONFIG_GLOBAL: '/dev/null',
+              GIT_AUTHOR_NAME: 'Test',
+              GIT_AUTHOR_EMAIL: 'test@example.com',
+              GIT_COMMITTER_NAME: 'Test',
+              GIT_COMMITTER_EMAIL: 'test@example.com',
+            },
+          });
+        } catch {
+          // the planted programs fail on purpose; what matters is that they ran
+        }
+      };
+      await commitWithoutFilters(folder, 'notes.txt', 'more notes\n');
+      await gitIn(folder, 'config', 'remote.pushable.url', other);
+      await gitIn(
+        folder,
+        'config',
+        'remote.pushable.uploadpack',
+        `touch ${path.join(markers, 'remote-uploadpack')}; git-upload-pack`,
+      );
+      await gitIn(
+        folder,
+        'config',
+        'remote.pushable.receivepack',
+        `touch ${path.join(markers, 'remote-receivepack')}; git-receive-pack`,
+      );
+      const cases: [string, string[]][] = [
+        ['hook-reference-transaction', ['update-ref', 'refs/heads/vector', 'HEAD']],
+        // main~1 is the commit that moved config.js on (diff.<driver>.command goes with --no-ext-diff too)
+        ['diff-external', ['diff', 'main~2', 'main~1']],
+        ['diff-textconv', ['log', '-p', '--no-ext-diff', '-1', 'main~1']],
+        ['remote-receivepack', ['push', 'pushable', 'main:refs/heads/from-hostile']],
+        ['remote-uploadpack', ['fetch', 'pushable']],
+      ];
+      for (const [vector, args] of cases) {
+        assert.deepEqual(await markersLeft(), [], vector);
+        await git(args, { cwd: folder }).catch(() => undefined);
+        assert.deepEqual(await markersLeft(), [], `${vector} through the runner`);
+        plain(args);
+        const fired = await markersLeft();
+        assert.ok(fired.includes(vector), `${vector} with plain git: ${fired.join(', ')}`);
+        for (const name of fired) await rm(path.join(markers, name));
+      }
+    });
   });
 }
