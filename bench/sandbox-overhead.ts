@@ -19,7 +19,7 @@ import type { Database } from '../src/db/database.js';
 import { openDatabase } from '../src/db/open.js';
 import { createInProcessEventBus } from '../src/events/bus.js';
 import { createProposal } from '../src/proposals/create-proposal.js';
-import { readFileAtRef, resolveHead } from '../src/repositories/git-repository.js';
+import { occupantOfPath, readFileAtRef, resolveHead } from '../src/repositories/git-repository.js';
 import { mergePolicy } from '../src/repositories/policy.js';
 import { insertRepository } from '../src/repositories/repository-store.js';
 import { createSandboxRunner } from '../src/sandbox/isolation/index.js';
@@ -70,7 +70,7 @@ async function measurePipeline(database: Database, repository: { id: string; pat
   const logger = { error: () => undefined };
   const overheads: number[] = [];
   const totals: number[] = [];
-  const reader = { resolveHead, readFileAtRef };
+  const reader = { resolveHead, readFileAtRef, occupantOfPath };
   for (let sample = 0; sample < WARM_UP + SAMPLES; sample++) {
     const before = (await readFileAtRef(repository, 'main', 'src/module-0/file-0.js'))!;
     const { proposal } = await createProposal(

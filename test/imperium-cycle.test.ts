@@ -11,7 +11,17 @@ import { defineAgent, type TaskContext } from '../src/agents/definition.js';
 import { createAgentRegistry } from '../src/agents/registry.js';
 import { CYCLE_STEPS, isCycle } from '../src/agents/imperium/cycle.js';
 import type { ImperiumInput } from '../src/agents/imperium/definition.js';
-import { agentProgress, events, learningModels, proposals, sandboxExperiments, tasks } from '../src/db/schema.js';
+import {
+  agentProgress,
+  agents as agentRows,
+  events,
+  learningModels,
+  proposals,
+  repositories,
+  sandboxExperiments,
+  tasks,
+} from '../src/db/schema.js';
+import { DEFAULT_REPOSITORY_POLICY } from '../src/repositories/policy.js';
 import { createTestApp, eventually, type TestApp, registerRepository } from './support/app.js';
 import { databaseTargets } from './support/database.js';
 import { createRepository } from './support/repository-fixtures.js';
@@ -289,8 +299,24 @@ for (const target of databaseTargets()) {
     });
 
     it('fails the cycle when a step fails, naming the step, and runs no later step', async () => {
-      const missing = randomUUID();
-      const coordinator = await start({ repository_id: missing, cycle: true });
+      // An unknown repository is refused at submission (404), so the repository goes away after it: the
+      // coordinator waits (its agent paused) while the row is deleted, then its scan step fails.
+      const [gone] = await t.database.orm
+        .insert(repositories)
+        .values({
+          name: 'gone',
+          source: 'path',
+          path: path.join(os.tmpdir(), `lvlup-gone-${randomUUID()}`),
+          defaultBranch: 'main',
+          policy: DEFAULT_REPOSITORY_POLICY,
+        })
+        .returning();
+      const [imperium] = await t.database.orm.select().from(agentRows).where(eq(agentRows.name, 'imperium'));
+      const agentUrl = `/api/v1/agents/${imperium!.id}`;
+      assert.equal((await t.request({ method: 'POST', url: `${agentUrl}/pause`, key: runner })).statusCode, 200);
+      const coordinator = await start({ repository_id: gone!.id, cycle: true });
+      await t.database.orm.delete(repositories).where(eq(repositories.id, gone!.id));
+      assert.equal((await t.request({ method: 'POST', url: `${agentUrl}/resume`, key: runner })).statusCode, 200);
       const done = await finished(coordinator.id);
       assert.equal(done.status, 'failed');
       assert.equal(done.error?.code, 'cycle_step_failed');

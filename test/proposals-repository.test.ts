@@ -146,6 +146,107 @@ for (const target of databaseTargets()) {
       }
     });
 
+    it('refuses patches of symbolic links, submodules, modes and binaries with 422 unsupported_patch', async () => {
+      const header = (name: string, lines: string[]) => [`diff --git a/${name} b/${name}`, ...lines].join('\n') + '\n';
+      const newFile = (name: string, mode: string, line: string) =>
+        header(name, [
+          `new file mode ${mode}`,
+          'index 0000000..1111111',
+          '--- /dev/null',
+          `+++ b/${name}`,
+          '@@ -0,0 +1 @@',
+          `+${line}`,
+        ]);
+      const cases: [string, string, RegExp][] = [
+        ['a symbolic link', newFile('passwd-link', '120000', '/etc/passwd'), /symbolic links \(mode 120000\)/],
+        [
+          'a submodule',
+          newFile('vendor/lib', '160000', 'Subproject commit 0123456789abcdef0123456789abcdef01234567'),
+          /submodules \(mode 160000\)/,
+        ],
+        ['an executable', newFile('run.sh', '100755', 'echo hi'), /executable files \(mode 100755\)/],
+        ['a mode change', header('README.md', ['old mode 100644', 'new mode 100755']), /mode 100755|mode changes/],
+        [
+          'a binary',
+          header('README.md', ['index 1111111..2222222 100644', 'Binary files a/README.md and b/README.md differ']),
+          /binary/,
+        ],
+        [
+          'a copy',
+          header('README.md', ['similarity index 100%', 'copy from README.md', 'copy to COPY.md']),
+          /Copying|Renaming|without hunks/,
+        ],
+      ];
+      for (const [what, patch, detail] of cases) {
+        const response = await create({ patch });
+        assert.equal(response.statusCode, 422, `${what}: ${response.body}`);
+        assert.equal(response.json().code, 'unsupported_patch', what);
+        assert.match(response.json().detail, detail, what);
+      }
+      // a regular new file in git's format still works
+      const regular = await create({ patch: newFile('docs/new.md', '100644', '# new') });
+      assert.equal(regular.statusCode, 201, regular.body);
+      assert.equal(regular.json().code_after, '# new\n');
+    });
+
+    it('refuses a new file where HEAD has a file, directory, submodule or a file along the path', async () => {
+      repo.git('update-index', '--add', '--cacheinfo', `160000,${repo.git('rev-parse', 'HEAD')},vendor/lib`);
+      repo.git('commit', '-q', '-m', 'add a submodule');
+      const cases: [Record<string, unknown>, { path: string; type: string }][] = [
+        [
+          { file_path: 'src', code_before: '', code_after: 'x\n' },
+          { path: 'src', type: 'directory' },
+        ],
+        [
+          { file_path: 'vendor/lib', code_before: '', code_after: 'x\n' },
+          { path: 'vendor/lib', type: 'submodule' },
+        ],
+        [
+          { file_path: 'README.md/inner.txt', code_before: '', code_after: 'x\n' },
+          { path: 'README.md', type: 'file' },
+        ],
+        [{ patch: '--- /dev/null\n+++ b/README.md\n@@ -0,0 +1 @@\n+replaced\n' }, { path: 'README.md', type: 'file' }],
+        [{ patch: '--- /dev/null\n+++ b/src\n@@ -0,0 +1 @@\n+x\n' }, { path: 'src', type: 'directory' }],
+      ];
+      for (const [payload, occupant] of cases) {
+        const response = await create(payload);
+        assert.equal(response.statusCode, 409, `${JSON.stringify(payload)}: ${response.body}`);
+        assert.equal(response.json().code, 'stale');
+        assert.deepEqual(response.json().occupied_by, occupant);
+      }
+    });
+
+    it('refuses directory paths and paths with invisible or bidirectional characters', async () => {
+      const freeStanding = (payload: Record<string, unknown>) =>
+        t.request({ method: 'POST', url: '/proposals/', key, payload: { ai_type: 'imperium', ...payload } });
+      const paths = [
+        'src/',
+        'src/.',
+        'src\\',
+        'src/ser\u200bvice.js',
+        'src/\u202eevil.js',
+        'a\u2066b\u2069.js',
+        '\ufeffx.js',
+      ];
+      for (const file_path of paths) {
+        for (const send of [create, freeStanding]) {
+          const response = await send({ file_path, code_before: '', code_after: 'x\n' });
+          assert.equal(response.statusCode, 400, `${JSON.stringify(file_path)}: ${response.body}`);
+          assert.equal(response.json().code, 'unsafe_path');
+          assert.equal(response.json().errors[0].field, 'file_path');
+        }
+      }
+      const hidden = await create({
+        patch:
+          '--- a/src/service.js\u200b\n+++ b/src/service.js\u200b\n@@ -1 +1 @@\n-export function total(items) {\n+export function sum(items) {\n',
+      });
+      assert.equal(hidden.statusCode, 400, hidden.body);
+      assert.equal(hidden.json().code, 'unsafe_path');
+      const directory = await create({ patch: '--- /dev/null\n+++ b/lib/\n@@ -0,0 +1 @@\n+x\n' });
+      assert.equal(directory.statusCode, 400, directory.body);
+      assert.equal(directory.json().code, 'unsafe_path');
+    });
+
     it('supersedes an older open proposal of the same agent and rule on the same lines only', async () => {
       const older = await create({
         file_path: 'src/limits.js',

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { and, eq, inArray } from 'drizzle-orm';
-import { events, sandboxRuns } from '../src/db/schema.js';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { agents, events, sandboxRuns, tasks } from '../src/db/schema.js';
 import { createTestApp, eventually, type TestApp, registerRepository } from './support/app.js';
 import { databaseTargets } from './support/database.js';
 import { commitFiles, createRepository, gitIn } from './support/repository-fixtures.js';
@@ -314,6 +314,76 @@ for (const target of databaseTargets()) {
       assert.equal(ready.statusCode, 200, ready.body);
       assert.equal(ready.json().sandbox.status, 'isolated');
       assert.equal(ready.json().checks.sandbox.status, 'up');
+    });
+
+    it('lets a reviewer reject a proposal under test: its test task is cancelled and changes nothing', async () => {
+      const taskOf = async (proposalId: string) =>
+        (
+          await t.database.orm
+            .select()
+            .from(tasks)
+            .where(eq(tasks.idempotencyKey, `sandbox:proposal:${proposalId}`))
+        )[0]!;
+      const current = await readFile(path.join(folder, 'lib.js'), 'utf8');
+
+      // A waiting test (the sandbox agent is paused) is cancelled at once.
+      const [sandbox] = await t.database.orm.select().from(agents).where(eq(agents.name, 'sandbox'));
+      const paused = await t.request({ method: 'POST', url: `/api/v1/agents/${sandbox!.id}/pause`, key: runner });
+      assert.equal(paused.statusCode, 200, paused.body);
+      const waiting = await propose('// waits\nexports.add = (a, b) => a + b;\n', current);
+      assert.equal((await taskOf(waiting.id)).status, 'queued');
+      const rejectedWaiting = await t.request({ method: 'POST', url: `/proposals/${waiting.id}/reject`, key: writer });
+      assert.equal(rejectedWaiting.statusCode, 200, rejectedWaiting.body);
+      assert.equal((await taskOf(waiting.id)).status, 'cancelled');
+      const resumed = await t.request({ method: 'POST', url: `/api/v1/agents/${sandbox!.id}/resume`, key: runner });
+      assert.equal(resumed.statusCode, 200, resumed.body);
+
+      // A running test: with this change the checks never finish on their own (an interval keeps node alive).
+      const hanging = await propose('exports.add = (a, b) => a + b;\nsetInterval(() => {}, 1 << 30);\n', current);
+      const task = await taskOf(hanging.id);
+      await eventually(async () => {
+        const logs = (await t.request({ method: 'GET', url: `/api/v1/tasks/${task.id}/logs`, key: runner })).json<{
+          items: { message: string }[];
+        }>();
+        return logs.items.some((line) => line.message.startsWith('running the checks with the change applied'))
+          ? true
+          : undefined;
+      }, 60_000);
+      const rejected = await t.request({
+        method: 'POST',
+        url: `/proposals/${hanging.id}/reject`,
+        key: writer,
+        payload: { reason: 'not_needed' },
+      });
+      assert.equal(rejected.statusCode, 200, rejected.body);
+      assert.equal(rejected.json().status, 'rejected');
+      const cancelled = await eventually(async () => {
+        const row = await taskOf(hanging.id);
+        return ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
+      }, 60_000);
+      assert.equal(cancelled.status, 'cancelled');
+      assert.ok(cancelled.cancelRequestedAt);
+
+      // The test's end (the task is over) left the proposal as the reviewer decided.
+      const after = (await t.request({ method: 'GET', url: `/proposals/${hanging.id}`, key: reader })).json<
+        Proposal & { history: { to: string }[] }
+      >();
+      assert.equal(after.status, 'rejected');
+      assert.equal(after.test_results, null);
+      assert.deepEqual(
+        after.history.map((entry) => entry.to),
+        ['pending', 'testing', 'rejected'],
+      );
+      const verdicts = await t.database.orm
+        .select({ type: events.type })
+        .from(events)
+        .where(
+          and(
+            inArray(events.type, ['proposal.test_passed', 'proposal.test_failed']),
+            sql`${events.data} ->> 'id' = ${hanging.id}`,
+          ),
+        );
+      assert.deepEqual(verdicts, []);
     });
   });
 }

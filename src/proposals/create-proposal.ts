@@ -1,10 +1,10 @@
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
-import { applyPatch, parsePatch } from 'diff';
+import { applyPatch, parsePatch, type StructuredPatch } from 'diff';
 import type { Orm } from '../db/database.js';
 import { proposals, proposalTransitions, repositories } from '../db/schema.js';
 import { effectivePolicy } from '../repositories/policy.js';
-import { normaliseRelativePath } from '../repositories/safe-path.js';
 import type { Compute } from '../compute/compute.js';
+import { proposalFilePath } from './proposal-path.js';
 import { buildChanges, contentHash, rangesOverlap, type FileChangeInput } from './changes.js';
 import { OPEN_STATUSES } from './states.js';
 import { repositoryChecks } from '../sandbox/checks.js';
@@ -17,6 +17,12 @@ import { activeSuppression } from '../learning/suppression.js';
 export interface RepositoryReader {
   resolveHead(repository: { path: string; defaultBranch: string }): Promise<string>;
   readFileAtRef(repository: { path: string }, ref: string, relativePath: string): Promise<string | undefined>;
+  /** what is at, or in the way of, a new file at the path (src/repositories/git-repository.ts) */
+  occupantOfPath(
+    repository: { path: string },
+    ref: string,
+    relativePath: string,
+  ): Promise<{ path: string; type: string } | undefined>;
 }
 
 export class ProposalRefusedError extends Error {
@@ -55,6 +61,55 @@ function stripPrefix(name: string | undefined): string | undefined {
   return name.replace(/^[ab]\//, '');
 }
 
+/** Git file modes a proposal cannot carry: it holds file contents only, and every file it writes is 100644. */
+const UNSUPPORTED_MODES: Readonly<Record<string, string>> = {
+  '120000': 'symbolic links (mode 120000)',
+  '160000': 'submodules (mode 160000)',
+  '100755': 'executable files (mode 100755)',
+  '040000': 'directories (mode 040000)',
+};
+
+/**
+ * Why one file of a parsed patch cannot become a proposal's change, or undefined when it can: lvlup
+ * stores before/after text and writes regular files, so a link, a submodule, a mode change, a binary
+ * change, a copy, a rename or a deletion would be applied as something else, or not at all.
+ */
+function unsupportedPatchFile(file: StructuredPatch, oldPath: string | undefined, newPath: string | undefined) {
+  const name = newPath ?? oldPath ?? '?';
+  for (const mode of [file.oldMode, file.newMode]) {
+    if (mode !== undefined && mode !== '100644') {
+      return `${name}: ${UNSUPPORTED_MODES[mode] ?? `files of mode ${mode}`} are not supported; a proposal changes regular files only.`;
+    }
+  }
+  if (file.oldMode !== undefined && file.newMode !== undefined && file.oldMode !== file.newMode) {
+    return `${name}: mode changes are not supported.`;
+  }
+  if (file.isBinary) return `${name}: binary changes are not supported.`;
+  if (file.isCopy) return `Copying files (${oldPath} → ${newPath}) is not supported.`;
+  if (!newPath || file.isDelete) return `Deleting files (${name}) is not supported.`;
+  if ((oldPath && oldPath !== newPath) || file.isRename) {
+    return `Renaming files (${oldPath} → ${newPath}) is not supported.`;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a new file where the repository has something at its path, or something that is not a
+ * directory along it (a file `a` for a new `a/b`): applying it would fail, or replace what is there.
+ */
+async function assertPathFree(reader: RepositoryReader, repository: { path: string }, head: string, path: string) {
+  const occupant = await reader.occupantOfPath(repository, head, path);
+  if (occupant === undefined) return;
+  const what = occupant.type === 'file' ? 'a file' : `a ${occupant.type}`;
+  const where =
+    occupant.path === path ? `${path} is ${what}` : `${occupant.path} is ${what}, so ${path} cannot be created`;
+  throw new ProposalRefusedError(409, 'stale', `${where} at HEAD (${head.slice(0, 12)}).`, {
+    file_path: path,
+    head,
+    occupied_by: { path: occupant.path, type: occupant.type },
+  });
+}
+
 async function filesFromPatch(
   reader: RepositoryReader,
   repository: { path: string },
@@ -67,25 +122,36 @@ async function filesFromPatch(
   } catch (error) {
     throw new ProposalRefusedError(400, 'invalid_patch', `The patch cannot be parsed: ${(error as Error).message}`);
   }
+  const named = parsed.map((file) => ({
+    file,
+    oldPath: stripPrefix(file.oldFileName),
+    newPath: stripPrefix(file.newFileName),
+  }));
+  // Links, submodules, modes, binaries (which have no hunks) are named as such before "no hunks" is.
+  for (const { file, oldPath, newPath } of named) {
+    if (file.oldFileName === undefined && file.newFileName === undefined) continue;
+    const unsupported = unsupportedPatchFile(file, oldPath, newPath);
+    if (unsupported) {
+      throw new ProposalRefusedError(422, 'unsupported_patch', unsupported, { file_path: newPath ?? oldPath ?? null });
+    }
+  }
   if (parsed.length === 0 || parsed.every((file) => file.hunks.length === 0)) {
     throw new ProposalRefusedError(400, 'invalid_patch', 'The patch contains no hunks.');
   }
   const files: FileChangeInput[] = [];
-  for (const file of parsed) {
-    const oldPath = stripPrefix(file.oldFileName);
-    const newPath = stripPrefix(file.newFileName);
+  for (const { file, oldPath, newPath } of named) {
     const filePath = newPath ?? oldPath;
     if (!filePath) throw new ProposalRefusedError(400, 'invalid_patch', 'A file in the patch has no name.');
-    if (!newPath)
-      throw new ProposalRefusedError(422, 'unsupported_patch', `Deleting files (${filePath}) is not supported.`);
-    if (oldPath && oldPath !== newPath) {
+    if (file.hunks.length === 0) {
       throw new ProposalRefusedError(
         422,
         'unsupported_patch',
-        `Renaming files (${oldPath} → ${newPath}) is not supported.`,
+        `${filePath}: a change without hunks (an empty file, a mode change) is not supported.`,
+        { file_path: filePath },
       );
     }
-    const safePath = normaliseRelativePath(filePath);
+    const safePath = proposalFilePath(filePath);
+    if (!oldPath) await assertPathFree(reader, repository, head, safePath);
     const before = oldPath ? await reader.readFileAtRef(repository, head, safePath) : '';
     if (before === undefined) {
       throw new ProposalRefusedError(409, 'stale', `${safePath} does not exist at HEAD (${head.slice(0, 12)}).`, {
@@ -153,7 +219,7 @@ export async function createProposal(
     head = await reader.resolveHead(repository);
     files = await filesFromPatch(reader, repository, head, input.patch);
   } else {
-    files = (input.files ?? []).map((file) => ({ ...file, file_path: normaliseRelativePath(file.file_path) }));
+    files = (input.files ?? []).map((file) => ({ ...file, file_path: proposalFilePath(file.file_path) }));
     const paths = files.map((file) => file.file_path);
     const repeated = paths.find((path, index) => paths.indexOf(path) !== index);
     if (repeated) throw new ProposalRefusedError(400, 'duplicate_file', `${repeated} appears more than once.`);
@@ -162,6 +228,7 @@ export async function createProposal(
       for (const [index, file] of files.entries()) {
         const current = await reader.readFileAtRef(repository, head, file.file_path);
         if (current === undefined && file.code_before === '') {
+          await assertPathFree(reader, repository, head, file.file_path);
           files[index] = { ...file, created: true };
         } else if (current !== file.code_before) {
           throw new ProposalRefusedError(

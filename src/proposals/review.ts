@@ -1,5 +1,7 @@
 import type { Orm } from '../db/database.js';
 import { refreshScoresAfterVerdict, transitionWithLearning } from '../learning/learning-event-store.js';
+import { cancelProposalTests } from '../sandbox/cancel-proposal-tests.js';
+import type { TaskRow } from '../tasks/task-store.js';
 import type { ReviewReason } from './states.js';
 import type { Proposal } from './transition.js';
 
@@ -11,28 +13,45 @@ export interface Verdict {
   readonly reviewer: string;
 }
 
+export interface ReviewOutcome {
+  readonly proposal: Proposal;
+  /** sandbox tasks of a rejected proposal whose cancel was requested: announce them (TaskQueue.announceCancel) */
+  readonly cancelledTests: readonly TaskRow[];
+}
+
 /**
  * Records a reviewer's verdict; the state machine decides whether the proposal can take it. The verdict's
  * learning event commits with it; then the proposals awaiting review are rescored by the updated model.
+ * A rejection also cancels the proposal's sandbox test, waiting or running, in the same transaction: a
+ * result arriving later finds the proposal rejected and changes nothing (src/sandbox/test-proposal.ts).
  */
-export async function reviewProposal(orm: Orm, proposalId: string, verdict: Verdict, now: Date): Promise<Proposal> {
-  const reviewed = await transitionWithLearning(
-    orm,
-    proposalId,
-    {
-      to: verdict.verdict === 'accept' ? 'accepted' : 'rejected',
-      actor: verdict.reviewer,
-      reason: verdict.reason,
-      note: verdict.note,
-      set: {
-        reviewReason: verdict.reason ?? null,
-        reviewNote: verdict.note ?? null,
-        reviewedBy: verdict.reviewer,
-        reviewedAt: now,
+export async function reviewProposal(
+  orm: Orm,
+  proposalId: string,
+  verdict: Verdict,
+  now: Date,
+): Promise<ReviewOutcome> {
+  const outcome = await orm.transaction(async (transaction) => {
+    const proposal = await transitionWithLearning(
+      transaction,
+      proposalId,
+      {
+        to: verdict.verdict === 'accept' ? 'accepted' : 'rejected',
+        actor: verdict.reviewer,
+        reason: verdict.reason,
+        note: verdict.note,
+        set: {
+          reviewReason: verdict.reason ?? null,
+          reviewNote: verdict.note ?? null,
+          reviewedBy: verdict.reviewer,
+          reviewedAt: now,
+        },
       },
-    },
-    { kind: 'verdict', at: now },
-  );
+      { kind: 'verdict', at: now },
+    );
+    const cancelledTests = verdict.verdict === 'reject' ? await cancelProposalTests(transaction, proposalId) : [];
+    return { proposal, cancelledTests };
+  });
   await refreshScoresAfterVerdict(orm);
-  return reviewed;
+  return outcome;
 }

@@ -23,7 +23,8 @@ export const OPEN_STATUSES: readonly ProposalStatus[] = [
 
 /**
  * The proposal lifecycle (SPEC §4), as the states each target may be reached from. A test-failed
- * proposal may still be rejected (a reviewer closing it), but never accepted.
+ * proposal may still be rejected (a reviewer closing it), but never accepted. A proposal being tested
+ * may be rejected (its test is cancelled: src/proposals/review.ts), but accepted only once it passed.
  */
 export const ALLOWED_FROM: Readonly<Record<ProposalStatus, readonly ProposalStatus[]>> = {
   pending: [],
@@ -31,7 +32,7 @@ export const ALLOWED_FROM: Readonly<Record<ProposalStatus, readonly ProposalStat
   'test-passed': ['testing'],
   'test-failed': ['testing'],
   accepted: ['pending', 'test-passed'],
-  rejected: ['pending', 'test-passed', 'test-failed'],
+  rejected: ['pending', 'testing', 'test-passed', 'test-failed'],
   applied: ['accepted'],
   'apply-failed': ['accepted'],
   expired: OPEN_STATUSES,

@@ -139,6 +139,29 @@ export async function findEntry(
   return entry;
 }
 
+/**
+ * What stands in the way of adding a file at `relativePath` in the commit `ref` names: the entry at the
+ * path itself (a file, directory, symbolic link or submodule), or the first entry along it that is not a
+ * directory (a file `a` blocks `a/b`). Undefined when nothing does. Symbolic links are returned, not
+ * followed.
+ */
+export async function occupantOfPath(
+  repository: { path: string },
+  ref: string,
+  relativePath: string,
+): Promise<TreeEntry | undefined> {
+  const segments = normaliseRelativePath(relativePath).split('/');
+  let tree = await resolveCommit(repository, ref);
+  for (const [index, segment] of segments.entries()) {
+    const directory = segments.slice(0, index).join('/');
+    const entry = (await readTree(repository.path, tree, directory)).find((candidate) => candidate.name === segment);
+    if (!entry) return undefined;
+    if (index === segments.length - 1 || entry.type !== 'directory') return entry;
+    tree = entry.object;
+  }
+  return undefined;
+}
+
 /** The entries of the directory at `relativePath` ('' for the root); undefined when it is not a directory. */
 export async function listDirectory(
   repository: { path: string },

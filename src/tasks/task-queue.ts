@@ -101,9 +101,17 @@ export function createTaskQueue(options: { database: Database; events: EventBus;
     },
     async cancel(taskId: string) {
       const row = await requestCancel(database.orm, taskId);
-      if (row?.status === 'running') for (const listener of cancelListeners) listener(taskId);
-      if (row?.status === 'cancelled') await publishTaskEvent(events, 'task.cancelled', row, log);
+      if (row) await this.announceCancel(row);
       return row;
+    },
+    /**
+     * Once a cancel requested inside the caller's transaction (requestCancel) has committed: this
+     * process's workers abort a running task at once (others hear the NOTIFY), and a waiting task that is
+     * now cancelled gets its `task.cancelled` event.
+     */
+    async announceCancel(row: TaskRow) {
+      if (row.status === 'running') for (const listener of cancelListeners) listener(row.id);
+      if (row.status === 'cancelled') await publishTaskEvent(events, 'task.cancelled', row, log);
     },
     wake,
     onWake(listener: () => void) {

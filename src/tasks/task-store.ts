@@ -376,6 +376,26 @@ export async function requestCancel(orm: Orm, id: string): Promise<TaskRow | und
   });
 }
 
+/** The tasks of an agent type that wait or run with `input[field]` equal to `value` (e.g. a proposal's tests). */
+export async function unfinishedTasksWithInput(
+  orm: Orm,
+  agentType: string,
+  field: string,
+  value: string,
+): Promise<TaskRow[]> {
+  return orm
+    .select()
+    .from(tasks)
+    .where(
+      and(
+        eq(tasks.agentType, agentType),
+        inArray(tasks.status, [...PENDING_STATUSES, 'running']),
+        sql`${tasks.input} ->> ${field} = ${value}`,
+      ),
+    )
+    .orderBy(asc(tasks.createdAt));
+}
+
 export async function setProgress(orm: Orm, id: string, owner: string, percent: number): Promise<void> {
   await orm
     .update(tasks)

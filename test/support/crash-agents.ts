@@ -21,6 +21,7 @@ export interface EffectReport {
 const noRepository: RepositoryReader = {
   resolveHead: () => Promise.reject(new Error('no repository')),
   readFileAtRef: () => Promise.reject(new Error('no repository')),
+  occupantOfPath: () => Promise.reject(new Error('no repository')),
 };
 
 /** The one-file change a task with this label proposes: the same label always gives the same content. */

@@ -12,8 +12,15 @@ import {
 } from '../../proposals/create-proposal.js';
 import { publishProposalEvent } from '../../proposals/proposal-events.js';
 import { OPEN_STATUSES } from '../../proposals/states.js';
-import { readBlob, readFileAtRef, repositoryGitOptions, resolveHead } from '../../repositories/git-repository.js';
+import {
+  occupantOfPath,
+  readBlob,
+  readFileAtRef,
+  repositoryGitOptions,
+  resolveHead,
+} from '../../repositories/git-repository.js';
 import { effectivePolicy } from '../../repositories/policy.js';
+import { UnsafePathError } from '../../repositories/safe-path.js';
 import type { Repository } from '../../repositories/repository-store.js';
 import { createExperiment } from '../../sandbox/create-experiment.js';
 import { publishTaskEvent } from '../../tasks/task-events.js';
@@ -35,7 +42,7 @@ const MAX_LISTED_SUGGESTIONS = 200;
 /** Runs per variant of the Sandbox experiment that measures a performance claim. */
 export const BENCHMARK_RUNS = 5;
 
-const reader: RepositoryReader = { resolveHead, readFileAtRef };
+const reader: RepositoryReader = { resolveHead, readFileAtRef, occupantOfPath };
 
 interface TreeFile {
   path: string;
@@ -270,8 +277,9 @@ async function runRepository(
         for (const older of superseded) await publishProposalEvent(context.events, 'superseded', older, log);
         if (await measureClaim(context, repository, proposal.id, rule)) result.experiments_created += 1;
       } catch (error) {
-        if (!(error instanceof ProposalRefusedError)) throw error;
-        if (error.code === 'duplicate') {
+        // a path a proposal may not hold (an invisible character in a committed file's name): refused, not fatal
+        if (!(error instanceof ProposalRefusedError || error instanceof UnsafePathError)) throw error;
+        if (error instanceof ProposalRefusedError && error.code === 'duplicate') {
           if (error.extensions.existing_status === 'rejected') result.proposals_previously_rejected += 1;
           else result.proposals_already_open += 1;
         } else {

@@ -18,13 +18,13 @@ import { repositories } from '../../db/schema.js';
 import { createProposal, ProposalRefusedError, type RepositoryReader } from '../../proposals/create-proposal.js';
 import { asProblem } from '../../proposals/errors-to-problems.js';
 import { publishProposalEvent } from '../../proposals/proposal-events.js';
-import { readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
+import { occupantOfPath, readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
 import { publishGuardianEvent } from '../../agents/guardian/guardian-events.js';
 import { conflict, HttpProblem, notFound } from '../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './api/v1/representations.js';
 import { applyFix } from './guardian.js';
 
-const reader: RepositoryReader = { resolveHead, readFileAtRef };
+const reader: RepositoryReader = { resolveHead, readFileAtRef, occupantOfPath };
 
 const editSchema = z.object({ start: z.number().int(), end: z.number().int(), replacement: z.string() });
 

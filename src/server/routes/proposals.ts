@@ -22,7 +22,7 @@ import {
 import { reviewProposal } from '../../proposals/review.js';
 import { AGENT_TYPES, PROPOSAL_STATUSES, REVIEW_REASONS } from '../../proposals/states.js';
 import type { Proposal } from '../../proposals/transition.js';
-import { readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
+import { occupantOfPath, readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { idParams, withTotalCount } from './api/v1/representations.js';
 
@@ -85,7 +85,7 @@ const verdictBody = z
   .nullish()
   .describe('optional: a verdict may be given with no body');
 
-export const reader: RepositoryReader = { resolveHead, readFileAtRef };
+export const reader: RepositoryReader = { resolveHead, readFileAtRef, occupantOfPath };
 
 const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
   const { database, events, compute } = app.services;
@@ -343,7 +343,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
             },
           );
         }
-        const accepted = await reviewProposal(
+        const { proposal: accepted } = await reviewProposal(
           orm,
           proposal.id,
           { verdict: 'accept', reason: 'correct', note: 'auto-apply: every gate held', reviewer: 'auto-apply' },
@@ -366,7 +366,9 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
           summary: verdict === 'accept' ? 'Accept a proposal' : 'Reject a proposal',
           description:
             'The body is optional (seed clients send none); without a `reason` the verdict is recorded with none ' +
-            '(unspecified). Exactly one of any number of concurrent verdicts wins; the others get 409 naming the state.',
+            '(unspecified). A proposal being tested may be rejected: its Sandbox test is cancelled and a late ' +
+            'result changes nothing. Exactly one of any number of concurrent verdicts wins; the others get 409 ' +
+            'naming the state.',
           tags: ['proposals'],
           params: idParams,
           body: verdictBody,
@@ -375,13 +377,14 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request) => {
         try {
-          const proposal = await reviewProposal(
+          const { proposal, cancelledTests } = await reviewProposal(
             orm,
             request.params.id,
             { verdict, reason: request.body?.reason, note: request.body?.note, reviewer: request.principal!.label },
             app.services.now(),
           );
           await announce(verdict === 'accept' ? 'accepted' : 'rejected', proposal);
+          for (const task of cancelledTests) await app.services.tasks.announceCancel(task);
           return detail(proposal);
         } catch (error) {
           throw asProblem(error);

@@ -41,13 +41,14 @@ const proposals: FastifyPluginAsyncZod = async (app) => {
       const results: z.infer<typeof outcomeSchema>[] = [];
       for (const id of ids) {
         try {
-          const proposal = await reviewProposal(
+          const { proposal, cancelledTests } = await reviewProposal(
             database.orm,
             id,
             { verdict, reason, note, reviewer: request.principal!.label },
             app.services.now(),
           );
           await publishProposalEvent(events, verdict === 'accept' ? 'accepted' : 'rejected', proposal, request.log);
+          for (const task of cancelledTests) await app.services.tasks.announceCancel(task);
           results.push({
             id,
             outcome: verdict === 'accept' ? 'accepted' : 'rejected',
