@@ -114,6 +114,11 @@ for (const target of databaseTargets()) {
       assert.equal(synced.statusCode, 403, synced.body);
       assert.equal(synced.json().code, 'address_not_allowed');
       assert.deepEqual(recorder.connections, []);
+      // Without an origin there is nothing to check or fetch: 422, not a server error.
+      await gitIn(path.join(workspace, 'data', 'repositories', id), 'remote', 'remove', 'origin');
+      const orphan = await t.request({ method: 'POST', url: `/api/v1/repositories/${id}/sync`, key: writerKey });
+      assert.equal(orphan.statusCode, 422, orphan.body);
+      assert.equal(orphan.json().code, 'fetch_failed');
     });
 
     it('pins git to the checked address: the host name is not resolved again', async () => {
