@@ -6,6 +6,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { repositories } from '../src/db/schema.js';
+import { git } from '../src/git/git.js';
+import { remoteSettings } from '../src/repositories/remote-access.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';
 import { createRepository, gitIn } from './support/repository-fixtures.js';
@@ -112,6 +114,33 @@ for (const target of databaseTargets()) {
       assert.equal(synced.statusCode, 403, synced.body);
       assert.equal(synced.json().code, 'address_not_allowed');
       assert.deepEqual(recorder.connections, []);
+      // Without an origin there is nothing to check or fetch: 422, not a server error.
+      await gitIn(path.join(workspace, 'data', 'repositories', id), 'remote', 'remove', 'origin');
+      const orphan = await t.request({ method: 'POST', url: `/api/v1/repositories/${id}/sync`, key: writerKey });
+      assert.equal(orphan.statusCode, 422, orphan.body);
+      assert.equal(orphan.json().code, 'fetch_failed');
+    });
+
+    it('pins git to the checked address: the host name is not resolved again', async () => {
+      const settings = await remoteSettings(`https://localhost:${recorder.port}/x.git`, {
+        allow: ['127.0.0.1/32', '::1/128'],
+        failureCode: 'fetch_failed',
+      });
+      const pin = settings.find((setting) => setting.startsWith('http.curloptResolve='));
+      assert.match(
+        pin ?? '',
+        new RegExp(`^http\\.curloptResolve=localhost:${recorder.port}:(127\\.0\\.0\\.1|\\[::1\\])$`),
+      );
+      assert.ok(settings.includes('http.followRedirects=false'));
+      // The installed git honours the pin: a name that resolves nowhere reaches the pinned address.
+      const before = recorder.connections.length;
+      await assert.rejects(
+        git(['ls-remote', `https://pinned.invalid:${recorder.port}/x.git`], {
+          cwd: workspace,
+          settings: [`http.curloptResolve=pinned.invalid:${recorder.port}:127.0.0.1`],
+        }),
+      );
+      assert.ok(recorder.connections.length > before, 'git did not connect to the pinned address');
     });
 
     it('connects to an address LVLUP_OUTBOUND_ALLOW allows, pinned to the address it checked', async () => {

@@ -150,13 +150,13 @@ describe('lvlup server processes (PGlite)', { timeout: 240_000 }, () => {
     assert.equal((await first.request('GET', '/api/v1/auth/me', 'lvl_wrong')).status, 401);
 
     // A second server and a migration on the same folder, side by side, both while the first serves.
-    const started = Date.now();
+    // They must exit by themselves rather than wait for the lock; the deadline (after which they are killed
+    // and the test fails on the signal) only has to outlast a slow start on a loaded machine.
     const second = await start(dataDirectory);
     const migrate = await start(dataDirectory, ['migrate']);
-    const [exit, migrateExit] = await Promise.all([second.exitWithin(10_000), migrate.exitWithin(10_000)]);
+    const [exit, migrateExit] = await Promise.all([second.exitWithin(60_000), migrate.exitWithin(60_000)]);
     assert.notEqual(exit.code, 0, second.output());
     assert.equal(exit.signal, null, 'the second process was killed instead of exiting by itself');
-    assert.ok(Date.now() - started < 10_000);
     assert.match(second.stderr, IN_USE);
     assert.ok(second.stderr.includes(dataDirectory), second.stderr);
     assert.ok(second.stderr.includes(`pid ${first.child.pid}`), second.stderr);
@@ -269,17 +269,15 @@ describe('lvlup server processes (PGlite)', { timeout: 240_000 }, () => {
 
     request.end(body.slice(half));
     const answer = await response;
-    const answered = Date.now();
     assert.equal(answer.status, 401, answer.body);
     assert.match(answer.type, /^application\/problem\+json/);
     const problem = JSON.parse(answer.body) as { status: number; code: string; detail: string };
     assert.equal(problem.status, 401);
     assert.equal(problem.code, 'unauthorized');
     assert.equal(problem.detail, 'Invalid email or password.');
-    // The client keeps its connection alive; the server must still close it and exit well before
-    // SHUTDOWN_TIMEOUT (10 s), which would end the process with code 1.
-    assert.deepEqual(await server.exitWithin(20_000), { code: 0, signal: null }, server.output());
-    assert.ok(Date.now() - answered < 5000, `exited ${Date.now() - answered} ms after the response`);
+    // The client keeps its connection alive; the server must still close it and exit before SHUTDOWN_TIMEOUT
+    // (10 s), which would end the process with code 1: the exit code says it, whatever the machine's load.
+    assert.deepEqual(await server.exitWithin(60_000), { code: 0, signal: null }, server.output());
     agent.destroy();
   });
 

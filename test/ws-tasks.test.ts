@@ -57,10 +57,11 @@ for (const target of databaseTargets()) {
       const snapshot = (await client.messages.next()) as unknown as Snapshot;
       assert.equal(snapshot.type, 'snapshot');
       assert.equal(snapshot.task.id, task.id);
-      // On a loaded machine the task can finish before the snapshot is read; the snapshot is then final and
-      // the server closes right after it, so no event follows.
-      const finished = snapshot.task.status === 'succeeded';
-      const stream = finished ? [] : await readUntil(client, (message) => message.type === 'task.succeeded');
+      // On a loaded machine the task may be over before the snapshot: then the snapshot is all there is.
+      const stream =
+        snapshot.task.status === 'succeeded'
+          ? []
+          : await readUntil(client, (message) => message.type === 'task.succeeded');
       const closed = await client.closed;
       assert.equal(closed.code, 1000);
       assert.equal(closed.reason, 'task finished');
@@ -73,9 +74,12 @@ for (const target of databaseTargets()) {
       ];
       assert.deepEqual(lines, ['line 0', 'line 1', 'line 2']);
       const progress = stream.find((message) => message.type === 'task.progress');
-      assert.ok(progress || snapshot.task.progress === 50, JSON.stringify(stream.map((message) => message.type)));
-      const final = finished ? { task: snapshot.task } : (stream.at(-1)!.data as { task: { status: string } });
-      assert.equal(final.task.status, 'succeeded');
+      assert.ok(progress || snapshot.task.progress >= 50, JSON.stringify(stream.map((message) => message.type)));
+      const final = stream.at(-1);
+      assert.equal(
+        final ? (final.data as { task: { status: string } }).task.status : snapshot.task.status,
+        'succeeded',
+      );
     });
 
     it('streams every step of a task that starts after the client connected, in order', async () => {

@@ -53,7 +53,13 @@ export async function syncClone(
 ): Promise<string> {
   const { path: folder, defaultBranch } = repository;
   // The address is checked again on every fetch: what the host name resolves to may have changed.
-  const origin = (await git(['remote', 'get-url', 'origin'], repositoryGitOptions(folder))).stdout.trim();
+  const origin = await git(['remote', 'get-url', 'origin'], repositoryGitOptions(folder)).then(
+    (result) => result.stdout.trim(),
+    (error: unknown) => {
+      if (!(error instanceof GitError)) throw error;
+      throw new RepositoryRefusedError(422, 'fetch_failed', 'git fetch failed: the clone has no origin remote');
+    },
+  );
   const settings = await remoteSettings(origin, { allow: outboundAllow, failureCode: 'fetch_failed' });
   await fetch(folder, ['--prune', 'origin'], authentication, settings);
   const upstream = await findCommit(folder, `refs/remotes/origin/${defaultBranch}`);
