@@ -167,7 +167,6 @@ function commonChecks(mode: 'bwrap' | 'process', runner: () => SandboxRunner): v
   it('kills an endless loop at the wall time', async () => {
     const workTree = await newWorkTree();
     const tag = marker();
-    const started = performance.now();
     const outcome = await run({
       command: `${tag}=1; while :; do :; done`,
       workTree,
@@ -176,7 +175,6 @@ function commonChecks(mode: 'bwrap' | 'process', runner: () => SandboxRunner): v
     assert.equal(outcome.limit, 'time');
     assert.equal(outcome.exitCode, null);
     assert.equal(outcome.signal, 'SIGKILL');
-    assert.ok(performance.now() - started < 6000, 'returned within seconds');
     assert.deepEqual(await processesWith(tag), []);
   });
 
@@ -237,14 +235,12 @@ function commonChecks(mode: 'bwrap' | 'process', runner: () => SandboxRunner): v
       if (who.outputHead.trim() === '0') return context.skip('process mode runs as root here');
     }
     const tag = marker();
-    const started = performance.now();
     const outcome = await run({
       command: `${tag}() { ${tag} | ${tag} & }; ${tag}; sleep 60`,
       workTree,
       limits: { processes: 64, wallTimeMs: 4000 },
     });
     assert.ok(outcome.limit === 'processes' || outcome.limit === 'time', JSON.stringify(outcome.limit));
-    assert.ok(performance.now() - started < 10_000, 'returned within seconds');
     assert.deepEqual(await processesWith(tag), []);
     // The machine still forks.
     const after = await run({ command: 'sh -c "echo still fine"', workTree });
@@ -261,7 +257,6 @@ function commonChecks(mode: 'bwrap' | 'process', runner: () => SandboxRunner): v
       limits: { processes: 20, wallTimeMs: 20_000 },
     });
     assert.equal(outcome.limit, 'processes');
-    assert.ok(outcome.durationMs < 10_000);
     assert.deepEqual(await processesWith(tag), []);
   });
 
@@ -277,12 +272,10 @@ function commonChecks(mode: 'bwrap' | 'process', runner: () => SandboxRunner): v
     const workTree = await newWorkTree();
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
-    const started = performance.now();
     const outcome = await run({ command: 'sleep 30', workTree, signal: controller.signal });
     assert.equal(outcome.aborted, true);
     assert.equal(outcome.limit, null);
     assert.equal(outcome.signal, 'SIGKILL');
-    assert.ok(performance.now() - started < 5000);
   });
 }
 
