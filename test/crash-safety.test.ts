@@ -85,7 +85,7 @@ class WorkerProcess {
 const running = new Set<ChildProcess>();
 
 for (const target of databaseTargets()) {
-  describe(`crash safety on ${target}`, { timeout: 60_000 }, () => {
+  describe(`crash safety on ${target}`, { timeout: 600_000 }, () => {
     let folder: string;
     let url: string | undefined;
     /** PostgreSQL: the test's own connection, open throughout */

@@ -107,7 +107,7 @@ function bootstrapKey(stdout: string): string {
   return match[1]!;
 }
 
-describe('lvlup server processes (PGlite)', { timeout: 240_000 }, () => {
+describe('lvlup server processes (PGlite)', { timeout: 900_000 }, () => {
   let root: string;
   let seed: string;
   let folders = 0;
