@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Readable } from 'node:stream';
 import { createTestApp, type TestApp } from './support/app.js';
 import { databaseTargets, type DatabaseTarget } from './support/database.js';
 import {
@@ -28,7 +27,8 @@ function documented503Codes(): Set<string> {
  */
 const DATABASE_VALUES = HOSTILE_VALUES.filter(
   (value) =>
-    (typeof value === 'string' && (/[\u0000\ud800-\udfff]/.test(value) || /^[0-9-]|^not-a|^$/.test(value))) ||
+    (typeof value === 'string' &&
+      (value.includes('\u0000') || /[\ud800-\udfff]/.test(value) || /^[0-9-]|^not-a|^$/.test(value))) ||
     typeof value === 'number' ||
     (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1),
 );
@@ -44,7 +44,7 @@ async function send(t: TestApp, fuzz: FuzzCase, key: string | undefined) {
   });
   const type = String(response.headers['content-type'] ?? '');
   if (fuzz.streaming) {
-    const stream = response.stream() as Readable;
+    const stream = response.stream();
     let text = '';
     if (response.statusCode >= 400) for await (const chunk of stream) text += String(chunk);
     else stream.destroy();
@@ -93,10 +93,10 @@ function fuzzSuite(target: DatabaseTarget, values: readonly unknown[] | undefine
           const failure = problemFailure(await send(t, fuzz, key), allowed503);
           if (failure) failures.push(`${fuzz.operation} [${fuzz.slot}] ${fuzz.method} ${show(fuzz.url)} → ${failure}`);
         }
-        // Every operation of the document was tried (the document is not empty or mis-read).
-        assert.ok(operations.size >= Object.values(document.paths).flatMap((path) => Object.keys(path)).length);
-        assert.ok(sent > operations.size * (values ?? HOSTILE_VALUES).length);
         assert.deepEqual(failures, []);
+        // Every operation of the document was tried, each with every value (the document was read right).
+        assert.equal(operations.size, Object.values(document.paths).flatMap((path) => Object.keys(path)).length);
+        assert.ok(sent >= operations.size * (values ?? HOSTILE_VALUES).length);
       });
     }
   });

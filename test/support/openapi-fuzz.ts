@@ -159,17 +159,20 @@ export function* fuzzCases(document: OpenApiDocument, options: FuzzOptions = {})
       const base = Object.fromEntries(parameters.map((parameter) => [slotName(parameter), sampleOf(parameter)]));
       const bodySchema = operation.requestBody?.content?.['application/json']?.schema;
       const baseBody = bodySchema ? sample(resolve, bodySchema) : undefined;
-      const takesBody = method !== 'get';
       const streaming = Object.values(operation.responses ?? {}).some((response) =>
         Object.keys(response.content ?? {}).includes('text/event-stream'),
       );
+      // An operation with nothing to fill still gets every value, in a query parameter it does not declare.
+      const takesBody = method !== 'get';
+      const slots: Parameter[] =
+        parameters.length > 0 || takesBody ? parameters : [{ name: 'undeclared', in: 'query' }];
       const build = (
         slot: string,
         overrides: Record<string, unknown>,
         payload: string | undefined,
         contentType = 'application/json',
       ): FuzzCase | undefined => {
-        const url = buildUrl(template, parameters, { ...base, ...overrides });
+        const url = buildUrl(template, slots, { ...base, ...overrides });
         const headers: Record<string, string> = {};
         for (const parameter of parameters.filter((candidate) => candidate.in === 'header')) {
           const value = { ...base, ...overrides }[slotName(parameter)];
@@ -184,7 +187,7 @@ export function* fuzzCases(document: OpenApiDocument, options: FuzzOptions = {})
       };
       const basePayload = baseBody === undefined ? undefined : JSON.stringify(baseBody);
 
-      for (const parameter of parameters) {
+      for (const parameter of slots) {
         for (const value of values) {
           const found = build(
             `${slotName(parameter)} = ${describe(value)}`,
