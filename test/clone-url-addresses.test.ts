@@ -105,9 +105,8 @@ for (const target of databaseTargets()) {
       // What origin names has changed since registration (as a DNS answer can): a fetch must not follow it.
       await gitIn(
         path.join(workspace, 'data', 'repositories', id),
-        'remote',
-        'set-url',
-        'origin',
+        'config',
+        'remote.origin.url',
         `https://localhost:${recorder.port}/x.git`,
       );
       const synced = await t.request({ method: 'POST', url: `/api/v1/repositories/${id}/sync`, key: writerKey });
@@ -115,7 +114,7 @@ for (const target of databaseTargets()) {
       assert.equal(synced.json().code, 'address_not_allowed');
       assert.deepEqual(recorder.connections, []);
       // Without an origin there is nothing to check or fetch: 422, not a server error.
-      await gitIn(path.join(workspace, 'data', 'repositories', id), 'remote', 'remove', 'origin');
+      await gitIn(path.join(workspace, 'data', 'repositories', id), 'config', '--remove-section', 'remote.origin');
       const orphan = await t.request({ method: 'POST', url: `/api/v1/repositories/${id}/sync`, key: writerKey });
       assert.equal(orphan.statusCode, 422, orphan.body);
       assert.equal(orphan.json().code, 'fetch_failed');
