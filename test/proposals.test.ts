@@ -228,6 +228,7 @@ for (const target of databaseTargets()) {
       const rejected = (await create(seedProposal('no-body-reject'))).json();
       const emptyObject = (await create(seedProposal('empty-object'))).json();
       const jsonNull = (await create(seedProposal('json-null'))).json();
+      const emptyJson = (await create(seedProposal('empty-json'))).json();
       const responses = [
         await t.request({ method: 'POST', url: `/proposals/${accepted.id}/accept`, key: writer }),
         await t.request({ method: 'POST', url: `/proposals/${rejected.id}/reject`, key: writer }),
@@ -239,6 +240,14 @@ for (const target of databaseTargets()) {
           headers: { 'content-type': 'application/json' },
           payload: 'null',
         }),
+        // a client that labels an empty body as JSON
+        await t.request({
+          method: 'POST',
+          url: `/proposals/${emptyJson.id}/reject`,
+          key: writer,
+          headers: { 'content-type': 'application/json' },
+          payload: '',
+        }),
       ];
       for (const response of responses) {
         assert.equal(response.statusCode, 200, response.body);
@@ -246,7 +255,7 @@ for (const target of databaseTargets()) {
       }
       assert.deepEqual(
         responses.map((response) => response.json().status),
-        ['accepted', 'rejected', 'rejected', 'accepted'],
+        ['accepted', 'rejected', 'rejected', 'accepted', 'rejected'],
       );
       const [transition] = await t.database.orm
         .select()

@@ -21,6 +21,7 @@ import openapi from './plugins/openapi.js';
 import rateLimit from './plugins/rate-limit.js';
 import requestId, { generateRequestId } from './plugins/request-id.js';
 import security from './plugins/security.js';
+import jsonBody from './plugins/json-body.js';
 import storableInput from './plugins/storable-input.js';
 import apiKeyRoutes from './routes/api/v1/api-keys.js';
 import auditRoutes from './routes/api/v1/audit.js';
@@ -227,6 +228,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authentication);
   await app.register(rateLimit, { namespace: options.rateLimitNamespace });
   await app.register(audit);
+  await app.register(jsonBody);
   await app.register(storableInput);
   await app.register(openapi);
 
