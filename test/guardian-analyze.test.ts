@@ -177,11 +177,15 @@ for (const target of databaseTargets()) {
         [`x = ${'('.repeat(100_000)}${')'.repeat(100_000)}`, 'deep.py'],
         [`const x = ${'{a:'.repeat(30_000)}1${'}'.repeat(30_000)};`, 'deep.ts'],
         [`${'if (a) {'.repeat(20_000)}`, 'deep.tsx'],
-        ['\u0000\uD800 `${`${`${', 'odd.js'],
+        ['\uFFFD\u2028\u202E `${`${`${', 'odd.js'],
       ] as const) {
         const response = await analyze({ code, file_path: filePath });
         assert.equal(response.statusCode, 200, `${filePath}: ${response.body.slice(0, 200)}`);
       }
+      // Text no field of lvlup can hold (NUL, a lone surrogate) is refused like everywhere else, naming the field.
+      const unstorable = await analyze({ code: '\u0000\uD800 `${`${`${', file_path: 'odd.js' });
+      assert.equal(unstorable.statusCode, 400, unstorable.body);
+      assert.equal(unstorable.json<{ errors: { field: string }[] }>().errors[0]!.field, 'body.code');
 
       const large = `const apiKey = "${RANDOM}";\n` + 'export const value = "just some text";\n'.repeat(5_200);
       assert.ok(large.length > 200_000);
