@@ -19,7 +19,7 @@ describe('loadConfig', () => {
   it('sizes the compute pool at cores - 1 (at least 1) with a queue of 8; 0 threads means inline', () => {
     assert.deepEqual(loadConfig({}, '/srv/lvlup').compute, {
       poolSize: Math.max(1, availableParallelism() - 1),
-      maxQueue: 8,
+      maxQueue: 64,
     });
     assert.deepEqual(loadConfig({ COMPUTE_POOL_SIZE: '0', COMPUTE_MAX_QUEUE: '0' }, '/srv/lvlup').compute, {
       poolSize: 0,

@@ -204,7 +204,7 @@ const environmentSchema = z.object({
     .int('must be a whole number between 0 and 10000')
     .min(0, 'must be a whole number between 0 and 10000')
     .max(10_000, 'must be a whole number between 0 and 10000')
-    .default(8),
+    .default(64),
   IMPERIUM_LEARNING_INTERVAL: seconds(1800),
   GUARDIAN_SCAN_INTERVAL: seconds(900),
   SANDBOX_EXPERIMENT_INTERVAL: seconds(2700),
