@@ -75,6 +75,22 @@ for (const target of databaseTargets()) {
       assert.equal((await login('cat@example.com', PASSWORD, '10.1.0.3')).statusCode, 200);
     });
 
+    it('gives concurrent wrong passwords no more guesses than sequential ones', async () => {
+      await createUser(t.database.orm, { email: 'eve@example.com', password: PASSWORD, role: 'viewer' });
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, attempt) => login('eve@example.com', `wrong ${attempt}`, '10.1.0.20')),
+      );
+      const statuses = answers.map((answer) => answer.statusCode);
+      // the 5th failure locks the account; every attempt queued behind it is refused without a guess
+      assert.equal(statuses.filter((status) => status === 401).length, 5, JSON.stringify(statuses));
+      assert.equal(statuses.filter((status) => status === 429).length, 35, JSON.stringify(statuses));
+      const [row] = await t.database.orm
+        .select()
+        .from(loginFailures)
+        .where(eq(loginFailures.key, 'account:eve@example.com'));
+      assert.equal(row?.failures, 5);
+    });
+
     it('locks an address only at a much higher threshold, and only that address', async () => {
       const address = '10.1.0.9';
       // Recorded directly: 99 failed sign-ins through HTTP would each cost a password hash.

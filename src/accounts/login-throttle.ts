@@ -83,3 +83,25 @@ export async function recordFailure(orm: Orm, key: string, policy: ThrottlePolic
 export async function clearFailures(orm: Orm, key: string): Promise<void> {
   await orm.delete(loginFailures).where(eq(loginFailures.key, key));
 }
+
+/**
+ * Runs sign-in attempts for one key one after another. The throttle is check → verify the password →
+ * record; two attempts that both pass the check before either records its failure would both get a guess,
+ * so without this, 40 concurrent wrong passwords were all verified and the lock came only after them. Within
+ * one process the attempts for an account now queue (waiting costs no database connection); across several
+ * processes at most one attempt per process can slip past a lock that is about to be set.
+ */
+export function createAttemptQueue() {
+  const tails = new Map<string, Promise<unknown>>();
+  return async function inTurn<T>(key: string, attempt: () => Promise<T>): Promise<T> {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const run = previous.then(attempt, attempt);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (tails.get(key) === tail) tails.delete(key);
+    }
+  };
+}

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   accountKey,
   clearFailures,
+  createAttemptQueue,
   DEFAULT_ACCOUNT_POLICY,
   DEFAULT_ADDRESS_POLICY,
   ipKey,
@@ -39,6 +40,7 @@ const tokenPairSchema = z
 
 const auth: FastifyPluginAsyncZod = async (app) => {
   const { database, config, tokens } = app.services;
+  const attemptsInTurn = createAttemptQueue();
 
   app.post(
     '/register',
@@ -102,34 +104,36 @@ const auth: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const now = app.services.now();
       const email = normaliseEmail(request.body.email);
-      const keys = [accountKey(email), ipKey(request.ip)];
-      const wait = await lockedFor(database.orm, keys, now);
-      if (wait > 0) {
-        reply.header('retry-after', String(wait));
-        throw new HttpProblem(
-          429,
-          'login_throttled',
-          'Too Many Requests',
-          `Too many failed sign-ins; retry in ${wait} s.`,
-          {
-            retry_after: wait,
-          },
-        );
-      }
-      const user = await findUserByEmail(database.orm, email);
-      const valid = user
-        ? await verifyPassword(user.passwordHash, request.body.password)
-        : (await burnPasswordCheck(request.body.password), false);
-      if (!user || !valid || user.disabledAt) {
-        await recordFailure(database.orm, keys[0]!, DEFAULT_ACCOUNT_POLICY, now);
-        await recordFailure(database.orm, keys[1]!, DEFAULT_ADDRESS_POLICY, now);
-        throw unauthorized('Invalid email or password.');
-      }
-      await clearFailures(database.orm, keys[0]!);
-      const pair = await issueTokenPair(database.orm, tokens, user, now);
-      return { ...pair, user: presentUser(user) };
+      return attemptsInTurn(accountKey(email), async () => {
+        const now = app.services.now();
+        const keys = [accountKey(email), ipKey(request.ip)];
+        const wait = await lockedFor(database.orm, keys, now);
+        if (wait > 0) {
+          reply.header('retry-after', String(wait));
+          throw new HttpProblem(
+            429,
+            'login_throttled',
+            'Too Many Requests',
+            `Too many failed sign-ins; retry in ${wait} s.`,
+            {
+              retry_after: wait,
+            },
+          );
+        }
+        const user = await findUserByEmail(database.orm, email);
+        const valid = user
+          ? await verifyPassword(user.passwordHash, request.body.password)
+          : (await burnPasswordCheck(request.body.password), false);
+        if (!user || !valid || user.disabledAt) {
+          await recordFailure(database.orm, keys[0]!, DEFAULT_ACCOUNT_POLICY, now);
+          await recordFailure(database.orm, keys[1]!, DEFAULT_ADDRESS_POLICY, now);
+          throw unauthorized('Invalid email or password.');
+        }
+        await clearFailures(database.orm, keys[0]!);
+        const pair = await issueTokenPair(database.orm, tokens, user, now);
+        return { ...pair, user: presentUser(user) };
+      });
     },
   );
 
