@@ -120,6 +120,37 @@ for (const target of databaseTargets()) {
       assert.equal(orphan.json().code, 'fetch_failed');
     });
 
+    it("fetches a registered folder's remotes only where a clone could reach, and still syncs", async () => {
+      const folder = path.join(workspace, 'code', 'own-remotes');
+      await createRepository(folder, { 'README.md': 'mine\n' });
+      const upstream = path.join(workspace, 'code', 'upstream-for-own');
+      await createRepository(upstream, { 'README.md': 'theirs\n' });
+      // The folder's configuration is not lvlup's: its remotes point at private addresses and other protocols.
+      await gitIn(folder, 'config', 'remote.private.url', `https://127.0.0.1:${recorder.port}/x.git`);
+      await gitIn(folder, 'config', 'remote.private.fetch', '+refs/heads/*:refs/remotes/private/*');
+      await gitIn(folder, 'config', 'remote.plain.url', `git://127.0.0.1:${recorder.port}/x`);
+      await gitIn(folder, 'config', 'remote.plain.fetch', '+refs/heads/*:refs/remotes/plain/*');
+      await gitIn(folder, 'config', 'remote.local.url', upstream);
+      await gitIn(folder, 'config', 'remote.local.fetch', '+refs/heads/*:refs/remotes/local/*');
+      const created = await t.request({
+        method: 'POST',
+        url: '/api/v1/repositories',
+        key: t.adminKey,
+        payload: { path: folder },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const synced = await t.request({
+        method: 'POST',
+        url: `/api/v1/repositories/${created.json<{ id: string }>().id}/sync`,
+        key: writerKey,
+      });
+      assert.equal(synced.statusCode, 200, synced.body);
+      assert.deepEqual(recorder.connections, []);
+      // the local remote was fetched
+      const { stdout } = await git(['for-each-ref', '--format=%(refname)', 'refs/remotes/'], { cwd: folder });
+      assert.deepEqual(stdout.trim().split('\n'), ['refs/remotes/local/main']);
+    });
+
     it('pins git to the checked address: the host name is not resolved again', async () => {
       const settings = await remoteSettings(`https://localhost:${recorder.port}/x.git`, {
         allow: ['127.0.0.1/32', '::1/128'],

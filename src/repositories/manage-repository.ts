@@ -44,7 +44,7 @@ export async function synchroniseRepository(services: RepositoryServices, id: st
             githubAuthentication(repository.cloneUrl ?? '', services.config.github),
             services.config.outboundAllow,
           )
-        : await syncLocalRepository(repository);
+        : await syncLocalRepository(repository, services.config.outboundAllow);
     return recordSync(services.database.orm, id, head, services.now());
   });
 }

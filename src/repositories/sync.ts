@@ -98,18 +98,40 @@ export async function syncClone(
 
 /**
  * For a registered folder: fetches its remotes, if it has any, without touching its branches or files, and
- * answers its default branch's commit.
+ * answers its default branch's commit. The remotes are named by the folder's own configuration, which
+ * lvlup does not trust: each is fetched under the same address guard as a clone (https to public addresses
+ * or an allowed network, pinned, no redirects, no other protocol; file:// and plain paths stay local), and a
+ * remote lvlup will not reach (ssh, git://, a private address) is left unfetched; the folder's own branches
+ * are still read.
  */
-export async function syncLocalRepository(repository: { path: string; defaultBranch: string }): Promise<string> {
+export async function syncLocalRepository(
+  repository: { path: string; defaultBranch: string },
+  outboundAllow: readonly string[],
+): Promise<string> {
   const { path: folder, defaultBranch } = repository;
   const { stdout } = await git(['remote'], repositoryGitOptions(folder));
   // One remote at a time rather than `fetch --all`: only a fetch of one remote takes the
   // --upload-pack=git-upload-pack that git.ts adds, in place of the repository's remote.<name>.uploadpack.
   for (const remote of stdout.split('\n').filter(Boolean)) {
-    await fetch(folder, ['--end-of-options', remote], { environment: {}, secrets: [] });
+    const url = (
+      await git(['remote', 'get-url', '--end-of-options', remote], repositoryGitOptions(folder))
+    ).stdout.trim();
+    const settings = await localRemoteSettings(url, outboundAllow);
+    if (settings) await fetch(folder, ['--end-of-options', remote], { environment: {}, secrets: [] }, settings);
   }
   const head = await findCommit(folder, `refs/heads/${defaultBranch}`);
   if (!head)
     throw new RepositoryRefusedError(409, 'default_branch_missing', `The repository has no branch ${defaultBranch}`);
   return head;
+}
+
+/** A plain path is a local remote (file://); undefined for a remote that lvlup will not fetch. */
+async function localRemoteSettings(url: string, outboundAllow: readonly string[]): Promise<string[] | undefined> {
+  const candidate = url.startsWith('/') ? `file://${url}` : url;
+  try {
+    return await remoteSettings(candidate, { allow: outboundAllow, failureCode: 'fetch_failed' });
+  } catch (error) {
+    if (error instanceof RepositoryRefusedError) return undefined;
+    throw error;
+  }
 }
