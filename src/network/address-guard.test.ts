@@ -32,6 +32,8 @@ describe('outbound address guard', () => {
     ['64:ff9b::7f00:1', 'loopback (embedded'],
     ['64:ff9b::10.0.0.1', 'private (embedded'],
     ['2002:c0a8:0101::1', 'private (embedded'],
+    ['::ffff:0:7f00:1', 'IPv4-translated'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'],
   ] as const) {
     it(`classifies ${address} as ${kind}`, () => {
       assert.ok(disallowedKind(address)?.startsWith(kind), `${address}: ${disallowedKind(address)}`);

@@ -28,7 +28,9 @@ const RANGES: readonly (readonly [network: string, prefix: number, family: Famil
   ['::1', 128, 'ipv6', 'loopback'],
   // IPv4-compatible (deprecated) addresses; IPv4-mapped ones (::ffff:0:0/96) BlockList checks against the IPv4 ranges.
   ['::', 96, 'ipv6', 'IPv4-compatible'],
+  ['::ffff:0:0:0', 96, 'ipv6', 'IPv4-translated'],
   ['100::', 64, 'ipv6', 'discard-only'],
+  ['2001::', 32, 'ipv6', 'Teredo tunnelling'],
   ['64:ff9b:1::', 48, 'ipv6', 'local-use IPv4/IPv6 translation'],
   ['2001:db8::', 32, 'ipv6', 'documentation'],
   ['fc00::', 7, 'ipv6', 'unique-local'],
