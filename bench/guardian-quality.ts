@@ -6,9 +6,9 @@
 // other classes are listed (incidental), not scored. A class is an analyzer issue type.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { analyzeCode } from '../src/agents/guardian/analyzer/analyze.js';
-import type { Finding } from '../src/agents/guardian/analyzer/finding.js';
-import { GUARDIAN_RULES } from '../src/agents/guardian/analyzer/rules.js';
+import { analyzeCode } from '../src/analysis/guardian/analyze.js';
+import type { Finding } from '../src/analysis/guardian/finding.js';
+import { GUARDIAN_RULES } from '../src/analysis/guardian/rules.js';
 import { writeResult } from './support.js';
 
 export const CORPUS = path.join(import.meta.dirname, 'guardian-corpus');

@@ -166,9 +166,9 @@ function concatenatedSnippets(bytes: number): string {
 }
 
 async function guardianWorker(directory: string): Promise<WorkerResult> {
-  const { analyzeCode } = await import('../src/agents/guardian/analyzer/analyze.js');
-  const { GUARDIAN_RULES } = await import('../src/agents/guardian/analyzer/rules.js');
-  const { languageOfPath } = await import('../src/agents/guardian/analyzer/languages.js');
+  const { analyzeCode } = await import('../src/analysis/guardian/analyze.js');
+  const { GUARDIAN_RULES } = await import('../src/analysis/guardian/rules.js');
+  const { languageOfPath } = await import('../src/analysis/languages.js');
   const inputs = filesOf(directory).map((file) => ({ filePath: file, code: readFileSync(file, 'utf8') }));
   // Warm-up: loads the grammars' WASM (once per process) outside the measurement.
   for (const filePath of ['a.js', 'a.ts', 'a.tsx', 'a.py']) await analyzeCode({ code: '', filePath }, GUARDIAN_RULES);

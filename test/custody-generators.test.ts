@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeCode } from '../src/agents/guardian/analyzer/analyze.js';
-import { GUARDIAN_RULES } from '../src/agents/guardian/analyzer/rules.js';
+import { analyzeCode } from '../src/analysis/guardian/analyze.js';
+import { GUARDIAN_RULES } from '../src/analysis/guardian/rules.js';
 import { eligibilityOf } from '../src/custody/custody-store.js';
 import { CUSTODY_PROFILES } from '../src/custody/difficulty.js';
 import { generateGuardianCases, runGuardianCases } from '../src/custody/guardian-cases.js';

@@ -1,9 +1,9 @@
 // Helpers for the Guardian analyzer tests (no database): scan a snippet, summarise findings, apply a fix.
-import { analyzeCode } from '../src/agents/guardian/analyzer/analyze.js';
-import type { Finding, TextEdit } from '../src/agents/guardian/analyzer/finding.js';
-import { languageOfPath } from '../src/agents/guardian/analyzer/languages.js';
-import { parseSource } from '../src/agents/guardian/analyzer/parser.js';
-import { GUARDIAN_RULES } from '../src/agents/guardian/analyzer/rules.js';
+import { analyzeCode } from '../src/analysis/guardian/analyze.js';
+import type { Finding, TextEdit } from '../src/analysis/guardian/finding.js';
+import { languageOfPath } from '../src/analysis/languages.js';
+import { parseSource } from '../src/analysis/guardian/parser.js';
+import { GUARDIAN_RULES } from '../src/analysis/guardian/rules.js';
 
 export const scan = (code: string, filePath: string): Promise<Finding[]> =>
   analyzeCode({ code, filePath }, GUARDIAN_RULES);

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { BUILT_IN_AGENTS } from '../src/agents/built-in.js';
 import { defineAgent, type TaskContext } from '../src/agents/definition.js';
 import { createAgentRegistry } from '../src/agents/registry.js';
-import { CYCLE_STEPS, isCycle } from '../src/agents/imperium/cycle.js';
+import { CYCLE_STEPS, isCycle } from '../src/imperium/cycle.js';
 import type { ImperiumInput } from '../src/agents/imperium/definition.js';
 import {
   agentProgress,

@@ -7,9 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import ts from 'typescript';
-import { parseSource } from '../src/agents/guardian/analyzer/parser.js';
-import { optimizeCode } from '../src/agents/imperium/engine/optimize.js';
-import { IMPERIUM_RULES } from '../src/agents/imperium/engine/rules.js';
+import { parseSource } from '../src/analysis/guardian/parser.js';
+import { optimizeCode } from '../src/analysis/imperium/optimize.js';
+import { IMPERIUM_RULES } from '../src/analysis/imperium/rules.js';
 import { FIXTURES, type ImperiumFixture } from './fixtures/imperium/cases.js';
 
 const run = promisify(execFile);

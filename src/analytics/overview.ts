@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { SEVERITIES } from '../agents/guardian/analyzer/finding.js';
+import { SEVERITIES } from '../analysis/guardian/finding.js';
 import type { Orm } from '../db/database.js';
 import { proposalStatusCountsSchema, proposalSummary, proposalTotalsSchema } from './proposal-analytics.js';
 import { inWindow, presentWindow, selectRows, type TimeWindow, windowSchema } from './window.js';

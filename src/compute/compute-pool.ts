@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { OptimizeResult } from '../agents/imperium/engine/optimize.js';
-import type { FileChangeInput } from '../proposals/changes.js';
+import type { OptimizeResult } from '../analysis/imperium/optimize.js';
+import type { FileChangeInput } from '../analysis/changes.js';
 import type { ProposalFinding } from '../proposals/security-gate.js';
 import {
   ComputeBusyError,

@@ -1,12 +1,12 @@
 // The functions the compute pool's worker threads run (and the inline mode runs on the main thread).
 // Each takes and returns plain data: rules and trees stay inside the thread.
-import { analyzeCode } from '../agents/guardian/analyzer/analyze.js';
-import { parsesCleanly } from '../agents/guardian/analyzer/parser.js';
-import { GUARDIAN_RULES } from '../agents/guardian/analyzer/rules.js';
-import { LANGUAGES } from '../agents/guardian/analyzer/languages.js';
-import { optimizeCode } from '../agents/imperium/engine/optimize.js';
-import type { OptimizeResult } from '../agents/imperium/engine/optimize.js';
-import { buildChanges, type FileChangeInput } from '../proposals/changes.js';
+import { analyzeCode } from '../analysis/guardian/analyze.js';
+import { parsesCleanly } from '../analysis/guardian/parser.js';
+import { GUARDIAN_RULES } from '../analysis/guardian/rules.js';
+import { LANGUAGES } from '../analysis/languages.js';
+import { optimizeCode } from '../analysis/imperium/optimize.js';
+import type { OptimizeResult } from '../analysis/imperium/optimize.js';
+import { buildChanges, type FileChangeInput } from '../analysis/changes.js';
 import { scanProposalChanges, type ProposalFinding } from '../proposals/security-gate.js';
 import type { AnalyzeOutcome, AnalyzeTask, DiffOutcome, OptimizeTask, ScannedChange } from './compute.js';
 

@@ -1,8 +1,8 @@
-import type { Finding } from '../agents/guardian/analyzer/finding.js';
-import type { Language } from '../agents/guardian/analyzer/languages.js';
-import type { OptimizeResult } from '../agents/imperium/engine/optimize.js';
-import type { Impact } from '../agents/imperium/engine/rule.js';
-import type { BuiltChanges, FileChangeInput } from '../proposals/changes.js';
+import type { Finding } from '../analysis/guardian/finding.js';
+import type { Language } from '../analysis/languages.js';
+import type { OptimizeResult } from '../analysis/imperium/optimize.js';
+import type { Impact } from '../analysis/imperium/rule.js';
+import type { BuiltChanges, FileChangeInput } from '../analysis/changes.js';
 import type { ProposalFinding } from '../proposals/security-gate.js';
 
 /** A file for Guardian; `ruleIds` narrows the rules to those (all of the language's when left out). */

@@ -1,6 +1,6 @@
-import { analyzeCode } from '../agents/guardian/analyzer/analyze.js';
-import type { Finding } from '../agents/guardian/analyzer/finding.js';
-import { GUARDIAN_RULES } from '../agents/guardian/analyzer/rules.js';
+import { analyzeCode } from '../analysis/guardian/analyze.js';
+import type { Finding } from '../analysis/guardian/finding.js';
+import { GUARDIAN_RULES } from '../analysis/guardian/rules.js';
 import type { Difficulty } from '../learning/xp.js';
 import { profileFor, shareOf } from './difficulty.js';
 import { createRandom, subSeed, type Random } from './random.js';

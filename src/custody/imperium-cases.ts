@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { optimizeCode } from '../agents/imperium/engine/optimize.js';
+import { optimizeCode } from '../analysis/imperium/optimize.js';
 import type { Difficulty } from '../learning/xp.js';
 import { profileFor, shareOf } from './difficulty.js';
 import { createRandom, subSeed, type Random } from './random.js';

@@ -1,3 +1,4 @@
+import type { ProposalFileChange } from '../analysis/changes.js';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -149,13 +150,7 @@ export const repositories = pgTable(
   (table) => [uniqueIndex('repositories_path_key').on(table.path)],
 );
 
-export interface ProposalFileChange {
-  file_path: string;
-  code_before: string;
-  code_after: string;
-  before_sha256: string;
-  after_sha256: string;
-}
+export type { ProposalFileChange } from '../analysis/changes.js';
 
 export interface ApplyFailure {
   message: string;

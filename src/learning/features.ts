@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { SEVERITIES, type Severity } from '../agents/guardian/analyzer/finding.js';
+import { SEVERITIES, type Severity } from '../analysis/guardian/finding.js';
 import type { Proposal } from '../proposals/transition.js';
 
 /** The columns of a proposal the features come from (a stored row, or one about to be stored). */

@@ -2,7 +2,7 @@ import { and, eq, gt, lt } from 'drizzle-orm';
 import type { LanguageModelProviderName } from '../config/config.js';
 import type { Orm } from '../db/database.js';
 import { llmResponseCache } from '../db/schema.js';
-import { sha256 } from '../proposals/changes.js';
+import { sha256 } from '../analysis/changes.js';
 
 /** What is kept of an answer: enough to give the same result again without asking the provider. */
 export interface CachedAnswer {

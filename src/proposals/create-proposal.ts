@@ -5,7 +5,7 @@ import { proposals, proposalTransitions, repositories } from '../db/schema.js';
 import { effectivePolicy } from '../repositories/policy.js';
 import type { Compute } from '../compute/compute.js';
 import { proposalFilePath } from './proposal-path.js';
-import { buildChanges, contentHash, rangesOverlap, type FileChangeInput } from './changes.js';
+import { buildChanges, contentHash, rangesOverlap, type FileChangeInput } from '../analysis/changes.js';
 import { OPEN_STATUSES } from './states.js';
 import { repositoryChecks } from '../sandbox/checks.js';
 import { enqueueProposalTest } from '../sandbox/enqueue-proposal-test.js';

@@ -1,8 +1,8 @@
-import { analyzeCode } from '../agents/guardian/analyzer/analyze.js';
-import type { Finding, Severity } from '../agents/guardian/analyzer/finding.js';
-import { languageOfPath } from '../agents/guardian/analyzer/languages.js';
-import { GUARDIAN_RULES } from '../agents/guardian/analyzer/rules.js';
-import type { Rule } from '../agents/guardian/analyzer/rule.js';
+import { analyzeCode } from '../analysis/guardian/analyze.js';
+import type { Finding, Severity } from '../analysis/guardian/finding.js';
+import { languageOfPath } from '../analysis/languages.js';
+import { GUARDIAN_RULES } from '../analysis/guardian/rules.js';
+import type { Rule } from '../analysis/guardian/rule.js';
 
 /** Severities of an introduced finding that block auto-apply. */
 export const BLOCKING_SEVERITIES: readonly Severity[] = ['high', 'critical'];

@@ -1,5 +1,5 @@
 import { listDirectory, readBlob } from '../repositories/git-repository.js';
-import { sha256 } from '../proposals/changes.js';
+import { sha256 } from '../analysis/changes.js';
 
 /** What a repository's checks are and where they came from. */
 export interface RepositoryChecks {

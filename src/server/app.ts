@@ -44,7 +44,7 @@ import guardianRoutes from './routes/guardian.js';
 import sandboxRoutes from './routes/sandbox.js';
 import guardianSuggestionRoutes from './routes/guardian-suggestions.js';
 import imperiumRoutes from './routes/imperium.js';
-import { createImperiumLlmPass } from '../agents/imperium/llm-pass.js';
+import { createImperiumLlmPass } from '../imperium/llm-pass.js';
 import { createLanguageModelService } from '../llm/language-model-service.js';
 import taskRoutes from './routes/api/v1/tasks.js';
 import scheduleRoutes from './routes/api/v1/schedules.js';

@@ -1,6 +1,6 @@
 import { defineAgent } from '../definition.js';
 import { repositoryInput } from '../repository-inventory.js';
-import { runGuardianScan } from './scan.js';
+import { runGuardianScan } from '../../guardian/scan.js';
 
 export const guardianAgent = defineAgent({
   type: 'guardian',

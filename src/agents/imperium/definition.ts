@@ -4,8 +4,8 @@ import { guardianAgent } from '../guardian/definition.js';
 import { learningAgent } from '../learning/definition.js';
 import { repositoryInput } from '../repository-inventory.js';
 import { sandboxAgent } from '../sandbox/definition.js';
-import { isCycle, runCycle } from './cycle.js';
-import { runImperium } from './repository-run.js';
+import { isCycle, runCycle } from '../../imperium/cycle.js';
+import { runImperium } from '../../imperium/repository-run.js';
 
 export const imperiumInput = repositoryInput.extend({
   cycle: z

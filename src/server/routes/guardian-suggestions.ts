@@ -1,25 +1,25 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { eq } from 'drizzle-orm';
-import { CONFIDENCES, SEVERITIES, type Confidence, type Fix } from '../../agents/guardian/analyzer/finding.js';
-import { languageOfPath } from '../../agents/guardian/analyzer/languages.js';
-import { GUARDIAN_RULES } from '../../agents/guardian/analyzer/rules.js';
-import { checkLlmFix, LlmFixRejectedError, proposeLlmFix } from '../../agents/guardian/llm-fix.js';
-import { contentSha256, fingerprintFindings } from '../../agents/guardian/fingerprint.js';
+import { CONFIDENCES, SEVERITIES, type Confidence, type Fix } from '../../analysis/guardian/finding.js';
+import { languageOfPath } from '../../analysis/languages.js';
+import { GUARDIAN_RULES } from '../../analysis/guardian/rules.js';
+import { checkLlmFix, LlmFixRejectedError, proposeLlmFix } from '../../guardian/llm-fix.js';
+import { contentSha256, fingerprintFindings } from '../../guardian/fingerprint.js';
 import {
   findSuggestion,
   listSuggestions,
   reviewSuggestion,
   SUGGESTION_STATUSES,
   type GuardianSuggestion,
-} from '../../agents/guardian/suggestion-store.js';
+} from '../../guardian/suggestion-store.js';
 import { ComputeBusyError } from '../../compute/compute.js';
 import { repositories } from '../../db/schema.js';
 import { createProposal, ProposalRefusedError, type RepositoryReader } from '../../proposals/create-proposal.js';
 import { asProblem } from '../../proposals/errors-to-problems.js';
 import { publishProposalEvent } from '../../proposals/proposal-events.js';
 import { occupantOfPath, readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
-import { publishGuardianEvent } from '../../agents/guardian/guardian-events.js';
+import { publishGuardianEvent } from '../../guardian/guardian-events.js';
 import { conflict, HttpProblem, notFound } from '../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './api/v1/representations.js';
 import { applyFix } from './guardian.js';

@@ -1,14 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { UnsupportedLanguageError } from '../../agents/guardian/analyzer/analyze.js';
-import {
-  CONFIDENCES,
-  SEVERITIES,
-  type Finding,
-  type Fix,
-  type Severity,
-} from '../../agents/guardian/analyzer/finding.js';
-import { languageOfPath, LANGUAGES } from '../../agents/guardian/analyzer/languages.js';
+import { UnsupportedLanguageError } from '../../analysis/guardian/analyze.js';
+import { CONFIDENCES, SEVERITIES, type Finding, type Fix, type Severity } from '../../analysis/guardian/finding.js';
+import { languageOfPath, LANGUAGES } from '../../analysis/languages.js';
 import { HttpProblem } from '../problem.js';
 
 /** The largest code Guardian analyses in one request; the whole body is also bound by `BODY_LIMIT_BYTES`. */

@@ -1,17 +1,17 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { languageOfPath, LANGUAGES } from '../../agents/guardian/analyzer/languages.js';
-import { parsesCleanly } from '../../agents/guardian/analyzer/parser.js';
+import { languageOfPath, LANGUAGES } from '../../analysis/languages.js';
+import { parsesCleanly } from '../../analysis/guardian/parser.js';
 import {
   ExtensionOutputError,
   generateExtension,
   pathsAtCommit,
   type ExtensionRequest,
-} from '../../agents/imperium/create-extension.js';
-import type { ImperiumLlmPass } from '../../agents/imperium/engine/llm-pass.js';
-import { UnsupportedLanguageError, type EngineChange } from '../../agents/imperium/engine/optimize.js';
-import { IMPACTS } from '../../agents/imperium/engine/rule.js';
+} from '../../imperium/create-extension.js';
+import type { ImperiumLlmPass } from '../../analysis/imperium/llm-pass.js';
+import { UnsupportedLanguageError, type EngineChange } from '../../analysis/imperium/optimize.js';
+import { IMPACTS } from '../../analysis/imperium/rule.js';
 import { repositories } from '../../db/schema.js';
 import { LlmNotConfiguredError } from '../../llm/language-model-errors.js';
 import { createProposal } from '../../proposals/create-proposal.js';

@@ -1,9 +1,9 @@
 import { and, desc, eq, gt, ne, sql } from 'drizzle-orm';
-import type { Orm } from '../../db/database.js';
-import { agents, tasks } from '../../db/schema.js';
-import type { DomainEvent } from '../../events/bus.js';
-import { publishTaskEvent } from '../../tasks/task-events.js';
-import { TaskCancelledError, TaskFailure } from '../../tasks/task-errors.js';
+import type { Orm } from '../db/database.js';
+import { agents, tasks } from '../db/schema.js';
+import type { DomainEvent } from '../events/bus.js';
+import { publishTaskEvent } from '../tasks/task-events.js';
+import { TaskCancelledError, TaskFailure } from '../tasks/task-errors.js';
 import {
   FINAL_STATUSES,
   findAgentByName,
@@ -11,9 +11,9 @@ import {
   insertTask,
   requestCancel,
   type TaskRow,
-} from '../../tasks/task-store.js';
-import type { TaskContext } from '../definition.js';
-import type { ImperiumInput } from './definition.js';
+} from '../tasks/task-store.js';
+import type { TaskContext } from '../agents/definition.js';
+import type { ImperiumInput } from '../agents/imperium/definition.js';
 import { IMPERIUM_ACTOR } from './repository-run.js';
 
 /** One step of the cycle: a task of another agent (or of Imperium itself), run after the previous one. */

@@ -1,5 +1,5 @@
 import type { Finding } from './finding.js';
-import { languageOfPath, type Language } from './languages.js';
+import { languageOfPath, type Language } from '../languages.js';
 import { parseSource } from './parser.js';
 import type { Rule, RuleContext } from './rule.js';
 import { suppressedRules } from './suppression.js';

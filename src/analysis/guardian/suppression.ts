@@ -1,4 +1,4 @@
-import type { Language } from './languages.js';
+import type { Language } from '../languages.js';
 
 const PATTERN = /lvlup-ignore(?:[ \t]+([A-Za-z0-9_.,\- \t]+))?/;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { LanguageModelService } from '../../llm/language-model-service.js';
-import type { ImperiumLlmPass } from './engine/llm-pass.js';
-import { IMPACTS } from './engine/rule.js';
+import type { LanguageModelService } from '../llm/language-model-service.js';
+import type { ImperiumLlmPass } from '../analysis/imperium/llm-pass.js';
+import { IMPACTS } from '../analysis/imperium/rule.js';
 
 const answerSchema = z.object({
   optimized_code: z.string().describe('the whole file after your changes'),

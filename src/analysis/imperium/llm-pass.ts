@@ -1,4 +1,4 @@
-import type { Language } from '../../guardian/analyzer/languages.js';
+import type { Language } from '../languages.js';
 import type { EngineChange } from './optimize.js';
 import type { Impact } from './rule.js';
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { git } from '../../git/git.js';
-import type { LanguageModelService } from '../../llm/language-model-service.js';
-import { repositoryGitOptions } from '../../repositories/git-repository.js';
-import { normaliseRelativePath, UnsafePathError } from '../../repositories/safe-path.js';
-import { languageOfPath, type Language } from '../guardian/analyzer/languages.js';
-import { parsesCleanly } from '../guardian/analyzer/parser.js';
+import { git } from '../git/git.js';
+import type { LanguageModelService } from '../llm/language-model-service.js';
+import { repositoryGitOptions } from '../repositories/git-repository.js';
+import { normaliseRelativePath, UnsafePathError } from '../repositories/safe-path.js';
+import { languageOfPath, type Language } from '../analysis/languages.js';
+import { parsesCleanly } from '../analysis/guardian/parser.js';
 
 /** The most files one extension may consist of, and the longest of them (characters). */
 export const MAX_EXTENSION_FILES = 10;

@@ -1,6 +1,6 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { RuleMatch, Severity } from './finding.js';
-import type { Language } from './languages.js';
+import type { Language } from '../languages.js';
 
 /** What a rule sees: the parsed file. */
 export interface RuleContext {

@@ -1,6 +1,6 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import type { TextEdit } from '../../guardian/analyzer/finding.js';
-import type { Language } from '../../guardian/analyzer/languages.js';
+import type { TextEdit } from '../guardian/finding.js';
+import type { Language } from '../languages.js';
 
 /** What an improvement is expected to bring; also the proposal's category. */
 export const IMPACTS = ['performance', 'correctness', 'maintainability'] as const;

@@ -1,6 +1,6 @@
-import type { Finding } from './analyzer/finding.js';
+import type { Finding } from '../analysis/guardian/finding.js';
 
-import { sha256 } from '../../proposals/changes.js';
+import { sha256 } from '../analysis/changes.js';
 
 /** sha256 of a file's content, as stored with its scan and its suggestions. */
 export const contentSha256 = (content: string | Buffer) => sha256(content);

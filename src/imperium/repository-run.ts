@@ -1,36 +1,36 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { proposals } from '../../db/schema.js';
-import { createInlineCompute } from '../../compute/compute-pool.js';
-import { git } from '../../git/git.js';
-import { buildChanges, contentHash } from '../../proposals/changes.js';
+import { proposals } from '../db/schema.js';
+import { createInlineCompute } from '../compute/compute-pool.js';
+import { git } from '../git/git.js';
+import { buildChanges, contentHash } from '../analysis/changes.js';
 import {
   createProposal,
   MAX_FILE_BYTES,
   ProposalRefusedError,
   type RepositoryReader,
-} from '../../proposals/create-proposal.js';
-import { publishProposalEvent } from '../../proposals/proposal-events.js';
-import { OPEN_STATUSES } from '../../proposals/states.js';
+} from '../proposals/create-proposal.js';
+import { publishProposalEvent } from '../proposals/proposal-events.js';
+import { OPEN_STATUSES } from '../proposals/states.js';
 import {
   occupantOfPath,
   readBlob,
   readFileAtRef,
   repositoryGitOptions,
   resolveHead,
-} from '../../repositories/git-repository.js';
-import { effectivePolicy } from '../../repositories/policy.js';
-import { UnsafePathError } from '../../repositories/safe-path.js';
-import type { Repository } from '../../repositories/repository-store.js';
-import { createExperiment } from '../../sandbox/create-experiment.js';
-import { publishTaskEvent } from '../../tasks/task-events.js';
-import type { TaskContext } from '../definition.js';
-import { languageOfPath } from '../guardian/analyzer/languages.js';
+} from '../repositories/git-repository.js';
+import { effectivePolicy } from '../repositories/policy.js';
+import { UnsafePathError } from '../repositories/safe-path.js';
+import type { Repository } from '../repositories/repository-store.js';
+import { createExperiment } from '../sandbox/create-experiment.js';
+import { publishTaskEvent } from '../tasks/task-events.js';
+import type { TaskContext } from '../agents/definition.js';
+import { languageOfPath } from '../analysis/languages.js';
 import { isVendored } from '../guardian/ignore-list.js';
-import { targetRepositories, type RepositoryInput } from '../repository-inventory.js';
-import { optimizeCode, type EngineChange } from './engine/optimize.js';
-import type { ImperiumRule } from './engine/rule.js';
-import { IMPERIUM_RULES } from './engine/rules.js';
+import { targetRepositories, type RepositoryInput } from '../agents/repository-inventory.js';
+import { optimizeCode, type EngineChange } from '../analysis/imperium/optimize.js';
+import type { ImperiumRule } from '../analysis/imperium/rule.js';
+import { IMPERIUM_RULES } from '../analysis/imperium/rules.js';
 
 /** Agent tasks do their CPU work on their own thread for now (the compute pool serves the HTTP routes). */
 const inlineCompute = createInlineCompute();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeCode } from '../analyze.js';
 import type { Finding, TextEdit } from '../finding.js';
-import type { Language } from '../languages.js';
+import type { Language } from '../../languages.js';
 import { hasNestedQuantifier } from './config.js';
 import { JAVASCRIPT_RULES } from './index.js';
 

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import type { Orm } from '../../db/database.js';
-import { guardianFileScans, guardianSuggestions } from '../../db/schema.js';
+import type { Orm } from '../db/database.js';
+import { guardianFileScans, guardianSuggestions } from '../db/schema.js';
 
 export type GuardianSuggestion = typeof guardianSuggestions.$inferSelect;
 export const SUGGESTION_STATUSES = ['pending', 'approved', 'rejected', 'ignored'] as const;

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { isJavaScriptFamily, type Language } from '../languages.js';
+import { isJavaScriptFamily, type Language } from '../../languages.js';
 
 /** A constant string in the code: its node, its text between the quotes, and the name it is assigned to. */
 export interface StringLiteral {

@@ -1,7 +1,7 @@
-import { buildChanges } from '../../../proposals/changes.js';
-import { languageOfPath, type Language } from '../../guardian/analyzer/languages.js';
-import { parseSource, parsesCleanly } from '../../guardian/analyzer/parser.js';
-import { suppressedRules } from '../../guardian/analyzer/suppression.js';
+import { buildChanges } from '../changes.js';
+import { languageOfPath, type Language } from '../languages.js';
+import { parseSource, parsesCleanly } from '../guardian/parser.js';
+import { suppressedRules } from '../guardian/suppression.js';
 import type { EngineContext, Impact, ImperiumRule, RuleMatch, TextEdit } from './rule.js';
 import { IMPERIUM_RULES } from './rules.js';
 import { allNodes, applyEdits, lineAtOffset, offsetBefore } from './syntax.js';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { LanguageModelService } from '../../llm/language-model-service.js';
-import { scanProposalChanges, securityGateFailure } from '../../proposals/security-gate.js';
-import { analyzeCode } from './analyzer/analyze.js';
-import type { Language } from './analyzer/languages.js';
-import { parsesCleanly } from './analyzer/parser.js';
-import { GUARDIAN_RULES } from './analyzer/rules.js';
+import type { LanguageModelService } from '../llm/language-model-service.js';
+import { scanProposalChanges, securityGateFailure } from '../proposals/security-gate.js';
+import { analyzeCode } from '../analysis/guardian/analyze.js';
+import type { Language } from '../analysis/languages.js';
+import { parsesCleanly } from '../analysis/guardian/parser.js';
+import { GUARDIAN_RULES } from '../analysis/guardian/rules.js';
 
 /** Lines of context the model sees on each side of the finding; it may only rewrite lines it was shown. */
 const CONTEXT_LINES = 30;

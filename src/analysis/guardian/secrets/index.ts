@@ -1,5 +1,5 @@
 import type { Fix, RuleMatch } from '../finding.js';
-import { LANGUAGES } from '../languages.js';
+import { LANGUAGES } from '../../languages.js';
 import { importAliases } from '../python/ast.js';
 import type { Rule, RuleContext } from '../rule.js';
 import {

@@ -1,6 +1,6 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { Confidence, RuleMatch, Severity } from '../finding.js';
-import type { Language } from '../languages.js';
+import type { Language } from '../../languages.js';
 import type { Rule, RuleContext } from '../rule.js';
 import {
   callArguments,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeCode } from '../analyze.js';
 import type { Finding } from '../finding.js';
-import type { Language } from '../languages.js';
+import type { Language } from '../../languages.js';
 import { isCredentialName, knownFormatIn, looksLikeSecretValue, shannonEntropy } from './formats.js';
 import { GUARDIAN_RULES } from '../rules.js';
 import { SECRET_RULES } from './index.js';

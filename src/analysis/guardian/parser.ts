@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Language as TreeSitterLanguage, Parser, type Tree } from 'web-tree-sitter';
-import type { Language } from './languages.js';
+import type { Language } from '../languages.js';
 
 const require = createRequire(import.meta.url);
 

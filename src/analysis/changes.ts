@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch, structuredPatch } from 'diff';
-import type { ProposalFileChange } from '../db/schema.js';
+
+/** One file of a proposal as stored: both texts and their hashes. */
+export interface ProposalFileChange {
+  file_path: string;
+  code_before: string;
+  code_after: string;
+  before_sha256: string;
+  after_sha256: string;
+}
 
 export interface FileChangeInput {
   readonly file_path: string;

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { Language } from '../../../guardian/analyzer/languages.js';
+import type { Language } from '../../languages.js';
 import type { EngineContext } from '../rule.js';
 import { ancestors, hasToken } from '../syntax.js';
 

@@ -1,4 +1,4 @@
-import type { GuardianIgnoreList } from '../../db/schema.js';
+import type { GuardianIgnoreList } from '../db/schema.js';
 
 function globToRegExp(glob: string): RegExp {
   let pattern = '';
