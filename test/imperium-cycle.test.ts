@@ -7,8 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { BUILT_IN_AGENTS } from '../src/agents/built-in.js';
-import { defineAgent, type TaskContext } from '../src/agents/definition.js';
-import { createAgentRegistry } from '../src/agents/registry.js';
+import { defineAgent, type TaskContext } from '../src/tasks/agent-definition.js';
+import { createAgentRegistry } from '../src/tasks/agent-registry.js';
 import { CYCLE_STEPS, isCycle } from '../src/imperium/cycle.js';
 import type { ImperiumInput } from '../src/agents/imperium/definition.js';
 import {

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { createApiKey } from '../src/accounts/api-keys.js';
 import type { Scope } from '../src/accounts/roles.js';
-import { createAgentRegistry, ensureAgentRows } from '../src/agents/registry.js';
+import { createAgentRegistry, ensureAgentRows } from '../src/tasks/agent-registry.js';
 import { loadConfig } from '../src/config/config.js';
 import type { Database } from '../src/db/database.js';
 import { openPostgres } from '../src/db/postgres.js';

@@ -4,7 +4,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config/config.js';
 import { agents, events, taskLogs, tasks } from '../src/db/schema.js';
 import { createStoredEventBus } from '../src/events/stored-bus.js';
-import { createTaskRuntime, type TaskRuntime } from '../src/tasks/runtime.js';
+import { createTaskRuntime, type TaskRuntime } from '../src/server/task-runtime.js';
 import { logCountsByAttempt } from '../src/tasks/task-queries.js';
 import { eventually } from './support/app.js';
 import { createTestDatabase, databaseTargets, type TestDatabase } from './support/database.js';

@@ -1,7 +1,7 @@
 import { conquestAgent } from './conquest/definition.js';
 import { custodyAgent } from './custody/definition.js';
 import { declarativeAgent } from './declarative/definition.js';
-import type { AnyAgentDefinition } from './definition.js';
+import type { AnyAgentDefinition } from '../tasks/agent-definition.js';
 import { guardianAgent } from './guardian/definition.js';
 import { imperiumAgent } from './imperium/definition.js';
 import { learningAgent } from './learning/definition.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AgentRow } from '../tasks/task-store.js';
-import type { AnyAgentDefinition } from './definition.js';
+import type { AnyAgentDefinition } from '../tasks/agent-definition.js';
 
 export const AGENT_STATUSES = ['idle', 'running', 'paused', 'error'] as const;
 

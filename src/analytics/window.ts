@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { timeBound } from '../server/time-bound.js';
+import { timeBound } from './time-bound.js';
 import type { Orm } from '../db/database.js';
 
 /** The period a metric covers: `from` inclusive, `to` exclusive; an absent bound is open. */

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { OptimizeResult } from '../analysis/imperium/optimize.js';
 import type { FileChangeInput } from '../analysis/changes.js';
-import type { ProposalFinding } from '../proposals/security-gate.js';
+import type { ProposalFinding } from '../analysis/security-gate.js';
 import {
   ComputeBusyError,
   type AnalyzeOutcome,

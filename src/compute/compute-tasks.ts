@@ -7,7 +7,7 @@ import { LANGUAGES } from '../analysis/languages.js';
 import { optimizeCode } from '../analysis/imperium/optimize.js';
 import type { OptimizeResult } from '../analysis/imperium/optimize.js';
 import { buildChanges, type FileChangeInput } from '../analysis/changes.js';
-import { scanProposalChanges, type ProposalFinding } from '../proposals/security-gate.js';
+import { scanProposalChanges, type ProposalFinding } from '../analysis/security-gate.js';
 import type { AnalyzeOutcome, AnalyzeTask, DiffOutcome, OptimizeTask, ScannedChange } from './compute.js';
 
 export async function analyze(task: AnalyzeTask): Promise<AnalyzeOutcome> {

@@ -3,7 +3,7 @@ import type { Language } from '../analysis/languages.js';
 import type { OptimizeResult } from '../analysis/imperium/optimize.js';
 import type { Impact } from '../analysis/imperium/rule.js';
 import type { BuiltChanges, FileChangeInput } from '../analysis/changes.js';
-import type { ProposalFinding } from '../proposals/security-gate.js';
+import type { ProposalFinding } from '../analysis/security-gate.js';
 
 /** A file for Guardian; `ruleIds` narrows the rules to those (all of the language's when left out). */
 export interface AnalyzeTask {

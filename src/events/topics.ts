@@ -1,5 +1,5 @@
-import type { Principal } from '../accounts/principal.js';
-import { grants, type Scope } from '../accounts/roles.js';
+/** The scopes topics need (a subset of the account scopes, which sit above this module). */
+export type TopicScope = 'proposals:read' | 'agents:read';
 
 /**
  * The topics a client may follow, and the scope each needs. Fixed topics are named as they are; `tasks`
@@ -7,7 +7,7 @@ import { grants, type Scope } from '../accounts/roles.js';
  * topics carry a uuid. `projects/{id}` exists for clients to subscribe to, but nothing publishes there
  * until projects exist.
  */
-const FIXED_TOPICS: Readonly<Record<string, Scope>> = {
+const FIXED_TOPICS: Readonly<Record<string, TopicScope>> = {
   proposals: 'proposals:read',
   agents: 'agents:read',
   guardian: 'agents:read',
@@ -18,7 +18,7 @@ const FIXED_TOPICS: Readonly<Record<string, Scope>> = {
 /** A wildcard subscription and the prefix of the topics it follows. */
 const WILDCARDS: Readonly<Record<string, string>> = { tasks: 'tasks/' };
 
-const PATTERN_TOPICS: readonly { prefix: string; scope: Scope }[] = [
+const PATTERN_TOPICS: readonly { prefix: string; scope: TopicScope }[] = [
   { prefix: 'tasks/', scope: 'agents:read' },
   { prefix: 'projects/', scope: 'agents:read' },
 ];
@@ -31,11 +31,8 @@ export const TOPICS = Object.keys(FIXED_TOPICS);
 /** How topics are written, for messages and documentation. */
 export const TOPIC_FORMS = [...TOPICS, ...PATTERN_TOPICS.map(({ prefix }) => `${prefix}{uuid}`)];
 
-export type TopicVerdict =
-  { allowed: true; topic: string } | { allowed: false; code: 'unknown_topic' | 'forbidden'; detail: string };
-
 /** The topic in its canonical form (ids in lower case) and the scope it needs, or undefined. */
-function resolve(topic: string): { topic: string; scope: Scope } | undefined {
+export function resolveTopic(topic: string): { topic: string; scope: TopicScope } | undefined {
   const fixed = FIXED_TOPICS[topic];
   if (fixed) return { topic, scope: fixed };
   for (const { prefix, scope } of PATTERN_TOPICS) {
@@ -44,26 +41,6 @@ function resolve(topic: string): { topic: string; scope: Scope } | undefined {
     return UUID.test(id) ? { topic: `${prefix}${id.toLowerCase()}`, scope } : undefined;
   }
   return undefined;
-}
-
-/** Whether `principal` may follow `topic`; when it may, the canonical topic to subscribe to. */
-export function mayRead(principal: Principal, topic: string): TopicVerdict {
-  const resolved = resolve(topic);
-  if (!resolved) {
-    return {
-      allowed: false,
-      code: 'unknown_topic',
-      detail: `No topic ${topic}; topics are ${TOPIC_FORMS.join(', ')}.`,
-    };
-  }
-  if (!grants(principal.scopes, resolved.scope)) {
-    return {
-      allowed: false,
-      code: 'forbidden',
-      detail: `The ${resolved.topic} topic needs the ${resolved.scope} scope, which ${principal.label} does not have.`,
-    };
-  }
-  return { allowed: true, topic: resolved.topic };
 }
 
 /** Whether an event published on `eventTopic` reaches a subscription to `subscription` (canonical). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LanguageModelService } from '../llm/language-model-service.js';
-import { scanProposalChanges, securityGateFailure } from '../proposals/security-gate.js';
+import { scanProposalChanges, securityGateFailure } from '../analysis/security-gate.js';
 import { analyzeCode } from '../analysis/guardian/analyze.js';
 import type { Language } from '../analysis/languages.js';
 import { parsesCleanly } from '../analysis/guardian/parser.js';

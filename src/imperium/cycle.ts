@@ -12,8 +12,8 @@ import {
   requestCancel,
   type TaskRow,
 } from '../tasks/task-store.js';
-import type { TaskContext } from '../agents/definition.js';
-import type { ImperiumInput } from '../agents/imperium/definition.js';
+import type { TaskContext } from '../tasks/agent-definition.js';
+import type { ImperiumInput } from './imperium-input.js';
 import { IMPERIUM_ACTOR } from './repository-run.js';
 
 /** One step of the cycle: a task of another agent (or of Imperium itself), run after the previous one. */

@@ -1,5 +1,5 @@
 import type { RepositoryPolicy } from '../db/schema.js';
-import { securityGateFailure } from './security-gate.js';
+import { securityGateFailure } from '../analysis/security-gate.js';
 import type { Proposal } from './transition.js';
 
 export interface FailedGate {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { proposalTransitions } from '../db/schema.js';
 import type { ProposalSummary } from './proposal-store.js';
-import { securitySummary } from './security-gate.js';
+import { securitySummary } from '../analysis/security-gate.js';
 import { AGENT_TYPES, PROPOSAL_STATUSES } from './states.js';
 import type { Proposal } from './transition.js';
 

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
-import type { AgentRegistry } from '../agents/registry.js';
+import type { AgentRegistry } from '../tasks/agent-registry.js';
 import type { Config } from '../config/config.js';
 import type { Orm } from '../db/database.js';
 import { schedules } from '../db/schema.js';

@@ -1,4 +1,4 @@
-import type { AgentRegistry } from '../agents/registry.js';
+import type { AgentRegistry } from '../tasks/agent-registry.js';
 import type { Database } from '../db/database.js';
 import type { Submission, TaskQueue } from '../tasks/task-queue.js';
 import { findAgentByName } from '../tasks/task-store.js';

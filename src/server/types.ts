@@ -7,9 +7,9 @@ import type { TokenSettings } from '../accounts/tokens.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
-import type { AgentRegistry } from '../agents/registry.js';
+import type { AgentRegistry } from '../tasks/agent-registry.js';
 import type { TaskQueue } from '../tasks/task-queue.js';
-import type { TaskRuntime } from '../tasks/runtime.js';
+import type { TaskRuntime } from './task-runtime.js';
 import type { LanguageModelService } from '../llm/language-model-service.js';
 import type { Compute } from '../compute/compute.js';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AgentRegistry } from '../agents/registry.js';
+import type { AgentRegistry } from './agent-registry.js';
 import type { Database, Orm } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
 import { publishTaskEvent } from './task-events.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { AnyAgentDefinition, LogLevel, TaskContext } from '../agents/definition.js';
-import type { AgentRegistry } from '../agents/registry.js';
+import type { AnyAgentDefinition, LogLevel, TaskContext } from './agent-definition.js';
+import type { AgentRegistry } from './agent-registry.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';

@@ -7,7 +7,7 @@ import { createApiKey } from '../../src/accounts/api-keys.js';
 import type { Scope } from '../../src/accounts/roles.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Database } from '../../src/db/database.js';
-import type { AgentRegistry } from '../../src/agents/registry.js';
+import type { AgentRegistry } from '../../src/tasks/agent-registry.js';
 import { buildApp, type AppOptions } from '../../src/server/app.js';
 import { createTestDatabase, type DatabaseTarget } from './database.js';
 

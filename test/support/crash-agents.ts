@@ -1,7 +1,7 @@
 import { createInlineCompute } from '../../src/compute/compute-pool.js';
 import { z } from 'zod';
-import { defineAgent, type AnyAgentDefinition } from '../../src/agents/definition.js';
-import { createAgentRegistry } from '../../src/agents/registry.js';
+import { defineAgent, type AnyAgentDefinition } from '../../src/tasks/agent-definition.js';
+import { createAgentRegistry } from '../../src/tasks/agent-registry.js';
 import { buildChanges, contentHash } from '../../src/analysis/changes.js';
 import { createProposal, ProposalRefusedError, type RepositoryReader } from '../../src/proposals/create-proposal.js';
 import { sleep } from './test-agents.js';

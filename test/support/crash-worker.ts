@@ -9,7 +9,7 @@
 import { loadConfig } from '../../src/config/config.js';
 import { openDatabase } from '../../src/db/open.js';
 import { createStoredEventBus } from '../../src/events/stored-bus.js';
-import { createTaskRuntime } from '../../src/tasks/runtime.js';
+import { createTaskRuntime } from '../../src/server/task-runtime.js';
 import { crashRegistry } from './crash-agents.js';
 
 const report = (line: object) => void process.stdout.write(`${JSON.stringify(line)}\n`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineAgent, type AnyAgentDefinition } from '../../src/agents/definition.js';
-import { createAgentRegistry } from '../../src/agents/registry.js';
+import { defineAgent, type AnyAgentDefinition } from '../../src/tasks/agent-definition.js';
+import { createAgentRegistry } from '../../src/tasks/agent-registry.js';
 import { BUILT_IN_AGENTS } from '../../src/agents/built-in.js';
 import { TaskFailure } from '../../src/tasks/task-errors.js';
 

@@ -1,5 +1,5 @@
-import { defineAgent } from '../definition.js';
-import { inventoryRepositories, repositoryInput } from '../repository-inventory.js';
+import { defineAgent } from '../../tasks/agent-definition.js';
+import { inventoryRepositories, repositoryInput } from '../../repositories/repository-inventory.js';
 
 export const conquestAgent = defineAgent({
   type: 'conquest',

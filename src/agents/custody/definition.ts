@@ -7,7 +7,7 @@ import { CUSTODY_AGENT_TYPES, type CustodyAgentType } from '../../custody/types.
 import { tasks } from '../../db/schema.js';
 import { DIFFICULTIES, difficultyFor } from '../../learning/xp.js';
 import { TaskFailure } from '../../tasks/task-errors.js';
-import { defineAgent, type TaskContext } from '../definition.js';
+import { defineAgent, type TaskContext } from '../../tasks/agent-definition.js';
 
 export const custodyInput = z
   .object({

@@ -12,7 +12,7 @@ import {
 } from '../../llm/language-model-errors.js';
 import { createLanguageModelService, type LanguageModelService } from '../../llm/language-model-service.js';
 import { TaskFailure, TaskInputError } from '../../tasks/task-errors.js';
-import { defineAgent } from '../definition.js';
+import { defineAgent } from '../../tasks/agent-definition.js';
 import { DECLARATIVE_TYPE, declarativeSchemas, readDeclarativeConfig } from './config.js';
 
 /**

@@ -1,5 +1,5 @@
-import { defineAgent } from '../definition.js';
-import { repositoryInput } from '../repository-inventory.js';
+import { defineAgent } from '../../tasks/agent-definition.js';
+import { repositoryInput } from '../../repositories/repository-inventory.js';
 import { runGuardianScan } from '../../guardian/scan.js';
 
 export const guardianAgent = defineAgent({

@@ -1,23 +1,13 @@
-import { z } from 'zod';
-import { defineAgent, type AnyAgentDefinition } from '../definition.js';
+import { defineAgent, type AnyAgentDefinition } from '../../tasks/agent-definition.js';
 import { guardianAgent } from '../guardian/definition.js';
 import { learningAgent } from '../learning/definition.js';
-import { repositoryInput } from '../repository-inventory.js';
+import { repositoryInput } from '../../repositories/repository-inventory.js';
 import { sandboxAgent } from '../sandbox/definition.js';
 import { isCycle, runCycle } from '../../imperium/cycle.js';
 import { runImperium } from '../../imperium/repository-run.js';
+import { imperiumInput, type ImperiumInput } from '../../imperium/imperium-input.js';
 
-export const imperiumInput = repositoryInput.extend({
-  cycle: z
-    .boolean()
-    .optional()
-    .describe(
-      'run the learning cycle (Guardian scan → Sandbox runs → collection and metrics → proposals → notification) ' +
-        'instead of a repository run; default: true for scheduled runs, false otherwise',
-    ),
-});
-
-export type ImperiumInput = z.infer<typeof imperiumInput>;
+export { imperiumInput, type ImperiumInput };
 
 export const imperiumAgent: AnyAgentDefinition = defineAgent({
   type: 'imperium',

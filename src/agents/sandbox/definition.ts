@@ -8,8 +8,8 @@ import { sandboxService, type SandboxService } from '../../sandbox/sandbox-servi
 import { testOutstandingProposals } from '../../sandbox/test-outstanding.js';
 import { testProposal } from '../../sandbox/test-proposal.js';
 import { asTaskFailure, TaskFailure } from '../../tasks/task-errors.js';
-import { defineAgent, type TaskContext } from '../definition.js';
-import { repositoryInput } from '../repository-inventory.js';
+import { defineAgent, type TaskContext } from '../../tasks/agent-definition.js';
+import { repositoryInput } from '../../repositories/repository-inventory.js';
 
 const sandboxInput = z.union([
   z.object({ proposal_id: z.uuid().describe('test one proposal') }).strict(),

@@ -9,7 +9,7 @@ import { loggerOptions } from '../../observability/logger.js';
 import { connectRedis, waitUntilReady } from '../../redis.js';
 import { removeAbandonedCheckouts } from '../../sandbox/abandoned-checkouts.js';
 import { logSandboxAtStart } from '../../sandbox/sandbox-status.js';
-import { createTaskRuntime, type TaskRuntime } from '../../tasks/runtime.js';
+import { createTaskRuntime, type TaskRuntime } from '../../server/task-runtime.js';
 import type { CliContext } from '../main.js';
 
 export function registerWorkerCommand(program: Command, context: CliContext) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/database.js';
 import { sandboxStatus } from '../../sandbox/sandbox-status.js';
 import { describeLanguageModelStatus } from '../../llm/language-model-status.js';
-import type { TaskRuntime } from '../../tasks/runtime.js';
+import type { TaskRuntime } from '../task-runtime.js';
 import { sendProblem } from '../error-handler.js';
 
 const checkSchema = z.object({

@@ -19,7 +19,7 @@ import { asProblem } from '../../proposals/errors-to-problems.js';
 import { publishProposalEvent } from '../../proposals/proposal-events.js';
 import { proposalHistory } from '../../proposals/proposal-store.js';
 import { presentProposal, proposalSchema } from '../../proposals/representation.js';
-import { securityGateFailure, securitySummary } from '../../proposals/security-gate.js';
+import { securityGateFailure, securitySummary } from '../../analysis/security-gate.js';
 import { findEntry, readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
 import { normaliseRelativePath, UnsafePathError } from '../../repositories/safe-path.js';
 import { HttpProblem } from '../problem.js';

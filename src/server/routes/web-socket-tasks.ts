@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import type { Orm } from '../../db/database.js';
 import { taskLogs } from '../../db/schema.js';
 import type { DomainEvent } from '../../events/bus.js';
-import { mayRead } from '../../events/topics.js';
+import { mayRead } from '../../accounts/topic-access.js';
 import { taskRepresentation } from '../../tasks/representation.js';
 import { taskTopic } from '../../tasks/task-events.js';
 import { FINAL_STATUSES, findTask } from '../../tasks/task-store.js';

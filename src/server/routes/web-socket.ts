@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Principal } from '../../accounts/principal.js';
-import { mayRead, topicMatches } from '../../events/topics.js';
+import { mayRead } from '../../accounts/topic-access.js';
+import { topicMatches } from '../../events/topics.js';
 import { authenticateWebSocket, sendJson, textOf, webSocketServerOptions } from '../web-socket-auth.js';
 import webSocketTaskRoutes from './web-socket-tasks.js';
 

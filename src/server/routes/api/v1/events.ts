@@ -4,7 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DomainEvent } from '../../../../events/bus.js';
 import { readEventsAfter } from '../../../../events/event-log.js';
-import { mayRead, TOPIC_FORMS, TOPICS, topicMatches } from '../../../../events/topics.js';
+import { mayRead } from '../../../../accounts/topic-access.js';
+import { TOPIC_FORMS, TOPICS, topicMatches } from '../../../../events/topics.js';
 import { bearerToken } from '../../../plugins/authentication.js';
 import { badRequest, forbidden, HttpProblem } from '../../../problem.js';
 

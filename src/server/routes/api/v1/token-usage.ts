@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { timeBound } from '../../../time-bound.js';
+import { timeBound } from '../../../../analytics/time-bound.js';
 import { LANGUAGE_MODEL_PROVIDERS } from '../../../../config/config.js';
 import { budgetStatus, periodBounds, type BudgetUse, type PeriodBudgets } from '../../../../llm/token-budgets.js';
 import {

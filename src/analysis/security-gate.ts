@@ -1,8 +1,8 @@
-import { analyzeCode } from '../analysis/guardian/analyze.js';
-import type { Finding, Severity } from '../analysis/guardian/finding.js';
-import { languageOfPath } from '../analysis/languages.js';
-import { GUARDIAN_RULES } from '../analysis/guardian/rules.js';
-import type { Rule } from '../analysis/guardian/rule.js';
+import { analyzeCode } from './guardian/analyze.js';
+import type { Finding, Severity } from './guardian/finding.js';
+import { languageOfPath } from './languages.js';
+import { GUARDIAN_RULES } from './guardian/rules.js';
+import type { Rule } from './guardian/rule.js';
 
 /** Severities of an introduced finding that block auto-apply. */
 export const BLOCKING_SEVERITIES: readonly Severity[] = ['high', 'critical'];

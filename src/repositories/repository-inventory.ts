@@ -3,10 +3,10 @@ import { asc } from 'drizzle-orm';
 import { z } from 'zod';
 import { repositories } from '../db/schema.js';
 import { git } from '../git/git.js';
-import { repositoryGitOptions, resolveHead } from '../repositories/git-repository.js';
-import { findRepository, type Repository } from '../repositories/repository-store.js';
+import { repositoryGitOptions, resolveHead } from './git-repository.js';
+import { findRepository, type Repository } from './repository-store.js';
 import { TaskFailure } from '../tasks/task-errors.js';
-import type { TaskContext } from './definition.js';
+import type { TaskContext } from '../tasks/agent-definition.js';
 
 export const repositoryInput = z
   .object({

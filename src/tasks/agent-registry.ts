@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.js';
-import type { AnyAgentDefinition } from './definition.js';
+import type { AnyAgentDefinition } from './agent-definition.js';
 
 export interface AgentRegistry {
   /** any registered definition, templates included */

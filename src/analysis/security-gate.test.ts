@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Finding } from '../analysis/guardian/finding.js';
+import type { Finding } from './guardian/finding.js';
 import {
   compareFindings,
   flaggedText,

@@ -1,12 +1,12 @@
 import { BUILT_IN_AGENTS } from '../agents/built-in.js';
-import { createAgentRegistry, ensureAgentRows, type AgentRegistry } from '../agents/registry.js';
+import { createAgentRegistry, ensureAgentRows, type AgentRegistry } from '../tasks/agent-registry.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
 import { createScheduler, type Scheduler } from '../schedules/scheduler.js';
 import { ensureScheduleRows } from '../schedules/schedule-store.js';
-import { createTaskQueue, type TaskQueue } from './task-queue.js';
-import { createWorker, type Worker, type WorkerLog, type WorkerObserver, type WorkerOptions } from './worker.js';
+import { createTaskQueue, type TaskQueue } from '../tasks/task-queue.js';
+import { createWorker, type Worker, type WorkerLog, type WorkerObserver, type WorkerOptions } from '../tasks/worker.js';
 
 export interface TaskRuntime {
   readonly registry: AgentRegistry;
