@@ -12,17 +12,17 @@
  * each other, directly or around a loop.
  */
 const DOMAIN =
-  '^src/(accounts|repositories|proposals|sandbox|guardian|imperium|learning|custody|tasks|schedules|llm|analytics|audit|events|compute|github)/';
+  '^src/(accounts|repositories|proposals|inbox|sandbox|guardian|imperium|learning|custody|tasks|schedules|llm|analytics|audit|events|compute|github)/';
 const PLATFORM = '^src/(db|git|network|config|observability)/|^src/(redis|version)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
     {
-      name: 'no-folder-cycles',
-      comment: 'Two folders of src/ import each other, directly or around a loop: one of them belongs below the other.',
+      name: 'no-file-cycles',
+      comment:
+        'Files that import each other around a loop (scripts/check-layers.js also refuses loops between folders).',
       severity: 'error',
-      scope: 'folder',
       from: { path: '^src/' },
       to: { circular: true },
     },

@@ -10,7 +10,14 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.js', 'src/compute/*.js', 'test/support/*.js'],
+          allowDefaultProject: [
+            '*.js',
+            '.dependency-cruiser.cjs',
+            'bin/*.js',
+            'scripts/*.js',
+            'src/compute/*.js',
+            'test/support/*.js',
+          ],
         },
         tsconfigRootDir: import.meta.dirname,
       },
@@ -33,5 +40,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked, languageOptions: { globals: globals.node } },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: globals.node },
+  },
 );

@@ -18,7 +18,7 @@ import { loadConfig } from '../src/config/config.js';
 import type { Database } from '../src/db/database.js';
 import { openDatabase } from '../src/db/open.js';
 import { createInProcessEventBus } from '../src/events/bus.js';
-import { createProposal } from '../src/proposals/create-proposal.js';
+import { createProposal } from '../src/inbox/create-proposal.js';
 import { occupantOfPath, readFileAtRef, resolveHead } from '../src/repositories/git-repository.js';
 import { mergePolicy } from '../src/repositories/policy.js';
 import { insertRepository } from '../src/repositories/repository-store.js';

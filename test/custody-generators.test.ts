@@ -9,7 +9,7 @@ import { generateImperiumCases, runImperiumCases } from '../src/custody/imperium
 import { createRandom, seedFromText } from '../src/custody/random.js';
 import { runCustodyTest, scoreCustody } from '../src/custody/run-custody.js';
 import { generateSandboxFixture } from '../src/custody/sandbox-cases.js';
-import { failedAutoApplyGates } from '../src/proposals/auto-apply-gates.js';
+import { failedAutoApplyGates } from '../src/inbox/auto-apply-gates.js';
 import { DEFAULT_REPOSITORY_POLICY } from '../src/repositories/policy.js';
 import { DIFFICULTIES } from '../src/learning/xp.js';
 

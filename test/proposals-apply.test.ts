@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { repositories, type RepositoryPolicy } from '../src/db/schema.js';
 import type { DomainEvent } from '../src/events/bus.js';
 import { applyPatchAsCommit } from '../src/proposals/apply/apply-patch.js';
-import { commitMessage } from '../src/proposals/apply-proposal.js';
+import { commitMessage } from '../src/inbox/apply-proposal.js';
 import { findProposal } from '../src/proposals/proposal-store.js';
 import { DEFAULT_REPOSITORY_POLICY } from '../src/repositories/policy.js';
 import { createTestApp, type TestApp } from './support/app.js';

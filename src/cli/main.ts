@@ -1,28 +1,15 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { ConfigError, loadConfig } from '../config/config.js';
 import { readEnvironment } from '../config/environment.js';
 import { DataDirectoryLockedError } from '../db/data-directory-lock.js';
 import { version } from '../version.js';
+import { CliError, type CliContext, type CliIo } from './cli-context.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUserCommands } from './commands/users.js';
 import { registerWorkerCommand } from './commands/worker.js';
-
-export interface CliIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-  readonly stdin: NodeJS.ReadableStream;
-  readonly environment: Record<string, string | undefined>;
-  readonly workingDirectory: string;
-}
-
-export interface CliContext {
-  readonly io: CliIo;
-  /** Reads and validates the configuration; commands call it so that `--help` works with a bad one. */
-  config(): Config;
-}
 
 export const EXIT_CONFIG = 78;
 
@@ -73,16 +60,9 @@ export async function main(argv: string[], partialIo: Partial<CliIo> = {}): Prom
   }
 }
 
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
-
 // `node dist/cli/main.js …` after `npm run build` runs the compiled CLI without tsx.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.exitCode = await main(process.argv);
 }
+
+export { CliError, type CliContext, type CliIo };

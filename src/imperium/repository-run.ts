@@ -9,7 +9,7 @@ import {
   MAX_FILE_BYTES,
   ProposalRefusedError,
   type RepositoryReader,
-} from '../proposals/create-proposal.js';
+} from '../inbox/create-proposal.js';
 import { publishProposalEvent } from '../proposals/proposal-events.js';
 import { OPEN_STATUSES } from '../proposals/states.js';
 import {

@@ -1,6 +1,6 @@
 import { UnsafePathError } from '../repositories/safe-path.js';
 import { conflict, HttpProblem, notFound } from '../server/problem.js';
-import { ProposalRefusedError } from './create-proposal.js';
+import { ProposalRefusedError } from '../inbox/create-proposal.js';
 import { IllegalTransitionError, ProposalNotFoundError } from './transition.js';
 
 const TITLES: Record<number, string> = {

@@ -3,7 +3,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../accounts/api-keys
 import { ROLE_SCOPES, type Scope, SCOPES } from '../../accounts/roles.js';
 import { findUserByEmail } from '../../accounts/users.js';
 import { recordAudit } from '../../audit/audit-log.js';
-import { CliError, type CliContext } from '../main.js';
+import { CliError, type CliContext } from '../cli-context.js';
 import { withDatabase } from '../with-database.js';
 
 function parseScopes(value: string): Scope[] {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openDatabase } from '../../db/open.js';
-import type { CliContext } from '../main.js';
+import type { CliContext } from '../cli-context.js';
 
 export function registerMigrateCommand(program: Command, context: CliContext) {
   program

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { closeOnSignals, startServer } from '../../server/server.js';
-import type { CliContext } from '../main.js';
+import type { CliContext } from '../cli-context.js';
 
 export function registerServeCommand(program: Command, context: CliContext) {
   program

@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { ROLES, type Role } from '../../accounts/roles.js';
 import { createUser, EmailTakenError } from '../../accounts/users.js';
 import { recordAudit } from '../../audit/audit-log.js';
-import { CliError, type CliContext } from '../main.js';
+import { CliError, type CliContext } from '../cli-context.js';
 import { withDatabase } from '../with-database.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

@@ -10,7 +10,7 @@ import { connectRedis, waitUntilReady } from '../../redis.js';
 import { removeAbandonedCheckouts } from '../../sandbox/abandoned-checkouts.js';
 import { logSandboxAtStart } from '../../sandbox/sandbox-status.js';
 import { createTaskRuntime, type TaskRuntime } from '../../server/task-runtime.js';
-import type { CliContext } from '../main.js';
+import type { CliContext } from '../cli-context.js';
 
 export function registerWorkerCommand(program: Command, context: CliContext) {
   program

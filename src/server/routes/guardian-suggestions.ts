@@ -15,7 +15,7 @@ import {
 } from '../../guardian/suggestion-store.js';
 import { ComputeBusyError } from '../../compute/compute.js';
 import { repositories } from '../../db/schema.js';
-import { createProposal, ProposalRefusedError, type RepositoryReader } from '../../proposals/create-proposal.js';
+import { createProposal, ProposalRefusedError, type RepositoryReader } from '../../inbox/create-proposal.js';
 import { asProblem } from '../../proposals/errors-to-problems.js';
 import { publishProposalEvent } from '../../proposals/proposal-events.js';
 import { occupantOfPath, readFileAtRef, resolveHead } from '../../repositories/git-repository.js';

@@ -14,7 +14,7 @@ import { UnsupportedLanguageError, type EngineChange } from '../../analysis/impe
 import { IMPACTS } from '../../analysis/imperium/rule.js';
 import { repositories } from '../../db/schema.js';
 import { LlmNotConfiguredError } from '../../llm/language-model-errors.js';
-import { createProposal } from '../../proposals/create-proposal.js';
+import { createProposal } from '../../inbox/create-proposal.js';
 import { asProblem } from '../../proposals/errors-to-problems.js';
 import { publishProposalEvent } from '../../proposals/proposal-events.js';
 import { proposalHistory } from '../../proposals/proposal-store.js';

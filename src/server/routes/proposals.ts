@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import { repositories } from '../../db/schema.js';
-import { applyProposal, recordPullRequest } from '../../proposals/apply-proposal.js';
+import { applyProposal, recordPullRequest } from '../../inbox/apply-proposal.js';
 import { publishProposalEvent, type ProposalEventType } from '../../proposals/proposal-events.js';
-import { failedAutoApplyGates } from '../../proposals/auto-apply-gates.js';
+import { failedAutoApplyGates } from '../../inbox/auto-apply-gates.js';
 import { agentLevel, custodyEligibility } from '../../custody/custody-store.js';
-import { createProposal, type RepositoryReader } from '../../proposals/create-proposal.js';
-import { openPullRequestForProposal } from '../../proposals/pull-request-step.js';
+import { createProposal, type RepositoryReader } from '../../inbox/create-proposal.js';
+import { openPullRequestForProposal } from '../../inbox/pull-request-step.js';
 import { repositoryChecks } from '../../sandbox/checks.js';
 import { sandboxStatus, unavailableDetail } from '../../sandbox/sandbox-status.js';
 import { effectivePolicy } from '../../repositories/policy.js';
@@ -19,7 +19,7 @@ import {
   proposalSchema,
   proposalSummarySchema,
 } from '../../proposals/representation.js';
-import { reviewProposal } from '../../proposals/review.js';
+import { reviewProposal } from '../../inbox/review.js';
 import { AGENT_TYPES, PROPOSAL_STATUSES, REVIEW_REASONS } from '../../proposals/states.js';
 import type { Proposal } from '../../proposals/transition.js';
 import { occupantOfPath, readFileAtRef, resolveHead } from '../../repositories/git-repository.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { publishProposalEvent } from '../../../../proposals/proposal-events.js';
-import { reviewProposal } from '../../../../proposals/review.js';
+import { reviewProposal } from '../../../../inbox/review.js';
 import { PROPOSAL_STATUSES, REVIEW_REASONS } from '../../../../proposals/states.js';
 import { IllegalTransitionError, ProposalNotFoundError } from '../../../../proposals/transition.js';
 

@@ -2,14 +2,14 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { proposals, repositories } from '../db/schema.js';
 import { git } from '../git/git.js';
-import { applyPatchAsCommit, type ApplyFailureReason } from './apply/apply-patch.js';
-import { readBranchTip } from './apply/branch-refs.js';
-import { applyCheckoutRoot } from './apply/scratch-worktree.js';
+import { applyPatchAsCommit, type ApplyFailureReason } from '../proposals/apply/apply-patch.js';
+import { readBranchTip } from '../proposals/apply/branch-refs.js';
+import { applyCheckoutRoot } from '../proposals/apply/scratch-worktree.js';
 import { ProposalRefusedError } from './create-proposal.js';
-import { IllegalTransitionError, ProposalNotFoundError, type Proposal } from './transition.js';
+import { IllegalTransitionError, ProposalNotFoundError, type Proposal } from '../proposals/transition.js';
 import { transitionWithLearning } from '../learning/learning-event-store.js';
 import { effectivePolicy } from '../repositories/policy.js';
-import type { ProposalStatus } from './states.js';
+import type { ProposalStatus } from '../proposals/states.js';
 
 export interface ApplyOutcome {
   readonly proposal: Proposal;

@@ -4,12 +4,12 @@ import type { Orm } from '../db/database.js';
 import { proposals, proposalTransitions, repositories } from '../db/schema.js';
 import { effectivePolicy } from '../repositories/policy.js';
 import type { Compute } from '../compute/compute.js';
-import { proposalFilePath } from './proposal-path.js';
+import { proposalFilePath } from '../proposals/proposal-path.js';
 import { buildChanges, contentHash, rangesOverlap, type FileChangeInput } from '../analysis/changes.js';
-import { OPEN_STATUSES } from './states.js';
+import { OPEN_STATUSES } from '../proposals/states.js';
 import { repositoryChecks } from '../sandbox/checks.js';
 import { enqueueProposalTest } from '../sandbox/enqueue-proposal-test.js';
-import { transitionProposal, type Proposal } from './transition.js';
+import { transitionProposal, type Proposal } from '../proposals/transition.js';
 import { scoreProposal } from '../learning/model-store.js';
 import { activeSuppression } from '../learning/suppression.js';
 

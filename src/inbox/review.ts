@@ -2,8 +2,8 @@ import type { Orm } from '../db/database.js';
 import { refreshScoresAfterVerdict, transitionWithLearning } from '../learning/learning-event-store.js';
 import { cancelProposalTests } from '../sandbox/cancel-proposal-tests.js';
 import type { TaskRow } from '../tasks/task-store.js';
-import type { ReviewReason } from './states.js';
-import type { Proposal } from './transition.js';
+import type { ReviewReason } from '../proposals/states.js';
+import type { Proposal } from '../proposals/transition.js';
 
 export interface Verdict {
   readonly verdict: 'accept' | 'reject';
