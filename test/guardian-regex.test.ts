@@ -76,6 +76,31 @@ describe('catastrophicBacktracking', () => {
     // Python's fullmatch anchors the end of any compiled pattern
     assert.equal(catastrophicBacktracking('(a+|b+)+'), true);
   });
+
+  it("reads Python's own syntax as Python does", () => {
+    for (const pattern of [
+      '^(?P<word>a+)+(?P=word)$',
+      '(?x)^(\\w+\\s?)*$',
+      '^(a{,3})+$',
+      '\\A(a|aa)+\\Z',
+      '^(?i:a|a)+$',
+      '^([]a]|a)+$',
+      '^(\\U00000061|a)+$',
+    ])
+      assert.equal(catastrophicBacktracking(pattern), true, pattern);
+    // `[^]]` is "not ]" in Python (in JavaScript `[^]` is any character): the `]` delimits each iteration
+    for (const pattern of ['^(\\[[^]]+\\])*$', '^(a{,3}b)+$', '(?#comment)'])
+      assert.equal(catastrophicBacktracking(pattern), false, pattern);
+  });
+
+  it('parses JavaScript patterns under their flags', () => {
+    const js = { flavor: 'javascript' } as const;
+    // with the u flag `\u{61}` is `a`; without it, `u` repeated 61 times
+    assert.equal(catastrophicBacktracking('^(\\u{61}|a)+$', { ...js, flags: 'u' }), true);
+    assert.equal(catastrophicBacktracking('^(\\u{61}|a)+$', js), false);
+    assert.equal(catastrophicBacktracking('^(?:.|\\n)*$', { ...js, flags: 'gs' }), true);
+    assert.equal(catastrophicBacktracking('^(a++)+$', js), false); // not JavaScript: no finding
+  });
 });
 
 describe('splitCommand', () => {

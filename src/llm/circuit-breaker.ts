@@ -17,6 +17,14 @@ export interface CircuitBreakerSnapshot {
  * One provider's circuit. Closed: requests go, and `failureThreshold` failures in a row open it. Open: no
  * request goes until `openMs` have passed. Half-open: one trial request goes; its success closes the circuit,
  * its failure opens it again for another `openMs`. In-process state: each process keeps its own.
+ *
+ * Hand-written rather than cockatiel's `circuitBreaker(…, { breaker: new ConsecutiveBreaker(n) })`, which
+ * cannot keep what test/llm-resilience.test.ts asserts: it reads `Date.now()` itself (no clock to inject, so
+ * "half-opens after LLM_CIRCUIT_OPEN_SECONDS" would need real waiting or faked timers); it does not expose
+ * when it reopens nor its failure count (`retry_at`, `consecutive_failures` in the status); while half-open
+ * it makes other callers wait for the trial instead of refusing them, so the fallback provider could not
+ * answer meanwhile; and it wraps a whole call, where ours counts each attempt of the retry loop, closes on a
+ * refusal of the request itself (a 4xx) and stays half-open when the caller aborts the trial (`release`).
  */
 export interface CircuitBreaker {
   readonly provider: LanguageModelProviderName;

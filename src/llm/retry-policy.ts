@@ -2,6 +2,15 @@ import { APICallError } from 'ai';
 import { retryDelayMs } from '../tasks/backoff.js';
 import type { LlmProviderFailure } from './language-model-errors.js';
 
+/*
+ * Retries are the loop in language-model-service.ts with these functions, not cockatiel's `retry()` policy:
+ * cockatiel 3 waits with its own `setTimeout` (no injectable sleep, so the tests' recorded, instant waits would
+ * become real ones) and does not end the wait when the caller's signal aborts; it has no way to give up on a
+ * Retry-After longer than LONGEST_RETRY_AFTER_MS or when the provider's circuit opens except by bending its
+ * error filter; and its ExponentialBackoff's jitter generators call `Math.random` (a custom generator would be
+ * ours again), where ours shares the task queue's formula (tasks/backoff.ts) and takes a test-given `random`.
+ */
+
 /** Backoff between attempts of one call: exponential from half a second, with jitter. */
 export const LANGUAGE_MODEL_BACKOFF = { baseMs: 500, capMs: 30_000 } as const;
 

@@ -13,8 +13,17 @@ import { z } from 'zod';
  * - number, integer: `enum` (numbers), `minimum`, `maximum`
  * - array: `items` (required), `minItems`, `maxItems`
  *
- * At most 8 levels deep and 200 properties in all. zod's own `z.fromJSONSchema` is not used: it is marked
- * experimental and accepts keywords (`$ref`, `oneOf`, `pattern`, …) this subset deliberately refuses.
+ * At most 8 levels deep and 200 properties in all.
+ *
+ * zod 4's `z.fromJSONSchema` is not used for the conversion; it differs from what this subset promises
+ * (test/declarative-json-schema.test.ts shows each difference against it):
+ * - an object without `additionalProperties: false` keeps unknown keys (JSON Schema's default, a
+ *   passthrough object), where ours drops them from the task input and the model's answer (docs/agents.md),
+ *   and the schema the model is given then says `"additionalProperties": {}`;
+ * - a number `enum` becomes a union of literals: the model is given `anyOf` of `const`s instead of `enum`,
+ *   and a wrong value is refused with "Invalid input" instead of naming the allowed values;
+ * - it accepts keywords (`$ref`, `oneOf`, `pattern`, …) the subset refuses, so `checkJsonSchema` would be
+ *   needed anyway, and zod marks it semi-experimental ("behavior is liable to change").
  */
 export const SCHEMA_TYPES = ['object', 'string', 'number', 'integer', 'boolean', 'array'] as const;
 export type SchemaType = (typeof SCHEMA_TYPES)[number];

@@ -1,9 +1,9 @@
 /**
  * Catastrophic backtracking (exponential ReDoS) in JavaScript and Python regular expressions.
  *
- * The pattern is parsed into a small syntax tree over character sets (ASCII code points, plus one bit for
- * everything else). A repetition with an unbounded (or large) count is exponential when one string can be
- * split into its iterations in many ways:
+ * The pattern is parsed (by regexpp, regex-syntax.ts) into a small syntax tree over character sets (ASCII
+ * code points, plus one bit for everything else). A repetition with an unbounded (or large) count is
+ * exponential when one string can be split into its iterations in many ways:
  * - its body is an alternation whose branches can start with the same character (`(a|aa)+`, `(\w|\d)*`);
  * - its body contains a repetition of variable count that can stop or go on at a character that could also
  *   come after it, and that nothing else the iteration requires separates from the next iteration: the other
@@ -20,229 +20,12 @@
  * anchors the end of any compiled pattern, so there every ambiguous repetition counts.
  */
 
-export interface RegexOptions {
-  /** `javascript`: `.` excludes all line terminators and the end of the pattern is not implicitly anchored. */
-  readonly flavor?: 'javascript' | 'python';
-  /** The `s` (dotAll) flag: `.` matches every character. */
-  readonly dotAll?: boolean;
-}
+import { parseRegex, type CharSet, type Regex, type RegexOptions } from './regex-syntax.js';
 
-type CharSet = bigint;
-type Regex =
-  | { readonly kind: 'chars'; readonly set: CharSet }
-  | { readonly kind: 'seq'; readonly items: readonly Regex[] }
-  | { readonly kind: 'alt'; readonly options: readonly Regex[] }
-  | { readonly kind: 'repeat'; readonly body: Regex; readonly min: number; readonly max: number }
-  | { readonly kind: 'empty' }
-  /** Matches the empty string but can fail: `$`, `\b`, lookarounds, backreferences. */
-  | { readonly kind: 'assert' };
+export type { RegexOptions } from './regex-syntax.js';
 
-// ASCII code points one bit each, then the line separators U+2028 and U+2029, then everything else.
-const LINE_SEPARATOR = 1n << 128n;
-const PARAGRAPH_SEPARATOR = 1n << 129n;
-const OTHER = 1n << 130n;
-const ALL: CharSet = (1n << 131n) - 1n;
-function char(code: number): CharSet {
-  if (code < 128) return 1n << BigInt(code);
-  if (code === 0x2028) return LINE_SEPARATOR;
-  if (code === 0x2029) return PARAGRAPH_SEPARATOR;
-  return OTHER;
-}
-function range(from: number, to: number): CharSet {
-  let set = 0n;
-  for (let code = from; code <= Math.min(to, 127); code++) set |= 1n << BigInt(code);
-  if (from <= 0x2028 && to >= 0x2028) set |= LINE_SEPARATOR;
-  if (from <= 0x2029 && to >= 0x2029) set |= PARAGRAPH_SEPARATOR;
-  // some code point at or above 128 other than the two separators
-  if (to >= 128 && !(Math.max(from, 128) >= 0x2028 && to <= 0x2029)) set |= OTHER;
-  return set;
-}
-const DIGITS = range(48, 57);
-const WORD = DIGITS | range(65, 90) | range(97, 122) | char(95);
-const SPACE = char(32) | range(9, 13) | LINE_SEPARATOR | PARAGRAPH_SEPARATOR | OTHER;
-const LINE_TERMINATORS = char(10) | char(13) | LINE_SEPARATOR | PARAGRAPH_SEPARATOR;
-const CLASS_ESCAPES: Readonly<Record<string, CharSet>> = {
-  d: DIGITS,
-  D: ALL & ~DIGITS,
-  w: WORD,
-  W: ALL & ~WORD,
-  s: SPACE,
-  S: ALL & ~SPACE,
-};
-const SIMPLE_ESCAPES: Readonly<Record<string, number>> = { n: 10, r: 13, t: 9, f: 12, v: 11, '0': 0 };
+/** A bounded repetition with more iterations than this counts as unbounded. */
 const LARGE = 10;
-
-class Parser {
-  private at = 0;
-  private dotAll: boolean;
-  constructor(
-    private readonly source: string,
-    private readonly options: RegexOptions,
-  ) {
-    this.dotAll = options.dotAll ?? false;
-  }
-
-  private dot(): CharSet {
-    if (this.dotAll) return ALL;
-    return ALL & ~(this.options.flavor === 'javascript' ? LINE_TERMINATORS : char(10));
-  }
-
-  parse(): Regex {
-    const result = this.alternation();
-    if (this.at < this.source.length) throw new Error('unbalanced )');
-    return result;
-  }
-
-  private peek = () => this.source[this.at];
-
-  private alternation(): Regex {
-    const options = [this.sequence()];
-    while (this.peek() === '|') {
-      this.at++;
-      options.push(this.sequence());
-    }
-    return options.length === 1 ? options[0]! : { kind: 'alt', options };
-  }
-
-  private sequence(): Regex {
-    const items: Regex[] = [];
-    while (this.at < this.source.length && this.peek() !== '|' && this.peek() !== ')') {
-      let atom = this.atom();
-      atom = this.quantified(atom);
-      items.push(atom);
-    }
-    return { kind: 'seq', items };
-  }
-
-  private quantified(atom: Regex): Regex {
-    const c = this.peek();
-    let min: number;
-    let max: number;
-    if (c === '*') [min, max] = [0, Infinity];
-    else if (c === '+') [min, max] = [1, Infinity];
-    else if (c === '?') [min, max] = [0, 1];
-    else if (c === '{') {
-      const match = /^\{(\d*)(,?)(\d*)\}/.exec(this.source.slice(this.at));
-      if (!match || (match[1] === '' && match[3] === '')) return atom; // a literal `{`
-      min = match[1] === '' ? 0 : Number(match[1]);
-      max = match[2] ? (match[3] === '' ? Infinity : Number(match[3])) : min;
-      this.at += match[0].length - 1;
-    } else return atom;
-    this.at++;
-    if (this.peek() === '?' || this.peek() === '+') this.at++; // lazy or possessive: same language
-    return this.quantified({ kind: 'repeat', body: atom, min, max });
-  }
-
-  private atom(): Regex {
-    const c = this.source[this.at++]!;
-    switch (c) {
-      case '(':
-        return this.group();
-      case '[':
-        return { kind: 'chars', set: this.charClass() };
-      case '.':
-        return { kind: 'chars', set: this.dot() };
-      case '^':
-      case '$':
-        return { kind: 'assert' };
-      case '\\':
-        return this.escape();
-      default:
-        return { kind: 'chars', set: char(c.charCodeAt(0)) };
-    }
-  }
-
-  private group(): Regex {
-    let lookaround = false;
-    const outerDotAll = this.dotAll;
-    if (this.peek() === '?') {
-      const rest = this.source.slice(this.at);
-      const named = /^\?P?<(?![=!])[A-Za-z_][\w]*>/.exec(rest);
-      if (named) this.at += named[0].length;
-      else if (/^\?P=\w+\)/.test(rest)) {
-        this.at = this.source.indexOf(')', this.at) + 1;
-        return { kind: 'assert' }; // Python backreference
-      } else if (/^\?(=|!|<=|<!)/.test(rest)) {
-        lookaround = true;
-        this.at += rest.startsWith('?<') ? 3 : 2;
-      } else if (rest.startsWith('?:')) this.at += 2;
-      else {
-        const flags = /^\?[a-zA-Z-]+(:|\))/.exec(rest);
-        if (!flags) throw new Error('unknown group');
-        this.at += flags[0].length;
-        const [on = '', off = ''] = flags[0].slice(1, -1).split('-');
-        if (on.includes('s')) this.dotAll = true;
-        if (off.includes('s')) this.dotAll = false;
-        if (flags[1] === ')') return { kind: 'empty' }; // inline flags `(?s)`: the rest of the pattern
-      }
-    }
-    const body = this.alternation();
-    this.dotAll = outerDotAll; // scoped flags `(?s:...)` end with their group
-    if (this.source[this.at++] !== ')') throw new Error('unbalanced (');
-    return lookaround ? { kind: 'assert' } : body;
-  }
-
-  private escapedCode(): number | CharSet {
-    const c = this.source[this.at++];
-    if (c === undefined) throw new Error('trailing backslash');
-    if (Object.hasOwn(CLASS_ESCAPES, c)) return CLASS_ESCAPES[c]!;
-    if (Object.hasOwn(SIMPLE_ESCAPES, c)) return SIMPLE_ESCAPES[c]!;
-    const hex = c === 'x' ? /^[0-9a-fA-F]{2}/ : c === 'u' ? /^(\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4})/ : undefined;
-    if (hex) {
-      const match = hex.exec(this.source.slice(this.at));
-      if (match) {
-        this.at += match[0].length;
-        return parseInt(match[0].replace(/[{}]/g, ''), 16);
-      }
-    }
-    return c.charCodeAt(0);
-  }
-
-  private escape(): Regex {
-    const c = this.peek();
-    if (c === 'b' || c === 'B' || c === 'A' || c === 'Z' || c === 'z' || c === 'G') {
-      this.at++;
-      return { kind: 'assert' };
-    }
-    if (c !== undefined && /[1-9]/.test(c)) {
-      while (/[0-9]/.test(this.peek() ?? '')) this.at++;
-      return { kind: 'assert' }; // backreference
-    }
-    if (c === 'k' && this.source[this.at + 1] === '<') {
-      this.at = this.source.indexOf('>', this.at) + 1;
-      return { kind: 'assert' };
-    }
-    if ((c === 'p' || c === 'P') && this.source[this.at + 1] === '{') {
-      this.at = this.source.indexOf('}', this.at) + 1;
-      return { kind: 'chars', set: ALL };
-    }
-    const code = this.escapedCode();
-    return { kind: 'chars', set: typeof code === 'bigint' ? code : char(code) };
-  }
-
-  private charClass(): CharSet {
-    let negated = false;
-    if (this.peek() === '^') {
-      negated = true;
-      this.at++;
-    }
-    let set = 0n;
-    let first = true;
-    while (this.at < this.source.length && (this.peek() !== ']' || first)) {
-      first = false;
-      const c = this.source[this.at++]!;
-      const from: number | CharSet = c === '\\' ? this.escapedCode() : c.charCodeAt(0);
-      if (typeof from === 'number' && this.peek() === '-' && this.source[this.at + 1] !== ']') {
-        this.at++;
-        const d = this.source[this.at++]!;
-        const to = d === '\\' ? this.escapedCode() : d.charCodeAt(0);
-        set |= typeof to === 'number' ? range(from, to) : to | char(from);
-      } else set |= typeof from === 'bigint' ? from : char(from);
-    }
-    if (this.source[this.at++] !== ']') throw new Error('unbalanced [');
-    return negated ? ALL & ~set : set;
-  }
-}
 
 function nullable(node: Regex): boolean {
   switch (node.kind) {
@@ -459,7 +242,7 @@ function vulnerable(node: Regex, canFailAfter: boolean): boolean {
 /** Whether matching the pattern can take exponential time; false for patterns it cannot parse. */
 export function catastrophicBacktracking(pattern: string, options: RegexOptions = {}): boolean {
   try {
-    return vulnerable(new Parser(pattern, options).parse(), options.flavor !== 'javascript');
+    return vulnerable(parseRegex(pattern, options), options.flavor !== 'javascript');
   } catch {
     return false;
   }

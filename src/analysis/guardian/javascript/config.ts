@@ -599,7 +599,7 @@ export const redos: Rule = defineRule({
     const matches: RuleMatch[] = [];
     for (const regex of root.descendantsOfType('regex_pattern')) {
       const flags = regex.parent?.childForFieldName('flags')?.text ?? '';
-      if (catastrophicBacktracking(regex.text, { flavor: 'javascript', dotAll: flags.includes('s') })) {
+      if (catastrophicBacktracking(regex.text, { flavor: 'javascript', flags })) {
         matches.push({
           node: regex.parent ?? regex,
           confidence: 'medium',
@@ -615,12 +615,7 @@ export const redos: Rule = defineRule({
       if (constant !== undefined) {
         const flagsArgument = callArguments(call)[1];
         const flags = (flagsArgument && stringValue(flagsArgument)) ?? '';
-        if (
-          catastrophicBacktracking(constant.replace(/\\\\/g, '\\'), {
-            flavor: 'javascript',
-            dotAll: flags.includes('s'),
-          })
-        ) {
+        if (catastrophicBacktracking(constant.replace(/\\\\/g, '\\'), { flavor: 'javascript', flags })) {
           matches.push({
             node: call,
             confidence: 'medium',
