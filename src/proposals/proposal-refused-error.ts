@@ -1,5 +1,3 @@
-import type { ApplyFailureReason } from './apply/apply-patch.js';
-
 /** Every code creating or applying a proposal can be refused with (docs/problems.md). */
 export const PROPOSAL_REFUSAL_CODES = [
   'invalid_patch',
@@ -13,12 +11,12 @@ export const PROPOSAL_REFUSAL_CODES = [
   'proposal_too_large',
   'nothing_to_apply',
   'apply_in_progress',
-  // an application that failed without failing the proposal (src/proposals/apply/apply-patch.ts)
+  // an application that failed without failing the proposal (src/proposals/apply-proposal.ts checks these)
   'invalid_input',
   'branch_exists',
   'target_checked_out',
   'target_moved',
-] as const satisfies readonly (string | ApplyFailureReason)[];
+] as const;
 export type ProposalRefusalCode = (typeof PROPOSAL_REFUSAL_CODES)[number];
 
 /**
