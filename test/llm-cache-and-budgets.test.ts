@@ -3,9 +3,8 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { z } from 'zod';
 import { llmBudgetReservations } from '../src/db/schema.js';
 import { BudgetExhaustedError } from '../src/llm/language-model-errors.js';
-import { asLanguageModelProblem } from '../src/llm/errors-to-problems.js';
 import { recordUsage } from '../src/llm/token-usage-store.js';
-import { HttpProblem } from '../src/server/problem.js';
+import { problemOfDomainError } from '../src/server/problem-table.js';
 import { createTestDatabase, databaseTargets, type TestDatabase } from './support/database.js';
 import { startFakeLlmServer, type FakeLlmServer } from './support/fake-llm-server.js';
 import { fakeProviderEnvironment, llmHarness } from './support/llm-harness.js';
@@ -126,8 +125,7 @@ for (const target of databaseTargets()) {
       assert.equal(server.requests.length, 2, 'the refused call sent nothing');
       assert.equal((await harness.usageRows()).length, 2, 'and recorded nothing');
 
-      const problem = asLanguageModelProblem(new BudgetExhaustedError(budget));
-      assert.ok(problem instanceof HttpProblem);
+      const problem = problemOfDomainError(new BudgetExhaustedError(budget));
       assert.deepEqual([problem.status, problem.code], [429, 'budget_exhausted']);
       assert.deepEqual(problem.extensions.budget, {
         scope: 'global',

@@ -208,6 +208,7 @@ for (const target of databaseTargets()) {
         payload: { reason: 'correct' },
       });
       assert.equal(missing.statusCode, 404);
+      assert.equal(missing.json().code, 'proposal_not_found');
       const detail = await t.request({ method: 'GET', url: `/proposals/${proposal.id}`, key: reader });
       assert.deepEqual(
         detail

@@ -355,6 +355,7 @@ for (const target of databaseTargets()) {
           key: readerKey,
         });
         assert.equal(missing.statusCode, 404);
+        assert.equal(missing.json().code, 'repository_not_found');
       });
 
       it('needs repos:write to change', async () => {

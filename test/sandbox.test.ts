@@ -291,10 +291,8 @@ for (const target of databaseTargets()) {
       const badRuns = await post({ repository_id: repositoryId, command: 'true', runs: 0 });
       assert.equal(badRuns.statusCode, 400);
       assert.equal(badRuns.json().errors[0].field, 'body.runs');
-      assert.equal(
-        (await post({ repository_id: '00000000-0000-4000-8000-000000000000', command: 'true' })).statusCode,
-        404,
-      );
+      const unknownRepository = await post({ repository_id: '00000000-0000-4000-8000-000000000000', command: 'true' });
+      assert.deepEqual([unknownRepository.statusCode, unknownRepository.json().code], [404, 'repository_not_found']);
       const foreign = await t.request({
         method: 'POST',
         url: '/proposals/',

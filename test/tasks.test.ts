@@ -305,7 +305,8 @@ for (const target of databaseTargets()) {
       await assert.rejects(
         runtime.queue.submit({ agentType: 'scripted', input: { work_ms: 'soon' }, trigger: 'manual' }),
         {
-          code: 'invalid_input',
+          name: 'InvalidTaskInputError',
+          code: 'validation_failed',
         },
       );
       await assert.rejects(runtime.queue.submit({ agentType: 'nobody', input: {}, trigger: 'manual' }), {

@@ -13,8 +13,7 @@ const REFERENCES = [
 export interface MissingReference {
   /** the input field, e.g. `repository_id` */
   readonly field: string;
-  /** `repository`, `proposal` or `experiment` */
-  readonly kind: string;
+  readonly kind: (typeof REFERENCES)[number]['kind'];
   readonly id: string;
 }
 

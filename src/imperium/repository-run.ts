@@ -4,12 +4,8 @@ import { proposals } from '../db/schema.js';
 import { createInlineCompute } from '../compute/compute-pool.js';
 import { git } from '../git/git.js';
 import { buildChanges, contentHash } from '../analysis/changes.js';
-import {
-  createProposal,
-  MAX_FILE_BYTES,
-  ProposalRefusedError,
-  type RepositoryReader,
-} from '../inbox/create-proposal.js';
+import { createProposal, MAX_FILE_BYTES, type RepositoryReader } from '../inbox/create-proposal.js';
+import { ProposalRefusedError } from '../proposals/proposal-refused-error.js';
 import { publishProposalEvent } from '../proposals/proposal-events.js';
 import { OPEN_STATUSES } from '../proposals/states.js';
 import {

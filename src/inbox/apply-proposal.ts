@@ -5,7 +5,7 @@ import { git } from '../git/git.js';
 import { applyPatchAsCommit, type ApplyFailureReason } from '../proposals/apply/apply-patch.js';
 import { readBranchTip } from '../proposals/apply/branch-refs.js';
 import { applyCheckoutRoot } from '../proposals/apply/scratch-worktree.js';
-import { ProposalRefusedError } from './create-proposal.js';
+import { ProposalRefusedError } from '../proposals/proposal-refused-error.js';
 import { IllegalTransitionError, ProposalNotFoundError, type Proposal } from '../proposals/transition.js';
 import { transitionWithLearning } from '../learning/learning-event-store.js';
 import { effectivePolicy } from '../repositories/policy.js';
@@ -19,7 +19,10 @@ export interface ApplyOutcome {
 }
 
 /** Failures that are the change's fault: the proposal ends in apply-failed. Others leave it accepted. */
-const TERMINAL_FAILURES: readonly ApplyFailureReason[] = ['conflict', 'does_not_apply', 'no_changes', 'unsafe_patch'];
+const TERMINAL_FAILURES = ['conflict', 'does_not_apply', 'no_changes', 'unsafe_patch'] as const;
+type TerminalFailure = (typeof TERMINAL_FAILURES)[number];
+const isTerminal = (reason: ApplyFailureReason): reason is TerminalFailure =>
+  (TERMINAL_FAILURES as readonly ApplyFailureReason[]).includes(reason);
 
 const applying = new Set<string>();
 
@@ -61,7 +64,6 @@ export async function applyProposal(
   if (!proposal) throw new ProposalNotFoundError(input.proposalId);
   if (!proposal.repositoryId || !proposal.baseCommit) {
     throw new ProposalRefusedError(
-      409,
       'nothing_to_apply',
       'This proposal belongs to no repository: there is nothing to apply it to.',
     );
@@ -70,7 +72,7 @@ export async function applyProposal(
     throw new IllegalTransitionError(proposal.id, proposal.status as ProposalStatus, 'applied');
   }
   if (applying.has(proposal.id)) {
-    throw new ProposalRefusedError(409, 'apply_in_progress', 'This proposal is being applied right now.');
+    throw new ProposalRefusedError('apply_in_progress', 'This proposal is being applied right now.');
   }
   applying.add(proposal.id);
   try {
@@ -79,7 +81,7 @@ export async function applyProposal(
         `lvlup:apply:${proposal.id}`,
       ]);
       if (!lock?.locked)
-        throw new ProposalRefusedError(409, 'apply_in_progress', 'This proposal is being applied right now.');
+        throw new ProposalRefusedError('apply_in_progress', 'This proposal is being applied right now.');
       try {
         return await applyLocked(database, proposal, input);
       } finally {
@@ -98,8 +100,7 @@ async function applyLocked(
 ): Promise<ApplyOutcome> {
   const orm = database.orm;
   const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId!));
-  if (!repository)
-    throw new ProposalRefusedError(409, 'nothing_to_apply', 'The proposal’s repository no longer exists.');
+  if (!repository) throw new ProposalRefusedError('nothing_to_apply', 'The proposal’s repository no longer exists.');
   const policy = effectivePolicy(repository.policy);
   const mode = policy.branch_mode;
   const targetBranch =
@@ -134,8 +135,8 @@ async function applyLocked(
     message: commitMessage(proposal),
   });
   if (result.ok) return recorded(result.commit);
-  if (!TERMINAL_FAILURES.includes(result.reason)) {
-    throw new ProposalRefusedError(409, result.reason, result.message);
+  if (!isTerminal(result.reason)) {
+    throw new ProposalRefusedError(result.reason, result.message);
   }
   const failed = await transitionWithLearning(
     orm,

@@ -12,6 +12,8 @@ import { enqueueProposalTest } from '../sandbox/enqueue-proposal-test.js';
 import { transitionProposal, type Proposal } from '../proposals/transition.js';
 import { scoreProposal } from '../learning/model-store.js';
 import { activeSuppression } from '../learning/suppression.js';
+import { RepositoryNotFoundError } from '../repositories/repository-not-found-error.js';
+import { ProposalRefusedError } from '../proposals/proposal-refused-error.js';
 
 /** Reads committed content of a repository; the git side effects live behind it. */
 export interface RepositoryReader {
@@ -23,17 +25,6 @@ export interface RepositoryReader {
     ref: string,
     relativePath: string,
   ): Promise<{ path: string; type: string } | undefined>;
-}
-
-export class ProposalRefusedError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409 | 413 | 422,
-    readonly code: string,
-    message: string,
-    readonly extensions: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
 }
 
 export interface CreateProposalInput {
@@ -103,7 +94,7 @@ async function assertPathFree(reader: RepositoryReader, repository: { path: stri
   const what = occupant.type === 'file' ? 'a file' : `a ${occupant.type}`;
   const where =
     occupant.path === path ? `${path} is ${what}` : `${occupant.path} is ${what}, so ${path} cannot be created`;
-  throw new ProposalRefusedError(409, 'stale', `${where} at HEAD (${head.slice(0, 12)}).`, {
+  throw new ProposalRefusedError('stale', `${where} at HEAD (${head.slice(0, 12)}).`, {
     file_path: path,
     head,
     occupied_by: { path: occupant.path, type: occupant.type },
@@ -120,7 +111,7 @@ async function filesFromPatch(
   try {
     parsed = parsePatch(patch);
   } catch (error) {
-    throw new ProposalRefusedError(400, 'invalid_patch', `The patch cannot be parsed: ${(error as Error).message}`);
+    throw new ProposalRefusedError('invalid_patch', `The patch cannot be parsed: ${(error as Error).message}`);
   }
   const named = parsed.map((file) => ({
     file,
@@ -132,19 +123,18 @@ async function filesFromPatch(
     if (file.oldFileName === undefined && file.newFileName === undefined) continue;
     const unsupported = unsupportedPatchFile(file, oldPath, newPath);
     if (unsupported) {
-      throw new ProposalRefusedError(422, 'unsupported_patch', unsupported, { file_path: newPath ?? oldPath ?? null });
+      throw new ProposalRefusedError('unsupported_patch', unsupported, { file_path: newPath ?? oldPath ?? null });
     }
   }
   if (parsed.length === 0 || parsed.every((file) => file.hunks.length === 0)) {
-    throw new ProposalRefusedError(400, 'invalid_patch', 'The patch contains no hunks.');
+    throw new ProposalRefusedError('invalid_patch', 'The patch contains no hunks.');
   }
   const files: FileChangeInput[] = [];
   for (const { file, oldPath, newPath } of named) {
     const filePath = newPath ?? oldPath;
-    if (!filePath) throw new ProposalRefusedError(400, 'invalid_patch', 'A file in the patch has no name.');
+    if (!filePath) throw new ProposalRefusedError('invalid_patch', 'A file in the patch has no name.');
     if (file.hunks.length === 0) {
       throw new ProposalRefusedError(
-        422,
         'unsupported_patch',
         `${filePath}: a change without hunks (an empty file, a mode change) is not supported.`,
         { file_path: filePath },
@@ -154,7 +144,7 @@ async function filesFromPatch(
     if (!oldPath) await assertPathFree(reader, repository, head, safePath);
     const before = oldPath ? await reader.readFileAtRef(repository, head, safePath) : '';
     if (before === undefined) {
-      throw new ProposalRefusedError(409, 'stale', `${safePath} does not exist at HEAD (${head.slice(0, 12)}).`, {
+      throw new ProposalRefusedError('stale', `${safePath} does not exist at HEAD (${head.slice(0, 12)}).`, {
         file_path: safePath,
         head,
       });
@@ -162,7 +152,6 @@ async function filesFromPatch(
     const after = applyPatch(before, file);
     if (after === false) {
       throw new ProposalRefusedError(
-        409,
         'stale',
         `The patch does not apply to ${safePath} at HEAD (${head.slice(0, 12)}).`,
         {
@@ -192,14 +181,13 @@ export async function createProposal(
   let repository: typeof repositories.$inferSelect | undefined;
   if (input.repositoryId) {
     [repository] = await orm.select().from(repositories).where(eq(repositories.id, input.repositoryId));
-    if (!repository) throw new ProposalRefusedError(404, 'repository_not_found', `No repository ${input.repositoryId}`);
+    if (!repository) throw new RepositoryNotFoundError(input.repositoryId);
   }
   // Reviewers of this repository keep rejecting this rule (src/learning/suppression.ts): not proposed until lifted.
   const suppression =
     repository && input.ruleId ? await activeSuppression(orm, repository.id, input.ruleId) : undefined;
   if (suppression) {
     throw new ProposalRefusedError(
-      422,
       'rule_suppressed',
       `Rule ${suppression.ruleId} is suppressed in this repository: ${suppression.verdicts} verdicts, ` +
         `${Math.round(suppression.acceptance * 100)}% accepted. Lift it with POST /learning/suppressions/lift.`,
@@ -215,14 +203,14 @@ export async function createProposal(
   let files: FileChangeInput[];
   if (input.patch !== undefined) {
     if (!repository)
-      throw new ProposalRefusedError(400, 'repository_required', 'A patch needs a repository_id to apply to.');
+      throw new ProposalRefusedError('repository_required', 'A patch needs a repository_id to apply to.');
     head = await reader.resolveHead(repository);
     files = await filesFromPatch(reader, repository, head, input.patch);
   } else {
     files = (input.files ?? []).map((file) => ({ ...file, file_path: proposalFilePath(file.file_path) }));
     const paths = files.map((file) => file.file_path);
     const repeated = paths.find((path, index) => paths.indexOf(path) !== index);
-    if (repeated) throw new ProposalRefusedError(400, 'duplicate_file', `${repeated} appears more than once.`);
+    if (repeated) throw new ProposalRefusedError('duplicate_file', `${repeated} appears more than once.`);
     if (repository) {
       head = await reader.resolveHead(repository);
       for (const [index, file] of files.entries()) {
@@ -232,7 +220,6 @@ export async function createProposal(
           files[index] = { ...file, created: true };
         } else if (current !== file.code_before) {
           throw new ProposalRefusedError(
-            409,
             'stale',
             `code_before of ${file.file_path} does not match the file at HEAD (${head.slice(0, 12)}).`,
             { file_path: file.file_path, head },
@@ -253,7 +240,6 @@ export async function createProposal(
       total += bytes;
       if (bytes > MAX_FILE_BYTES) {
         throw new ProposalRefusedError(
-          413,
           'proposal_too_large',
           `${side} of ${file.file_path} is ${bytes} bytes; a proposal may hold ${limits}.`,
           { file_path: file.file_path },
@@ -263,7 +249,6 @@ export async function createProposal(
   }
   if (total > MAX_TOTAL_BYTES) {
     throw new ProposalRefusedError(
-      413,
       'proposal_too_large',
       `The proposal's files hold ${total} bytes; a proposal may hold ${limits}.`,
     );
@@ -271,7 +256,7 @@ export async function createProposal(
 
   const built = await compute.diff(files);
   if (built.changes.length === 0) {
-    throw new ProposalRefusedError(422, 'no_op', 'The proposal changes nothing: code_after equals code_before.');
+    throw new ProposalRefusedError('no_op', 'The proposal changes nothing: code_after equals code_before.');
   }
   const hash = contentHash(repository?.id ?? null, built.changes);
   const ttl = repository ? effectivePolicy(repository.policy).proposal_ttl_seconds : null;
@@ -332,7 +317,6 @@ export async function createProposal(
           and(eq(proposals.contentHash, hash), inArray(proposals.status, [...OPEN_STATUSES, 'applied', 'rejected'])),
         );
       throw new ProposalRefusedError(
-        409,
         'duplicate',
         `An identical proposal exists (${existing?.id}, ${existing?.status}).`,
         {

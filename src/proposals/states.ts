@@ -24,7 +24,7 @@ export const OPEN_STATUSES: readonly ProposalStatus[] = [
 /**
  * The proposal lifecycle (SPEC §4), as the states each target may be reached from. A test-failed
  * proposal may still be rejected (a reviewer closing it), but never accepted. A proposal being tested
- * may be rejected (its test is cancelled: src/proposals/review.ts), but accepted only once it passed.
+ * may be rejected (its test is cancelled: src/inbox/review.ts), but accepted only once it passed.
  */
 export const ALLOWED_FROM: Readonly<Record<ProposalStatus, readonly ProposalStatus[]>> = {
   pending: [],

@@ -5,10 +5,15 @@ import { ALLOWED_FROM, type ProposalStatus } from './states.js';
 
 export type Proposal = typeof proposals.$inferSelect;
 
+/** No proposal has the id. `field`, when set, names the request field that named it. */
 export class ProposalNotFoundError extends Error {
   readonly code = 'proposal_not_found';
-  constructor(readonly proposalId: string) {
+  constructor(
+    readonly proposalId: string,
+    readonly field?: string,
+  ) {
     super(`No proposal ${proposalId}`);
+    this.name = 'ProposalNotFoundError';
   }
 }
 

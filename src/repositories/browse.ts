@@ -19,7 +19,7 @@ export async function browseDirectory(repository: BrowsableRepository, requested
   const commit = await resolveCommit(repository, revision);
   const entries = await listDirectory(repository, commit, relative);
   if (!entries) {
-    throw new RepositoryRefusedError(404, 'not_found', `No directory ${relative} at ${revision}`);
+    throw new RepositoryRefusedError('not_found', `No directory ${relative} at ${revision}`);
   }
   return { path: relative, ref: revision, commit, entries };
 }
@@ -45,13 +45,12 @@ export async function browseFile(repository: BrowsableRepository, requestedPath:
   const revision = ref ?? repository.defaultBranch;
   const commit = await resolveCommit(repository, revision);
   const entry: TreeEntry | undefined = await findEntry(repository, commit, relative);
-  if (!entry) throw new RepositoryRefusedError(404, 'not_found', `No file ${relative} at ${revision}`);
+  if (!entry) throw new RepositoryRefusedError('not_found', `No file ${relative} at ${revision}`);
   if (entry.type !== 'file') {
-    throw new RepositoryRefusedError(404, 'not_found', `${relative} at ${revision} is a ${entry.type}, not a file`);
+    throw new RepositoryRefusedError('not_found', `${relative} at ${revision} is a ${entry.type}, not a file`);
   }
   if ((entry.size ?? 0) > MAX_BROWSE_FILE_BYTES) {
     throw new RepositoryRefusedError(
-      413,
       'file_too_large',
       `${relative} has ${entry.size} bytes; files over ${MAX_BROWSE_FILE_BYTES} bytes are not served`,
     );

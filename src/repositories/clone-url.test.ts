@@ -33,7 +33,9 @@ describe('parseCloneUrl', () => {
       assert.throws(
         () => parseCloneUrl(url),
         (error: unknown) =>
-          error instanceof RepositoryRefusedError && error.status === 400 && error.field === 'body.clone_url',
+          error instanceof RepositoryRefusedError &&
+          error.code === 'invalid_clone_url' &&
+          error.field === 'body.clone_url',
       );
     });
   }

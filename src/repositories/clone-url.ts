@@ -9,7 +9,7 @@ export interface CloneSource {
   readonly localPath: string | undefined;
 }
 
-const refuse = (message: string) => new RepositoryRefusedError(400, 'invalid_clone_url', message, 'body.clone_url');
+const refuse = (message: string) => new RepositoryRefusedError('invalid_clone_url', message, 'body.clone_url');
 
 /**
  * Accepts `https://` and `file://` URLs only (no ssh, git, ext or plain local paths). Credentials in the

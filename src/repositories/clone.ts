@@ -16,12 +16,11 @@ export interface ClonedRepository {
 async function chooseDefaultBranch(destination: string, requested: string | undefined): Promise<string> {
   const checkedOut = await currentBranch(destination);
   if (requested === undefined || requested === checkedOut) {
-    if (!checkedOut) throw new RepositoryRefusedError(422, 'clone_failed', 'The clone has no branch checked out');
+    if (!checkedOut) throw new RepositoryRefusedError('clone_failed', 'The clone has no branch checked out');
     return checkedOut;
   }
   if (!(await findCommit(destination, `refs/remotes/origin/${requested}`))) {
     throw new RepositoryRefusedError(
-      400,
       'unknown_branch',
       `The repository has no branch ${requested}`,
       'body.default_branch',
@@ -59,7 +58,6 @@ export async function cloneRepository(input: {
     } catch (error) {
       if (!(error instanceof GitError)) throw error;
       throw new RepositoryRefusedError(
-        422,
         'clone_failed',
         `git clone failed: ${gitFailureMessage(error.stderr, input.authentication.secrets)}`,
       );

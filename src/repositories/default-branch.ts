@@ -3,7 +3,7 @@ import { currentBranch, findCommit, repositoryGitOptions } from './git-repositor
 import { RepositoryRefusedError } from './repository-refused-error.js';
 
 const unknownBranch = (branch: string, field: string) =>
-  new RepositoryRefusedError(400, 'unknown_branch', `The repository has no branch ${branch}`, field);
+  new RepositoryRefusedError('unknown_branch', `The repository has no branch ${branch}`, field);
 
 /**
  * For a registered folder: the requested branch, which must exist, or else the checked-out one. An unborn
@@ -16,12 +16,7 @@ export async function chooseLocalDefaultBranch(
   const checkedOut = await currentBranch(folder);
   const defaultBranch = requested ?? checkedOut;
   if (!defaultBranch) {
-    throw new RepositoryRefusedError(
-      400,
-      'unknown_branch',
-      'HEAD is detached: give default_branch',
-      'body.default_branch',
-    );
+    throw new RepositoryRefusedError('unknown_branch', 'HEAD is detached: give default_branch', 'body.default_branch');
   }
   const headCommit = await findCommit(folder, `refs/heads/${defaultBranch}`);
   if (!headCommit && defaultBranch !== checkedOut) throw unknownBranch(defaultBranch, 'body.default_branch');

@@ -29,23 +29,21 @@ export async function allowedLocalFolder(
 ): Promise<string> {
   if (options.roots.length === 0) {
     throw new RepositoryRefusedError(
-      403,
       'local_paths_disabled',
       'Local repositories are disabled on this server: set LVLUP_REPO_ROOTS to the folders they may come from.',
       options.field,
     );
   }
   if (!path.isAbsolute(requested)) {
-    throw new RepositoryRefusedError(400, 'not_a_repository', 'must be an absolute path', options.field);
+    throw new RepositoryRefusedError('not_a_repository', 'must be an absolute path', options.field);
   }
   const real = await realDirectory(requested);
   if (!real) {
-    throw new RepositoryRefusedError(400, 'not_a_repository', `${requested} is not an existing folder`, options.field);
+    throw new RepositoryRefusedError('not_a_repository', `${requested} is not an existing folder`, options.field);
   }
   const roots = (await Promise.all(options.roots.map(realDirectory))).filter((root) => root !== undefined);
   if (!roots.some((root) => isInside(root, real))) {
     throw new RepositoryRefusedError(
-      403,
       'path_not_allowed',
       `${requested} is not under any of the folders in LVLUP_REPO_ROOTS (${options.roots.join(', ')})`,
       options.field,
@@ -53,12 +51,7 @@ export async function allowedLocalFolder(
   }
   const dataDirectory = await realDirectory(options.dataDirectory);
   if (dataDirectory && isInside(dataDirectory, real)) {
-    throw new RepositoryRefusedError(
-      403,
-      'path_not_allowed',
-      `${requested} is inside lvlup's data folder`,
-      options.field,
-    );
+    throw new RepositoryRefusedError('path_not_allowed', `${requested} is inside lvlup's data folder`, options.field);
   }
   return real;
 }
@@ -70,11 +63,10 @@ export async function assertWorkTreeTop(folder: string, field: string): Promise<
     top = (await git(['rev-parse', '--show-toplevel'], repositoryGitOptions(folder))).stdout.trim();
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
-    throw new RepositoryRefusedError(400, 'not_a_repository', `${folder} is not a git work tree`, field);
+    throw new RepositoryRefusedError('not_a_repository', `${folder} is not a git work tree`, field);
   }
   if ((await realDirectory(top)) !== folder) {
     throw new RepositoryRefusedError(
-      400,
       'not_a_repository',
       `${folder} is inside the git work tree ${top}; register its top folder`,
       field,

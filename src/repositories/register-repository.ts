@@ -43,7 +43,6 @@ function nameFrom(location: string): string {
 
 const duplicate = (existing: Repository) =>
   new RepositoryRefusedError(
-    409,
     'duplicate_repository',
     `This repository is registered already as ${existing.id}`,
     undefined,

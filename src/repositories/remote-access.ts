@@ -24,7 +24,7 @@ export async function remoteSettings(url: string, access: RemoteAccess): Promise
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
   if (parsed?.protocol === 'file:') return ['protocol.allow=never', 'protocol.file.allow=always'];
   if (parsed?.protocol !== 'https:') {
-    throw new RepositoryRefusedError(400, 'invalid_clone_url', 'must be an https:// or file:// URL', access.field);
+    throw new RepositoryRefusedError('invalid_clone_url', 'must be an https:// or file:// URL', access.field);
   }
   let target;
   try {
@@ -32,9 +32,9 @@ export async function remoteSettings(url: string, access: RemoteAccess): Promise
   } catch (error) {
     if (!(error instanceof OutboundAddressError)) throw error;
     if (error.reason === 'unresolved') {
-      throw new RepositoryRefusedError(422, access.failureCode, error.message);
+      throw new RepositoryRefusedError(access.failureCode, error.message);
     }
-    throw new RepositoryRefusedError(403, 'address_not_allowed', error.message, access.field);
+    throw new RepositoryRefusedError('address_not_allowed', error.message, access.field);
   }
   const settings = ['protocol.allow=never', 'protocol.https.allow=always', 'http.followRedirects=false'];
   if (!target.literal) {

@@ -6,7 +6,6 @@ import { RepositoryRefusedError } from './repository-refused-error.js';
 export function assertRepositoryFolder(repository: { readonly path: string }): void {
   if (!existsSync(path.join(repository.path, '.git'))) {
     throw new RepositoryRefusedError(
-      409,
       'repository_unavailable',
       `The repository's folder ${repository.path} is gone or no longer a git work tree; restore it or delete the repository`,
     );

@@ -24,7 +24,6 @@ async function fetch(
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
     throw new RepositoryRefusedError(
-      422,
       'fetch_failed',
       `git fetch failed: ${gitFailureMessage(error.stderr, authentication.secrets)}`,
     );
@@ -57,20 +56,19 @@ export async function syncClone(
     (result) => result.stdout.trim(),
     (error: unknown) => {
       if (!(error instanceof GitError)) throw error;
-      throw new RepositoryRefusedError(422, 'fetch_failed', 'git fetch failed: the clone has no origin remote');
+      throw new RepositoryRefusedError('fetch_failed', 'git fetch failed: the clone has no origin remote');
     },
   );
   const settings = await remoteSettings(origin, { allow: outboundAllow, failureCode: 'fetch_failed' });
   await fetch(folder, ['--prune', 'origin'], authentication, settings);
   const upstream = await findCommit(folder, `refs/remotes/origin/${defaultBranch}`);
   if (!upstream) {
-    throw new RepositoryRefusedError(409, 'default_branch_missing', `origin has no branch ${defaultBranch}`);
+    throw new RepositoryRefusedError('default_branch_missing', `origin has no branch ${defaultBranch}`);
   }
   const local = await findCommit(folder, `refs/heads/${defaultBranch}`);
   if (local && local !== upstream && !(await isAncestor(folder, local, upstream))) {
     if (await isAncestor(folder, upstream, local)) return local;
     throw new RepositoryRefusedError(
-      409,
       'diverged',
       `${defaultBranch} (${local.slice(0, 12)}) and origin/${defaultBranch} (${upstream.slice(0, 12)}) have diverged; it cannot be fast-forwarded`,
     );
@@ -88,7 +86,6 @@ export async function syncClone(
     // Typically another process holding the clone's index or ref lock, or having moved the branch.
     if (!(error instanceof GitError)) throw error;
     throw new RepositoryRefusedError(
-      409,
       'repository_busy',
       `${defaultBranch} could not be fast-forwarded: ${gitFailureMessage(error.stderr, [])}; try again`,
     );
@@ -121,7 +118,7 @@ export async function syncLocalRepository(
   }
   const head = await findCommit(folder, `refs/heads/${defaultBranch}`);
   if (!head)
-    throw new RepositoryRefusedError(409, 'default_branch_missing', `The repository has no branch ${defaultBranch}`);
+    throw new RepositoryRefusedError('default_branch_missing', `The repository has no branch ${defaultBranch}`);
   return head;
 }
 

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
 import { proposals, sandboxExperiments, tasks } from '../db/schema.js';
-import { UnknownAgentError } from '../tasks/task-queue.js';
+import { AgentNotRegisteredError } from '../tasks/task-queue.js';
 import { findAgentByName, insertTask, type TaskRow, type TaskTrigger } from '../tasks/task-store.js';
 import type { SandboxExperiment } from './experiment-store.js';
 import { SANDBOX_TASK } from './sandbox-limits.js';
@@ -36,7 +36,7 @@ export async function createExperiment(
   try {
     return await orm.transaction(async (transaction) => {
       const agent = await findAgentByName(transaction, 'sandbox');
-      if (!agent) throw new UnknownAgentError('sandbox');
+      if (!agent) throw new AgentNotRegisteredError('sandbox');
       const [created] = await transaction
         .insert(sandboxExperiments)
         .values({

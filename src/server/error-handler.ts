@@ -1,24 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ComputeBusyError } from '../compute/compute.js';
-import { asLanguageModelProblem } from '../llm/errors-to-problems.js';
 import { HttpProblem, type FieldError, type ProblemBody } from './problem.js';
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
+import { isDomainError, problemOfDomainError, STATUS_TITLES, titleOf } from './problem-table.js';
 
 const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
@@ -36,7 +19,7 @@ export function sendProblem(
   code: string,
   detail: string | undefined,
   extensions: Record<string, unknown> = {},
-  title = TITLES[status] ?? 'Error',
+  title = titleOf(status),
 ) {
   // The problem's own members come last: an extension can add members, never replace `status` (the
   // HTTP status, always a number), `type`, `code` or the others.
@@ -73,15 +56,22 @@ function validationErrors(error: FastifyError): FieldError[] {
  */
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    // The compute pool's queue is full (src/compute/compute-pool.ts), from any route that uses it.
-    if ((error as unknown) instanceof ComputeBusyError) {
-      const busy = error as unknown as ComputeBusyError;
-      reply.header('retry-after', String(busy.retryAfterSeconds));
-      return sendProblem(request, reply, 503, busy.code, busy.message, {}, 'Service Unavailable');
+    // A domain module's refusal (src/server/problem-table.ts maps its code to a status), from any route.
+    if (isDomainError(error)) {
+      const problem = problemOfDomainError(error, request.routeOptions.config.problemFields);
+      reply.headers(problem.headers);
+      return sendProblem(
+        request,
+        reply,
+        problem.status,
+        problem.code,
+        problem.detail,
+        problem.extensions,
+        problem.title,
+      );
     }
-    // The LLM layer's errors (llm_not_configured, budget_exhausted, …) reach here from any route.
-    const problem = error instanceof HttpProblem ? error : asLanguageModelProblem(error);
-    if (problem instanceof HttpProblem) {
+    if (error instanceof HttpProblem) {
+      const problem = error;
       return sendProblem(
         request,
         reply,
@@ -105,7 +95,7 @@ export function registerErrorHandling(app: FastifyInstance) {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const code = FASTIFY_CODES[error.code] ?? (TITLES[status] ?? 'error').toLowerCase().replaceAll(' ', '_');
+      const code = FASTIFY_CODES[error.code] ?? (STATUS_TITLES[status] ?? 'error').toLowerCase().replaceAll(' ', '_');
       if (status === 429) reply.header('retry-after', reply.getHeader('ratelimit-reset') ?? '60');
       return sendProblem(request, reply, status, code, error.message);
     }

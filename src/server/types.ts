@@ -12,6 +12,7 @@ import type { TaskQueue } from '../tasks/task-queue.js';
 import type { TaskRuntime } from './task-runtime.js';
 import type { LanguageModelService } from '../llm/language-model-service.js';
 import type { Compute } from '../compute/compute.js';
+import type { ProblemFields } from './problem-table.js';
 
 /**
  * Who may call a route: anyone (`public`), any authenticated caller, or a caller holding a scope.
@@ -57,6 +58,8 @@ declare module 'fastify' {
     auth?: AuthRequirement;
     /** the success response never ends by itself (an event stream) */
     streaming?: boolean;
+    /** the request field a domain error's field is (src/server/problem-table.ts), where not the default */
+    problemFields?: ProblemFields;
   }
   interface FastifyInstance {
     services: Services;

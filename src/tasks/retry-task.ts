@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { agents, tasks } from '../db/schema.js';
-import type { TaskQueue } from './task-queue.js';
+import { AgentNotRegisteredError, InvalidTaskInputError, UnknownAgentError, type TaskQueue } from './task-queue.js';
 import type { TaskRow, TaskStatus } from './task-store.js';
 
 export const RETRYABLE_STATUSES: readonly TaskStatus[] = ['failed', 'cancelled'];
@@ -27,6 +27,25 @@ export class AlreadyRetriedError extends Error {
   }
 }
 
+/** The task's stored input no longer matches its agent's input schema (the schema changed since). */
+export class InputNoLongerValidError extends Error {
+  readonly code = 'input_no_longer_valid';
+  constructor(
+    readonly taskId: string,
+    reason: string,
+  ) {
+    super(`The task's stored input no longer matches its agent's input schema: ${reason}`);
+    this.name = 'InputNoLongerValidError';
+  }
+}
+
+/** A refusal of the queue, told as what it means for a retry: the task exists, its agent or input went stale. */
+function asRetryRefusal(taskId: string, error: unknown): unknown {
+  if (error instanceof InvalidTaskInputError) return new InputNoLongerValidError(taskId, error.message);
+  if (error instanceof UnknownAgentError) return new AgentNotRegisteredError(error.agentType);
+  return error;
+}
+
 /**
  * Runs a failed or cancelled task again as a new task (`trigger: retry`, `retry_of` the old one) with the
  * same agent, input and priority, and takes the old one out of the dead letters, in one transaction. The
@@ -44,19 +63,23 @@ export async function retryTask(
     if (!old) return undefined;
     if (!RETRYABLE_STATUSES.includes(old.status)) throw new TaskNotRetryableError(old);
     const [agent] = await transaction.select().from(agents).where(eq(agents.id, old.agentId));
-    const result = await queue.submitWithin(
-      transaction,
-      {
-        agentType: old.agentType,
-        input: old.input,
-        trigger: 'retry',
-        retryOf: old.id,
-        createdBy,
-        priority: old.priority,
-        idempotencyKey: `retry:${old.id}`,
-      },
-      agent,
-    );
+    const result = await queue
+      .submitWithin(
+        transaction,
+        {
+          agentType: old.agentType,
+          input: old.input,
+          trigger: 'retry',
+          retryOf: old.id,
+          createdBy,
+          priority: old.priority,
+          idempotencyKey: `retry:${old.id}`,
+        },
+        agent,
+      )
+      .catch((error: unknown) => {
+        throw asRetryRefusal(old.id, error);
+      });
     if (!result.created) throw new AlreadyRetriedError(old.id, result.task.id);
     if (old.deadLetter) {
       await transaction

@@ -21,10 +21,25 @@ export class UnknownAgentError extends Error {
   }
 }
 
-/** The input does not match the agent's input schema. */
+/** The agent exists (it has a row), but no agent of its type is registered in this process, so it cannot run. */
+export class AgentNotRegisteredError extends Error {
+  readonly code = 'agent_not_registered';
+  constructor(readonly agentType: string) {
+    super(`The agent exists, but no agent of type ${agentType} is registered in this process, so it cannot run.`);
+    this.name = 'AgentNotRegisteredError';
+  }
+}
+
+/**
+ * The input does not match the agent's input schema. `inputField` says where the input sat for whoever
+ * submitted it (`body.input`), so that each issue can name its field (`body.input.repository_id`).
+ */
 export class InvalidTaskInputError extends Error {
-  readonly code = 'invalid_input';
-  constructor(readonly issues: readonly z.core.$ZodIssue[]) {
+  readonly code = 'validation_failed';
+  constructor(
+    readonly issues: readonly z.core.$ZodIssue[],
+    readonly inputField = 'input',
+  ) {
     super(issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; '));
     this.name = 'InvalidTaskInputError';
   }
@@ -38,6 +53,8 @@ export interface Submission {
   readonly idempotencyKey?: string | undefined;
   readonly retryOf?: string | undefined;
   readonly priority?: number | undefined;
+  /** where the input sat for whoever submitted it (`body.input`), named by an InvalidTaskInputError */
+  readonly inputField?: string | undefined;
 }
 
 type Log = { warn(object: unknown, message: string): void };
@@ -51,16 +68,18 @@ export function createTaskQueue(options: { database: Database; events: EventBus;
   const wakeListeners = new Set<() => void>();
   const cancelListeners = new Set<(taskId: string) => void>();
 
-  const prepare = (submission: Submission) => {
+  const prepare = (submission: Submission, agent: AgentRow | undefined) => {
     const definition = registry.get(submission.agentType);
-    if (!definition) throw new UnknownAgentError(submission.agentType);
+    if (!definition) {
+      throw agent ? new AgentNotRegisteredError(submission.agentType) : new UnknownAgentError(submission.agentType);
+    }
     const parsed = definition.inputSchema.safeParse(submission.input ?? {});
-    if (!parsed.success) throw new InvalidTaskInputError(parsed.error.issues);
+    if (!parsed.success) throw new InvalidTaskInputError(parsed.error.issues, submission.inputField);
     return { definition, input: parsed.data };
   };
 
   const insert = async (orm: Orm, submission: Submission, agent: AgentRow | undefined) => {
-    const { definition, input } = prepare(submission);
+    const { definition, input } = prepare(submission, agent);
     const target = agent ?? (await findAgentByName(orm, definition.type));
     if (!target) throw new UnknownAgentError(submission.agentType);
     return insertTask(orm, {
@@ -82,7 +101,7 @@ export function createTaskQueue(options: { database: Database; events: EventBus;
 
   return {
     /** Validates the input (throws InvalidTaskInputError) without enqueueing anything. */
-    validate: (submission: Submission) => void prepare(submission),
+    validate: (submission: Submission, agent?: AgentRow) => void prepare(submission, agent),
     /**
      * Enqueues inside the caller's transaction. Call `announce` with the answer once it has committed,
      * so that this process's workers start at once and the `task.queued` event goes out.

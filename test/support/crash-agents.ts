@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { defineAgent, type AnyAgentDefinition } from '../../src/tasks/agent-definition.js';
 import { createAgentRegistry } from '../../src/tasks/agent-registry.js';
 import { buildChanges, contentHash } from '../../src/analysis/changes.js';
-import { createProposal, ProposalRefusedError, type RepositoryReader } from '../../src/inbox/create-proposal.js';
+import { createProposal, type RepositoryReader } from '../../src/inbox/create-proposal.js';
+import { ProposalRefusedError } from '../../src/proposals/proposal-refused-error.js';
 import { sleep } from './test-agents.js';
 
 /** What a crash agent's handler reports, as one JSON line of the worker's stdout. */

@@ -4,7 +4,7 @@ import { checkJsonSchema, jsonSchemaToZod, refineJsonSchema } from './json-schem
 /** The type every declarative agent's row has; its handler is src/agents/declarative/definition.ts. */
 export const DECLARATIVE_TYPE = 'declarative';
 
-/** The name rule of agent types (src/agents/registry.ts), also applied to declarative agents' names. */
+/** The name rule of agent types (src/tasks/agent-registry.ts), also applied to declarative agents' names. */
 export const AGENT_NAME_PATTERN = /^[a-z][a-z0-9-]{1,39}$/;
 
 export const MAX_INSTRUCTIONS_LENGTH = 20_000;

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { CONFIDENCES, SEVERITIES, type Confidence, type Fix } from '../../analysis/guardian/finding.js';
 import { languageOfPath } from '../../analysis/languages.js';
 import { GUARDIAN_RULES } from '../../analysis/guardian/rules.js';
-import { checkLlmFix, LlmFixRejectedError, proposeLlmFix } from '../../guardian/llm-fix.js';
+import { checkLlmFix, proposeLlmFix } from '../../guardian/llm-fix.js';
 import { contentSha256, fingerprintFindings } from '../../guardian/fingerprint.js';
 import {
   findSuggestion,
@@ -15,10 +15,12 @@ import {
 } from '../../guardian/suggestion-store.js';
 import { ComputeBusyError } from '../../compute/compute.js';
 import { repositories } from '../../db/schema.js';
-import { createProposal, ProposalRefusedError, type RepositoryReader } from '../../inbox/create-proposal.js';
-import { asProblem } from '../../proposals/errors-to-problems.js';
+import { createProposal, type RepositoryReader } from '../../inbox/create-proposal.js';
+import { ProposalRefusedError } from '../../proposals/proposal-refused-error.js';
+import { LlmNotConfiguredError } from '../../llm/language-model-errors.js';
 import { publishProposalEvent } from '../../proposals/proposal-events.js';
 import { occupantOfPath, readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
+import { RepositoryNotFoundError } from '../../repositories/repository-not-found-error.js';
 import { publishGuardianEvent } from '../../guardian/guardian-events.js';
 import { conflict, HttpProblem, notFound } from '../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './api/v1/representations.js';
@@ -299,18 +301,13 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
         );
       }
       if (useLlm && !llmConfigured) {
-        throw new HttpProblem(
-          503,
-          'llm_not_configured',
-          'Service Unavailable',
-          'use_llm needs an LLM provider, and none is configured.',
-        );
+        throw new LlmNotConfiguredError('use_llm needs an LLM provider, and none is configured.');
       }
       if (row.resolved) {
         throw conflict('stale_suggestion', `The latest scan of ${row.filePath} no longer found this problem.`);
       }
       const [repository] = await orm.select().from(repositories).where(eq(repositories.id, row.repositoryId));
-      if (!repository) throw notFound(`No repository ${row.repositoryId}.`);
+      if (!repository) throw new RepositoryNotFoundError(row.repositoryId);
       const head = await resolveHead(repository);
       const current = await readFileAtRef(repository, head, row.filePath);
       const finding = current === undefined ? undefined : await currentFinding(row, current);
@@ -363,7 +360,7 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
           error instanceof ProposalRefusedError && error.code === 'duplicate'
             ? error.extensions.existing_id
             : undefined;
-        if (typeof existingId !== 'string') throw asProblem(error);
+        if (typeof existingId !== 'string') throw error;
         proposalId = existingId;
       }
       const approved = await reviewSuggestion(orm, row.id, {
@@ -389,34 +386,27 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
         `${row.filePath} has no analysed language.`,
       );
     }
-    try {
-      const fix = await proposeLlmFix(app.services.llm, {
-        code: current,
-        filePath: row.filePath,
-        language,
-        target: { ...row, line: finding.line, endLine: finding.endLine },
-      });
-      await checkLlmFix({
-        before: current,
-        after: fix.codeAfter,
-        filePath: row.filePath,
-        language,
-        ruleId: row.ruleId,
-      });
-      return {
-        after: fix.codeAfter,
-        description: `Fix written by ${fix.provider}/${fix.model}`,
-        note:
-          `\n\nFix written by the model ${fix.provider}/${fix.model}: ${fix.explanation}\n` +
-          `Checked by lvlup: the file still parses, Guardian no longer finds ${row.ruleId} there, and the fix ` +
-          'introduces no high or critical finding. Sandbox runs the repository checks on it.',
-      };
-    } catch (error) {
-      if (error instanceof LlmFixRejectedError) {
-        throw new HttpProblem(422, error.code, 'Unprocessable Content', error.message, { reason: error.reason });
-      }
-      throw error;
-    }
+    const fix = await proposeLlmFix(app.services.llm, {
+      code: current,
+      filePath: row.filePath,
+      language,
+      target: { ...row, line: finding.line, endLine: finding.endLine },
+    });
+    await checkLlmFix({
+      before: current,
+      after: fix.codeAfter,
+      filePath: row.filePath,
+      language,
+      ruleId: row.ruleId,
+    });
+    return {
+      after: fix.codeAfter,
+      description: `Fix written by ${fix.provider}/${fix.model}`,
+      note:
+        `\n\nFix written by the model ${fix.provider}/${fix.model}: ${fix.explanation}\n` +
+        `Checked by lvlup: the file still parses, Guardian no longer finds ${row.ruleId} there, and the fix ` +
+        'introduces no high or critical finding. Sandbox runs the repository checks on it.',
+    };
   }
 
   for (const [verb, status, summary] of [

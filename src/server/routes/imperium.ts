@@ -3,24 +3,19 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { languageOfPath, LANGUAGES } from '../../analysis/languages.js';
 import { parsesCleanly } from '../../analysis/guardian/parser.js';
-import {
-  ExtensionOutputError,
-  generateExtension,
-  pathsAtCommit,
-  type ExtensionRequest,
-} from '../../imperium/create-extension.js';
+import { generateExtension, pathsAtCommit, type ExtensionRequest } from '../../imperium/create-extension.js';
 import type { ImperiumLlmPass } from '../../analysis/imperium/llm-pass.js';
 import { UnsupportedLanguageError, type EngineChange } from '../../analysis/imperium/optimize.js';
 import { IMPACTS } from '../../analysis/imperium/rule.js';
 import { repositories } from '../../db/schema.js';
 import { LlmNotConfiguredError } from '../../llm/language-model-errors.js';
 import { createProposal } from '../../inbox/create-proposal.js';
-import { asProblem } from '../../proposals/errors-to-problems.js';
 import { publishProposalEvent } from '../../proposals/proposal-events.js';
 import { proposalHistory } from '../../proposals/proposal-store.js';
 import { presentProposal, proposalSchema } from '../../proposals/representation.js';
 import { securityGateFailure, securitySummary } from '../../analysis/security-gate.js';
 import { findEntry, readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
+import { RepositoryNotFoundError } from '../../repositories/repository-not-found-error.js';
 import { normaliseRelativePath, UnsafePathError } from '../../repositories/safe-path.js';
 import { HttpProblem } from '../problem.js';
 import { reader } from './proposals.js';
@@ -173,10 +168,7 @@ const imperiumRoutes: FastifyPluginAsyncZod<ImperiumRouteOptions> = async (app, 
         });
       }
       if (useLlm && !options.llmPass) {
-        throw new HttpProblem(
-          503,
-          'llm_not_configured',
-          'Service Unavailable',
+        throw new LlmNotConfiguredError(
           'use_llm needs an LLM provider, and none is configured; call again without use_llm for the deterministic engine alone.',
         );
       }
@@ -297,9 +289,7 @@ const extensionRoutes: FastifyPluginAsyncZod = async (app) => {
       let repository: typeof repositories.$inferSelect | undefined;
       if (body.repository_id) {
         [repository] = await orm.select().from(repositories).where(eq(repositories.id, body.repository_id));
-        if (!repository) {
-          throw new HttpProblem(404, 'repository_not_found', 'Not Found', `No repository ${body.repository_id}`);
-        }
+        if (!repository) throw new RepositoryNotFoundError(body.repository_id);
         const known = repository;
         const head = await resolveHead(known);
         const exists = async (path: string) => {
@@ -331,15 +321,7 @@ const extensionRoutes: FastifyPluginAsyncZod = async (app) => {
         }
         Object.assign(generation, { existingPaths: listing.paths, manifest, exists });
       }
-      let generated;
-      try {
-        generated = await generateExtension(services.llm, generation);
-      } catch (error) {
-        if (!(error instanceof ExtensionOutputError)) throw error;
-        throw new HttpProblem(502, error.code, 'Bad Gateway', error.message, {
-          errors: error.problems.map((problem) => ({ field: `output.${problem.field}`, message: problem.message })),
-        });
-      }
+      const generated = await generateExtension(services.llm, generation);
       const files = generated.files.map((file) => ({
         file_path: file.file_path,
         code_before: '',
@@ -354,30 +336,26 @@ const extensionRoutes: FastifyPluginAsyncZod = async (app) => {
           security: securitySummary(findings),
         });
       }
-      try {
-        const { proposal, superseded } = await createProposal(
-          orm,
-          reader,
-          {
-            aiType: 'imperium',
-            repositoryId: repository.id,
-            description: body.description,
-            rationale: generated.explanation,
-            ruleId: 'llm.extension',
-            category: 'extension',
-            confidence: 0.5,
-            files,
-            createdBy: request.principal!.label,
-          },
-          services.now(),
-          services.compute,
-        );
-        await publishProposalEvent(services.events, 'created', proposal, app.log);
-        for (const older of superseded) await publishProposalEvent(services.events, 'superseded', older, app.log);
-        return reply.code(201).send(presentProposal(proposal, await proposalHistory(orm, proposal.id)));
-      } catch (error) {
-        throw asProblem(error);
-      }
+      const { proposal, superseded } = await createProposal(
+        orm,
+        reader,
+        {
+          aiType: 'imperium',
+          repositoryId: repository.id,
+          description: body.description,
+          rationale: generated.explanation,
+          ruleId: 'llm.extension',
+          category: 'extension',
+          confidence: 0.5,
+          files,
+          createdBy: request.principal!.label,
+        },
+        services.now(),
+        services.compute,
+      );
+      await publishProposalEvent(services.events, 'created', proposal, app.log);
+      for (const older of superseded) await publishProposalEvent(services.events, 'superseded', older, app.log);
+      return reply.code(201).send(presentProposal(proposal, await proposalHistory(orm, proposal.id)));
     },
   );
 };

@@ -11,7 +11,6 @@ import { openPullRequestForProposal } from '../../inbox/pull-request-step.js';
 import { repositoryChecks } from '../../sandbox/checks.js';
 import { sandboxStatus, unavailableDetail } from '../../sandbox/sandbox-status.js';
 import { effectivePolicy } from '../../repositories/policy.js';
-import { asProblem } from '../../proposals/errors-to-problems.js';
 import { findProposal, listProposals, PROPOSAL_SORTS, proposalHistory } from '../../proposals/proposal-store.js';
 import {
   presentProposal,
@@ -21,9 +20,10 @@ import {
 } from '../../proposals/representation.js';
 import { reviewProposal } from '../../inbox/review.js';
 import { AGENT_TYPES, PROPOSAL_STATUSES, REVIEW_REASONS } from '../../proposals/states.js';
-import type { Proposal } from '../../proposals/transition.js';
+import { ProposalNotFoundError, type Proposal } from '../../proposals/transition.js';
 import { occupantOfPath, readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
-import { HttpProblem, notFound } from '../problem.js';
+import { ProposalRefusedError } from '../../proposals/proposal-refused-error.js';
+import { HttpProblem } from '../problem.js';
 import { idParams, withTotalCount } from './api/v1/representations.js';
 
 const fileChange = z.object({
@@ -123,41 +123,37 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
           errors: [{ field: 'body.ai_type', message: `must be one of ${AGENT_TYPES.join(', ')}` }],
         });
       }
-      try {
-        const { proposal, superseded } = await createProposal(
-          orm,
-          reader,
-          {
-            aiType: body.ai_type,
-            repositoryId: body.repository_id,
-            description: body.description,
-            rationale: body.rationale,
-            ruleId: body.rule_id,
-            category: body.category,
-            confidence: body.confidence,
-            files:
-              body.changes ??
-              (body.file_path !== undefined
-                ? [
-                    {
-                      file_path: body.file_path,
-                      code_before: body.code_before ?? '',
-                      code_after: body.code_after ?? '',
-                    },
-                  ]
-                : undefined),
-            patch: body.patch,
-            createdBy: request.principal!.label,
-          },
-          app.services.now(),
-          compute,
-        );
-        await announce('created', proposal);
-        for (const older of superseded) await announce('superseded', older);
-        return reply.code(201).send(await detail(proposal));
-      } catch (error) {
-        throw asProblem(error);
-      }
+      const { proposal, superseded } = await createProposal(
+        orm,
+        reader,
+        {
+          aiType: body.ai_type,
+          repositoryId: body.repository_id,
+          description: body.description,
+          rationale: body.rationale,
+          ruleId: body.rule_id,
+          category: body.category,
+          confidence: body.confidence,
+          files:
+            body.changes ??
+            (body.file_path !== undefined
+              ? [
+                  {
+                    file_path: body.file_path,
+                    code_before: body.code_before ?? '',
+                    code_after: body.code_after ?? '',
+                  },
+                ]
+              : undefined),
+          patch: body.patch,
+          createdBy: request.principal!.label,
+        },
+        app.services.now(),
+        compute,
+      );
+      await announce('created', proposal);
+      for (const older of superseded) await announce('superseded', older);
+      return reply.code(201).send(await detail(proposal));
     },
   );
 
@@ -223,7 +219,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const proposal = await findProposal(orm, request.params.id);
-      if (!proposal) throw notFound(`No proposal ${request.params.id}`);
+      if (!proposal) throw new ProposalNotFoundError(request.params.id);
       return detail(proposal);
     },
   );
@@ -274,11 +270,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      try {
-        return await applyAndAnnounce(request.params.id, request.principal!.label);
-      } catch (error) {
-        throw asProblem(error);
-      }
+      return await applyAndAnnounce(request.params.id, request.principal!.label);
     },
   );
 
@@ -302,58 +294,52 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      try {
-        const proposal = await findProposal(orm, request.params.id);
-        if (!proposal) throw notFound(`No proposal ${request.params.id}`);
-        if (!proposal.repositoryId) {
-          throw new HttpProblem(
-            409,
-            'nothing_to_apply',
-            'Conflict',
-            'This proposal belongs to no repository: there is nothing to apply it to.',
-          );
-        }
-        const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId));
-        // proposals stored before Guardian's gate existed are scanned now
-        const findings = proposal.findings ?? (await compute.securityGate(proposal.changes));
-        const checks =
-          repository && proposal.baseCommit ? await repositoryChecks(repository, proposal.baseCommit) : undefined;
-        const [level, custody, sandbox] = await Promise.all([
-          agentLevel(orm, proposal.aiType),
-          custodyEligibility(orm, proposal.aiType),
-          sandboxStatus(app.services.config),
-        ]);
-        const failed = failedAutoApplyGates(
-          { ...proposal, findings },
-          {
-            checkCommands: checks?.commands ?? [],
-            policy: effectivePolicy(repository?.policy),
-          },
-          { type: proposal.aiType, level, custody },
-          sandbox.status === 'unavailable' ? unavailableDetail(sandbox) : undefined,
+      const proposal = await findProposal(orm, request.params.id);
+      if (!proposal) throw new ProposalNotFoundError(request.params.id);
+      if (!proposal.repositoryId) {
+        throw new ProposalRefusedError(
+          'nothing_to_apply',
+          'This proposal belongs to no repository: there is nothing to apply it to.',
         );
-        if (failed.length > 0) {
-          throw new HttpProblem(
-            409,
-            'auto_apply_blocked',
-            'Conflict',
-            `Auto-apply blocked: ${failed.map((gate) => gate.detail).join('; ')}.`,
-            {
-              failed_gates: failed,
-            },
-          );
-        }
-        const { proposal: accepted } = await reviewProposal(
-          orm,
-          proposal.id,
-          { verdict: 'accept', reason: 'correct', note: 'auto-apply: every gate held', reviewer: 'auto-apply' },
-          app.services.now(),
-        );
-        await announce('accepted', accepted);
-        return await applyAndAnnounce(proposal.id, 'auto-apply');
-      } catch (error) {
-        throw asProblem(error);
       }
+      const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId));
+      // proposals stored before Guardian's gate existed are scanned now
+      const findings = proposal.findings ?? (await compute.securityGate(proposal.changes));
+      const checks =
+        repository && proposal.baseCommit ? await repositoryChecks(repository, proposal.baseCommit) : undefined;
+      const [level, custody, sandbox] = await Promise.all([
+        agentLevel(orm, proposal.aiType),
+        custodyEligibility(orm, proposal.aiType),
+        sandboxStatus(app.services.config),
+      ]);
+      const failed = failedAutoApplyGates(
+        { ...proposal, findings },
+        {
+          checkCommands: checks?.commands ?? [],
+          policy: effectivePolicy(repository?.policy),
+        },
+        { type: proposal.aiType, level, custody },
+        sandbox.status === 'unavailable' ? unavailableDetail(sandbox) : undefined,
+      );
+      if (failed.length > 0) {
+        throw new HttpProblem(
+          409,
+          'auto_apply_blocked',
+          'Conflict',
+          `Auto-apply blocked: ${failed.map((gate) => gate.detail).join('; ')}.`,
+          {
+            failed_gates: failed,
+          },
+        );
+      }
+      const { proposal: accepted } = await reviewProposal(
+        orm,
+        proposal.id,
+        { verdict: 'accept', reason: 'correct', note: 'auto-apply: every gate held', reviewer: 'auto-apply' },
+        app.services.now(),
+      );
+      await announce('accepted', accepted);
+      return await applyAndAnnounce(proposal.id, 'auto-apply');
     },
   );
 
@@ -376,19 +362,15 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
       async (request) => {
-        try {
-          const { proposal, cancelledTests } = await reviewProposal(
-            orm,
-            request.params.id,
-            { verdict, reason: request.body?.reason, note: request.body?.note, reviewer: request.principal!.label },
-            app.services.now(),
-          );
-          await announce(verdict === 'accept' ? 'accepted' : 'rejected', proposal);
-          for (const task of cancelledTests) await app.services.tasks.announceCancel(task);
-          return detail(proposal);
-        } catch (error) {
-          throw asProblem(error);
-        }
+        const { proposal, cancelledTests } = await reviewProposal(
+          orm,
+          request.params.id,
+          { verdict, reason: request.body?.reason, note: request.body?.note, reviewer: request.principal!.label },
+          app.services.now(),
+        );
+        await announce(verdict === 'accept' ? 'accepted' : 'rejected', proposal);
+        for (const task of cancelledTests) await app.services.tasks.announceCancel(task);
+        return detail(proposal);
       },
     );
   }

@@ -2,12 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { SandboxCommandResult } from '../../db/schema.js';
 import { findProposal } from '../../proposals/proposal-store.js';
+import { ProposalNotFoundError } from '../../proposals/transition.js';
+import { RepositoryNotFoundError } from '../../repositories/repository-not-found-error.js';
 import { findRepository } from '../../repositories/repository-store.js';
 import { createExperiment } from '../../sandbox/create-experiment.js';
+import { ExperimentNotFoundError } from '../../sandbox/experiment-not-found-error.js';
 import { findExperiment, listExperiments, type SandboxExperiment } from '../../sandbox/experiment-store.js';
 import { findRun, proposalRuns, type SandboxRun } from '../../sandbox/run-store.js';
 import { sandboxStatus, unavailableDetail } from '../../sandbox/sandbox-status.js';
-import { asTaskProblem } from '../../tasks/errors-to-problems.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './api/v1/representations.js';
 import { taskLocation } from './api/v1/task-submission.js';
@@ -145,10 +147,10 @@ const sandboxRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body;
       const repository = await findRepository(orm, body.repository_id);
-      if (!repository) throw notFound(`No repository ${body.repository_id}.`);
+      if (!repository) throw new RepositoryNotFoundError(body.repository_id);
       if (body.proposal_id) {
         const proposal = await findProposal(orm, body.proposal_id);
-        if (!proposal) throw notFound(`No proposal ${body.proposal_id}.`);
+        if (!proposal) throw new ProposalNotFoundError(body.proposal_id);
         if (proposal.repositoryId !== repository.id || !proposal.baseCommit) {
           throw new HttpProblem(
             422,
@@ -180,8 +182,6 @@ const sandboxRoutes: FastifyPluginAsyncZod = async (app) => {
         runs: body.runs,
         createdBy: principal.label,
         trigger: 'manual',
-      }).catch((error: unknown) => {
-        throw asTaskProblem(error, { inputField: 'body', agentNamedByClient: false });
       });
       await queue.announce({ task: experiment.task, created: experiment.created });
       return reply
@@ -231,7 +231,7 @@ const sandboxRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const row = await findExperiment(orm, request.params.id);
-      if (!row) throw notFound(`No experiment ${request.params.id}.`);
+      if (!row) throw new ExperimentNotFoundError(request.params.id);
       return presentExperiment(row);
     },
   );

@@ -13,7 +13,6 @@ import {
   insertDeclarativeAgent,
   updateDeclarativeAgent,
 } from '../../../../agents/declarative/store.js';
-import { asTaskProblem } from '../../../../tasks/errors-to-problems.js';
 import { taskRepresentation, taskSchema } from '../../../../tasks/representation.js';
 import { publishAgentEvent } from '../../../../tasks/task-events.js';
 import { InvalidTaskInputError } from '../../../../tasks/task-queue.js';
@@ -233,10 +232,7 @@ const agents: FastifyPluginAsyncZod = async (app) => {
       if (ownInput) {
         const checked = ownInput.schema.safeParse(input);
         if (!checked.success) {
-          throw asTaskProblem(new InvalidTaskInputError(checked.error.issues), {
-            inputField: 'body.input',
-            agentNamedByClient: false,
-          });
+          throw new InvalidTaskInputError(checked.error.issues, 'body.input');
         }
         input = checked.data as Record<string, unknown>;
       }

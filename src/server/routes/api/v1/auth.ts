@@ -18,14 +18,8 @@ import {
   issueTokenPair,
   revokeTokenFamily,
 } from '../../../../accounts/tokens.js';
-import {
-  EmailTakenError,
-  findActiveUser,
-  findUserByEmail,
-  normaliseEmail,
-  registerUser,
-} from '../../../../accounts/users.js';
-import { conflict, forbidden, HttpProblem, unauthorized } from '../../../problem.js';
+import { findActiveUser, findUserByEmail, normaliseEmail, registerUser } from '../../../../accounts/users.js';
+import { forbidden, HttpProblem, unauthorized } from '../../../problem.js';
 import { emailSchema, passwordSchema, presentUser, userSchema } from './representations.js';
 
 const tokenPairSchema = z
@@ -64,27 +58,22 @@ const auth: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const principal = request.principal;
       const isAdmin = principal?.scopes.has('admin') ?? false;
-      try {
-        const user = await registerUser(
-          database,
-          {
-            email: request.body.email,
-            password: request.body.password,
-            displayName: request.body.display_name,
-            role: isAdmin ? request.body.role : 'viewer',
-          },
-          (isFirst) => {
-            if (isFirst || isAdmin || config.allowSignup) return;
-            throw principal
-              ? forbidden('Only admins register users on this installation.')
-              : unauthorized('Registration is closed: an admin must register new users (ALLOW_SIGNUP is off).');
-          },
-        );
-        return reply.code(201).send(presentUser(user));
-      } catch (error) {
-        if (error instanceof EmailTakenError) throw conflict('email_taken', error.message);
-        throw error;
-      }
+      const user = await registerUser(
+        database,
+        {
+          email: request.body.email,
+          password: request.body.password,
+          displayName: request.body.display_name,
+          role: isAdmin ? request.body.role : 'viewer',
+        },
+        (isFirst) => {
+          if (isFirst || isAdmin || config.allowSignup) return;
+          throw principal
+            ? forbidden('Only admins register users on this installation.')
+            : unauthorized('Registration is closed: an admin must register new users (ALLOW_SIGNUP is off).');
+        },
+      );
+      return reply.code(201).send(presentUser(user));
     },
   );
 

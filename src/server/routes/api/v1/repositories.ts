@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { grants } from '../../../../accounts/roles.js';
 import { branchNameSchema, revisionSchema } from '../../../../repositories/branch-name.js';
 import { browseDirectory, browseFile } from '../../../../repositories/browse.js';
-import { resolveCommit, UnknownRevisionError } from '../../../../repositories/git-repository.js';
+import { resolveCommit } from '../../../../repositories/git-repository.js';
 import {
   changeRepository,
   removeRepository,
@@ -11,51 +11,12 @@ import {
 } from '../../../../repositories/manage-repository.js';
 import { repositoryPolicyPatchSchema } from '../../../../repositories/policy.js';
 import { registerClone, registerLocalPath } from '../../../../repositories/register-repository.js';
-import { RepositoryRefusedError } from '../../../../repositories/repository-refused-error.js';
+import { RepositoryNotFoundError } from '../../../../repositories/repository-not-found-error.js';
 import { findRepository, listRepositories } from '../../../../repositories/repository-store.js';
-import { UnsafePathError } from '../../../../repositories/safe-path.js';
 import { repositoryChecks } from '../../../../sandbox/checks.js';
-import { forbidden, HttpProblem, notFound } from '../../../problem.js';
+import { forbidden } from '../../../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './representations.js';
 import { fileSchema, presentRepository, repositorySchema, treeSchema } from './repository-representation.js';
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  422: 'Unprocessable Content',
-};
-
-/** Turns the repository module's refusals into problem responses; anything else is left to the handler. */
-function asProblem(error: unknown): unknown {
-  if (error instanceof RepositoryRefusedError) {
-    return new HttpProblem(error.status, error.code, TITLES[error.status] ?? 'Error', error.message, {
-      ...error.extensions,
-      ...(error.field ? { errors: [{ field: error.field, message: error.message }] } : {}),
-    });
-  }
-  if (error instanceof UnsafePathError) {
-    return new HttpProblem(400, 'unsafe_path', 'Bad Request', error.message, {
-      errors: [{ field: 'querystring.path', message: error.reason }],
-    });
-  }
-  if (error instanceof UnknownRevisionError) {
-    return new HttpProblem(404, 'unknown_revision', 'Not Found', error.message, {
-      errors: [{ field: 'querystring.ref', message: 'names no commit in the repository' }],
-    });
-  }
-  return error;
-}
-
-async function refusalsAsProblems<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw asProblem(error);
-  }
-}
 
 const nameSchema = z.string().trim().min(1).max(200);
 const checkCommandsSchema = z
@@ -115,7 +76,7 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
 
   async function existing(id: string) {
     const repository = await findRepository(orm, id);
-    if (!repository) throw notFound(`No repository ${id}`);
+    if (!repository) throw new RepositoryNotFoundError(id);
     return repository;
   }
 
@@ -161,11 +122,10 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
       if (body.path !== undefined && !grants(principal.scopes, 'admin')) {
         throw forbidden('Registering a local path needs the admin scope; others may register a clone URL.');
       }
-      const repository = await refusalsAsProblems(() =>
+      const repository =
         body.path !== undefined
-          ? registerLocalPath(services, body.path, settings)
-          : registerClone(services, body.clone_url!, settings),
-      );
+          ? await registerLocalPath(services, body.path, settings)
+          : await registerClone(services, body.clone_url!, settings);
       return reply.code(201).send(presentRepository(repository));
     },
   );
@@ -197,15 +157,13 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const updated = await refusalsAsProblems(() =>
-        changeRepository(services, request.params.id, {
-          name: request.body.name,
-          defaultBranch: request.body.default_branch,
-          checkCommands: request.body.check_commands,
-          policy: request.body.policy,
-        }),
-      );
-      if (!updated) throw notFound(`No repository ${request.params.id}`);
+      const updated = await changeRepository(services, request.params.id, {
+        name: request.body.name,
+        defaultBranch: request.body.default_branch,
+        checkCommands: request.body.check_commands,
+        policy: request.body.policy,
+      });
+      if (!updated) throw new RepositoryNotFoundError(request.params.id);
       return presentRepository(updated);
     },
   );
@@ -224,7 +182,7 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const removed = await removeRepository(services, request.params.id);
-      if (!removed) throw notFound(`No repository ${request.params.id}`);
+      if (!removed) throw new RepositoryNotFoundError(request.params.id);
       return presentRepository(removed.repository);
     },
   );
@@ -244,8 +202,8 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const synced = await refusalsAsProblems(() => synchroniseRepository(services, request.params.id));
-      if (!synced) throw notFound(`No repository ${request.params.id}`);
+      const synced = await synchroniseRepository(services, request.params.id);
+      if (!synced) throw new RepositoryNotFoundError(request.params.id);
       return presentRepository(synced);
     },
   );
@@ -253,7 +211,7 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/:id/tree',
     {
-      config: read,
+      config: { ...read, problemFields: { unsafe_path: 'querystring.path' } },
       schema: {
         summary: 'List a directory of the repository at a revision',
         description: 'Read from git objects: committed content only, never uncommitted changes in the work tree.',
@@ -265,7 +223,7 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const repository = await existing(request.params.id);
-      const tree = await refusalsAsProblems(() => browseDirectory(repository, request.query.path, request.query.ref));
+      const tree = await browseDirectory(repository, request.query.path, request.query.ref);
       return {
         ...tree,
         entries: tree.entries.map((entry) => ({
@@ -281,7 +239,7 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/:id/file',
     {
-      config: read,
+      config: { ...read, problemFields: { unsafe_path: 'querystring.path' } },
       schema: {
         summary: 'Read a file of the repository at a revision',
         description:
@@ -295,7 +253,7 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const repository = await existing(request.params.id);
-      return refusalsAsProblems(() => browseFile(repository, request.query.path, request.query.ref));
+      return browseFile(repository, request.query.path, request.query.ref);
     },
   );
 
@@ -327,17 +285,15 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const repository = await existing(request.params.id);
-      return refusalsAsProblems(async () => {
-        const commit = await resolveCommit(repository, request.query.ref ?? repository.defaultBranch);
-        const checks = await repositoryChecks(repository, commit);
-        return {
-          commit,
-          commands: [...checks.commands],
-          source: checks.source,
-          configured: repository.checkCommands,
-          detected: [...checks.detected],
-        };
-      });
+      const commit = await resolveCommit(repository, request.query.ref ?? repository.defaultBranch);
+      const checks = await repositoryChecks(repository, commit);
+      return {
+        commit,
+        commands: [...checks.commands],
+        source: checks.source,
+        configured: repository.checkCommands,
+        detected: [...checks.detected],
+      };
     },
   );
 };

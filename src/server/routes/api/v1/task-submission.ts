@@ -2,9 +2,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Principal } from '../../../../accounts/principal.js';
 import { findMissingReference } from '../../../../agents/input-references.js';
-import { asTaskProblem, type SubmissionContext } from '../../../../tasks/errors-to-problems.js';
+import { ProposalNotFoundError } from '../../../../proposals/transition.js';
+import { RepositoryNotFoundError } from '../../../../repositories/repository-not-found-error.js';
+import { ExperimentNotFoundError } from '../../../../sandbox/experiment-not-found-error.js';
+import { AgentNotRegisteredError } from '../../../../tasks/task-queue.js';
 import type { AgentRow, TaskRow } from '../../../../tasks/task-store.js';
-import { conflict, HttpProblem } from '../../../problem.js';
+import { conflict } from '../../../problem.js';
 import type { Services } from '../../../types.js';
 
 /** Headers of the routes that start a task; other headers pass through untouched. */
@@ -17,6 +20,23 @@ export const submissionHeaders = z.looseObject({
     .optional()
     .describe('repeating a request with the same key (per agent type) answers 200 with the task the first one created'),
 });
+
+export interface SubmissionContext {
+  /** where the task input sat in the request, e.g. `body` or `body.input` */
+  readonly inputField: string;
+  /**
+   * whether the agent was named by the client (an unknown one is 404 `unknown_agent`) or is one that exists
+   * (its type is not registered in this process: 409 `agent_not_registered`)
+   */
+  readonly agentNamedByClient: boolean;
+}
+
+/** The error for each kind of object a task input can name (src/agents/input-references.ts). */
+const NOT_FOUND = {
+  repository: RepositoryNotFoundError,
+  proposal: ProposalNotFoundError,
+  experiment: ExperimentNotFoundError,
+} as const;
 
 export interface ManualSubmission {
   readonly agentType: string;
@@ -40,37 +60,32 @@ export async function submitManualTask(
   principal: Principal,
   submission: ManualSubmission,
 ): Promise<{ task: TaskRow; created: boolean }> {
-  let result: { task: TaskRow; created: boolean };
-  try {
-    services.tasks.validate({ agentType: submission.agentType, input: submission.input, trigger: 'manual' });
-  } catch (error) {
-    throw asTaskProblem(error, submission.context);
+  const { inputField, agentNamedByClient } = submission.context;
+  if (!agentNamedByClient && !services.agents.get(submission.agentType)) {
+    throw new AgentNotRegisteredError(submission.agentType);
   }
+  services.tasks.validate(
+    { agentType: submission.agentType, input: submission.input, trigger: 'manual', inputField },
+    submission.agent,
+  );
   // Schema-valid input may still name a repository (proposal, experiment) that does not exist: 404 now,
   // rather than a 202 whose task fails later.
   const missing = await findMissingReference(services.database.orm, submission.input);
-  if (missing) {
-    throw new HttpProblem(404, `${missing.kind}_not_found`, 'Not Found', `No ${missing.kind} ${missing.id}.`, {
-      errors: [{ field: `${submission.context.inputField}.${missing.field}`, message: `names no ${missing.kind}` }],
-    });
-  }
-  try {
-    result = await services.tasks.submit(
-      {
-        agentType: submission.agentType,
-        input: submission.input,
-        trigger: 'manual',
-        createdBy: principal.label,
-        priority: submission.priority,
-        idempotencyKey: submission.idempotencyKey
-          ? `api:${submission.agentType}:${submission.idempotencyKey}`
-          : undefined,
-      },
-      submission.agent,
-    );
-  } catch (error) {
-    throw asTaskProblem(error, submission.context);
-  }
+  if (missing) throw new NOT_FOUND[missing.kind](missing.id, `${inputField}.${missing.field}`);
+  const result = await services.tasks.submit(
+    {
+      agentType: submission.agentType,
+      input: submission.input,
+      trigger: 'manual',
+      inputField,
+      createdBy: principal.label,
+      priority: submission.priority,
+      idempotencyKey: submission.idempotencyKey
+        ? `api:${submission.agentType}:${submission.idempotencyKey}`
+        : undefined,
+    },
+    submission.agent,
+  );
   if (!result.created) {
     const definition = services.agents.get(submission.agentType)!;
     const input = JSON.parse(JSON.stringify(definition.inputSchema.parse(submission.input))) as unknown;

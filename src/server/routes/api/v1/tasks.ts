@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { asRetryProblem, taskNotFound } from '../../../../tasks/errors-to-problems.js';
 import { taskRepresentation, taskSchema } from '../../../../tasks/representation.js';
 import { retryTask } from '../../../../tasks/retry-task.js';
 import { listTasks, logCountsByAttempt, taskLogPage } from '../../../../tasks/task-queries.js';
 import { findTask } from '../../../../tasks/task-store.js';
-import { conflict } from '../../../problem.js';
+import { conflict, notFound } from '../../../problem.js';
 import { idParams, withTotalCount } from './representations.js';
 import { taskListFilter, taskListQuery } from './task-list-query.js';
 import { taskLocation } from './task-submission.js';
@@ -52,7 +51,7 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
 
   async function existing(id: string) {
     const task = await findTask(orm, id);
-    if (!task) throw taskNotFound(id);
+    if (!task) throw notFound(`No task ${id}`);
     return task;
   }
 
@@ -122,13 +121,8 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      let task;
-      try {
-        task = await retryTask(services.database, services.tasks, request.params.id, request.principal!.label);
-      } catch (error) {
-        throw asRetryProblem(error);
-      }
-      if (!task) throw taskNotFound(request.params.id);
+      const task = await retryTask(services.database, services.tasks, request.params.id, request.principal!.label);
+      if (!task) throw notFound(`No task ${request.params.id}`);
       return reply.code(202).header('location', taskLocation(task)).send(taskRepresentation(task));
     },
   );

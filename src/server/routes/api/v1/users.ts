@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../../../accounts/roles.js';
-import { createUser, EmailTakenError, findUser, listUsers, updateUser } from '../../../../accounts/users.js';
+import { createUser, findUser, listUsers, updateUser } from '../../../../accounts/users.js';
 import { revokeUserTokens } from '../../../../accounts/tokens.js';
-import { conflict, notFound } from '../../../problem.js';
+import { notFound } from '../../../problem.js';
 import {
   emailSchema,
   idParams,
@@ -49,18 +49,13 @@ const users: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      try {
-        const user = await createUser(orm, {
-          email: request.body.email,
-          password: request.body.password,
-          role: request.body.role,
-          displayName: request.body.display_name,
-        });
-        return reply.code(201).send(presentUser(user));
-      } catch (error) {
-        if (error instanceof EmailTakenError) throw conflict('email_taken', error.message);
-        throw error;
-      }
+      const user = await createUser(orm, {
+        email: request.body.email,
+        password: request.body.password,
+        role: request.body.role,
+        displayName: request.body.display_name,
+      });
+      return reply.code(201).send(presentUser(user));
     },
   );
 
