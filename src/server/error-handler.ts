@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ComputeBusyError } from '../compute/compute.js';
+import { ComputeBusyError, ComputeTimeoutError } from '../compute/compute.js';
 import { asLanguageModelProblem } from '../llm/errors-to-problems.js';
 import { HttpProblem, type FieldError, type ProblemBody } from './problem.js';
 
@@ -78,6 +78,11 @@ export function registerErrorHandling(app: FastifyInstance) {
       const busy = error as unknown as ComputeBusyError;
       reply.header('retry-after', String(busy.retryAfterSeconds));
       return sendProblem(request, reply, 503, busy.code, busy.message, {}, 'Service Unavailable');
+    }
+    // A task ran past COMPUTE_TASK_TIMEOUT_MS on its thread: the input is what is too slow to analyse.
+    if ((error as unknown) instanceof ComputeTimeoutError) {
+      const timeout = error as unknown as ComputeTimeoutError;
+      return sendProblem(request, reply, 422, timeout.code, timeout.message, { timeout_ms: timeout.timeoutMs });
     }
     // The LLM layer's errors (llm_not_configured, budget_exhausted, …) reach here from any route.
     const problem = error instanceof HttpProblem ? error : asLanguageModelProblem(error);
