@@ -146,6 +146,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     now,
     onError: (error) => logger.warn({ err: error }, 'could not announce or apply a revocation'),
+    resyncIntervalMs: config.revocationResyncSeconds * 1000,
   });
   const services: Services = {
     config,
