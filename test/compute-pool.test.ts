@@ -21,7 +21,7 @@ function manualTimer() {
   const pending = new Set<() => void>();
   let onStart: (() => void) | undefined;
   return {
-    startTimer(onTimeout: () => void) {
+    startTimer(onTimeout: () => void, _ms: number) {
       pending.add(onTimeout);
       onStart?.();
       return () => void pending.delete(onTimeout);
@@ -136,7 +136,11 @@ for (const target of databaseTargets()) {
       const timer = manualTimer();
 
       before(async () => {
-        gated = gatedComputePool({ size: 1, maxQueue: 0, startTimer: timer.startTimer });
+        gated = gatedComputePool({
+          size: 1,
+          maxQueue: 0,
+          startTimer: (onTimeout, ms) => timer.startTimer(onTimeout, ms),
+        });
         gated.open();
         t = await createTestApp(target, { compute: gated.compute });
       });

@@ -92,8 +92,14 @@ describe('custody generators', () => {
   });
 
   it('scores deterministically: the same seed gives the same results and score', async () => {
-    const first = await runCustodyTest({ agentType: 'guardian', difficulty: 'advanced', seed: 99 }, { config, compute });
-    const second = await runCustodyTest({ agentType: 'guardian', difficulty: 'advanced', seed: 99 }, { config, compute });
+    const first = await runCustodyTest(
+      { agentType: 'guardian', difficulty: 'advanced', seed: 99 },
+      { config, compute },
+    );
+    const second = await runCustodyTest(
+      { agentType: 'guardian', difficulty: 'advanced', seed: 99 },
+      { config, compute },
+    );
     assert.deepEqual(first.results, second.results);
     assert.equal(first.score, second.score);
     assert.equal(first.cases, 10);
@@ -186,7 +192,10 @@ describe('custody generators', () => {
     'on a broken base expects still-failing for a keep and fixed for a fix, and Sandbox gives them',
     { timeout: 90_000 },
     async () => {
-      const outcome = await runCustodyTest({ agentType: 'sandbox', difficulty: 'master', seed: 2 }, { config, compute });
+      const outcome = await runCustodyTest(
+        { agentType: 'sandbox', difficulty: 'master', seed: 2 },
+        { config, compute },
+      );
       assert.equal(outcome.cases, 4);
       assert.equal(outcome.passed, true, JSON.stringify(outcome.results));
       assert.deepEqual(

@@ -31,8 +31,7 @@ export interface TaskRuntimeOptions {
   readonly registry?: AgentRegistry | undefined;
   /** whether this process runs workers; settings override the configuration's */
   readonly worker?:
-    | boolean
-    | Partial<Omit<WorkerOptions, 'database' | 'events' | 'registry' | 'queue' | 'log' | 'compute'>>;
+    boolean | Partial<Omit<WorkerOptions, 'database' | 'events' | 'registry' | 'queue' | 'log' | 'compute'>>;
   readonly observer?: WorkerObserver | undefined;
 }
 
