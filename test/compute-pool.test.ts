@@ -4,13 +4,44 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { createComputePool } from '../src/compute/compute-pool.js';
+import { ComputeTimeoutError } from '../src/compute/compute.js';
 import { freePort } from './support/free-port.js';
+import { createRepository } from './support/repository-fixtures.js';
 import { healthy, startLvlup } from './support/lvlup-process.js';
-import { createTestApp, type TestApp } from './support/app.js';
+import { createTestApp, eventually, registerRepository, type TestApp } from './support/app.js';
 import { gatedComputePool, type GatedCompute } from './support/compute-gate.js';
 import { databaseTargets } from './support/database.js';
 
 const VULNERABLE = 'export function run(input) {\n  return eval(input);\n}\n';
+
+/** A deadline timer the test fires itself: no task's fate depends on how fast the machine is. */
+function manualTimer() {
+  const pending = new Set<() => void>();
+  let onStart: (() => void) | undefined;
+  return {
+    startTimer(onTimeout: () => void, _ms: number) {
+      pending.add(onTimeout);
+      onStart?.();
+      return () => void pending.delete(onTimeout);
+    },
+    /** resolves once `count` deadlines run (their tasks started on a thread and did not end) */
+    async running(count: number) {
+      while (pending.size < count) await new Promise<void>((resolve) => (onStart = resolve));
+    },
+    fire() {
+      for (const onTimeout of pending) onTimeout();
+      pending.clear();
+    },
+    get size() {
+      return pending.size;
+    },
+  };
+}
+
+const isTimeout = (error: unknown) =>
+  error instanceof ComputeTimeoutError && error.code === 'compute_timeout' && error.task === 'analyze';
 
 for (const target of databaseTargets()) {
   describe(`the compute pool on ${target}`, { timeout: 180_000 }, () => {
@@ -48,7 +79,7 @@ for (const target of databaseTargets()) {
         const health = await t.request({ method: 'GET', url: '/health' });
         assert.equal(health.statusCode, 200, health.body);
         assert.equal(analysisSettled, false, 'the analysis finished with its worker held at the gate');
-        assert.deepEqual(gated.compute.stats(), { threads: 1, inFlight: 1 });
+        assert.deepEqual(gated.compute.stats(), { threads: 1, inFlight: 1, completed: 0 });
 
         // Every thread busy and no queue: more CPU work is refused at once, on every route that does it.
         const busy = [
@@ -99,6 +130,134 @@ for (const target of databaseTargets()) {
       });
     });
 
+    describe('a task past its deadline', () => {
+      let t: TestApp;
+      let gated: GatedCompute;
+      const timer = manualTimer();
+
+      before(async () => {
+        gated = gatedComputePool({
+          size: 1,
+          maxQueue: 0,
+          startTimer: (onTimeout, ms) => timer.startTimer(onTimeout, ms),
+        });
+        gated.open();
+        t = await createTestApp(target, { compute: gated.compute });
+      });
+      after(() => t.close());
+
+      it('terminates the thread, fails with compute_timeout (422 on a request) and serves the next task', async () => {
+        const spinning = t.request({
+          method: 'POST',
+          url: '/guardian/analyze',
+          key: t.adminKey,
+          payload: { code: 'run();\n', file_path: 'spin-forever.js' },
+        });
+        // Its deadline starts once its thread starts it; the thread never ends it on its own.
+        await timer.running(1);
+        timer.fire();
+        const response = await spinning;
+        assert.equal(response.statusCode, 422, response.body);
+        assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+        const problem = response.json<{ type: string; code: string; timeout_ms: number }>();
+        assert.equal(problem.code, 'compute_timeout');
+        assert.equal(problem.type, '/problems/compute_timeout');
+        assert.equal(problem.timeout_ms, 60_000);
+
+        // Called directly, the same task fails with the typed error.
+        const direct = gated.compute.analyze({ code: '', filePath: 'spin-forever.js' });
+        await timer.running(1);
+        timer.fire();
+        await assert.rejects(direct, isTimeout);
+
+        // A new thread replaced the terminated one, and it serves the next task.
+        const next = await t.request({
+          method: 'POST',
+          url: '/guardian/analyze',
+          key: t.adminKey,
+          payload: { code: VULNERABLE, file_path: 'src/run.js' },
+        });
+        assert.equal(next.statusCode, 200, next.body);
+        assert.deepEqual(
+          next.json<{ findings: { rule_id: string }[] }>().findings.map((finding) => finding.rule_id),
+          ['js.code-injection'],
+        );
+        assert.equal(timer.size, 0, 'a finished task leaves no deadline running');
+        assert.deepEqual(gated.compute.stats().threads, 1);
+        assert.equal(gated.compute.stats().inFlight, 0);
+        assert.deepEqual(gated.errors, []);
+      });
+    });
+
+    it("runs a Guardian scan's and an Imperium run's analyses on the pool's threads", async () => {
+      const workspace = await realpath(await mkdtemp(path.join(os.tmpdir(), 'lvlup-compute-agents-')));
+      const poolErrors: unknown[] = [];
+      const compute = createComputePool({
+        size: 1,
+        maxQueue: 0,
+        taskTimeoutMs: 60_000,
+        onError: (error) => poolErrors.push(error),
+      });
+      const t = await createTestApp(target, {
+        environment: { LVLUP_REPO_ROOTS: workspace, LVLUP_DATA_DIR: path.join(workspace, 'data') },
+        worker: { pollIntervalMs: 100 },
+        compute,
+      });
+      try {
+        const folder = path.join(workspace, 'shop');
+        await createRepository(folder, {
+          'src/run.js': VULNERABLE,
+          // dead code after a return: an Imperium proposal
+          'src/add.js': "function add(a, b) {\n  return a + b;\n  console.log('never');\n}\nexports.add = add;\n",
+          'tools/load.py': 'import yaml\n\ndef load(path):\n    return yaml.load(open(path))\n',
+          'README.md': '# shop\n',
+        });
+        const repositoryId = await registerRepository(t, folder);
+        const run = async (agent: string) => {
+          const started = await t.request({
+            method: 'POST',
+            url: `/agents/${agent}/run`,
+            key: t.adminKey,
+            payload: { repository_id: repositoryId },
+          });
+          assert.equal(started.statusCode, 202, started.body);
+          const id = started.json<{ id: string }>().id;
+          return eventually(async () => {
+            const task = (await t.request({ method: 'GET', url: `/api/v1/tasks/${id}`, key: t.adminKey })).json<{
+              status: string;
+              error: unknown;
+              result: { files_scanned: number; findings: number; files_analysed: number; proposals_created: number };
+            }>();
+            if (!['succeeded', 'failed', 'cancelled'].includes(task.status)) return undefined;
+            assert.equal(task.status, 'succeeded', JSON.stringify(task.error));
+            return task.result;
+          });
+        };
+
+        assert.equal(compute.stats().completed, 0, 'nothing ran on the pool before the scan');
+        const scan = await run('guardian');
+        assert.equal(scan.files_scanned, 3);
+        assert.ok(scan.findings >= 2, JSON.stringify(scan));
+        // One pool task per analysed file, and nothing else used the pool meanwhile.
+        assert.equal(compute.stats().completed, 3);
+        assert.equal(compute.stats().threads, 1);
+
+        const imperium = await run('imperium');
+        assert.equal(imperium.files_analysed, 3, JSON.stringify(imperium));
+        assert.ok(imperium.proposals_created >= 1, JSON.stringify(imperium));
+        // At least the engine's pass over each file, then each proposal's own pass, diff and security gate.
+        assert.ok(
+          compute.stats().completed >= 3 + 3 + imperium.proposals_created * 3,
+          `completed: ${compute.stats().completed}`,
+        );
+      } finally {
+        await t.close();
+        await rm(workspace, { recursive: true, force: true });
+      }
+      assert.equal(compute.stats().threads, 0);
+      assert.deepEqual(poolErrors, []);
+    });
+
     it('terminates its worker threads when the app closes', async () => {
       const gated = gatedComputePool({ size: 2, maxQueue: 0 });
       gated.open();
@@ -120,6 +279,19 @@ for (const target of databaseTargets()) {
     });
   });
 }
+
+describe('the compute pool with a tiny real deadline', () => {
+  it('stops a task that never ends with compute_timeout', async () => {
+    const gated = gatedComputePool({ size: 1, maxQueue: 0, taskTimeoutMs: 1 });
+    gated.open();
+    try {
+      await assert.rejects(gated.compute.analyze({ code: '', filePath: 'spin-forever.js' }), isTimeout);
+      assert.equal(gated.compute.stats().inFlight, 0);
+    } finally {
+      await gated.compute.close();
+    }
+  });
+});
 
 describe('the compute pool under bin/lvlup.js (tsx registered in the main thread only)', { timeout: 180_000 }, () => {
   it('starts its worker threads with the server and analyses in them', async () => {

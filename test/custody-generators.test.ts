@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeCode } from '../src/analysis/guardian/analyze.js';
 import { GUARDIAN_RULES } from '../src/analysis/guardian/rules.js';
+import { createInlineCompute } from '../src/compute/compute-pool.js';
 import { eligibilityOf } from '../src/custody/custody-store.js';
 import { CUSTODY_PROFILES } from '../src/custody/difficulty.js';
 import { generateGuardianCases, runGuardianCases } from '../src/custody/guardian-cases.js';
@@ -12,6 +13,8 @@ import { generateSandboxFixture } from '../src/custody/sandbox-cases.js';
 import { failedAutoApplyGates } from '../src/inbox/auto-apply-gates.js';
 import { DEFAULT_REPOSITORY_POLICY } from '../src/repositories/policy.js';
 import { DIFFICULTIES } from '../src/learning/xp.js';
+
+const compute = createInlineCompute();
 
 const config = {
   sandboxMode: 'auto' as const,
@@ -89,15 +92,21 @@ describe('custody generators', () => {
   });
 
   it('scores deterministically: the same seed gives the same results and score', async () => {
-    const first = await runCustodyTest({ agentType: 'guardian', difficulty: 'advanced', seed: 99 }, { config });
-    const second = await runCustodyTest({ agentType: 'guardian', difficulty: 'advanced', seed: 99 }, { config });
+    const first = await runCustodyTest(
+      { agentType: 'guardian', difficulty: 'advanced', seed: 99 },
+      { config, compute },
+    );
+    const second = await runCustodyTest(
+      { agentType: 'guardian', difficulty: 'advanced', seed: 99 },
+      { config, compute },
+    );
     assert.deepEqual(first.results, second.results);
     assert.equal(first.score, second.score);
     assert.equal(first.cases, 10);
     assert.equal(first.passed, true, JSON.stringify(first.results.filter((result) => !result.correct)));
 
     // the score is correct cases / cases against the difficulty's threshold
-    const results = await runGuardianCases(generateGuardianCases('basic', 5));
+    const results = await runGuardianCases(generateGuardianCases('basic', 5), compute);
     const flipped = results.map((result, index) => (index < 2 ? { ...result, correct: false } : result));
     assert.deepEqual(scoreCustody('guardian', 'basic', flipped), {
       cases: 6,
@@ -123,7 +132,7 @@ describe('custody generators', () => {
       'opportunity',
       'opportunity',
     ]);
-    const results = await runImperiumCases(cases);
+    const results = await runImperiumCases(cases, compute);
     for (const result of results) {
       assert.equal(result.got.behaviour_preserved, true, JSON.stringify(result));
       assert.equal(result.correct, true, JSON.stringify(result));
@@ -170,7 +179,7 @@ describe('custody generators', () => {
   });
 
   it('runs Sandbox custody through the real pipeline and gets the verdicts right', { timeout: 60_000 }, async () => {
-    const outcome = await runCustodyTest({ agentType: 'sandbox', difficulty: 'basic', seed: 11 }, { config });
+    const outcome = await runCustodyTest({ agentType: 'sandbox', difficulty: 'basic', seed: 11 }, { config, compute });
     assert.equal(outcome.cases, 2);
     assert.equal(outcome.passed, true, JSON.stringify(outcome.results));
     assert.deepEqual(outcome.results.map((result) => [result.kind, result.got.verdict]).sort(), [
@@ -183,7 +192,10 @@ describe('custody generators', () => {
     'on a broken base expects still-failing for a keep and fixed for a fix, and Sandbox gives them',
     { timeout: 90_000 },
     async () => {
-      const outcome = await runCustodyTest({ agentType: 'sandbox', difficulty: 'master', seed: 2 }, { config });
+      const outcome = await runCustodyTest(
+        { agentType: 'sandbox', difficulty: 'master', seed: 2 },
+        { config, compute },
+      );
       assert.equal(outcome.cases, 4);
       assert.equal(outcome.passed, true, JSON.stringify(outcome.results));
       assert.deepEqual(

@@ -5,13 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { createApiKey, revokeApiKey } from '../src/accounts/api-keys.js';
 import type { Role } from '../src/accounts/roles.js';
 import { createUser } from '../src/accounts/users.js';
+import { revokeKeyFromCommandLine } from '../src/cli/commands/keys.js';
 import { loadConfig } from '../src/config/config.js';
 import type { Database } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
+import { users } from '../src/db/schema.js';
 import { openPostgres } from '../src/db/postgres.js';
 import { buildApp } from '../src/server/app.js';
 import { createTestApp, type TestApp } from './support/app.js';
@@ -225,6 +228,38 @@ for (const target of databaseTargets()) {
       assert.equal(socket.messages.size, 0, 'nothing was granted to the revoked key');
     });
 
+    it('ends the streams of a key revoked and a user disabled without an announcement on the next resync', async () => {
+      const { key, secret } = await createApiKey(t.database.orm, {
+        name: 'revoked unannounced',
+        scopes: ['agents:read'],
+        createdBy: 'test',
+      });
+      const user = await addUser(t.database, 'nina@example.com');
+      const tokens = await signIn(t.app, 'nina@example.com');
+      const bystander = await t.createKey(['agents:read']);
+      const byKey = await stream(baseUrl, secret);
+      const byToken = await stream(baseUrl, tokens.access_token);
+      const other = await stream(baseUrl, bystander, 'agents');
+
+      // Committed by a process whose announcement never arrived: only the database knows.
+      assert.ok(await revokeApiKey(t.database.orm, key.id));
+      await t.database.orm.update(users).set({ disabledAt: new Date() }).where(eq(users.id, user.id));
+      // Until the resync, this process still delivers to those streams: it has not heard.
+      const before = await t.app.services.events.publish({ type: 'agent.test', topic: 'agents', data: {} });
+      assert.equal((await byKey.received.next()).id, before.id);
+      assert.equal((await byToken.received.next()).id, before.id);
+      assert.equal((await other.received.next()).id, before.id);
+
+      await t.app.services.revocations.resync();
+      await within(byKey.ended, 'byKey ended');
+      await within(byToken.ended, 'byToken ended');
+      assert.equal((await me(t.app, tokens.access_token)).statusCode, 401);
+      // The bystander's stream still delivers.
+      const after = await t.app.services.events.publish({ type: 'agent.test', topic: 'agents', data: {} });
+      assert.equal((await other.received.next()).id, after.id);
+      other.close();
+    });
+
     it('remembers signed-out sessions across a restart', async () => {
       await addUser(t.database, 'rosa@example.com');
       const out = await signIn(t.app, 'rosa@example.com');
@@ -279,7 +314,13 @@ for (const { name, redisUrl } of transports) {
         const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
         if (redis) clients.push(redis);
         const app = await buildApp({
-          config: loadConfig({ RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'warn', LVLUP_WORKER: 'false' }),
+          // No periodic resync during the test: only announcements reach the other process here.
+          config: loadConfig({
+            RATE_LIMIT_ENABLED: 'false',
+            LOG_LEVEL: 'warn',
+            LVLUP_WORKER: 'false',
+            REVOCATION_RESYNC_SECONDS: '86400',
+          }),
           database,
           redis,
           version: 'test',
@@ -339,6 +380,34 @@ for (const { name, redisUrl } of transports) {
         // The stream ending shows B has heard of it; from then on B refuses the access token too.
         await within(events.ended, 'events ended');
         assert.equal((await me(b, session.access_token)).statusCode, 401);
+      });
+
+      it("ends B's streams of a key that `lvlup keys revoke` revokes from a process of its own", async () => {
+        // The command line's own connection, as `lvlup keys revoke` opens it, with the servers' settings.
+        const cli = await openPostgres(url, 2);
+        databases.push(cli);
+        const { key, secret } = await createApiKey(cli.orm, {
+          name: 'cli',
+          scopes: ['agents:read'],
+          createdBy: 'test',
+        });
+        const { secret: bystander } = await createApiKey(cli.orm, {
+          name: 'bystander',
+          scopes: ['agents:read'],
+          createdBy: 'test',
+        });
+        const events = await stream(bUrl, secret);
+        const other = await stream(bUrl, bystander, 'agents');
+        const warnings: string[] = [];
+        const config = loadConfig({ DATABASE_URL: url, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) });
+        assert.equal(await revokeKeyFromCommandLine(cli, config, key.id, (warning) => warnings.push(warning)), true);
+        assert.deepEqual(warnings, []);
+        await within(events.ended, 'events ended');
+        // B refuses the key, and its other streams go on.
+        assert.equal((await me(b, secret)).statusCode, 401);
+        const event = await b.services.events.publish({ type: 'agent.test', topic: 'agents', data: {} });
+        assert.equal((await other.received.next()).id, event.id);
+        other.close();
       });
     },
   );

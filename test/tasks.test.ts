@@ -5,6 +5,7 @@ import { loadConfig } from '../src/config/config.js';
 import { agents, events, taskLogs, tasks } from '../src/db/schema.js';
 import { createStoredEventBus } from '../src/events/stored-bus.js';
 import { createTaskRuntime, type TaskRuntime } from '../src/server/task-runtime.js';
+import { createInlineCompute } from '../src/compute/compute-pool.js';
 import { logCountsByAttempt } from '../src/tasks/task-queries.js';
 import { eventually } from './support/app.js';
 import { createTestDatabase, databaseTargets, type TestDatabase } from './support/database.js';
@@ -28,6 +29,7 @@ for (const target of databaseTargets()) {
         database,
         events: bus,
         config,
+        compute: createInlineCompute(),
         log: silent,
         registry,
         worker: {

@@ -1,6 +1,7 @@
 import type { Orm } from '../db/database.js';
 import type { DomainEvent, EventBus } from '../events/bus.js';
 import type { Principal } from './principal.js';
+import { revokedAmong } from './revoked-credentials.js';
 import { sessionsRevokedSince } from './tokens.js';
 
 /**
@@ -31,6 +32,13 @@ export interface Revocations {
   announce(revocation: Revocation): Promise<void>;
   /** Calls `onRevoked` once if the principal's credential is revoked; answers the function that stops watching. */
   watch(principal: Principal, onRevoked: () => void): () => void;
+  /**
+   * Reads the revoked sessions, and whether each watched credential still holds (key revoked, expired
+   * or gone, user disabled), from the database and applies what changed: what an announcement this
+   * process missed (sent while its fan-out was down, or by a process that could not send it) would have
+   * done. `start()` runs it every `resyncIntervalMs`.
+   */
+  resync(): Promise<void>;
 }
 
 const PRUNE_INTERVAL_MS = 60_000;
@@ -70,6 +78,8 @@ export function createRevocations(options: {
   accessTokenTtlSeconds: number;
   now: () => Date;
   onError?: (error: unknown) => void;
+  /** how often `resync` runs once started; never when left out (tests call it themselves) */
+  resyncIntervalMs?: number | undefined;
 }): Revocations {
   const { orm, events, now } = options;
   const onError = options.onError ?? (() => undefined);
@@ -78,6 +88,7 @@ export function createRevocations(options: {
   const revokedSessions = new Map<string, number>();
   const watchers = new Set<{ principal: Principal; onRevoked: () => void }>();
   let unsubscribe: (() => void) | undefined;
+  let resyncTimer: NodeJS.Timeout | undefined;
   let lastPrunedAt = 0;
 
   const prune = (at: number) => {
@@ -103,6 +114,32 @@ export function createRevocations(options: {
     }
   };
 
+  const loadRevokedSessions = async () => {
+    const at = now().getTime();
+    for (const sessionId of await sessionsRevokedSince(orm, new Date(at - keepMs))) {
+      if (!revokedSessions.has(sessionId)) revokedSessions.set(sessionId, at);
+    }
+  };
+
+  const resync = async () => {
+    await loadRevokedSessions();
+    const principals = [...watchers].map((watcher) => watcher.principal);
+    const revoked = await revokedAmong(
+      orm,
+      {
+        apiKeyIds: principals.filter((principal) => principal.type === 'api_key').map((principal) => principal.id),
+        userIds: principals.flatMap((principal) => (principal.userId ? [principal.userId] : [])),
+      },
+      now(),
+    );
+    for (const apiKeyId of revoked.apiKeyIds) apply({ apiKeyId });
+    for (const userId of revoked.userIds) apply({ userId });
+    const sessionIds = principals.flatMap((principal) =>
+      principal.sessionId && revokedSessions.has(principal.sessionId) ? [principal.sessionId] : [],
+    );
+    if (sessionIds.length > 0) apply({ sessionIds });
+  };
+
   return {
     async start() {
       if (unsubscribe) return;
@@ -111,16 +148,20 @@ export function createRevocations(options: {
         const revocation = fromEvent(event);
         if (revocation) apply(revocation);
       });
-      const since = new Date(now().getTime() - keepMs);
-      const at = now().getTime();
-      for (const sessionId of await sessionsRevokedSince(orm, since)) {
-        if (!revokedSessions.has(sessionId)) revokedSessions.set(sessionId, at);
+      await loadRevokedSessions();
+      if (options.resyncIntervalMs !== undefined) {
+        resyncTimer = setInterval(() => void resync().catch(onError), options.resyncIntervalMs);
+        // It must not keep a process alive that is otherwise done.
+        resyncTimer.unref();
       }
     },
     stop() {
       unsubscribe?.();
       unsubscribe = undefined;
+      clearInterval(resyncTimer);
+      resyncTimer = undefined;
     },
+    resync,
     isSessionRevoked: (sessionId) => revokedSessions.has(sessionId),
     async announce(revocation) {
       // Applied here first: the bus delivers it again (harmless), and if recording the event fails this

@@ -5,9 +5,11 @@ import type { FileChangeInput } from '../analysis/changes.js';
 import type { ProposalFinding } from '../analysis/security-gate.js';
 import {
   ComputeBusyError,
+  ComputeTimeoutError,
   type AnalyzeOutcome,
   type AnalyzeTask,
   type Compute,
+  type ComputeCallOptions,
   type DiffOutcome,
   type OptimizeTask,
   type ScannedChange,
@@ -32,7 +34,16 @@ export interface ComputePoolOptions {
   /** the worker entry; tests give one that wraps the real one */
   readonly workerFile?: URL | undefined;
   readonly workerData?: unknown;
+  /** how long one task may run on its thread before the thread is terminated (ComputeTimeoutError) */
+  readonly taskTimeoutMs: number;
+  /** starts a task's deadline timer; tests give one they fire themselves */
+  readonly startTimer?: ((onTimeout: () => void, ms: number) => () => void) | undefined;
 }
+
+const realTimer = (onTimeout: () => void, ms: number) => {
+  const timer = setTimeout(onTimeout, ms);
+  return () => clearTimeout(timer);
+};
 
 /**
  * The CPU-heavy work in a bounded pool of worker threads (piscina), so a large analysis does not stall
@@ -46,6 +57,10 @@ export function createComputePool(options: ComputePoolOptions): Compute {
   let pool: Piscina | undefined;
   let closed = false;
   let inFlight = 0;
+  let nextTaskId = 0;
+  const startTimer = options.startTimer ?? realTimer;
+  /** tasks submitted and not settled: their deadline starts when their thread says it started them */
+  const deadlines = new Map<number, () => void>();
 
   const start = () => {
     if (pool) return pool;
@@ -59,6 +74,10 @@ export function createComputePool(options: ComputePoolOptions): Compute {
       workerData: options.workerData,
     });
     pool.on('error', options.onError);
+    pool.on('message', (message: unknown) => {
+      const id = (message as { computeTaskStarted?: unknown } | null)?.computeTaskStarted;
+      if (typeof id === 'number') deadlines.get(id)?.();
+    });
     return pool;
   };
 
@@ -68,26 +87,45 @@ export function createComputePool(options: ComputePoolOptions): Compute {
     return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, seconds));
   };
 
-  async function run<Result>(name: string, input: unknown): Promise<Result> {
+  async function run<Result>(name: string, input: unknown, call: ComputeCallOptions = {}): Promise<Result> {
     if (closed) throw new Error('the compute pool is closed');
-    if (inFlight >= options.size + options.maxQueue) {
+    if (!call.background && inFlight >= options.size + options.maxQueue) {
       throw new ComputeBusyError(retryAfterSeconds(), inFlight - options.size);
     }
+    call.signal?.throwIfAborted();
     inFlight += 1;
+    const id = (nextTaskId += 1);
+    // Aborting a running task makes piscina terminate its thread (and start another): the only way to
+    // stop a synchronous parse or rule that never yields.
+    const deadline = new AbortController();
+    const timeout = new ComputeTimeoutError(name, options.taskTimeoutMs);
+    let stopTimer: (() => void) | undefined;
+    deadlines.set(id, () => {
+      deadlines.delete(id);
+      stopTimer = startTimer(() => deadline.abort(timeout), options.taskTimeoutMs);
+    });
+    const signal = call.signal ? AbortSignal.any([deadline.signal, call.signal]) : deadline.signal;
     try {
-      return (await start().run(input, { name })) as Result;
+      return (await start().run({ id, input }, { name, signal })) as Result;
+    } catch (error) {
+      if (deadline.signal.aborted) throw timeout;
+      if (call.signal?.aborted) throw call.signal.reason;
+      throw error;
     } finally {
+      deadlines.delete(id);
+      stopTimer?.();
       inFlight -= 1;
     }
   }
 
   return {
     mode: 'pool',
-    analyze: (task: AnalyzeTask) => run<AnalyzeOutcome>('analyze', task),
-    optimize: (task: OptimizeTask) => run<OptimizeResult>('optimize', task),
-    diff: (inputs: readonly FileChangeInput[]) => run<DiffOutcome>('diff', inputs),
-    securityGate: (changes: readonly ScannedChange[]) => run<ProposalFinding[]>('securityGate', changes),
-    stats: () => ({ threads: pool?.threads.length ?? 0, inFlight }),
+    analyze: (task: AnalyzeTask, call?: ComputeCallOptions) => run<AnalyzeOutcome>('analyze', task, call),
+    optimize: (task: OptimizeTask, call?: ComputeCallOptions) => run<OptimizeResult>('optimize', task, call),
+    diff: (inputs: readonly FileChangeInput[], call?: ComputeCallOptions) => run<DiffOutcome>('diff', inputs, call),
+    securityGate: (changes: readonly ScannedChange[], call?: ComputeCallOptions) =>
+      run<ProposalFinding[]>('securityGate', changes, call),
+    stats: () => ({ threads: pool?.threads.length ?? 0, inFlight, completed: pool?.completed ?? 0 }),
     async ready() {
       const threads = start();
       // One ping per thread: each loads the task module and every grammar, or the start-up fails.
@@ -105,14 +143,36 @@ export function createComputePool(options: ComputePoolOptions): Compute {
  * loop while it runs. For comparison (the benchmark's baseline) and for one-off command-line use.
  */
 export function createInlineCompute(): Compute {
+  // Nothing can interrupt work on the caller's own thread: no deadline, and a signal only stops a call
+  // that has not started.
+  const inline =
+    <Input, Result>(work: (input: Input) => Promise<Result>) =>
+    async (input: Input, call?: ComputeCallOptions) => {
+      call?.signal?.throwIfAborted();
+      return work(input);
+    };
   return {
     mode: 'inline',
-    analyze: tasks.analyze,
-    optimize: tasks.optimize,
-    diff: tasks.diff,
-    securityGate: tasks.securityGate,
-    stats: () => ({ threads: 0, inFlight: 0 }),
+    analyze: inline(tasks.analyze),
+    optimize: inline(tasks.optimize),
+    diff: inline(tasks.diff),
+    securityGate: inline(tasks.securityGate),
+    stats: () => ({ threads: 0, inFlight: 0, completed: 0 }),
     ready: async () => void (await tasks.ping()),
     close: async () => undefined,
   };
+}
+
+/** The compute a process runs with, from its configuration: `lvlup serve` and `lvlup worker` alike. */
+export function computeFromConfig(
+  settings: { readonly poolSize: number; readonly maxQueue: number; readonly taskTimeoutMs: number },
+  onError: (error: unknown) => void,
+): Compute {
+  if (settings.poolSize === 0) return createInlineCompute();
+  return createComputePool({
+    size: settings.poolSize,
+    maxQueue: settings.maxQueue,
+    taskTimeoutMs: settings.taskTimeoutMs,
+    onError,
+  });
 }

@@ -1,21 +1,24 @@
 // The functions the compute pool's worker threads run (and the inline mode runs on the main thread).
 // Each takes and returns plain data: rules and trees stay inside the thread.
-import { analyzeCode } from '../analysis/guardian/analyze.js';
+import { analyzeCode, UnsupportedLanguageError } from '../analysis/guardian/analyze.js';
 import { parsesCleanly } from '../analysis/guardian/parser.js';
 import { GUARDIAN_RULES } from '../analysis/guardian/rules.js';
-import { LANGUAGES } from '../analysis/languages.js';
+import { LANGUAGES, languageOfPath } from '../analysis/languages.js';
 import { optimizeCode } from '../analysis/imperium/optimize.js';
+import { IMPERIUM_RULES } from '../analysis/imperium/rules.js';
 import type { OptimizeResult } from '../analysis/imperium/optimize.js';
 import { buildChanges, type FileChangeInput } from '../analysis/changes.js';
 import { scanProposalChanges, type ProposalFinding } from '../analysis/security-gate.js';
 import type { AnalyzeOutcome, AnalyzeTask, DiffOutcome, OptimizeTask, ScannedChange } from './compute.js';
 
 export async function analyze(task: AnalyzeTask): Promise<AnalyzeOutcome> {
+  const language = task.language ?? languageOfPath(task.filePath);
+  if (!language) throw new UnsupportedLanguageError(task.filePath);
   const rules = GUARDIAN_RULES.filter(
-    (rule) => rule.languages.includes(task.language) && (!task.ruleIds || task.ruleIds.includes(rule.id)),
+    (rule) => rule.languages.includes(language) && (!task.ruleIds || task.ruleIds.includes(rule.id)),
   );
   const ruleErrors: AnalyzeOutcome['ruleErrors'] = [];
-  const findings = await analyzeCode({ code: task.code, filePath: task.filePath, language: task.language }, rules, {
+  const findings = await analyzeCode({ code: task.code, filePath: task.filePath, language }, rules, {
     onRuleError: (ruleId, error) =>
       ruleErrors.push({
         ruleId,
@@ -27,7 +30,14 @@ export async function analyze(task: AnalyzeTask): Promise<AnalyzeOutcome> {
 }
 
 export async function optimize(task: OptimizeTask): Promise<OptimizeResult> {
-  return optimizeCode({ code: task.code, filePath: task.filePath, language: task.language, goals: task.goals });
+  const { ruleIds } = task;
+  return optimizeCode({
+    code: task.code,
+    filePath: task.filePath,
+    language: task.language,
+    goals: task.goals,
+    rules: ruleIds ? IMPERIUM_RULES.filter((rule) => ruleIds.includes(rule.id)) : undefined,
+  });
 }
 
 export async function diff(inputs: readonly FileChangeInput[]): Promise<DiffOutcome> {

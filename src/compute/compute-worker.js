@@ -2,8 +2,24 @@
 // TypeScript through tsx, but a worker thread starts without the main thread's loader hooks when tsx
 // was registered by bin/lvlup.js (`register()`, not `--import tsx`); tsImport loads the task module
 // through tsx either way, whether or not `--import tsx` was inherited through execArgv.
+import { parentPort } from 'node:worker_threads';
 import { tsImport } from 'tsx/esm/api';
 
 const tasks = await tsImport('./compute-tasks.ts', import.meta.url);
 
-export const { analyze, optimize, diff, securityGate, ping } = tasks;
+/**
+ * Tells the pool that the task `{ id, input }` starts on this thread (its deadline runs from here, so
+ * waiting for a thread does not count) and answers its input.
+ */
+export function started(envelope) {
+  parentPort?.postMessage({ computeTaskStarted: envelope.id });
+  return envelope.input;
+}
+
+const announced = (run) => (envelope) => run(started(envelope));
+
+export const analyze = announced(tasks.analyze);
+export const optimize = announced(tasks.optimize);
+export const diff = announced(tasks.diff);
+export const securityGate = announced(tasks.securityGate);
+export const { ping } = tasks;

@@ -20,15 +20,17 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({}, '/srv/lvlup').compute, {
       poolSize: Math.max(1, availableParallelism() - 1),
       maxQueue: 64,
+      taskTimeoutMs: 60_000,
     });
-    assert.deepEqual(loadConfig({ COMPUTE_POOL_SIZE: '0', COMPUTE_MAX_QUEUE: '0' }, '/srv/lvlup').compute, {
-      poolSize: 0,
-      maxQueue: 0,
-    });
-    const error = configError({ COMPUTE_POOL_SIZE: '-1', COMPUTE_MAX_QUEUE: 'many' });
+    assert.deepEqual(
+      loadConfig({ COMPUTE_POOL_SIZE: '0', COMPUTE_MAX_QUEUE: '0', COMPUTE_TASK_TIMEOUT_MS: '250' }, '/srv/lvlup')
+        .compute,
+      { poolSize: 0, maxQueue: 0, taskTimeoutMs: 250 },
+    );
+    const error = configError({ COMPUTE_POOL_SIZE: '-1', COMPUTE_MAX_QUEUE: 'many', COMPUTE_TASK_TIMEOUT_MS: '0' });
     assert.deepEqual(
       error.problems.map((problem) => problem.variable),
-      ['COMPUTE_POOL_SIZE', 'COMPUTE_MAX_QUEUE'],
+      ['COMPUTE_POOL_SIZE', 'COMPUTE_MAX_QUEUE', 'COMPUTE_TASK_TIMEOUT_MS'],
     );
   });
 

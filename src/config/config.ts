@@ -205,6 +205,13 @@ const environmentSchema = z.object({
     .min(0, 'must be a whole number between 0 and 10000')
     .max(10_000, 'must be a whole number between 0 and 10000')
     .default(64),
+  COMPUTE_TASK_TIMEOUT_MS: z.coerce
+    .number({ message: 'must be a whole number of milliseconds between 1 and 3600000' })
+    .int('must be a whole number of milliseconds between 1 and 3600000')
+    .min(1, 'must be a whole number of milliseconds between 1 and 3600000')
+    .max(3_600_000, 'must be a whole number of milliseconds between 1 and 3600000')
+    .default(60_000),
+  REVOCATION_RESYNC_SECONDS: seconds(60),
   IMPERIUM_LEARNING_INTERVAL: seconds(1800),
   GUARDIAN_SCAN_INTERVAL: seconds(900),
   SANDBOX_EXPERIMENT_INTERVAL: seconds(2700),
@@ -320,7 +327,11 @@ export interface Config {
     readonly poolSize: number;
     /** requests that may wait for a thread; one more is answered 503 `server_busy` */
     readonly maxQueue: number;
+    /** how long one task may run on its thread before the thread is terminated (`compute_timeout`) */
+    readonly taskTimeoutMs: number;
   };
+  /** how often each server process re-reads revoked credentials, in case it missed an announcement */
+  readonly revocationResyncSeconds: number;
   readonly intervals: {
     readonly imperiumLearning: number;
     readonly guardianScan: number;
@@ -429,7 +440,12 @@ export function loadConfig(environment: Record<string, string | undefined>, work
     shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT,
     eventRetentionSeconds: env.EVENT_RETENTION_SECONDS,
     worker: { enabled: env.LVLUP_WORKER, concurrency: env.WORKER_CONCURRENCY, leaseSeconds: env.TASK_LEASE_SECONDS },
-    compute: { poolSize: env.COMPUTE_POOL_SIZE, maxQueue: env.COMPUTE_MAX_QUEUE },
+    compute: {
+      poolSize: env.COMPUTE_POOL_SIZE,
+      maxQueue: env.COMPUTE_MAX_QUEUE,
+      taskTimeoutMs: env.COMPUTE_TASK_TIMEOUT_MS,
+    },
+    revocationResyncSeconds: env.REVOCATION_RESYNC_SECONDS,
     intervals: {
       imperiumLearning: env.IMPERIUM_LEARNING_INTERVAL,
       guardianScan: env.GUARDIAN_SCAN_INTERVAL,

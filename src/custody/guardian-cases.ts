@@ -1,6 +1,5 @@
-import { analyzeCode } from '../analysis/guardian/analyze.js';
+import type { Compute } from '../compute/compute.js';
 import type { Finding } from '../analysis/guardian/finding.js';
-import { GUARDIAN_RULES } from '../analysis/guardian/rules.js';
 import type { Difficulty } from '../learning/xp.js';
 import { profileFor, shareOf } from './difficulty.js';
 import { createRandom, subSeed, type Random } from './random.js';
@@ -538,14 +537,18 @@ export function judgeGuardianCase(testCase: GuardianCase, findings: readonly Fin
   };
 }
 
-/** Runs the real analyzer (every Guardian rule) on each case and judges it. */
-export async function runGuardianCases(cases: readonly GuardianCase[], signal?: AbortSignal): Promise<CaseResult[]> {
+/** Runs the real analyzer (every Guardian rule, on the compute pool) on each case and judges it. */
+export async function runGuardianCases(
+  cases: readonly GuardianCase[],
+  compute: Compute,
+  signal?: AbortSignal,
+): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const testCase of cases) {
     signal?.throwIfAborted();
     let findings: Finding[];
     try {
-      findings = await analyzeCode({ code: testCase.code, filePath: testCase.filePath }, GUARDIAN_RULES);
+      ({ findings } = await compute.analyze({ code: testCase.code, filePath: testCase.filePath }, { signal }));
     } catch (error) {
       results.push({
         ...judgeGuardianCase(testCase, []),

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { optimizeCode } from '../analysis/imperium/optimize.js';
+import type { Compute } from '../compute/compute.js';
 import type { Difficulty } from '../learning/xp.js';
 import { profileFor, shareOf } from './difficulty.js';
 import { createRandom, subSeed, type Random } from './random.js';
@@ -355,7 +355,11 @@ const bounded = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}…
  * the expected rule changed the program and both versions run and print the same; a decoy when the rule
  * left it alone and whatever else changed still prints the same.
  */
-export async function runImperiumCases(cases: readonly ImperiumCase[], signal?: AbortSignal): Promise<CaseResult[]> {
+export async function runImperiumCases(
+  cases: readonly ImperiumCase[],
+  compute: Compute,
+  signal?: AbortSignal,
+): Promise<CaseResult[]> {
   const folder = await mkdtemp(path.join(os.tmpdir(), 'lvlup-custody-imperium-'));
   try {
     const results: CaseResult[] = [];
@@ -370,7 +374,7 @@ export async function runImperiumCases(cases: readonly ImperiumCase[], signal?: 
       };
       let result;
       try {
-        result = await optimizeCode({ code: testCase.code, filePath: testCase.filePath });
+        result = await compute.optimize({ code: testCase.code, filePath: testCase.filePath }, { signal });
       } catch (error) {
         results.push({
           id: testCase.id,

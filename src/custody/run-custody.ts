@@ -1,3 +1,4 @@
+import type { Compute } from '../compute/compute.js';
 import type { Difficulty } from '../learning/xp.js';
 import { sandboxService, type SandboxSettings } from '../sandbox/sandbox-service.js';
 import { profileFor } from './difficulty.js';
@@ -32,6 +33,8 @@ export async function runCustodyTest(
   input: { agentType: CustodyAgentType; difficulty: Difficulty; seed: number },
   environment: {
     config: SandboxSettings;
+    /** where the analyzer and the engine run (an agent task's compute pool) */
+    compute: Compute;
     signal?: AbortSignal | undefined;
   },
 ): Promise<CustodyOutcome> {
@@ -39,9 +42,9 @@ export async function runCustodyTest(
   const { agentType, difficulty, seed } = input;
   let results: CaseResult[];
   if (agentType === 'guardian') {
-    results = await runGuardianCases(generateGuardianCases(difficulty, seed), environment.signal);
+    results = await runGuardianCases(generateGuardianCases(difficulty, seed), environment.compute, environment.signal);
   } else if (agentType === 'imperium') {
-    results = await runImperiumCases(generateImperiumCases(difficulty, seed), environment.signal);
+    results = await runImperiumCases(generateImperiumCases(difficulty, seed), environment.compute, environment.signal);
   } else {
     const service = await sandboxService(environment.config);
     results = await runSandboxCases(generateSandboxFixture(difficulty, seed), service, environment.signal);

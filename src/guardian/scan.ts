@@ -6,7 +6,6 @@ import { effectivePolicy } from '../repositories/policy.js';
 import type { Repository } from '../repositories/repository-store.js';
 import type { TaskContext } from '../tasks/agent-definition.js';
 import { targetRepositories, type RepositoryInput } from '../repositories/repository-inventory.js';
-import { analyzeCode } from '../analysis/guardian/analyze.js';
 import { SEVERITIES, type Severity } from '../analysis/guardian/finding.js';
 import { languageOfPath } from '../analysis/languages.js';
 import type { Rule } from '../analysis/guardian/rule.js';
@@ -101,6 +100,7 @@ export async function scanRepository(
   const ignore = ignoreMatcher(effectivePolicy(repository.policy).guardian_ignore);
   const rules = GUARDIAN_RULES.filter((rule) => !ignore.ignoresRule(rule.id));
   const rulesKey = rulesKeyOf(rules);
+  const ruleIds = rules.map((rule) => rule.id);
 
   const files = await listFiles(repository, head, signal);
   result.files_total = files.length;
@@ -143,11 +143,15 @@ export async function scanRepository(
     const code = bytes.toString('utf8');
     let findings;
     try {
-      findings = await analyzeCode({ code, filePath: file.path }, rules, {
-        onRuleError: (ruleId, error) =>
-          void context.log('warn', `${file.path}: rule ${ruleId} failed: ${(error as Error).message ?? error}`),
-      });
+      // On a thread of the compute pool: a large file does not stall the process's requests and streams,
+      // and one whose analysis passes COMPUTE_TASK_TIMEOUT_MS is stopped and counted as failed.
+      const outcome = await context.compute.analyze({ code, filePath: file.path, ruleIds });
+      for (const ruleError of outcome.ruleErrors) {
+        await context.log('warn', `${file.path}: rule ${ruleError.ruleId} failed: ${ruleError.message}`);
+      }
+      findings = outcome.findings;
     } catch (error) {
+      signal.throwIfAborted();
       result.files_failed += 1;
       await context.log('warn', `${file.path}: not analysed: ${(error as Error).message}`);
       continue;

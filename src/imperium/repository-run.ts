@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { proposals } from '../db/schema.js';
-import { createInlineCompute } from '../compute/compute-pool.js';
 import { git } from '../git/git.js';
-import { buildChanges, contentHash } from '../analysis/changes.js';
+import { contentHash } from '../analysis/changes.js';
 import { createProposal, MAX_FILE_BYTES, type RepositoryReader } from '../inbox/create-proposal.js';
 import { ProposalRefusedError } from '../proposals/proposal-refused-error.js';
 import { publishProposalEvent } from '../proposals/proposal-events.js';
@@ -24,12 +23,9 @@ import type { TaskContext } from '../tasks/agent-definition.js';
 import { languageOfPath } from '../analysis/languages.js';
 import { isVendored } from '../guardian/ignore-list.js';
 import { targetRepositories, type RepositoryInput } from '../repositories/repository-inventory.js';
-import { optimizeCode, type EngineChange } from '../analysis/imperium/optimize.js';
+import type { EngineChange } from '../analysis/imperium/optimize.js';
 import type { ImperiumRule } from '../analysis/imperium/rule.js';
 import { IMPERIUM_RULES } from '../analysis/imperium/rules.js';
-
-/** Agent tasks do their CPU work on their own thread for now (the compute pool serves the HTTP routes). */
-const inlineCompute = createInlineCompute();
 
 /** Who the proposals are created by. */
 export const IMPERIUM_ACTOR = 'agent:imperium';
@@ -208,8 +204,10 @@ async function runRepository(
     const code = bytes.toString('utf8');
     let overall;
     try {
-      overall = await optimizeCode({ code, filePath: file.path });
+      // The engine runs on a thread of the compute pool, like every analysis of this task below.
+      overall = await context.compute.optimize({ code, filePath: file.path });
     } catch (error) {
+      context.signal.throwIfAborted();
       result.files_failed += 1;
       await context.log('warn', `${file.path}: not analysed: ${(error as Error).message}`);
       continue;
@@ -227,11 +225,11 @@ async function runRepository(
       context.signal.throwIfAborted();
       const rule = IMPERIUM_RULES.find((candidate) => candidate.id === ruleId)!;
       // Each rule's proposal holds only its own edits, against the file as committed.
-      const single = await optimizeCode({ code, filePath: file.path, rules: [rule] });
+      const single = await context.compute.optimize({ code, filePath: file.path, ruleIds: [rule.id] });
       if (single.optimizedCode === code) continue;
       counts(ruleId).applied += single.changes.length;
       const change = { file_path: file.path, code_before: code, code_after: single.optimizedCode };
-      const hash = contentHash(repository.id, buildChanges([change]).changes);
+      const hash = contentHash(repository.id, (await context.compute.diff([change])).changes);
       // Known already: skipped before the security gate and checks run again for nothing.
       const existing = await existingProposals(context, hash);
       if (existing.some((row) => row.status === 'rejected')) {
@@ -261,7 +259,7 @@ async function runRepository(
             createdBy: IMPERIUM_ACTOR,
           },
           new Date(),
-          inlineCompute,
+          context.compute,
         );
         result.proposals_created += 1;
         counts(ruleId).proposals_created += 1;

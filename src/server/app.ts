@@ -54,7 +54,7 @@ import type { RouteTableEntry, Services } from './types.js';
 import type { AgentRegistry } from '../tasks/agent-registry.js';
 import { createTaskRuntime, type TaskRuntimeOptions } from './task-runtime.js';
 import type { Compute } from '../compute/compute.js';
-import { createComputePool, createInlineCompute } from '../compute/compute-pool.js';
+import { computeFromConfig } from '../compute/compute-pool.js';
 import './types.js';
 
 export interface AppOptions {
@@ -120,10 +120,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         onFanOutError: (error) => logger.warn({ err: error }, 'could not pass an event between processes'),
       });
   const events = options.events ?? storedEvents!;
+  const compute =
+    options.compute ??
+    computeFromConfig(config.compute, (error) => logger.error({ err: error }, 'a compute worker thread failed'));
   const runtime = createTaskRuntime({
     database,
     events,
     config,
+    compute,
     log: logger,
     registry: options.agents,
     worker: options.worker,
@@ -135,15 +139,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
   });
-  const compute =
-    options.compute ??
-    (config.compute.poolSize === 0
-      ? createInlineCompute()
-      : createComputePool({
-          size: config.compute.poolSize,
-          maxQueue: config.compute.maxQueue,
-          onError: (error) => logger.error({ err: error }, 'a compute worker thread failed'),
-        }));
   const now = options.now ?? (() => new Date());
   const revocations = createRevocations({
     orm: database.orm,
@@ -151,6 +146,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     now,
     onError: (error) => logger.warn({ err: error }, 'could not announce or apply a revocation'),
+    resyncIntervalMs: config.revocationResyncSeconds * 1000,
   });
   const services: Services = {
     config,

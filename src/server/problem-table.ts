@@ -1,7 +1,7 @@
 import { UnsupportedLanguageError as GuardianUnsupportedLanguageError } from '../analysis/guardian/analyze.js';
 import { UnsupportedLanguageError as ImperiumUnsupportedLanguageError } from '../analysis/imperium/optimize.js';
 import { EmailTakenError } from '../accounts/users.js';
-import { ComputeBusyError } from '../compute/compute.js';
+import { ComputeBusyError, ComputeTimeoutError } from '../compute/compute.js';
 import { LlmFixRejectedError } from '../guardian/llm-fix.js';
 import { ExtensionOutputError } from '../imperium/create-extension.js';
 import {
@@ -70,6 +70,7 @@ export const DOMAIN_ERROR_CLASSES = [
   ImperiumUnsupportedLanguageError,
   EmailTakenError,
   ComputeBusyError,
+  ComputeTimeoutError,
 ] as const;
 
 export type DomainError = InstanceType<(typeof DOMAIN_ERROR_CLASSES)[number]>;
@@ -137,6 +138,8 @@ export const DOMAIN_PROBLEM_STATUS = {
   unsupported_language: 400,
   email_taken: 409,
   server_busy: 503,
+  // the input is what is too slow to analyse: the same input would time out again
+  compute_timeout: 422,
 } as const satisfies Record<DomainErrorCode, number>;
 
 export interface DomainProblem {
@@ -168,6 +171,7 @@ function extensionsOf(error: DomainError, fields: ProblemFields): DomainProblem[
     return fieldError(fields.unknown_revision ?? 'querystring.ref', 'names no commit in the repository');
   }
   if (error instanceof ProposalRefusedError) return error.extensions;
+  if (error instanceof ComputeTimeoutError) return { timeout_ms: error.timeoutMs };
   if (error instanceof IllegalTransitionError) {
     return { current_status: error.current, requested_status: error.target };
   }

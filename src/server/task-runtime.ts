@@ -1,5 +1,6 @@
 import { BUILT_IN_AGENTS } from '../agents/built-in.js';
 import { createAgentRegistry, ensureAgentRows, type AgentRegistry } from '../tasks/agent-registry.js';
+import type { Compute } from '../compute/compute.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
@@ -23,11 +24,14 @@ export interface TaskRuntimeOptions {
   readonly database: Database;
   readonly events: EventBus;
   readonly config: Config;
+  /** where the tasks' CPU-heavy work runs; the caller creates and closes it (after stopping the runtime) */
+  readonly compute: Compute;
   readonly log: WorkerLog;
   /** the built-in agents unless given (tests register their own) */
   readonly registry?: AgentRegistry | undefined;
   /** whether this process runs workers; settings override the configuration's */
-  readonly worker?: boolean | Partial<Omit<WorkerOptions, 'database' | 'events' | 'registry' | 'queue' | 'log'>>;
+  readonly worker?:
+    boolean | Partial<Omit<WorkerOptions, 'database' | 'events' | 'registry' | 'queue' | 'log' | 'compute'>>;
   readonly observer?: WorkerObserver | undefined;
 }
 
@@ -48,6 +52,7 @@ export function createTaskRuntime(options: TaskRuntimeOptions): TaskRuntime {
         queue,
         log,
         config,
+        compute: options.compute,
         concurrency: config.worker.concurrency,
         leaseSeconds: config.worker.leaseSeconds,
         observer: options.observer,

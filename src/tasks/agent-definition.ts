@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Compute } from '../compute/compute.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
@@ -19,6 +20,11 @@ export interface TaskContext<Input> {
   readonly database: Database;
   readonly config: Config;
   readonly events: EventBus;
+  /**
+   * The process's compute pool, bound to this task's signal: CPU-heavy work (analysis, optimisation,
+   * diffs, the security gate) runs there, not on the event loop.
+   */
+  readonly compute: Compute;
   /** 0–100; stored and published */
   progress(percent: number): Promise<void>;
   /** appended to the task's bounded log and published */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AnyAgentDefinition, LogLevel, TaskContext } from './agent-definition.js';
 import type { AgentRegistry } from './agent-registry.js';
+import { withCallOptions, type Compute } from '../compute/compute.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
@@ -51,6 +52,8 @@ export interface WorkerOptions {
   readonly registry: AgentRegistry;
   readonly queue: TaskQueue;
   readonly config: Config;
+  /** where the tasks' CPU-heavy work runs (the process's compute pool) */
+  readonly compute: Compute;
   readonly log: WorkerLog;
   /** tasks this process runs at once, over all agents */
   readonly concurrency: number;
@@ -266,6 +269,9 @@ export function createWorker(options: WorkerOptions) {
       database,
       config,
       events,
+      // Bound to this task: cancelling it stops its compute work, which waits for a thread rather than
+      // being refused when requests fill the queue (a process runs at most `concurrency` tasks).
+      compute: withCallOptions(options.compute, { signal, background: true }),
       async progress(percent) {
         const value = Math.max(0, Math.min(100, Math.round(percent)));
         await setProgress(orm, row.id, owner, value);

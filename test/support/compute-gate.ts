@@ -1,4 +1,4 @@
-import { createComputePool } from '../../src/compute/compute-pool.js';
+import { createComputePool, type ComputePoolOptions } from '../../src/compute/compute-pool.js';
 import type { Compute } from '../../src/compute/compute.js';
 
 /** A real compute pool whose analyses wait at a gate until the test opens it. */
@@ -11,7 +11,16 @@ export interface GatedCompute {
   readonly errors: unknown[];
 }
 
-export function gatedComputePool(options: { size: number; maxQueue: number }): GatedCompute {
+/**
+ * Its worker also knows a task only tests have: analysing a file named `spin-forever.js` starts (the pool's
+ * deadline runs from then) and never ends, like a pathological input, until its thread is terminated.
+ */
+export function gatedComputePool(options: {
+  size: number;
+  maxQueue: number;
+  taskTimeoutMs?: number;
+  startTimer?: ComputePoolOptions['startTimer'];
+}): GatedCompute {
   const gate = new Int32Array(new SharedArrayBuffer(8));
   const errors: unknown[] = [];
   // Atomics.waitAsync is in Node 20, not yet in the ES2023 library types.
@@ -21,6 +30,7 @@ export function gatedComputePool(options: { size: number; maxQueue: number }): G
   return {
     errors,
     compute: createComputePool({
+      taskTimeoutMs: 60_000,
       ...options,
       onError: (error) => errors.push(error),
       workerFile: new URL('./gated-compute-worker.js', import.meta.url),

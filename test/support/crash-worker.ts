@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { openDatabase } from '../../src/db/open.js';
 import { createStoredEventBus } from '../../src/events/stored-bus.js';
 import { createTaskRuntime } from '../../src/server/task-runtime.js';
+import { createInlineCompute } from '../../src/compute/compute-pool.js';
 import { crashRegistry } from './crash-agents.js';
 
 const report = (line: object) => void process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -28,6 +29,7 @@ const runtime = createTaskRuntime({
   database,
   events,
   config,
+  compute: createInlineCompute(),
   log: { debug: () => undefined, info: () => undefined, warn: log('warn'), error: log('error') },
   registry: crashRegistry(report),
   // Short polls and backoffs so that a recovered task is retried within a second.

@@ -1,4 +1,5 @@
-// A compute worker whose `analyze` waits at a gate the test opens; otherwise the production worker entry.
+// A compute worker whose `analyze` waits at a gate the test opens (or, for `spin-forever.js`, never ends);
+// otherwise the production worker entry. Tasks arrive as the pool's `{ id, input }` envelope.
 // workerData.gate is an Int32Array's SharedArrayBuffer: [0] is 1 once open, [1] counts arrivals.
 import { workerData } from 'node:worker_threads';
 import * as tasks from '../../src/compute/compute-worker.js';
@@ -6,6 +7,11 @@ import * as tasks from '../../src/compute/compute-worker.js';
 const gate = new Int32Array(workerData.gate);
 
 export async function analyze(task) {
+  if (task.input.filePath === 'spin-forever.js') {
+    tasks.started(task);
+    // Busy, never yielding: only terminating the thread ends it.
+    for (;;);
+  }
   Atomics.add(gate, 1, 1);
   Atomics.notify(gate, 1);
   // Blocks this worker thread (and only it) until the test opens the gate.

@@ -63,7 +63,7 @@ async function run(context: TaskContext<CustodyInput>): Promise<Record<string, u
         try {
           const outcome = await runCustodyTest(
             { agentType, difficulty, seed },
-            { config: context.config, signal: context.signal },
+            { config: context.config, compute: context.compute, signal: context.signal },
           );
           const { row } = await storeCustodyTest(orm, outcome, {
             taskId: context.task.id,

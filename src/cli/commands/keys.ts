@@ -3,6 +3,9 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../accounts/api-keys
 import { ROLE_SCOPES, type Scope, SCOPES } from '../../accounts/roles.js';
 import { findUserByEmail } from '../../accounts/users.js';
 import { recordAudit } from '../../audit/audit-log.js';
+import type { Config } from '../../config/config.js';
+import type { Database } from '../../db/database.js';
+import { announceRevocation } from '../announce-revocation.js';
 import { CliError, type CliContext } from '../cli-context.js';
 import { withDatabase } from '../with-database.js';
 
@@ -18,6 +21,27 @@ function parseDate(value: string): Date {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('must be an ISO 8601 date, e.g. 2027-01-31');
   return date;
+}
+
+/**
+ * `lvlup keys revoke`: revokes the key in the database, records it in the audit log and announces it, so
+ * servers end the key's open streams at once. False when there is no active key of that id.
+ */
+export async function revokeKeyFromCommandLine(
+  database: Database,
+  config: Config,
+  id: string,
+  warn: (message: string) => void,
+): Promise<boolean> {
+  if (!(await revokeApiKey(database.orm, id))) return false;
+  await recordAudit(database.orm, { actorType: 'cli', action: 'keys revoke', target: id });
+  await announceRevocation(database, config, { apiKeyId: id }, (error) =>
+    warn(
+      `could not tell the servers (${error instanceof Error ? error.message : String(error)}); ` +
+        `they end the key's open streams within REVOCATION_RESYNC_SECONDS (${config.revocationResyncSeconds} s)`,
+    ),
+  );
+  return true;
 }
 
 export function registerKeyCommands(program: Command, context: CliContext) {
@@ -96,8 +120,10 @@ export function registerKeyCommands(program: Command, context: CliContext) {
     .action(async (id: string) => {
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw new CliError(`${id} is not a key id (a UUID, see lvlup keys list)`);
       await withDatabase(context, async (database) => {
-        if (!(await revokeApiKey(database.orm, id))) throw new CliError(`no active API key ${id}`);
-        await recordAudit(database.orm, { actorType: 'cli', action: 'keys revoke', target: id });
+        const warn = (message: string) => context.io.stderr.write(`lvlup: warning: ${message}\n`);
+        if (!(await revokeKeyFromCommandLine(database, context.config(), id, warn))) {
+          throw new CliError(`no active API key ${id}`);
+        }
         stdout.write(`Revoked API key ${id}.\n`);
       });
     });

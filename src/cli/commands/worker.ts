@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { computeFromConfig } from '../../compute/compute-pool.js';
 import { openDatabase } from '../../db/open.js';
 import { eventTransport } from '../../events/fan-out-transports.js';
 import { createStoredEventBus } from '../../events/stored-bus.js';
@@ -22,7 +23,13 @@ export function registerWorkerCommand(program: Command, context: CliContext) {
       const database = await openDatabase(config);
       let redis: Redis | undefined;
       let runtime: TaskRuntime;
+      // The tasks' analyses run in worker threads, as `lvlup serve`'s do; a thread that cannot start
+      // (its parsers do not load) stops the worker before it claims anything.
+      const compute = computeFromConfig(config.compute, (error) =>
+        log.error({ err: error }, 'a compute worker thread failed'),
+      );
       try {
+        await compute.ready();
         // Task events go to the serving processes the way theirs go to each other: Redis when configured.
         if (config.redisUrl) {
           redis = connectRedis(config.redisUrl);
@@ -38,9 +45,10 @@ export function registerWorkerCommand(program: Command, context: CliContext) {
         });
         const abandoned = await removeAbandonedCheckouts(config);
         if (abandoned.length > 0) log.info({ folders: abandoned }, 'removed checkouts that killed processes left');
-        runtime = createTaskRuntime({ database, events, config, log, worker: true });
+        runtime = createTaskRuntime({ database, events, config, compute, log, worker: true });
         await runtime.start();
       } catch (error) {
+        await compute.close();
         redis?.disconnect();
         await database.close();
         throw error;
@@ -53,6 +61,7 @@ export function registerWorkerCommand(program: Command, context: CliContext) {
         if (err) log.error({ err }, 'shutting down after an error');
         else log.info({ signal }, 'shutting down');
         await runtime.stop(config.shutdownTimeoutSeconds * 1000);
+        await compute.close();
         redis?.disconnect();
         await database.close();
       });
