@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { grants } from '../../../../accounts/roles.js';
 import { branchNameSchema, revisionSchema } from '../../../../repositories/branch-name.js';
-import { browseDirectory, browseFile } from '../../../../repositories/browse.js';
-import { resolveCommit, UnknownRevisionError } from '../../../../repositories/git-repository.js';
+import { browseRepositoryDirectory, browseRepositoryFile } from '../../../../repositories/browse-repository.js';
+import { UnknownRevisionError } from '../../../../repositories/git-repository.js';
 import {
   changeRepository,
   removeRepository,
@@ -12,9 +12,10 @@ import {
 import { repositoryPolicyPatchSchema } from '../../../../repositories/policy.js';
 import { registerClone, registerLocalPath } from '../../../../repositories/register-repository.js';
 import { RepositoryRefusedError } from '../../../../repositories/repository-refused-error.js';
-import { findRepository, listRepositories } from '../../../../repositories/repository-store.js';
+import { listRepositories } from '../../../../repositories/repository-store.js';
+import { requireRepository } from '../../../../repositories/require-repository.js';
 import { UnsafePathError } from '../../../../repositories/safe-path.js';
-import { repositoryChecks } from '../../../../sandbox/checks.js';
+import { repositoryCheckReport } from '../../../../sandbox/check-report.js';
 import { forbidden, HttpProblem, notFound } from '../../../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './representations.js';
 import { fileSchema, presentRepository, repositorySchema, treeSchema } from './repository-representation.js';
@@ -113,12 +114,6 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
   const read = { auth: { scope: 'repos:read' as const } };
   const write = { auth: { scope: 'repos:write' as const } };
 
-  async function existing(id: string) {
-    const repository = await findRepository(orm, id);
-    if (!repository) throw notFound(`No repository ${id}`);
-    return repository;
-  }
-
   app.get(
     '/',
     {
@@ -181,7 +176,7 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
         response: { 200: repositorySchema },
       },
     },
-    async (request) => presentRepository(await existing(request.params.id)),
+    async (request) => presentRepository(await refusalsAsProblems(() => requireRepository(orm, request.params.id))),
   );
 
   app.patch(
@@ -264,8 +259,8 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const repository = await existing(request.params.id);
-      const tree = await refusalsAsProblems(() => browseDirectory(repository, request.query.path, request.query.ref));
+      const { params, query } = request;
+      const tree = await refusalsAsProblems(() => browseRepositoryDirectory(orm, params.id, query.path, query.ref));
       return {
         ...tree,
         entries: tree.entries.map((entry) => ({
@@ -293,10 +288,8 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
         response: { 200: fileSchema },
       },
     },
-    async (request) => {
-      const repository = await existing(request.params.id);
-      return refusalsAsProblems(() => browseFile(repository, request.query.path, request.query.ref));
-    },
+    async (request) =>
+      refusalsAsProblems(() => browseRepositoryFile(orm, request.params.id, request.query.path, request.query.ref)),
   );
 
   app.get(
@@ -326,18 +319,13 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const repository = await existing(request.params.id);
-      return refusalsAsProblems(async () => {
-        const commit = await resolveCommit(repository, request.query.ref ?? repository.defaultBranch);
-        const checks = await repositoryChecks(repository, commit);
-        return {
-          commit,
-          commands: [...checks.commands],
-          source: checks.source,
-          configured: repository.checkCommands,
-          detected: [...checks.detected],
-        };
-      });
+      const report = await refusalsAsProblems(() => repositoryCheckReport(orm, request.params.id, request.query.ref));
+      return {
+        ...report,
+        commands: [...report.commands],
+        configured: [...report.configured],
+        detected: [...report.detected],
+      };
     },
   );
 };
