@@ -1,7 +1,6 @@
-import { count, gt, isNull, and, or } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { apiKeys, auditLog, refreshTokens, users } from '../../db/schema.js';
+import { accountCounts } from '../../accounts/account-count-queries.js';
 
 const debug: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -34,21 +33,7 @@ const debug: FastifyPluginAsyncZod = async (app) => {
     async () => {
       const { database, redis, version, startedAt } = app.services;
       const now = app.services.now();
-      const orm = database.orm;
-      const [[userCount], [keyCount], [tokenCount], [auditCount]] = await Promise.all([
-        orm.select({ total: count() }).from(users),
-        orm
-          .select({ total: count() })
-          .from(apiKeys)
-          .where(and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))),
-        orm
-          .select({ total: count() })
-          .from(refreshTokens)
-          .where(
-            and(isNull(refreshTokens.revokedAt), isNull(refreshTokens.rotatedAt), gt(refreshTokens.expiresAt, now)),
-          ),
-        orm.select({ total: count() }).from(auditLog),
-      ]);
+      const counts = await accountCounts(database.orm, now);
       const memory = process.memoryUsage();
       return {
         version,
@@ -60,10 +45,10 @@ const debug: FastifyPluginAsyncZod = async (app) => {
         redis: { configured: redis !== undefined },
         memory: { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed },
         counts: {
-          users: userCount?.total ?? 0,
-          active_api_keys: keyCount?.total ?? 0,
-          active_refresh_tokens: tokenCount?.total ?? 0,
-          audit_entries: auditCount?.total ?? 0,
+          users: counts.users,
+          active_api_keys: counts.activeApiKeys,
+          active_refresh_tokens: counts.activeRefreshTokens,
+          audit_entries: counts.auditEntries,
         },
       };
     },

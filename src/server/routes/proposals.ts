@@ -1,28 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { eq } from 'drizzle-orm';
-import { repositories } from '../../db/schema.js';
-import { applyProposal, recordPullRequest } from '../../inbox/apply-proposal.js';
-import { publishProposalEvent, type ProposalEventType } from '../../proposals/proposal-events.js';
-import { failedAutoApplyGates } from '../../inbox/auto-apply-gates.js';
-import { agentLevel, custodyEligibility } from '../../custody/custody-store.js';
-import { createProposal, type RepositoryReader } from '../../inbox/create-proposal.js';
-import { openPullRequestForProposal } from '../../inbox/pull-request-step.js';
-import { repositoryChecks } from '../../sandbox/checks.js';
-import { sandboxStatus, unavailableDetail } from '../../sandbox/sandbox-status.js';
-import { effectivePolicy } from '../../repositories/policy.js';
-import { findProposal, listProposals, PROPOSAL_SORTS, proposalHistory } from '../../proposals/proposal-store.js';
+import { applyAndPublish, autoApplyProposal } from '../../proposals/apply-and-publish.js';
+import { asProblem } from '../../proposals/errors-to-problems.js';
+import { proposalDetail, type ProposalDetail, type ProposalServices } from '../../proposals/proposal-services.js';
+import { listProposals, PROPOSAL_SORTS } from '../../proposals/proposal-store.js';
 import {
   presentProposal,
   presentSummary,
   proposalSchema,
   proposalSummarySchema,
 } from '../../proposals/representation.js';
-import { reviewProposal } from '../../inbox/review.js';
+import { reviewAndPublish } from '../../proposals/review-and-publish.js';
 import { AGENT_TYPES, PROPOSAL_STATUSES, REVIEW_REASONS } from '../../proposals/states.js';
-import { ProposalNotFoundError, type Proposal } from '../../proposals/transition.js';
-import { occupantOfPath, readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
-import { ProposalRefusedError } from '../../proposals/proposal-refused-error.js';
+import { submitProposal } from '../../proposals/submit-proposal.js';
 import { HttpProblem } from '../problem.js';
 import { idParams, withTotalCount } from './api/v1/representations.js';
 
@@ -85,18 +75,32 @@ const verdictBody = z
   .nullish()
   .describe('optional: a verdict may be given with no body');
 
-export const reader: RepositoryReader = { resolveHead, readFileAtRef, occupantOfPath };
+/** Imperium's proposals read repositories the same way (src/server/routes/imperium.ts). */
+export { gitRepositoryReader as reader } from '../../proposals/submit-proposal.js';
+
+const present = ({ proposal, history }: ProposalDetail) => presentProposal(proposal, history);
+
+/** Turns the proposal services' refusals into problems. */
+async function refusalsAsProblems(work: () => Promise<ProposalDetail>) {
+  try {
+    return present(await work());
+  } catch (error) {
+    throw asProblem(error);
+  }
+}
 
 const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { database, events, compute } = app.services;
+  const { database, events, compute, tasks, config } = app.services;
+  const services: ProposalServices = {
+    database,
+    events,
+    compute,
+    tasks,
+    config,
+    log: app.log,
+    now: () => app.services.now(),
+  };
   const orm = database.orm;
-
-  async function detail(proposal: Proposal) {
-    return presentProposal(proposal, await proposalHistory(orm, proposal.id));
-  }
-
-  const announce = (type: ProposalEventType, proposal: Proposal) =>
-    publishProposalEvent(events, type, proposal, app.log);
 
   app.post(
     '/',
@@ -123,10 +127,8 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
           errors: [{ field: 'body.ai_type', message: `must be one of ${AGENT_TYPES.join(', ')}` }],
         });
       }
-      const { proposal, superseded } = await createProposal(
-        orm,
-        reader,
-        {
+      const detail = await refusalsAsProblems(() =>
+        submitProposal(services, {
           aiType: body.ai_type,
           repositoryId: body.repository_id,
           description: body.description,
@@ -137,23 +139,13 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
           files:
             body.changes ??
             (body.file_path !== undefined
-              ? [
-                  {
-                    file_path: body.file_path,
-                    code_before: body.code_before ?? '',
-                    code_after: body.code_after ?? '',
-                  },
-                ]
+              ? [{ file_path: body.file_path, code_before: body.code_before ?? '', code_after: body.code_after ?? '' }]
               : undefined),
           patch: body.patch,
           createdBy: request.principal!.label,
-        },
-        app.services.now(),
-        compute,
+        }),
       );
-      await announce('created', proposal);
-      for (const older of superseded) await announce('superseded', older);
-      return reply.code(201).send(await detail(proposal));
+      return reply.code(201).send(detail);
     },
   );
 
@@ -217,41 +209,8 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: proposalSchema },
       },
     },
-    async (request) => {
-      const proposal = await findProposal(orm, request.params.id);
-      if (!proposal) throw new ProposalNotFoundError(request.params.id);
-      return detail(proposal);
-    },
+    async (request) => refusalsAsProblems(() => proposalDetail(services, request.params.id)),
   );
-
-  async function applyAndAnnounce(proposalId: string, actor: string) {
-    const outcome = await applyProposal(database, {
-      proposalId,
-      actor,
-      dataDirectory: app.services.config.dataDirectory,
-    });
-    if (!outcome.applied) {
-      await announce('apply_failed', outcome.proposal);
-      throw new HttpProblem(409, 'apply_conflict', 'Conflict', outcome.message ?? 'The change no longer applies.', {
-        proposal_status: outcome.proposal.status,
-        conflicts: outcome.conflicts,
-      });
-    }
-    let proposal = outcome.proposal;
-    await announce('applied', proposal);
-    const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId!));
-    const policy = effectivePolicy(repository?.policy);
-    // Pull requests are for per-proposal branches; target mode has already committed to the target branch.
-    if (repository && policy.pull_requests && policy.branch_mode === 'per_proposal') {
-      await recordPullRequest(
-        database,
-        proposal.id,
-        await openPullRequestForProposal({ github: app.services.config.github }, repository, proposal),
-      );
-      proposal = (await findProposal(orm, proposal.id))!;
-    }
-    return detail(proposal);
-  }
 
   app.post(
     '/:id/apply',
@@ -269,9 +228,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: proposalSchema },
       },
     },
-    async (request) => {
-      return await applyAndAnnounce(request.params.id, request.principal!.label);
-    },
+    async (request) => refusalsAsProblems(() => applyAndPublish(services, request.params.id, request.principal!.label)),
   );
 
   app.post(
@@ -293,54 +250,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: proposalSchema },
       },
     },
-    async (request) => {
-      const proposal = await findProposal(orm, request.params.id);
-      if (!proposal) throw new ProposalNotFoundError(request.params.id);
-      if (!proposal.repositoryId) {
-        throw new ProposalRefusedError(
-          'nothing_to_apply',
-          'This proposal belongs to no repository: there is nothing to apply it to.',
-        );
-      }
-      const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId));
-      // proposals stored before Guardian's gate existed are scanned now
-      const findings = proposal.findings ?? (await compute.securityGate(proposal.changes));
-      const checks =
-        repository && proposal.baseCommit ? await repositoryChecks(repository, proposal.baseCommit) : undefined;
-      const [level, custody, sandbox] = await Promise.all([
-        agentLevel(orm, proposal.aiType),
-        custodyEligibility(orm, proposal.aiType),
-        sandboxStatus(app.services.config),
-      ]);
-      const failed = failedAutoApplyGates(
-        { ...proposal, findings },
-        {
-          checkCommands: checks?.commands ?? [],
-          policy: effectivePolicy(repository?.policy),
-        },
-        { type: proposal.aiType, level, custody },
-        sandbox.status === 'unavailable' ? unavailableDetail(sandbox) : undefined,
-      );
-      if (failed.length > 0) {
-        throw new HttpProblem(
-          409,
-          'auto_apply_blocked',
-          'Conflict',
-          `Auto-apply blocked: ${failed.map((gate) => gate.detail).join('; ')}.`,
-          {
-            failed_gates: failed,
-          },
-        );
-      }
-      const { proposal: accepted } = await reviewProposal(
-        orm,
-        proposal.id,
-        { verdict: 'accept', reason: 'correct', note: 'auto-apply: every gate held', reviewer: 'auto-apply' },
-        app.services.now(),
-      );
-      await announce('accepted', accepted);
-      return await applyAndAnnounce(proposal.id, 'auto-apply');
-    },
+    async (request) => refusalsAsProblems(() => autoApplyProposal(services, request.params.id)),
   );
 
   for (const verdict of ['accept', 'reject'] as const) {
@@ -361,17 +271,15 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
           response: { 200: proposalSchema },
         },
       },
-      async (request) => {
-        const { proposal, cancelledTests } = await reviewProposal(
-          orm,
-          request.params.id,
-          { verdict, reason: request.body?.reason, note: request.body?.note, reviewer: request.principal!.label },
-          app.services.now(),
-        );
-        await announce(verdict === 'accept' ? 'accepted' : 'rejected', proposal);
-        for (const task of cancelledTests) await app.services.tasks.announceCancel(task);
-        return detail(proposal);
-      },
+      async (request) =>
+        refusalsAsProblems(() =>
+          reviewAndPublish(services, request.params.id, {
+            verdict,
+            reason: request.body?.reason,
+            note: request.body?.note,
+            reviewer: request.principal!.label,
+          }),
+        ),
     );
   }
 };

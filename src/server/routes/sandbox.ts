@@ -1,120 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { SandboxCommandResult } from '../../db/schema.js';
-import { findProposal } from '../../proposals/proposal-store.js';
 import { ProposalNotFoundError } from '../../proposals/transition.js';
-import { RepositoryNotFoundError } from '../../repositories/repository-not-found-error.js';
-import { findRepository } from '../../repositories/repository-store.js';
-import { createExperiment } from '../../sandbox/create-experiment.js';
-import { ExperimentNotFoundError } from '../../sandbox/experiment-not-found-error.js';
-import { findExperiment, listExperiments, type SandboxExperiment } from '../../sandbox/experiment-store.js';
-import { findRun, proposalRuns, type SandboxRun } from '../../sandbox/run-store.js';
-import { sandboxStatus, unavailableDetail } from '../../sandbox/sandbox-status.js';
+import { RepositoryNotFoundError } from '../../repositories/require-repository.js';
+import { findExperiment, listExperiments } from '../../sandbox/experiment-store.js';
+import { experimentSchema, presentExperiment, presentRun, runSchema } from '../../sandbox/representation.js';
+import { findRun, proposalRuns } from '../../sandbox/run-store.js';
+import {
+  ExperimentSandboxUnavailableError,
+  ProposalNotInRepositoryError,
+  startExperiment,
+} from '../../sandbox/start-experiment.js';
+import { asTaskProblem } from '../../tasks/errors-to-problems.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './api/v1/representations.js';
 import { taskLocation } from './api/v1/task-submission.js';
-
-const summarySchema = z
-  .object({ min: z.number(), median: z.number(), max: z.number(), mean: z.number() })
-  .describe('milliseconds');
-
-const experimentSchema = z
-  .object({
-    id: z.uuid(),
-    repository_id: z.uuid(),
-    proposal_id: z.uuid().nullable(),
-    command: z.string(),
-    runs: z.number().int(),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed']),
-    commit: z.string().nullable().describe('the base commit both variants start from'),
-    isolation: z.enum(['bwrap', 'none']).nullable(),
-    base_timings_ms: z.array(z.number()),
-    proposal_timings_ms: z.array(z.number()),
-    base: summarySchema.nullable(),
-    proposal: summarySchema.nullable(),
-    ratio: z.number().nullable().describe('proposal median ÷ base median: below 1 is faster'),
-    error: z.string().nullable(),
-    task_id: z.uuid().nullable(),
-    created_by: z.string().nullable(),
-    created_at: z.string(),
-    started_at: z.string().nullable(),
-    finished_at: z.string().nullable(),
-  })
-  .meta({ id: 'SandboxExperiment' });
-
-function presentExperiment(row: SandboxExperiment): z.infer<typeof experimentSchema> {
-  return {
-    id: row.id,
-    repository_id: row.repositoryId,
-    proposal_id: row.proposalId,
-    command: row.command,
-    runs: row.runs,
-    status: row.status,
-    commit: row.commit,
-    isolation: row.isolation,
-    base_timings_ms: row.baseTimingsMs,
-    proposal_timings_ms: row.proposalTimingsMs,
-    base: row.baseSummary,
-    proposal: row.proposalSummary,
-    ratio: row.ratio,
-    error: row.error,
-    task_id: row.taskId,
-    created_by: row.createdBy,
-    created_at: row.createdAt.toISOString(),
-    started_at: row.startedAt?.toISOString() ?? null,
-    finished_at: row.finishedAt?.toISOString() ?? null,
-  };
-}
-
-const commandResultSchema = z.object({
-  command: z.string(),
-  exit_code: z.number().int().nullable(),
-  signal: z.string().nullable(),
-  duration_ms: z.number(),
-  limit: z.enum(['time', 'output', 'memory', 'processes']).nullable().describe('the limit that stopped it'),
-  output_head: z.string(),
-  output_tail: z.string(),
-  output_bytes: z.number().int(),
-  truncated: z.boolean().describe('true when output between head and tail was dropped'),
-}) satisfies z.ZodType<SandboxCommandResult>;
-
-const runSchema = z
-  .object({
-    id: z.uuid(),
-    repository_id: z.uuid(),
-    proposal_id: z.uuid().nullable(),
-    kind: z.enum(['proposal', 'baseline']),
-    commit: z.string(),
-    commands: z.array(z.string()),
-    status: z.enum(['passed', 'failed', 'error']),
-    isolation: z.enum(['bwrap', 'none']),
-    results: z.array(commandResultSchema),
-    task_id: z.uuid().nullable(),
-    duration_ms: z.number().int(),
-    overhead_ms: z.number().int().nullable().describe('everything but the commands: worktree, clean-up'),
-    started_at: z.string(),
-    finished_at: z.string(),
-  })
-  .meta({ id: 'SandboxRun' });
-
-function presentRun(row: SandboxRun): z.infer<typeof runSchema> {
-  return {
-    id: row.id,
-    repository_id: row.repositoryId,
-    proposal_id: row.proposalId,
-    kind: row.kind,
-    commit: row.commit,
-    commands: row.commands,
-    status: row.status,
-    isolation: row.isolation,
-    results: row.results,
-    task_id: row.taskId,
-    duration_ms: row.durationMs,
-    overhead_ms: row.overheadMs,
-    started_at: row.startedAt.toISOString(),
-    finished_at: row.finishedAt.toISOString(),
-  };
-}
 
 const experimentBody = z.strictObject({
   repository_id: z.uuid(),
@@ -122,6 +21,24 @@ const experimentBody = z.strictObject({
   command: z.string().trim().min(1).max(2000).describe('run with /bin/sh -c in the sandbox'),
   runs: z.number().int().min(1).max(50).default(5).describe('runs per variant'),
 });
+
+/** The refusals of starting an experiment as problems. */
+function experimentProblem(error: unknown): unknown {
+  if (error instanceof RepositoryNotFoundError) return notFound(`No repository ${error.repositoryId}.`);
+  if (error instanceof ProposalNotFoundError) return notFound(`No proposal ${error.proposalId}.`);
+  if (error instanceof ProposalNotInRepositoryError) {
+    return new HttpProblem(422, error.code, 'Unprocessable Content', error.message, {
+      errors: [{ field: 'body.proposal_id', message: 'must be a proposal of repository_id' }],
+    });
+  }
+  if (error instanceof ExperimentSandboxUnavailableError) {
+    return new HttpProblem(503, error.code, 'Service Unavailable', error.message, {
+      reason: error.reason,
+      ...(error.fix ? { fix: error.fix } : {}),
+    });
+  }
+  return asTaskProblem(error, { inputField: 'body', agentNamedByClient: false });
+}
 
 /** Sandbox experiments and stored check runs (`/sandbox`). */
 const sandboxRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -146,44 +63,18 @@ const sandboxRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      const repository = await findRepository(orm, body.repository_id);
-      if (!repository) throw new RepositoryNotFoundError(body.repository_id);
-      if (body.proposal_id) {
-        const proposal = await findProposal(orm, body.proposal_id);
-        if (!proposal) throw new ProposalNotFoundError(body.proposal_id);
-        if (proposal.repositoryId !== repository.id || !proposal.baseCommit) {
-          throw new HttpProblem(
-            422,
-            'proposal_not_in_repository',
-            'Unprocessable Content',
-            `Proposal ${proposal.id} is not a change to repository ${repository.id}.`,
-            { errors: [{ field: 'body.proposal_id', message: 'must be a proposal of repository_id' }] },
-          );
-        }
-      }
-      const sandbox = await sandboxStatus(app.services.config);
-      if (sandbox.status === 'unavailable') {
-        throw new HttpProblem(
-          503,
-          'sandbox_unavailable',
-          'Service Unavailable',
-          `No experiment can run: ${unavailableDetail(sandbox)}.`,
-          {
-            reason: sandbox.reason,
-            ...(sandbox.fix ? { fix: sandbox.fix } : {}),
-          },
-        );
-      }
-      const principal = request.principal!;
-      const experiment = await createExperiment(orm, {
-        repositoryId: repository.id,
-        proposalId: body.proposal_id ?? null,
-        command: body.command,
-        runs: body.runs,
-        createdBy: principal.label,
-        trigger: 'manual',
+      const experiment = await startExperiment(
+        { orm, config: app.services.config, tasks: queue },
+        {
+          repositoryId: body.repository_id,
+          proposalId: body.proposal_id,
+          command: body.command,
+          runs: body.runs,
+          createdBy: request.principal!.label,
+        },
+      ).catch((error: unknown) => {
+        throw experimentProblem(error);
       });
-      await queue.announce({ task: experiment.task, created: experiment.created });
       return reply
         .code(202)
         .header('location', `/sandbox/experiments/${experiment.experiment.id}`)

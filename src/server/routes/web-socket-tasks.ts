@@ -1,13 +1,11 @@
-import { desc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { Orm } from '../../db/database.js';
-import { taskLogs } from '../../db/schema.js';
 import type { DomainEvent } from '../../events/bus.js';
 import { mayRead } from '../../accounts/topic-access.js';
 import { taskRepresentation } from '../../tasks/representation.js';
 import { taskTopic } from '../../tasks/task-events.js';
-import { FINAL_STATUSES, findTask } from '../../tasks/task-store.js';
+import { taskSnapshot } from '../../tasks/task-snapshot-queries.js';
+import { FINAL_STATUSES } from '../../tasks/task-store.js';
 import { authenticateWebSocket, POLICY_VIOLATION, sendJson } from '../web-socket-auth.js';
 
 /** How many of the latest log lines the snapshot carries; older ones are in the task's log endpoint. */
@@ -16,23 +14,6 @@ const SNAPSHOT_LOG_LINES = 100;
 const NO_SUCH_TASK = 4404;
 
 const FINAL_EVENTS = new Set<string>(FINAL_STATUSES.map((status) => `task.${status}`));
-
-async function latestLogs(orm: Orm, taskId: string) {
-  const rows = await orm
-    .select()
-    .from(taskLogs)
-    .where(eq(taskLogs.taskId, taskId))
-    .orderBy(desc(taskLogs.id))
-    .limit(SNAPSHOT_LOG_LINES);
-  // The same fields as a task.log event's data.
-  return rows.reverse().map((row) => ({
-    id: row.id,
-    attempt: row.attempt,
-    level: row.level,
-    message: row.message,
-    at: row.at.toISOString(),
-  }));
-}
 
 /**
  * `GET /ws/tasks/:task_id`: one task's snapshot (the task and its latest log lines), then every event on
@@ -66,12 +47,12 @@ export default async function webSocketTaskRoutes(app: FastifyInstance) {
         if (pending) pending.push(event);
         else forward(event);
       });
-      const task = await findTask(database.orm, taskId);
-      if (!task) {
+      const snapshot = await taskSnapshot(database.orm, taskId, SNAPSHOT_LOG_LINES);
+      if (!snapshot) {
         socket.close(NO_SUCH_TASK, 'no such task');
         return;
       }
-      const logs = await latestLogs(database.orm, taskId);
+      const { task, logs } = snapshot;
       sendJson(socket, { type: 'snapshot', task: taskRepresentation(task), logs });
       if ((FINAL_STATUSES as readonly string[]).includes(task.status)) {
         finish();

@@ -1,26 +1,33 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { pauseAgent, resumeAgent, type AgentChange } from '../../../../agents/agent-control.js';
-import { findAgent, listAgents } from '../../../../agents/agent-queries.js';
+import { AgentNotFoundError, AgentRefusedError } from '../../../../agents/agent-errors.js';
+import { listAgents } from '../../../../agents/agent-queries.js';
+import { agentTasks, submitTaskToAgent } from '../../../../agents/agent-tasks.js';
+import { createDeclarativeBody, updateDeclarativeBody } from '../../../../agents/declarative/config.js';
+import {
+  changeDeclarativeAgent,
+  createDeclarativeAgent,
+  removeDeclarativeAgent,
+} from '../../../../agents/declarative/manage-declarative-agent.js';
+import { pauseAndPublish, resumeAndPublish } from '../../../../agents/pause-and-publish.js';
 import { AGENT_STATUSES, agentSchema, presentAgent } from '../../../../agents/representation.js';
-import {
-  createDeclarativeBody,
-  DECLARATIVE_TYPE,
-  updateDeclarativeBody,
-} from '../../../../agents/declarative/config.js';
-import {
-  deleteDeclarativeAgent,
-  insertDeclarativeAgent,
-  updateDeclarativeAgent,
-} from '../../../../agents/declarative/store.js';
+import { requireAgent } from '../../../../agents/require-agent.js';
 import { taskRepresentation, taskSchema } from '../../../../tasks/representation.js';
-import { publishAgentEvent } from '../../../../tasks/task-events.js';
-import { InvalidTaskInputError } from '../../../../tasks/task-queue.js';
-import { listTasks } from '../../../../tasks/task-queries.js';
 import { conflict, notFound } from '../../../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './representations.js';
-import { submissionHeaders, submitManualTask, taskLocation } from './task-submission.js';
+import { submissionHeaders, submissionProblem, taskLocation } from './task-submission.js';
 import { taskListQuery, taskListFilter } from './task-list-query.js';
+
+/** The agent services' refusals as problems; a submission's own refusals name fields under `body.input`. */
+async function refusalsAsProblems<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AgentNotFoundError) throw notFound(error.message);
+    if (error instanceof AgentRefusedError) throw conflict(error.code, error.message, error.extensions);
+    throw submissionProblem(error, { inputField: 'body.input', agentNamedByClient: false });
+  }
+}
 
 const submitBody = z
   .object({
@@ -46,12 +53,6 @@ const agents: FastifyPluginAsyncZod = async (app) => {
 
   const present = (agent: Parameters<typeof presentAgent>[0]) => presentAgent(agent, services.agents.get(agent.type));
 
-  async function existing(id: string) {
-    const agent = await findAgent(orm, id);
-    if (!agent) throw notFound(`No agent ${id}`);
-    return agent;
-  }
-
   app.get(
     '/',
     {
@@ -75,22 +76,11 @@ const agents: FastifyPluginAsyncZod = async (app) => {
       config: read,
       schema: { summary: 'Get an agent', tags: ['agents'], params: idParams, response: { 200: agentSchema } },
     },
-    async (request) => present(await existing(request.params.id)),
+    async (request) => present(await refusalsAsProblems(() => requireAgent(orm, request.params.id))),
   );
 
   // Declarative agents (src/agents/declarative/, docs/agents.md): rows of type `declarative` whose config
   // holds instructions and schemas; the one registered `declarative` definition runs them all.
-  const declarative = async (id: string) => {
-    const agent = await existing(id);
-    if (agent.type !== DECLARATIVE_TYPE) {
-      throw conflict(
-        'agent_not_declarative',
-        `Agent ${id} is a built-in ${agent.type} agent; only declarative agents change here.`,
-      );
-    }
-    return agent;
-  };
-
   app.post(
     '/',
     {
@@ -110,14 +100,9 @@ const agents: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const body = request.body;
-      if (!services.agents.get(DECLARATIVE_TYPE)) {
-        throw conflict('agent_not_registered', 'Declarative agents are not registered in this process.');
-      }
-      const taken = () => conflict('agent_name_taken', `An agent named ${body.name} exists.`, { name: body.name });
-      if (services.agents.get(body.name)) throw taken();
-      const agent = await insertDeclarativeAgent(orm, body);
-      if (!agent) throw taken();
+      const agent = await refusalsAsProblems(() =>
+        createDeclarativeAgent({ orm, agents: services.agents }, request.body),
+      );
       return reply.code(201).header('location', `/api/v1/agents/${agent.id}`).send(present(agent));
     },
   );
@@ -138,7 +123,8 @@ const agents: FastifyPluginAsyncZod = async (app) => {
         response: { 200: agentSchema },
       },
     },
-    async (request) => present(await updateDeclarativeAgent(orm, await declarative(request.params.id), request.body)),
+    async (request) =>
+      present(await refusalsAsProblems(() => changeDeclarativeAgent(orm, request.params.id, request.body))),
   );
 
   app.delete(
@@ -156,19 +142,12 @@ const agents: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const agent = await declarative(request.params.id);
-      if (!(await deleteDeclarativeAgent(orm, agent))) {
-        throw conflict('agent_busy', `Agent ${agent.name} has tasks waiting or running; cancel them first.`);
-      }
+      await refusalsAsProblems(() => removeDeclarativeAgent(orm, request.params.id));
       return reply.code(204).send(null);
     },
   );
 
-  const announce = async (change: AgentChange | undefined, id: string, type: 'agent.paused' | 'agent.resumed') => {
-    if (!change) throw notFound(`No agent ${id}`);
-    if (change.changed) await publishAgentEvent(services.events, type, change.agent, app.log);
-    return present(change.agent);
-  };
+  const control = { orm, events: services.events, tasks: services.tasks, log: app.log };
 
   app.post(
     '/:id/pause',
@@ -184,7 +163,7 @@ const agents: FastifyPluginAsyncZod = async (app) => {
         response: { 200: agentSchema },
       },
     },
-    async (request) => announce(await pauseAgent(orm, request.params.id), request.params.id, 'agent.paused'),
+    async (request) => present(await refusalsAsProblems(() => pauseAndPublish(control, request.params.id))),
   );
 
   app.post(
@@ -199,12 +178,7 @@ const agents: FastifyPluginAsyncZod = async (app) => {
         response: { 200: agentSchema },
       },
     },
-    async (request) => {
-      const change = await resumeAgent(orm, request.params.id);
-      // Workers of this process look at once; other processes' workers find the tasks at their next poll.
-      if (change?.changed) services.tasks.wake();
-      return announce(change, request.params.id, 'agent.resumed');
-    },
+    async (request) => present(await refusalsAsProblems(() => resumeAndPublish(control, request.params.id))),
   );
 
   app.post(
@@ -225,25 +199,14 @@ const agents: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const agent = await existing(request.params.id);
-      // A declarative agent's input has its own schema, stored with the agent.
-      let input = request.body?.input ?? {};
-      const ownInput = services.agents.get(agent.type)?.agentInput?.(agent.config);
-      if (ownInput) {
-        const checked = ownInput.schema.safeParse(input);
-        if (!checked.success) {
-          throw new InvalidTaskInputError(checked.error.issues, 'body.input');
-        }
-        input = checked.data as Record<string, unknown>;
-      }
-      const { task, created } = await submitManualTask(services, request.principal!, {
-        agentType: agent.type,
-        agent,
-        input,
-        priority: request.body?.priority,
-        idempotencyKey: request.headers['idempotency-key'],
-        context: { inputField: 'body.input', agentNamedByClient: false },
-      });
+      const { task, created } = await refusalsAsProblems(() =>
+        submitTaskToAgent(services, request.params.id, {
+          input: request.body?.input ?? {},
+          priority: request.body?.priority,
+          idempotencyKey: request.headers['idempotency-key'],
+          createdBy: request.principal!.label,
+        }),
+      );
       return reply
         .code(created ? 202 : 200)
         .header('location', taskLocation(task))
@@ -264,8 +227,7 @@ const agents: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const agent = await existing(request.params.id);
-      const page = await listTasks(orm, { ...taskListFilter(request.query), agentId: agent.id });
+      const page = await refusalsAsProblems(() => agentTasks(orm, request.params.id, taskListFilter(request.query)));
       return withTotalCount(reply, page).map(taskRepresentation);
     },
   );

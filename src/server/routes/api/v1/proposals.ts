@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { publishProposalEvent } from '../../../../proposals/proposal-events.js';
-import { reviewProposal } from '../../../../inbox/review.js';
+import { reviewBatch } from '../../../../proposals/review-batch.js';
 import { PROPOSAL_STATUSES, REVIEW_REASONS } from '../../../../proposals/states.js';
-import { IllegalTransitionError, ProposalNotFoundError } from '../../../../proposals/transition.js';
 
 const outcomeSchema = z.object({
   id: z.uuid(),
@@ -13,7 +11,7 @@ const outcomeSchema = z.object({
 });
 
 const proposals: FastifyPluginAsyncZod = async (app) => {
-  const { database, events } = app.services;
+  const { database, events, tasks } = app.services;
 
   app.post(
     '/batch-review',
@@ -38,34 +36,9 @@ const proposals: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { ids, verdict, reason, note } = request.body;
-      const results: z.infer<typeof outcomeSchema>[] = [];
-      for (const id of ids) {
-        try {
-          const { proposal, cancelledTests } = await reviewProposal(
-            database.orm,
-            id,
-            { verdict, reason, note, reviewer: request.principal!.label },
-            app.services.now(),
-          );
-          await publishProposalEvent(events, verdict === 'accept' ? 'accepted' : 'rejected', proposal, request.log);
-          for (const task of cancelledTests) await app.services.tasks.announceCancel(task);
-          results.push({
-            id,
-            outcome: verdict === 'accept' ? 'accepted' : 'rejected',
-            status: proposal.status as (typeof PROPOSAL_STATUSES)[number],
-            detail: null,
-          });
-        } catch (error) {
-          if (error instanceof IllegalTransitionError) {
-            results.push({ id, outcome: 'conflict', status: error.current, detail: error.message });
-          } else if (error instanceof ProposalNotFoundError) {
-            results.push({ id, outcome: 'not_found', status: null, detail: error.message });
-          } else {
-            throw error;
-          }
-        }
-      }
-      return { results };
+      const services = { database, events, tasks, log: request.log, now: () => app.services.now() };
+      const reviewer = request.principal!.label;
+      return { results: await reviewBatch(services, ids, { verdict, reason, note, reviewer }) };
     },
   );
 };

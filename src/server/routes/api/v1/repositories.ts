@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { grants } from '../../../../accounts/roles.js';
 import { branchNameSchema, revisionSchema } from '../../../../repositories/branch-name.js';
-import { browseDirectory, browseFile } from '../../../../repositories/browse.js';
-import { resolveCommit } from '../../../../repositories/git-repository.js';
+import { browseRepositoryDirectory, browseRepositoryFile } from '../../../../repositories/browse-repository.js';
+import { UnknownRevisionError } from '../../../../repositories/git-repository.js';
 import {
   changeRepository,
   removeRepository,
@@ -11,10 +11,12 @@ import {
 } from '../../../../repositories/manage-repository.js';
 import { repositoryPolicyPatchSchema } from '../../../../repositories/policy.js';
 import { registerClone, registerLocalPath } from '../../../../repositories/register-repository.js';
-import { RepositoryNotFoundError } from '../../../../repositories/repository-not-found-error.js';
-import { findRepository, listRepositories } from '../../../../repositories/repository-store.js';
-import { repositoryChecks } from '../../../../sandbox/checks.js';
-import { forbidden } from '../../../problem.js';
+import { RepositoryRefusedError } from '../../../../repositories/repository-refused-error.js';
+import { listRepositories } from '../../../../repositories/repository-store.js';
+import { requireRepository } from '../../../../repositories/require-repository.js';
+import { UnsafePathError } from '../../../../repositories/safe-path.js';
+import { repositoryCheckReport } from '../../../../sandbox/check-report.js';
+import { forbidden, HttpProblem, notFound } from '../../../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './representations.js';
 import { fileSchema, presentRepository, repositorySchema, treeSchema } from './repository-representation.js';
 
@@ -73,12 +75,6 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
   const { orm } = services.database;
   const read = { auth: { scope: 'repos:read' as const } };
   const write = { auth: { scope: 'repos:write' as const } };
-
-  async function existing(id: string) {
-    const repository = await findRepository(orm, id);
-    if (!repository) throw new RepositoryNotFoundError(id);
-    return repository;
-  }
 
   app.get(
     '/',
@@ -141,7 +137,7 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
         response: { 200: repositorySchema },
       },
     },
-    async (request) => presentRepository(await existing(request.params.id)),
+    async (request) => presentRepository(await refusalsAsProblems(() => requireRepository(orm, request.params.id))),
   );
 
   app.patch(
@@ -222,8 +218,8 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const repository = await existing(request.params.id);
-      const tree = await browseDirectory(repository, request.query.path, request.query.ref);
+      const { params, query } = request;
+      const tree = await refusalsAsProblems(() => browseRepositoryDirectory(orm, params.id, query.path, query.ref));
       return {
         ...tree,
         entries: tree.entries.map((entry) => ({
@@ -251,10 +247,8 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
         response: { 200: fileSchema },
       },
     },
-    async (request) => {
-      const repository = await existing(request.params.id);
-      return browseFile(repository, request.query.path, request.query.ref);
-    },
+    async (request) =>
+      refusalsAsProblems(() => browseRepositoryFile(orm, request.params.id, request.query.path, request.query.ref)),
   );
 
   app.get(
@@ -284,15 +278,12 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const repository = await existing(request.params.id);
-      const commit = await resolveCommit(repository, request.query.ref ?? repository.defaultBranch);
-      const checks = await repositoryChecks(repository, commit);
+      const report = await refusalsAsProblems(() => repositoryCheckReport(orm, request.params.id, request.query.ref));
       return {
-        commit,
-        commands: [...checks.commands],
-        source: checks.source,
-        configured: repository.checkCommands,
-        detected: [...checks.detected],
+        ...report,
+        commands: [...report.commands],
+        configured: [...report.configured],
+        detected: [...report.detected],
       };
     },
   );

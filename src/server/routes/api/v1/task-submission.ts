@@ -1,11 +1,11 @@
-import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Principal } from '../../../../accounts/principal.js';
-import { findMissingReference } from '../../../../agents/input-references.js';
-import { ProposalNotFoundError } from '../../../../proposals/transition.js';
-import { RepositoryNotFoundError } from '../../../../repositories/repository-not-found-error.js';
-import { ExperimentNotFoundError } from '../../../../sandbox/experiment-not-found-error.js';
-import { AgentNotRegisteredError } from '../../../../tasks/task-queue.js';
+import {
+  IdempotencyKeyReusedError,
+  MissingReferenceError,
+  submitManualTask as submitTask,
+} from '../../../../agents/submit-manual-task.js';
+import { asTaskProblem, type SubmissionContext } from '../../../../tasks/errors-to-problems.js';
 import type { AgentRow, TaskRow } from '../../../../tasks/task-store.js';
 import { conflict } from '../../../problem.js';
 import type { Services } from '../../../types.js';
@@ -50,56 +50,27 @@ export interface ManualSubmission {
 
 export const taskLocation = (task: TaskRow) => `/api/v1/tasks/${task.id}`;
 
-/**
- * Enqueues a task a person asked for. With an idempotency key (namespaced `api:<agent type>:<key>`), a
- * repeat answers the existing task and `created: false`; a repeat whose input or priority differs is
- * refused with 409 `idempotency_key_reused`, as the key would otherwise hide that the request was ignored.
- */
+/** The refusals of a task submission as problems; `context` says where the input sat in the request. */
+export function submissionProblem(error: unknown, context: SubmissionContext): unknown {
+  if (error instanceof MissingReferenceError) {
+    return new HttpProblem(404, error.code, 'Not Found', error.message, {
+      errors: [{ field: `${context.inputField}.${error.field}`, message: `names no ${error.kind}` }],
+    });
+  }
+  if (error instanceof IdempotencyKeyReusedError) return conflict(error.code, error.message, { task_id: error.taskId });
+  return asTaskProblem(error, context);
+}
+
+/** Enqueues a task a person asked for (src/agents/submit-manual-task.ts), refusals answered as problems. */
 export async function submitManualTask(
   services: Services,
   principal: Principal,
   submission: ManualSubmission,
 ): Promise<{ task: TaskRow; created: boolean }> {
-  const { inputField, agentNamedByClient } = submission.context;
-  if (!agentNamedByClient && !services.agents.get(submission.agentType)) {
-    throw new AgentNotRegisteredError(submission.agentType);
+  const { context, ...task } = submission;
+  try {
+    return await submitTask(services, { ...task, createdBy: principal.label });
+  } catch (error) {
+    throw submissionProblem(error, context);
   }
-  services.tasks.validate(
-    { agentType: submission.agentType, input: submission.input, trigger: 'manual', inputField },
-    submission.agent,
-  );
-  // Schema-valid input may still name a repository (proposal, experiment) that does not exist: 404 now,
-  // rather than a 202 whose task fails later.
-  const missing = await findMissingReference(services.database.orm, submission.input);
-  if (missing) throw new NOT_FOUND[missing.kind](missing.id, `${inputField}.${missing.field}`);
-  const result = await services.tasks.submit(
-    {
-      agentType: submission.agentType,
-      input: submission.input,
-      trigger: 'manual',
-      inputField,
-      createdBy: principal.label,
-      priority: submission.priority,
-      idempotencyKey: submission.idempotencyKey
-        ? `api:${submission.agentType}:${submission.idempotencyKey}`
-        : undefined,
-    },
-    submission.agent,
-  );
-  if (!result.created) {
-    const definition = services.agents.get(submission.agentType)!;
-    const input = JSON.parse(JSON.stringify(definition.inputSchema.parse(submission.input))) as unknown;
-    const same =
-      isDeepStrictEqual(input, result.task.input) &&
-      (submission.priority ?? 0) === result.task.priority &&
-      (submission.agent === undefined || submission.agent.id === result.task.agentId);
-    if (!same) {
-      throw conflict(
-        'idempotency_key_reused',
-        `The Idempotency-Key was used for task ${result.task.id} with a different input or priority.`,
-        { task_id: result.task.id },
-      );
-    }
-  }
-  return result;
 }

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { taskRepresentation, taskSchema } from '../../../../tasks/representation.js';
+import { cancelTask, TaskFinishedError } from '../../../../tasks/cancel-task.js';
+import { requireTask, TaskNotFoundError } from '../../../../tasks/require-task.js';
 import { retryTask } from '../../../../tasks/retry-task.js';
-import { listTasks, logCountsByAttempt, taskLogPage } from '../../../../tasks/task-queries.js';
-import { findTask } from '../../../../tasks/task-store.js';
-import { conflict, notFound } from '../../../problem.js';
+import { taskLogReport } from '../../../../tasks/task-log-report.js';
+import { listTasks } from '../../../../tasks/task-queries.js';
+import { conflict } from '../../../problem.js';
 import { idParams, withTotalCount } from './representations.js';
 import { taskListFilter, taskListQuery } from './task-list-query.js';
 import { taskLocation } from './task-submission.js';
@@ -43,17 +45,24 @@ const logPageSchema = z
   })
   .meta({ id: 'TaskLogPage' });
 
+/** The task services' refusals as problems. */
+async function refusalsAsProblems<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof TaskNotFoundError) throw taskNotFound(error.taskId);
+    if (error instanceof TaskFinishedError) {
+      throw conflict('task_finished', error.message, { current_status: error.task.status });
+    }
+    throw error;
+  }
+}
+
 const tasks: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
   const { orm } = services.database;
   const read = { auth: { scope: 'agents:read' as const } };
   const run = { auth: { scope: 'agents:run' as const } };
-
-  async function existing(id: string) {
-    const task = await findTask(orm, id);
-    if (!task) throw notFound(`No task ${id}`);
-    return task;
-  }
 
   app.get(
     '/',
@@ -77,7 +86,7 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
       config: read,
       schema: { summary: 'Get a task', tags: ['tasks'], params: idParams, response: { 200: taskSchema } },
     },
-    async (request) => taskRepresentation(await existing(request.params.id)),
+    async (request) => taskRepresentation(await refusalsAsProblems(() => requireTask(orm, request.params.id))),
   );
 
   app.post(
@@ -95,12 +104,7 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { id } = request.params;
-      const task = await services.tasks.cancel(id);
-      if (!task) {
-        const current = await existing(id);
-        throw conflict('task_finished', `Task ${id} is already ${current.status}.`, { current_status: current.status });
-      }
+      const task = await refusalsAsProblems(() => cancelTask({ orm, tasks: services.tasks }, request.params.id));
       return reply.code(task.status === 'running' ? 202 : 200).send(taskRepresentation(task));
     },
   );
@@ -153,10 +157,10 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const task = await existing(request.params.id);
       const { after, limit } = request.query;
-      const page = await taskLogPage(orm, task.id, after, limit);
-      const attempts = await logCountsByAttempt(orm, task.id);
+      const { task, page, attempts } = await refusalsAsProblems(() =>
+        taskLogReport(orm, request.params.id, after, limit),
+      );
       const last = page.rows.at(-1);
       return {
         items: page.rows.map((line) => ({

@@ -1,0 +1,27 @@
+import { occupantOfPath, readFileAtRef, resolveHead } from '../repositories/git-repository.js';
+import { createProposal, type CreateProposalInput, type RepositoryReader } from './create-proposal.js';
+import { publishProposalEvent } from './proposal-events.js';
+import { withHistory, type ProposalDetail, type ProposalServices } from './proposal-services.js';
+
+/** Reads repositories' committed files with git. */
+export const gitRepositoryReader: RepositoryReader = { resolveHead, readFileAtRef, occupantOfPath };
+
+/**
+ * Stores a new proposal (src/proposals/create-proposal.ts) and announces it, then each older proposal it
+ * superseded.
+ */
+export async function submitProposal(
+  services: Pick<ProposalServices, 'database' | 'events' | 'compute' | 'log' | 'now'>,
+  input: CreateProposalInput,
+): Promise<ProposalDetail> {
+  const { proposal, superseded } = await createProposal(
+    services.database.orm,
+    gitRepositoryReader,
+    input,
+    services.now(),
+    services.compute,
+  );
+  await publishProposalEvent(services.events, 'created', proposal, services.log);
+  for (const older of superseded) await publishProposalEvent(services.events, 'superseded', older, services.log);
+  return withHistory(services, proposal);
+}
