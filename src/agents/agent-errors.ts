@@ -1,5 +1,6 @@
+/** No agent has the id (404 `not_found`, as for the other objects without a code of their own). */
 export class AgentNotFoundError extends Error {
-  readonly code = 'agent_not_found';
+  readonly code = 'not_found';
   constructor(readonly agentId: string) {
     super(`No agent ${agentId}`);
     this.name = 'AgentNotFoundError';

@@ -1,7 +1,7 @@
 import type { Orm } from '../db/database.js';
 import { InvalidTaskInputError } from '../tasks/task-queue.js';
 import { listTasks, type TaskFilter } from '../tasks/task-queries.js';
-import type { AgentRegistry } from './registry.js';
+import type { AgentRegistry } from '../tasks/agent-registry.js';
 import { requireAgent } from './require-agent.js';
 import { submitManualTask, type ManualTaskServices } from './submit-manual-task.js';
 
@@ -25,10 +25,17 @@ export async function submitTaskToAgent(
   const ownInput = services.agents.get(agent.type)?.agentInput?.(agent.config);
   if (ownInput) {
     const checked = ownInput.schema.safeParse(input);
-    if (!checked.success) throw new InvalidTaskInputError(checked.error.issues);
+    if (!checked.success) throw new InvalidTaskInputError(checked.error.issues, 'body.input');
     input = checked.data as Record<string, unknown>;
   }
-  return submitManualTask(services, { ...request, agentType: agent.type, agent, input });
+  return submitManualTask(services, {
+    ...request,
+    agentType: agent.type,
+    agent,
+    input,
+    inputField: 'body.input',
+    agentNamedByClient: false,
+  });
 }
 
 /** A page of the tasks of the agent with this id (an `AgentNotFoundError` when none), newest first. */

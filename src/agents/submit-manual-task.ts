@@ -1,27 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Database } from '../db/database.js';
-import type { TaskQueue } from '../tasks/task-queue.js';
+import { ProposalNotFoundError } from '../proposals/transition.js';
+import { RepositoryNotFoundError } from '../repositories/repository-not-found-error.js';
+import { ExperimentNotFoundError } from '../sandbox/experiment-not-found-error.js';
+import { AgentNotRegisteredError, type TaskQueue } from '../tasks/task-queue.js';
 import type { AgentRow, TaskRow } from '../tasks/task-store.js';
 import { findMissingReference } from './input-references.js';
-import type { AgentRegistry } from './registry.js';
-
-/** Schema-valid input names a repository (proposal, experiment) that does not exist. */
-export class MissingReferenceError extends Error {
-  constructor(
-    /** the input field, e.g. `repository_id` */
-    readonly field: string,
-    /** `repository`, `proposal` or `experiment` */
-    readonly kind: string,
-    readonly id: string,
-  ) {
-    super(`No ${kind} ${id}.`);
-    this.name = 'MissingReferenceError';
-  }
-
-  get code(): string {
-    return `${this.kind}_not_found`;
-  }
-}
+import type { AgentRegistry } from '../tasks/agent-registry.js';
 
 /** An idempotency key repeated with a different input or priority than the task it created. */
 export class IdempotencyKeyReusedError extends Error {
@@ -46,11 +31,25 @@ export interface ManualTask {
   readonly priority?: number | undefined;
   readonly idempotencyKey?: string | undefined;
   readonly createdBy: string;
+  /** where the task input sat in the request, e.g. `body` or `body.input`: refusals name fields under it */
+  readonly inputField: string;
+  /**
+   * whether the client named the agent type (an unknown one is `unknown_agent`) or an agent that exists (its
+   * type not registered in this process is `agent_not_registered`)
+   */
+  readonly agentNamedByClient: boolean;
 }
+
+/** The error for each kind of object a task input can name (src/agents/input-references.ts). */
+const NOT_FOUND = {
+  repository: RepositoryNotFoundError,
+  proposal: ProposalNotFoundError,
+  experiment: ExperimentNotFoundError,
+} as const;
 
 /**
  * Enqueues a task a person asked for. The queue's refusals (`InvalidTaskInputError`, `UnknownAgentError`)
- * pass through; input naming an object that does not exist is a `MissingReferenceError`. With an
+ * pass through; input naming an object that does not exist is that object's not-found error. With an
  * idempotency key (namespaced `api:<agent type>:<key>`), a repeat answers the existing task and
  * `created: false`; a repeat whose input or priority differs is an `IdempotencyKeyReusedError`, as the key
  * would otherwise hide that the request was ignored.
@@ -59,16 +58,24 @@ export async function submitManualTask(
   services: ManualTaskServices,
   submission: ManualTask,
 ): Promise<{ task: TaskRow; created: boolean }> {
-  services.tasks.validate({ agentType: submission.agentType, input: submission.input, trigger: 'manual' });
+  const { inputField } = submission;
+  if (!submission.agentNamedByClient && !services.agents.get(submission.agentType)) {
+    throw new AgentNotRegisteredError(submission.agentType);
+  }
+  services.tasks.validate(
+    { agentType: submission.agentType, input: submission.input, trigger: 'manual', inputField },
+    submission.agent,
+  );
   // Schema-valid input may still name a repository (proposal, experiment) that does not exist: refused
   // now, rather than accepted as a task that fails later.
   const missing = await findMissingReference(services.database.orm, submission.input);
-  if (missing) throw new MissingReferenceError(missing.field, missing.kind, missing.id);
+  if (missing) throw new NOT_FOUND[missing.kind](missing.id, `${inputField}.${missing.field}`);
   const result = await services.tasks.submit(
     {
       agentType: submission.agentType,
       input: submission.input,
       trigger: 'manual',
+      inputField,
       createdBy: submission.createdBy,
       priority: submission.priority,
       idempotencyKey: submission.idempotencyKey

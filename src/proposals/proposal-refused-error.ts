@@ -16,6 +16,9 @@ export const PROPOSAL_REFUSAL_CODES = [
   'branch_exists',
   'target_checked_out',
   'target_moved',
+  // applying: the change no longer applies (`proposal_status`, `conflicts`); auto-apply: a gate failed (`failed_gates`)
+  'apply_conflict',
+  'auto_apply_blocked',
 ] as const;
 export type ProposalRefusalCode = (typeof PROPOSAL_REFUSAL_CODES)[number];
 

@@ -1,6 +1,10 @@
 import { UnsupportedLanguageError as GuardianUnsupportedLanguageError } from '../analysis/guardian/analyze.js';
 import { UnsupportedLanguageError as ImperiumUnsupportedLanguageError } from '../analysis/imperium/optimize.js';
 import { EmailTakenError } from '../accounts/users.js';
+import { AgentNotFoundError, AgentRefusedError } from '../agents/agent-errors.js';
+import { TaskFinishedError } from '../tasks/cancel-task.js';
+import { TaskNotFoundError } from '../tasks/require-task.js';
+import { IdempotencyKeyReusedError } from '../agents/submit-manual-task.js';
 import { ComputeBusyError, ComputeTimeoutError } from '../compute/compute.js';
 import { LlmFixRejectedError } from '../guardian/llm-fix.js';
 import { ExtensionOutputError } from '../imperium/create-extension.js';
@@ -18,6 +22,7 @@ import { RepositoryNotFoundError } from '../repositories/repository-not-found-er
 import { RepositoryRefusedError } from '../repositories/repository-refused-error.js';
 import { UnsafePathError } from '../repositories/safe-path.js';
 import { ExperimentNotFoundError } from '../sandbox/experiment-not-found-error.js';
+import { ExperimentSandboxUnavailableError, ProposalNotInRepositoryError } from '../sandbox/start-experiment.js';
 import { AlreadyRetriedError, InputNoLongerValidError, TaskNotRetryableError } from '../tasks/retry-task.js';
 import { AgentNotRegisteredError, InvalidTaskInputError, UnknownAgentError } from '../tasks/task-queue.js';
 import type { FieldError } from './problem.js';
@@ -53,7 +58,14 @@ export const DOMAIN_ERROR_CLASSES = [
   ProposalNotFoundError,
   IllegalTransitionError,
   ExperimentNotFoundError,
+  ProposalNotInRepositoryError,
+  ExperimentSandboxUnavailableError,
   UnknownAgentError,
+  IdempotencyKeyReusedError,
+  AgentNotFoundError,
+  AgentRefusedError,
+  TaskNotFoundError,
+  TaskFinishedError,
   AgentNotRegisteredError,
   InvalidTaskInputError,
   TaskNotRetryableError,
@@ -114,15 +126,24 @@ export const DOMAIN_PROBLEM_STATUS = {
   branch_exists: 409,
   target_checked_out: 409,
   target_moved: 409,
+  apply_conflict: 409,
+  auto_apply_blocked: 409,
   proposal_too_large: 413,
   unsupported_patch: 422,
   rule_suppressed: 422,
   no_op: 422,
   // sandbox
   experiment_not_found: 404,
+  proposal_not_in_repository: 422,
+  sandbox_unavailable: 503,
   // tasks and agents
   validation_failed: 400,
   unknown_agent: 404,
+  idempotency_key_reused: 409,
+  agent_name_taken: 409,
+  agent_not_declarative: 409,
+  agent_busy: 409,
+  task_finished: 409,
   agent_not_registered: 409,
   task_not_retryable: 409,
   already_retried: 409,
@@ -172,6 +193,13 @@ function extensionsOf(error: DomainError, fields: ProblemFields): DomainProblem[
   }
   if (error instanceof ProposalRefusedError) return error.extensions;
   if (error instanceof ComputeTimeoutError) return { timeout_ms: error.timeoutMs };
+  if (error instanceof IdempotencyKeyReusedError) return { task_id: error.taskId };
+  if (error instanceof AgentRefusedError) return error.extensions;
+  if (error instanceof TaskFinishedError) return { current_status: error.task.status };
+  if (error instanceof ProposalNotInRepositoryError)
+    return fieldError('body.proposal_id', 'must be a proposal of repository_id');
+  if (error instanceof ExperimentSandboxUnavailableError)
+    return { reason: error.reason, ...(error.fix ? { fix: error.fix } : {}) };
   if (error instanceof IllegalTransitionError) {
     return { current_status: error.current, requested_status: error.target };
   }

@@ -1,8 +1,9 @@
 import type { Orm } from '../db/database.js';
 import { findTask, type TaskRow } from './task-store.js';
 
+/** No task has the id (404 `not_found`, as for the other objects without a code of their own). */
 export class TaskNotFoundError extends Error {
-  readonly code = 'task_not_found';
+  readonly code = 'not_found';
   constructor(readonly taskId: string) {
     super(`No task ${taskId}`);
     this.name = 'TaskNotFoundError';

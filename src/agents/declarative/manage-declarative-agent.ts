@@ -1,7 +1,7 @@
 import type { Orm } from '../../db/database.js';
 import type { AgentRow } from '../../tasks/task-store.js';
 import { AgentRefusedError } from '../agent-errors.js';
-import type { AgentRegistry } from '../registry.js';
+import type { AgentRegistry } from '../../tasks/agent-registry.js';
 import { requireAgent } from '../require-agent.js';
 import { DECLARATIVE_TYPE } from './config.js';
 import {

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { applyAndPublish, autoApplyProposal } from '../../proposals/apply-and-publish.js';
-import { asProblem } from '../../proposals/errors-to-problems.js';
-import { proposalDetail, type ProposalDetail, type ProposalServices } from '../../proposals/proposal-services.js';
+import { applyAndPublish, autoApplyProposal } from '../../inbox/apply-and-publish.js';
+import { proposalDetail, type ProposalDetail, type ProposalServices } from '../../inbox/proposal-services.js';
 import { listProposals, PROPOSAL_SORTS } from '../../proposals/proposal-store.js';
 import {
   presentProposal,
@@ -10,9 +9,9 @@ import {
   proposalSchema,
   proposalSummarySchema,
 } from '../../proposals/representation.js';
-import { reviewAndPublish } from '../../proposals/review-and-publish.js';
+import { reviewAndPublish } from '../../inbox/review-and-publish.js';
 import { AGENT_TYPES, PROPOSAL_STATUSES, REVIEW_REASONS } from '../../proposals/states.js';
-import { submitProposal } from '../../proposals/submit-proposal.js';
+import { submitProposal } from '../../inbox/submit-proposal.js';
 import { HttpProblem } from '../problem.js';
 import { idParams, withTotalCount } from './api/v1/representations.js';
 
@@ -76,17 +75,13 @@ const verdictBody = z
   .describe('optional: a verdict may be given with no body');
 
 /** Imperium's proposals read repositories the same way (src/server/routes/imperium.ts). */
-export { gitRepositoryReader as reader } from '../../proposals/submit-proposal.js';
+export { gitRepositoryReader as reader } from '../../inbox/submit-proposal.js';
 
 const present = ({ proposal, history }: ProposalDetail) => presentProposal(proposal, history);
 
-/** Turns the proposal services' refusals into problems. */
-async function refusalsAsProblems(work: () => Promise<ProposalDetail>) {
-  try {
-    return present(await work());
-  } catch (error) {
-    throw asProblem(error);
-  }
+/** The representation of what a proposal service answers. */
+async function presented(work: () => Promise<ProposalDetail>) {
+  return present(await work());
 }
 
 const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -127,7 +122,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
           errors: [{ field: 'body.ai_type', message: `must be one of ${AGENT_TYPES.join(', ')}` }],
         });
       }
-      const detail = await refusalsAsProblems(() =>
+      const detail = await presented(() =>
         submitProposal(services, {
           aiType: body.ai_type,
           repositoryId: body.repository_id,
@@ -209,7 +204,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: proposalSchema },
       },
     },
-    async (request) => refusalsAsProblems(() => proposalDetail(services, request.params.id)),
+    async (request) => presented(() => proposalDetail(services, request.params.id)),
   );
 
   app.post(
@@ -228,7 +223,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: proposalSchema },
       },
     },
-    async (request) => refusalsAsProblems(() => applyAndPublish(services, request.params.id, request.principal!.label)),
+    async (request) => presented(() => applyAndPublish(services, request.params.id, request.principal!.label)),
   );
 
   app.post(
@@ -250,7 +245,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: proposalSchema },
       },
     },
-    async (request) => refusalsAsProblems(() => autoApplyProposal(services, request.params.id)),
+    async (request) => presented(() => autoApplyProposal(services, request.params.id)),
   );
 
   for (const verdict of ['accept', 'reject'] as const) {
@@ -272,7 +267,7 @@ const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
       async (request) =>
-        refusalsAsProblems(() =>
+        presented(() =>
           reviewAndPublish(services, request.params.id, {
             verdict,
             reason: request.body?.reason,

@@ -1,17 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ProposalNotFoundError } from '../../proposals/transition.js';
-import { RepositoryNotFoundError } from '../../repositories/require-repository.js';
 import { findExperiment, listExperiments } from '../../sandbox/experiment-store.js';
 import { experimentSchema, presentExperiment, presentRun, runSchema } from '../../sandbox/representation.js';
 import { findRun, proposalRuns } from '../../sandbox/run-store.js';
-import {
-  ExperimentSandboxUnavailableError,
-  ProposalNotInRepositoryError,
-  startExperiment,
-} from '../../sandbox/start-experiment.js';
-import { asTaskProblem } from '../../tasks/errors-to-problems.js';
-import { HttpProblem, notFound } from '../problem.js';
+import { ExperimentNotFoundError } from '../../sandbox/experiment-not-found-error.js';
+import { startExperiment } from '../../sandbox/start-experiment.js';
+import { notFound } from '../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './api/v1/representations.js';
 import { taskLocation } from './api/v1/task-submission.js';
 
@@ -21,24 +15,6 @@ const experimentBody = z.strictObject({
   command: z.string().trim().min(1).max(2000).describe('run with /bin/sh -c in the sandbox'),
   runs: z.number().int().min(1).max(50).default(5).describe('runs per variant'),
 });
-
-/** The refusals of starting an experiment as problems. */
-function experimentProblem(error: unknown): unknown {
-  if (error instanceof RepositoryNotFoundError) return notFound(`No repository ${error.repositoryId}.`);
-  if (error instanceof ProposalNotFoundError) return notFound(`No proposal ${error.proposalId}.`);
-  if (error instanceof ProposalNotInRepositoryError) {
-    return new HttpProblem(422, error.code, 'Unprocessable Content', error.message, {
-      errors: [{ field: 'body.proposal_id', message: 'must be a proposal of repository_id' }],
-    });
-  }
-  if (error instanceof ExperimentSandboxUnavailableError) {
-    return new HttpProblem(503, error.code, 'Service Unavailable', error.message, {
-      reason: error.reason,
-      ...(error.fix ? { fix: error.fix } : {}),
-    });
-  }
-  return asTaskProblem(error, { inputField: 'body', agentNamedByClient: false });
-}
 
 /** Sandbox experiments and stored check runs (`/sandbox`). */
 const sandboxRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -72,9 +48,7 @@ const sandboxRoutes: FastifyPluginAsyncZod = async (app) => {
           runs: body.runs,
           createdBy: request.principal!.label,
         },
-      ).catch((error: unknown) => {
-        throw experimentProblem(error);
-      });
+      );
       return reply
         .code(202)
         .header('location', `/sandbox/experiments/${experiment.experiment.id}`)

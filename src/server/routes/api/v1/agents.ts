@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AgentNotFoundError, AgentRefusedError } from '../../../../agents/agent-errors.js';
 import { listAgents } from '../../../../agents/agent-queries.js';
 import { agentTasks, submitTaskToAgent } from '../../../../agents/agent-tasks.js';
 import { createDeclarativeBody, updateDeclarativeBody } from '../../../../agents/declarative/config.js';
@@ -13,21 +12,9 @@ import { pauseAndPublish, resumeAndPublish } from '../../../../agents/pause-and-
 import { AGENT_STATUSES, agentSchema, presentAgent } from '../../../../agents/representation.js';
 import { requireAgent } from '../../../../agents/require-agent.js';
 import { taskRepresentation, taskSchema } from '../../../../tasks/representation.js';
-import { conflict, notFound } from '../../../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './representations.js';
-import { submissionHeaders, submissionProblem, taskLocation } from './task-submission.js';
+import { submissionHeaders, taskLocation } from './task-submission.js';
 import { taskListQuery, taskListFilter } from './task-list-query.js';
-
-/** The agent services' refusals as problems; a submission's own refusals name fields under `body.input`. */
-async function refusalsAsProblems<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof AgentNotFoundError) throw notFound(error.message);
-    if (error instanceof AgentRefusedError) throw conflict(error.code, error.message, error.extensions);
-    throw submissionProblem(error, { inputField: 'body.input', agentNamedByClient: false });
-  }
-}
 
 const submitBody = z
   .object({
@@ -76,7 +63,7 @@ const agents: FastifyPluginAsyncZod = async (app) => {
       config: read,
       schema: { summary: 'Get an agent', tags: ['agents'], params: idParams, response: { 200: agentSchema } },
     },
-    async (request) => present(await refusalsAsProblems(() => requireAgent(orm, request.params.id))),
+    async (request) => present(await requireAgent(orm, request.params.id)),
   );
 
   // Declarative agents (src/agents/declarative/, docs/agents.md): rows of type `declarative` whose config
@@ -100,9 +87,7 @@ const agents: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const agent = await refusalsAsProblems(() =>
-        createDeclarativeAgent({ orm, agents: services.agents }, request.body),
-      );
+      const agent = await createDeclarativeAgent({ orm, agents: services.agents }, request.body);
       return reply.code(201).header('location', `/api/v1/agents/${agent.id}`).send(present(agent));
     },
   );
@@ -123,8 +108,7 @@ const agents: FastifyPluginAsyncZod = async (app) => {
         response: { 200: agentSchema },
       },
     },
-    async (request) =>
-      present(await refusalsAsProblems(() => changeDeclarativeAgent(orm, request.params.id, request.body))),
+    async (request) => present(await changeDeclarativeAgent(orm, request.params.id, request.body)),
   );
 
   app.delete(
@@ -142,7 +126,7 @@ const agents: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await refusalsAsProblems(() => removeDeclarativeAgent(orm, request.params.id));
+      await removeDeclarativeAgent(orm, request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -163,7 +147,7 @@ const agents: FastifyPluginAsyncZod = async (app) => {
         response: { 200: agentSchema },
       },
     },
-    async (request) => present(await refusalsAsProblems(() => pauseAndPublish(control, request.params.id))),
+    async (request) => present(await pauseAndPublish(control, request.params.id)),
   );
 
   app.post(
@@ -178,7 +162,7 @@ const agents: FastifyPluginAsyncZod = async (app) => {
         response: { 200: agentSchema },
       },
     },
-    async (request) => present(await refusalsAsProblems(() => resumeAndPublish(control, request.params.id))),
+    async (request) => present(await resumeAndPublish(control, request.params.id)),
   );
 
   app.post(
@@ -199,14 +183,12 @@ const agents: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { task, created } = await refusalsAsProblems(() =>
-        submitTaskToAgent(services, request.params.id, {
-          input: request.body?.input ?? {},
-          priority: request.body?.priority,
-          idempotencyKey: request.headers['idempotency-key'],
-          createdBy: request.principal!.label,
-        }),
-      );
+      const { task, created } = await submitTaskToAgent(services, request.params.id, {
+        input: request.body?.input ?? {},
+        priority: request.body?.priority,
+        idempotencyKey: request.headers['idempotency-key'],
+        createdBy: request.principal!.label,
+      });
       return reply
         .code(created ? 202 : 200)
         .header('location', taskLocation(task))
@@ -227,7 +209,7 @@ const agents: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const page = await refusalsAsProblems(() => agentTasks(orm, request.params.id, taskListFilter(request.query)));
+      const page = await agentTasks(orm, request.params.id, taskListFilter(request.query));
       return withTotalCount(reply, page).map(taskRepresentation);
     },
   );

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { reviewBatch } from '../../../../proposals/review-batch.js';
+import { reviewBatch } from '../../../../inbox/review-batch.js';
 import { PROPOSAL_STATUSES, REVIEW_REASONS } from '../../../../proposals/states.js';
 
 const outcomeSchema = z.object({

@@ -11,6 +11,7 @@ import {
 } from '../../../../repositories/manage-repository.js';
 import { repositoryPolicyPatchSchema } from '../../../../repositories/policy.js';
 import { registerClone, registerLocalPath } from '../../../../repositories/register-repository.js';
+import { RepositoryNotFoundError } from '../../../../repositories/repository-not-found-error.js';
 import { RepositoryRefusedError } from '../../../../repositories/repository-refused-error.js';
 import { listRepositories } from '../../../../repositories/repository-store.js';
 import { requireRepository } from '../../../../repositories/require-repository.js';
@@ -137,7 +138,7 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
         response: { 200: repositorySchema },
       },
     },
-    async (request) => presentRepository(await refusalsAsProblems(() => requireRepository(orm, request.params.id))),
+    async (request) => presentRepository(await requireRepository(orm, request.params.id)),
   );
 
   app.patch(
@@ -219,7 +220,7 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { params, query } = request;
-      const tree = await refusalsAsProblems(() => browseRepositoryDirectory(orm, params.id, query.path, query.ref));
+      const tree = await browseRepositoryDirectory(orm, params.id, query.path, query.ref);
       return {
         ...tree,
         entries: tree.entries.map((entry) => ({
@@ -247,8 +248,7 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
         response: { 200: fileSchema },
       },
     },
-    async (request) =>
-      refusalsAsProblems(() => browseRepositoryFile(orm, request.params.id, request.query.path, request.query.ref)),
+    async (request) => browseRepositoryFile(orm, request.params.id, request.query.path, request.query.ref),
   );
 
   app.get(
@@ -278,7 +278,7 @@ const repositories: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const report = await refusalsAsProblems(() => repositoryCheckReport(orm, request.params.id, request.query.ref));
+      const report = await repositoryCheckReport(orm, request.params.id, request.query.ref);
       return {
         ...report,
         commands: [...report.commands],

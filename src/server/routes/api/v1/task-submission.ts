@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import type { Principal } from '../../../../accounts/principal.js';
-import {
-  IdempotencyKeyReusedError,
-  MissingReferenceError,
-  submitManualTask as submitTask,
-} from '../../../../agents/submit-manual-task.js';
-import { asTaskProblem, type SubmissionContext } from '../../../../tasks/errors-to-problems.js';
+import { submitManualTask as submitTask } from '../../../../agents/submit-manual-task.js';
 import type { AgentRow, TaskRow } from '../../../../tasks/task-store.js';
-import { conflict } from '../../../problem.js';
 import type { Services } from '../../../types.js';
 
 /** Headers of the routes that start a task; other headers pass through untouched. */
@@ -31,13 +25,6 @@ export interface SubmissionContext {
   readonly agentNamedByClient: boolean;
 }
 
-/** The error for each kind of object a task input can name (src/agents/input-references.ts). */
-const NOT_FOUND = {
-  repository: RepositoryNotFoundError,
-  proposal: ProposalNotFoundError,
-  experiment: ExperimentNotFoundError,
-} as const;
-
 export interface ManualSubmission {
   readonly agentType: string;
   /** the agent's row when the client named it by id */
@@ -50,27 +37,12 @@ export interface ManualSubmission {
 
 export const taskLocation = (task: TaskRow) => `/api/v1/tasks/${task.id}`;
 
-/** The refusals of a task submission as problems; `context` says where the input sat in the request. */
-export function submissionProblem(error: unknown, context: SubmissionContext): unknown {
-  if (error instanceof MissingReferenceError) {
-    return new HttpProblem(404, error.code, 'Not Found', error.message, {
-      errors: [{ field: `${context.inputField}.${error.field}`, message: `names no ${error.kind}` }],
-    });
-  }
-  if (error instanceof IdempotencyKeyReusedError) return conflict(error.code, error.message, { task_id: error.taskId });
-  return asTaskProblem(error, context);
-}
-
-/** Enqueues a task a person asked for (src/agents/submit-manual-task.ts), refusals answered as problems. */
+/** Enqueues a task a person asked for (src/agents/submit-manual-task.ts); refusals are domain errors. */
 export async function submitManualTask(
   services: Services,
   principal: Principal,
   submission: ManualSubmission,
 ): Promise<{ task: TaskRow; created: boolean }> {
   const { context, ...task } = submission;
-  try {
-    return await submitTask(services, { ...task, createdBy: principal.label });
-  } catch (error) {
-    throw submissionProblem(error, context);
-  }
+  return submitTask(services, { ...task, ...context, createdBy: principal.label });
 }

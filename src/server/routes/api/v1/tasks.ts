@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { taskRepresentation, taskSchema } from '../../../../tasks/representation.js';
-import { cancelTask, TaskFinishedError } from '../../../../tasks/cancel-task.js';
-import { requireTask, TaskNotFoundError } from '../../../../tasks/require-task.js';
+import { cancelTask } from '../../../../tasks/cancel-task.js';
+import { requireTask } from '../../../../tasks/require-task.js';
 import { retryTask } from '../../../../tasks/retry-task.js';
 import { taskLogReport } from '../../../../tasks/task-log-report.js';
 import { listTasks } from '../../../../tasks/task-queries.js';
-import { conflict } from '../../../problem.js';
+import { notFound } from '../../../problem.js';
 import { idParams, withTotalCount } from './representations.js';
 import { taskListFilter, taskListQuery } from './task-list-query.js';
 import { taskLocation } from './task-submission.js';
@@ -45,19 +45,6 @@ const logPageSchema = z
   })
   .meta({ id: 'TaskLogPage' });
 
-/** The task services' refusals as problems. */
-async function refusalsAsProblems<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof TaskNotFoundError) throw taskNotFound(error.taskId);
-    if (error instanceof TaskFinishedError) {
-      throw conflict('task_finished', error.message, { current_status: error.task.status });
-    }
-    throw error;
-  }
-}
-
 const tasks: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
   const { orm } = services.database;
@@ -86,7 +73,7 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
       config: read,
       schema: { summary: 'Get a task', tags: ['tasks'], params: idParams, response: { 200: taskSchema } },
     },
-    async (request) => taskRepresentation(await refusalsAsProblems(() => requireTask(orm, request.params.id))),
+    async (request) => taskRepresentation(await requireTask(orm, request.params.id)),
   );
 
   app.post(
@@ -104,7 +91,7 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const task = await refusalsAsProblems(() => cancelTask({ orm, tasks: services.tasks }, request.params.id));
+      const task = await cancelTask({ orm, tasks: services.tasks }, request.params.id);
       return reply.code(task.status === 'running' ? 202 : 200).send(taskRepresentation(task));
     },
   );
@@ -158,9 +145,7 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { after, limit } = request.query;
-      const { task, page, attempts } = await refusalsAsProblems(() =>
-        taskLogReport(orm, request.params.id, after, limit),
-      );
+      const { task, page, attempts } = await taskLogReport(orm, request.params.id, after, limit);
       const last = page.rows.at(-1);
       return {
         items: page.rows.map((line) => ({

@@ -5,13 +5,13 @@ import { repositoryChecks } from '../sandbox/checks.js';
 import { sandboxStatus, unavailableDetail } from '../sandbox/sandbox-status.js';
 import { applyProposal, recordPullRequest } from './apply-proposal.js';
 import { failedAutoApplyGates } from './auto-apply-gates.js';
-import { ProposalRefusedError } from './create-proposal.js';
-import { publishProposalEvent } from './proposal-events.js';
+import { ProposalRefusedError } from '../proposals/proposal-refused-error.js';
+import { publishProposalEvent } from '../proposals/proposal-events.js';
 import { openPullRequestForProposal } from './pull-request-step.js';
 import { withHistory, type ProposalDetail, type ProposalServices } from './proposal-services.js';
-import { findProposal } from './proposal-store.js';
+import { findProposal } from '../proposals/proposal-store.js';
 import { reviewProposal } from './review.js';
-import { ProposalNotFoundError } from './transition.js';
+import { ProposalNotFoundError } from '../proposals/transition.js';
 
 /**
  * Applies an accepted proposal and announces the outcome. A change that no longer applies is announced
@@ -32,7 +32,7 @@ export async function applyAndPublish(
   });
   if (!outcome.applied) {
     await publishProposalEvent(services.events, 'apply_failed', outcome.proposal, services.log);
-    throw new ProposalRefusedError(409, 'apply_conflict', outcome.message ?? 'The change no longer applies.', {
+    throw new ProposalRefusedError('apply_conflict', outcome.message ?? 'The change no longer applies.', {
       proposal_status: outcome.proposal.status,
       conflicts: outcome.conflicts,
     });
@@ -63,7 +63,6 @@ export async function autoApplyProposal(services: ProposalServices, proposalId: 
   if (!proposal) throw new ProposalNotFoundError(proposalId);
   if (!proposal.repositoryId) {
     throw new ProposalRefusedError(
-      409,
       'nothing_to_apply',
       'This proposal belongs to no repository: there is nothing to apply it to.',
     );
@@ -86,7 +85,6 @@ export async function autoApplyProposal(services: ProposalServices, proposalId: 
   );
   if (failed.length > 0) {
     throw new ProposalRefusedError(
-      409,
       'auto_apply_blocked',
       `Auto-apply blocked: ${failed.map((gate) => gate.detail).join('; ')}.`,
       { failed_gates: failed },

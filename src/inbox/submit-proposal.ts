@@ -1,6 +1,6 @@
 import { occupantOfPath, readFileAtRef, resolveHead } from '../repositories/git-repository.js';
 import { createProposal, type CreateProposalInput, type RepositoryReader } from './create-proposal.js';
-import { publishProposalEvent } from './proposal-events.js';
+import { publishProposalEvent } from '../proposals/proposal-events.js';
 import { withHistory, type ProposalDetail, type ProposalServices } from './proposal-services.js';
 
 /** Reads repositories' committed files with git. */
