@@ -21,7 +21,7 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
-import { createApiKey } from '../src/accounts/api-keys.js';
+import { createApiKey } from '../src/accounts/api-key-store.js';
 import { defineAgent } from '../src/agents/definition.js';
 import { createAgentRegistry } from '../src/agents/registry.js';
 import { loadConfig } from '../src/config/config.js';

@@ -21,7 +21,7 @@ import type { LanguageModelStatus } from './language-model-status.js';
 import { estimateCost } from './prices.js';
 import { chooseModels, configuredProviders, defaultProvider, type ModelChoice } from './provider-settings.js';
 import { createModelFactory, type Fetch, type ModelFactory } from './providers.js';
-import { createResponseCache, type CachedAnswer, responseCacheKey } from './response-cache.js';
+import { createResponseCache, type CachedAnswer, responseCacheKey } from './response-cache-store.js';
 import { classifyFailure, delayBeforeRetryMs, LONGEST_RETRY_AFTER_MS, type AttemptFailure } from './retry-policy.js';
 import { estimateTokens, reserveBudgets, type BudgetReservation } from './token-budgets.js';
 import { recordUsage } from './token-usage-store.js';

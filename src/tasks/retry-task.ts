@@ -1,6 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { findAgent } from '../agents/agent-queries.js';
 import type { Database } from '../db/database.js';
-import { agents, tasks } from '../db/schema.js';
+import { clearDeadLetter, findTaskForUpdate } from './task-queries.js';
 import type { TaskQueue } from './task-queue.js';
 import type { TaskRow, TaskStatus } from './task-store.js';
 
@@ -40,10 +40,10 @@ export async function retryTask(
   createdBy: string,
 ): Promise<TaskRow | undefined> {
   const submitted = await database.orm.transaction(async (transaction) => {
-    const [old] = await transaction.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
+    const old = await findTaskForUpdate(transaction, taskId);
     if (!old) return undefined;
     if (!RETRYABLE_STATUSES.includes(old.status)) throw new TaskNotRetryableError(old);
-    const [agent] = await transaction.select().from(agents).where(eq(agents.id, old.agentId));
+    const agent = await findAgent(transaction, old.agentId);
     const result = await queue.submitWithin(
       transaction,
       {
@@ -58,12 +58,7 @@ export async function retryTask(
       agent,
     );
     if (!result.created) throw new AlreadyRetriedError(old.id, result.task.id);
-    if (old.deadLetter) {
-      await transaction
-        .update(tasks)
-        .set({ deadLetter: false, updatedAt: sql`now()` })
-        .where(eq(tasks.id, old.id));
-    }
+    if (old.deadLetter) await clearDeadLetter(transaction, old.id);
     return result;
   });
   if (!submitted) return undefined;
