@@ -1,11 +1,6 @@
 import type { Orm } from '../db/database.js';
 import type { learningEvents } from '../db/schema.js';
-import {
-  type AgentProgressRow,
-  eventsToFold,
-  findAgentProgress,
-  upsertAgentProgress,
-} from './agent-progress-store.js';
+import { type AgentProgressRow, eventsToFold, findAgentProgress, upsertAgentProgress } from './agent-progress-store.js';
 import {
   addXp,
   DIFFICULTIES,
