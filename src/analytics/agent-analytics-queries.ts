@@ -2,7 +2,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Orm } from '../db/database.js';
 import { verdictsCte } from './proposal-analytics-queries.js';
-import { inWindow, isoText, presentWindow, ratio, selectRows, type TimeWindow, windowSchema } from './window.js';
+import { presentWindow, type TimeWindow, windowSchema } from './window.js';
+import { inWindow, isoText, ratio, selectRows } from './window-queries.js';
 
 const count = z.number().int();
 

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { SEVERITIES } from '../analysis/guardian/finding.js';
 import type { Orm } from '../db/database.js';
 import { proposalStatusCountsSchema, proposalSummary, proposalTotalsSchema } from './proposal-analytics-queries.js';
-import { inWindow, presentWindow, selectRows, type TimeWindow, windowSchema } from './window.js';
+import { presentWindow, type TimeWindow, windowSchema } from './window.js';
+import { inWindow, selectRows } from './window-queries.js';
 
 export const TASK_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
 

@@ -2,7 +2,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Orm } from '../db/database.js';
 import { OPEN_STATUSES, PROPOSAL_STATUSES, type ProposalStatus } from '../proposals/states.js';
-import { inWindow, presentWindow, ratio, roundSeconds, selectRows, type TimeWindow, windowSchema } from './window.js';
+import { presentWindow, type TimeWindow, windowSchema } from './window.js';
+import { inWindow, ratio, roundSeconds, selectRows } from './window-queries.js';
 
 export const GRANULARITIES = ['day', 'week', 'month'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
