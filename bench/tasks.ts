@@ -21,7 +21,7 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
-import { createApiKey } from '../src/accounts/api-keys.js';
+import { createApiKey } from '../src/accounts/api-key-store.js';
 import { defineAgent } from '../src/tasks/agent-definition.js';
 import { createAgentRegistry } from '../src/tasks/agent-registry.js';
 import { loadConfig } from '../src/config/config.js';

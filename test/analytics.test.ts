@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { selectRows } from '../src/analytics/window.js';
+import { selectRows } from '../src/analytics/window-queries.js';
 import { recordUsage } from '../src/llm/token-usage-store.js';
 import { transitionProposal } from '../src/proposals/transition.js';
 import { storeBaseline, storeProposalRun } from '../src/sandbox/run-store.js';

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { count, eq } from 'drizzle-orm';
-import { createUser } from '../src/accounts/users.js';
+import { createUser } from '../src/accounts/user-store.js';
 import { auditLog } from '../src/db/schema.js';
 import type { ProblemBody } from '../src/server/problem.js';
 import { createTestApp, eventually, type TestApp } from './support/app.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createApiKey } from '../src/accounts/api-keys.js';
+import { createApiKey } from '../src/accounts/api-key-store.js';
 import { grants, ROLE_SCOPES, ROLES, type Role, SCOPES } from '../src/accounts/roles.js';
 import { signAccessToken } from '../src/accounts/tokens.js';
-import { createUser } from '../src/accounts/users.js';
+import { createUser } from '../src/accounts/user-store.js';
 import type { AuthRequirement, RouteTableEntry } from '../src/server/types.js';
 import { createTestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { count } from 'drizzle-orm';
-import { authenticateApiKey } from '../src/accounts/api-keys.js';
+import { authenticateApiKey } from '../src/accounts/api-key-store.js';
 import { bootstrapAdminAccess } from '../src/accounts/bootstrap.js';
-import { createUser } from '../src/accounts/users.js';
+import { createUser } from '../src/accounts/user-store.js';
 import { apiKeys } from '../src/db/schema.js';
 import { createTestDatabase, databaseTargets, type TestDatabase } from './support/database.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { DEFAULT_ADDRESS_POLICY, ipKey, recordFailure } from '../src/accounts/login-throttle.js';
-import { createUser } from '../src/accounts/users.js';
+import { DEFAULT_ADDRESS_POLICY, ipKey, recordFailure } from '../src/accounts/login-throttle-store.js';
+import { createUser } from '../src/accounts/user-store.js';
 import { loginFailures } from '../src/db/schema.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';

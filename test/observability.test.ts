@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
-import { createApiKey, revokeApiKey } from '../src/accounts/api-keys.js';
+import { createApiKey, revokeApiKey } from '../src/accounts/api-key-store.js';
 import { SCOPES } from '../src/accounts/roles.js';
-import { createUser } from '../src/accounts/users.js';
+import { createUser } from '../src/accounts/user-store.js';
 import { connectRedis, waitUntilReady } from '../src/redis.js';
 import { createTestApp, eventually, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { createUser } from '../src/accounts/users.js';
+import { createUser } from '../src/accounts/user-store.js';
 import { sandboxExperiments, sandboxRuns, tasks } from '../src/db/schema.js';
 import { createTestApp, eventually, registerRepository, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';

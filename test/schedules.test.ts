@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { createApiKey } from '../src/accounts/api-keys.js';
+import { createApiKey } from '../src/accounts/api-key-store.js';
 import type { Scope } from '../src/accounts/roles.js';
 import { createAgentRegistry, ensureAgentRows } from '../src/tasks/agent-registry.js';
 import { loadConfig } from '../src/config/config.js';

@@ -1,8 +1,8 @@
-import { count, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
-import { apiKeys, users } from '../db/schema.js';
-import { createApiKey } from './api-keys.js';
+import { takeTransactionLock } from '../db/transaction-lock.js';
+import { countApiKeys, createApiKey, findApiKeyIdByHash } from './api-key-store.js';
 import { hashSecret } from './secrets.js';
+import { countUsers } from './user-store.js';
 
 const BOOTSTRAP_LOCK_ID = 7_413_360_220;
 
@@ -20,13 +20,10 @@ export async function bootstrapAdminAccess(
   configuredKey: string | undefined,
 ): Promise<BootstrapOutcome> {
   return database.orm.transaction(async (transaction) => {
-    await transaction.execute(sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK_ID})`);
+    await takeTransactionLock(transaction, BOOTSTRAP_LOCK_ID);
     if (configuredKey) {
-      const [existing] = await transaction
-        .select({ id: apiKeys.id })
-        .from(apiKeys)
-        .where(eq(apiKeys.keyHash, hashSecret(configuredKey)));
-      if (existing) return { kind: 'configured', keyId: existing.id };
+      const existing = await findApiKeyIdByHash(transaction, hashSecret(configuredKey));
+      if (existing) return { kind: 'configured', keyId: existing };
       const { key } = await createApiKey(transaction, {
         name: 'admin (LVLUP_ADMIN_API_KEY)',
         scopes: ['admin'],
@@ -35,9 +32,7 @@ export async function bootstrapAdminAccess(
       });
       return { kind: 'configured', keyId: key.id };
     }
-    const [userCount] = await transaction.select({ total: count() }).from(users);
-    const [keyCount] = await transaction.select({ total: count() }).from(apiKeys);
-    if ((userCount?.total ?? 0) > 0 || (keyCount?.total ?? 0) > 0) return { kind: 'none' };
+    if ((await countUsers(transaction)) > 0 || (await countApiKeys(transaction)) > 0) return { kind: 'none' };
     const { key, secret } = await createApiKey(transaction, {
       name: 'bootstrap admin',
       scopes: ['admin'],

@@ -2,7 +2,7 @@ import type { Orm } from '../db/database.js';
 import type { DomainEvent, EventBus } from '../events/bus.js';
 import type { Principal } from './principal.js';
 import { revokedAmong } from './revoked-credentials.js';
-import { sessionsRevokedSince } from './tokens.js';
+import { sessionsRevokedSince } from './refresh-token-store.js';
 
 /**
  * The topic revocations travel on. No client may subscribe to it (it is not in events/topics.ts), so it

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
-import { settings } from '../db/schema.js';
+import { ensureSetting } from '../settings/setting-store.js';
 
 /**
  * The key access tokens are signed with: SECRET_KEY when set, otherwise one generated on first start and
@@ -10,11 +9,6 @@ import { settings } from '../db/schema.js';
  */
 export async function resolveSigningKey(orm: Orm, configured: string | undefined): Promise<Uint8Array> {
   if (configured) return new TextEncoder().encode(configured);
-  await orm
-    .insert(settings)
-    .values({ key: 'jwt_signing_key', value: randomBytes(48).toString('base64url') })
-    .onConflictDoNothing();
-  const [row] = await orm.select().from(settings).where(eq(settings.key, 'jwt_signing_key'));
-  if (!row) throw new Error('jwt_signing_key setting missing after insert');
-  return new TextEncoder().encode(row.value);
+  const key = await ensureSetting(orm, 'jwt_signing_key', () => randomBytes(48).toString('base64url'));
+  return new TextEncoder().encode(key);
 }

@@ -1,9 +1,8 @@
-import { and, countDistinct, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Orm } from '../db/database.js';
-import { agentProgress, proposals, proposalTransitions, tasks } from '../db/schema.js';
 import { presentProgress } from '../learning/agent-progress.js';
-import { FINAL_STATUSES } from '../tasks/task-store.js';
+import { findAgentProgress } from '../learning/agent-progress-store.js';
+import { agentRecordCounts } from './agent-metrics-queries.js';
 
 export const agentMetricsSchema = z
   .object({
@@ -45,52 +44,12 @@ export const agentMetricsSchema = z
 
 export type AgentMetrics = z.infer<typeof agentMetricsSchema>;
 
-const countWhere = (condition: SQL) => sql<number>`(count(*) filter (where ${condition}))::int`;
-
 /**
  * An agent type's record, computed from stored tasks and proposals only. Verdicts come from the proposals'
  * transition history, so a proposal accepted and then applied (or expired) still counts as accepted.
  */
 export async function agentMetrics(orm: Orm, agentType: string, since: Date | undefined): Promise<AgentMetrics> {
-  const finished = and(
-    eq(tasks.agentType, agentType),
-    inArray(tasks.status, [...FINAL_STATUSES]),
-    since ? gte(tasks.finishedAt, since) : undefined,
-  );
-  const verdicts = (status: 'accepted' | 'rejected') =>
-    orm
-      .select({ count: countDistinct(proposalTransitions.proposalId) })
-      .from(proposalTransitions)
-      .innerJoin(proposals, eq(proposals.id, proposalTransitions.proposalId))
-      .where(
-        and(
-          eq(proposals.aiType, agentType),
-          eq(proposalTransitions.toStatus, status),
-          since ? gte(proposalTransitions.at, since) : undefined,
-        ),
-      );
-  const [[runs], [created], [accepted], [rejected]] = await Promise.all([
-    orm
-      .select({
-        runs: sql<number>`count(*)::int`,
-        succeeded: countWhere(sql`${tasks.status} = 'succeeded'`),
-        failed: countWhere(sql`${tasks.status} = 'failed'`),
-        cancelled: countWhere(sql`${tasks.status} = 'cancelled'`),
-        deadLetters: countWhere(sql`${tasks.deadLetter}`),
-        retries: sql<number>`coalesce(sum(greatest(${tasks.attempts} - 1, 0)), 0)::int`,
-        meanDurationMs: sql<
-          number | string | null
-        >`(avg(extract(epoch from (${tasks.finishedAt} - ${tasks.startedAt})) * 1000) filter (where ${tasks.startedAt} is not null))::float8`,
-      })
-      .from(tasks)
-      .where(finished),
-    orm
-      .select({ count: sql<number>`count(*)::int` })
-      .from(proposals)
-      .where(and(eq(proposals.aiType, agentType), since ? gte(proposals.createdAt, since) : undefined)),
-    verdicts('accepted'),
-    verdicts('rejected'),
-  ]);
+  const { runs, created, accepted, rejected } = await agentRecordCounts(orm, agentType, since);
   const succeeded = runs?.succeeded ?? 0;
   const failed = runs?.failed ?? 0;
   const mean = runs?.meanDurationMs;
@@ -114,7 +73,7 @@ export async function agentMetrics(orm: Orm, agentType: string, since: Date | un
 
 /** The agent's XP, level and test record as the learning module's one writer keeps them. */
 async function learnedProgress(orm: Orm, agentType: string) {
-  const [row] = await orm.select().from(agentProgress).where(eq(agentProgress.agentType, agentType));
+  const row = await findAgentProgress(orm, agentType);
   const progress = row ? presentProgress(row) : undefined;
   return {
     xp: progress?.xp ?? 0,

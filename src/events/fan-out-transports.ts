@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Database, Orm } from '../db/database.js';
-import { settings } from '../db/schema.js';
+import { ensureSetting } from '../settings/setting-store.js';
 import type { FanOutTransport } from './fan-out.js';
 
 /** The NOTIFY channel; NOTIFY is scoped to one database, so every installation can use the same name. */
@@ -59,10 +58,7 @@ export function redisTransport(redis: Redis, channel: string): FanOutTransport {
 
 /** A random id for this installation, created once and shared by its processes through the database. */
 async function installationId(orm: Orm): Promise<string> {
-  await orm.insert(settings).values({ key: 'installation_id', value: randomUUID() }).onConflictDoNothing();
-  const [row] = await orm.select().from(settings).where(eq(settings.key, 'installation_id'));
-  if (!row) throw new Error('installation_id setting missing after insert');
-  return row.value;
+  return ensureSetting(orm, 'installation_id', () => randomUUID());
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import { createListeners, type EventBus } from './bus.js';
-import { pruneEvents, readEvent, recordEvent } from './event-log.js';
+import { pruneEvents, readEvent, recordEvent } from './event-store.js';
 import { createEventFanOut, type FanOutTransport } from './fan-out.js';
 
 export interface StoredEventBus extends EventBus {

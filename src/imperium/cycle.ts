@@ -1,6 +1,3 @@
-import { and, desc, eq, gt, ne, sql } from 'drizzle-orm';
-import type { Orm } from '../db/database.js';
-import { agents, tasks } from '../db/schema.js';
 import type { DomainEvent } from '../events/bus.js';
 import { publishTaskEvent } from '../tasks/task-events.js';
 import { TaskCancelledError, TaskFailure } from '../tasks/task-errors.js';
@@ -14,6 +11,8 @@ import {
 } from '../tasks/task-store.js';
 import type { TaskContext } from '../tasks/agent-definition.js';
 import type { ImperiumInput } from './imperium-input.js';
+import { findAgent } from '../agents/agent-queries.js';
+import { previousCycleStart, registerCycle } from './cycle-queries.js';
 import { IMPERIUM_ACTOR } from './repository-run.js';
 
 /** One step of the cycle: a task of another agent (or of Imperium itself), run after the previous one. */
@@ -99,66 +98,6 @@ export function isCycle(context: TaskContext<ImperiumInput>): boolean {
   return context.input.cycle ?? context.task.trigger === 'schedule';
 }
 
-/**
- * One cycle at a time, over all processes. Under a transaction-scoped advisory lock, the coordinator looks
- * for another running cycle that has registered (`cycle: true` in its stored input, progress ≥ 1, a live
- * lease) and otherwise registers itself: progress 1, and `cycle: true` written into its input, so that a
- * scheduled cycle (stored input `{}`) stays a cycle when it is retried through the API (which copies the
- * input). Answers the running cycle's id when there is one.
- */
-async function registerCycle(orm: Orm, taskId: string): Promise<string | undefined> {
-  return orm.transaction(async (transaction) => {
-    await transaction.execute(sql`select pg_advisory_xact_lock(hashtext('lvlup:imperium-cycle'))`);
-    const [other] = await transaction
-      .select({ id: tasks.id })
-      .from(tasks)
-      .where(
-        and(
-          eq(tasks.agentType, 'imperium'),
-          eq(tasks.status, 'running'),
-          ne(tasks.id, taskId),
-          gt(tasks.progress, 0),
-          gt(tasks.leaseExpiresAt, sql`now()`),
-          sql`${tasks.input} ->> 'cycle' = 'true'`,
-        ),
-      )
-      .limit(1);
-    if (other) return other.id;
-    await transaction
-      .update(tasks)
-      .set({
-        progress: sql`greatest(${tasks.progress}, 1)`,
-        input: sql`${tasks.input} || '{"cycle": true}'::jsonb`,
-      })
-      .where(eq(tasks.id, taskId));
-    return undefined;
-  });
-}
-
-/** When the previous completed cycle over the same repository (or all) started: the collection window. */
-async function previousCycleStart(
-  orm: Orm,
-  taskId: string,
-  repositoryId: string | undefined,
-): Promise<Date | undefined> {
-  const [previous] = await orm
-    .select({ startedAt: tasks.startedAt })
-    .from(tasks)
-    .where(
-      and(
-        eq(tasks.agentType, 'imperium'),
-        eq(tasks.status, 'succeeded'),
-        ne(tasks.id, taskId),
-        sql`${tasks.result} ->> 'kind' = 'imperium_cycle'`,
-        sql`${tasks.result} ->> 'outcome' = 'completed'`,
-        sql`coalesce(${tasks.input} ->> 'repository_id', '') = ${repositoryId ?? ''}`,
-      ),
-    )
-    .orderBy(desc(tasks.finishedAt))
-    .limit(1);
-  return previous?.startedAt ?? undefined;
-}
-
 /** Resolves on an event about the task's end (or retry), after `ms`, or on abort — whichever comes first. */
 function nextWake(context: TaskContext<ImperiumInput>, taskId: string, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -187,7 +126,7 @@ async function waitForStep(context: TaskContext<ImperiumInput>, step: CycleStep,
     if (!row) throw new TaskFailure('cycle_step_failed', `Step ${step.name}: its task ${taskId} is gone.`, false);
     if ((FINAL_STATUSES as readonly string[]).includes(row.status)) return row;
     if (row.status !== 'running') {
-      const [agent] = await orm.select({ status: agents.status }).from(agents).where(eq(agents.id, row.agentId));
+      const agent = await findAgent(orm, row.agentId);
       if (agent?.status === 'paused') {
         throw new TaskFailure(
           'cycle_step_blocked',

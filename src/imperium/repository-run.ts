@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
-import { proposals } from '../db/schema.js';
 import { git } from '../git/git.js';
 import { contentHash } from '../analysis/changes.js';
 import { createProposal, MAX_FILE_BYTES, type RepositoryReader } from '../inbox/create-proposal.js';
@@ -26,6 +24,7 @@ import { targetRepositories, type RepositoryInput } from '../repositories/reposi
 import type { EngineChange } from '../analysis/imperium/optimize.js';
 import type { ImperiumRule } from '../analysis/imperium/rule.js';
 import { IMPERIUM_RULES } from '../analysis/imperium/rules.js';
+import { appendToRationale, proposalsWithContentHash } from './proposal-queries.js';
 
 /** Who the proposals are created by. */
 export const IMPERIUM_ACTOR = 'agent:imperium';
@@ -94,17 +93,6 @@ function rationaleOf(rule: ImperiumRule, changes: readonly EngineChange[]): stri
   );
 }
 
-/** The proposals with this exact content (every repository proposal is hashed the same way). */
-async function existingProposals(
-  context: TaskContext<RepositoryInput>,
-  hash: string,
-): Promise<{ id: string; status: string }[]> {
-  return context.database.orm
-    .select({ id: proposals.id, status: proposals.status })
-    .from(proposals)
-    .where(eq(proposals.contentHash, hash));
-}
-
 /**
  * Backs a performance claim with a measurement: when the rule's impact is `performance` and the repository
  * has a benchmark command, a Sandbox experiment times that command on the base commit and with the proposal
@@ -135,10 +123,7 @@ async function measureClaim(
     `Performance claim measured by Sandbox experiment ${experiment.id}: \`${command}\` timed ${BENCHMARK_RUNS} times ` +
     'on the base commit and with this change; its ratio (change median ÷ base median, below 1 is faster) is ' +
     'attached to test_results.experiment when it finishes.';
-  await context.database.orm
-    .update(proposals)
-    .set({ rationale: sql`coalesce(${proposals.rationale} || E'\\n\\n', '') || ${link}` })
-    .where(eq(proposals.id, proposalId));
+  await appendToRationale(context.database.orm, proposalId, link);
   await publishTaskEvent(context.events, 'task.queued', task, {
     warn: (details, message) => void context.log('warn', `${message}: ${JSON.stringify(details)}`),
   });
@@ -231,7 +216,7 @@ async function runRepository(
       const change = { file_path: file.path, code_before: code, code_after: single.optimizedCode };
       const hash = contentHash(repository.id, (await context.compute.diff([change])).changes);
       // Known already: skipped before the security gate and checks run again for nothing.
-      const existing = await existingProposals(context, hash);
+      const existing = await proposalsWithContentHash(context.database.orm, hash);
       if (existing.some((row) => row.status === 'rejected')) {
         result.proposals_previously_rejected += 1;
         continue;

@@ -1,6 +1,6 @@
-import { asc, eq, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
-import { agentProgress, learningEvents } from '../db/schema.js';
+import type { learningEvents } from '../db/schema.js';
+import { type AgentProgressRow, eventsToFold, findAgentProgress, upsertAgentProgress } from './agent-progress-store.js';
 import {
   addXp,
   DIFFICULTIES,
@@ -94,7 +94,7 @@ export function foldEvent(state: ProgressState, event: FoldableEvent): ProgressS
   return next;
 }
 
-function stateOf(row: typeof agentProgress.$inferSelect | undefined): ProgressState {
+function stateOf(row: AgentProgressRow | undefined): ProgressState {
   if (!row) return { ...EMPTY_PROGRESS, recentVerdicts: [] };
   return {
     xp: row.xp,
@@ -127,8 +127,7 @@ export async function writeAgentProgress(
 ): Promise<ProgressState> {
   let state: ProgressState;
   if (from === 'stored') {
-    const [row] = await transaction.select().from(agentProgress).where(eq(agentProgress.agentType, agentType));
-    state = stateOf(row);
+    state = stateOf(await findAgentProgress(transaction, agentType));
   } else {
     state = stateOf(undefined);
   }
@@ -148,31 +147,18 @@ export async function writeAgentProgress(
     consecutiveFailures: state.consecutiveFailures,
     recentVerdicts: state.recentVerdicts,
     lastEventId: state.lastEventId,
-    updatedAt: sql`now()`,
   };
-  await transaction
-    .insert(agentProgress)
-    .values({ agentType, ...values })
-    .onConflictDoUpdate({ target: agentProgress.agentType, set: values });
+  await upsertAgentProgress(transaction, agentType, values);
   return state;
 }
 
 /** Rebuilds an agent's record from its whole history (the learning lock must be held). */
 export async function recomputeAgentProgress(transaction: Orm, agentType: string): Promise<ProgressState> {
-  const events = await transaction
-    .select({
-      id: learningEvents.id,
-      kind: learningEvents.kind,
-      outcome: learningEvents.outcome,
-      features: learningEvents.features,
-    })
-    .from(learningEvents)
-    .where(eq(learningEvents.agentType, agentType))
-    .orderBy(asc(learningEvents.id));
+  const events = await eventsToFold(transaction, agentType);
   return writeAgentProgress(transaction, agentType, events, 'empty');
 }
 
-export type AgentProgressRow = typeof agentProgress.$inferSelect;
+export type { AgentProgressRow } from './agent-progress-store.js';
 
 /** The seed's AgentMetrics fields and the record behind them, as the API shows them. */
 export function presentProgress(row: AgentProgressRow) {

@@ -9,7 +9,7 @@ import { takeLearningLock } from './learning-lock.js';
 import type { Difficulty } from './xp.js';
 import { emptyModel, learn, parseModel, train } from './model.js';
 import { latestModelRow, rescoreProposals } from './model-store.js';
-import { evaluateSuppression } from './suppression.js';
+import { evaluateSuppression } from './suppression-store.js';
 
 export type LearningEventKind = 'verdict' | 'test' | 'apply';
 

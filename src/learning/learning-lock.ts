@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
+import { takeTransactionLock } from '../db/transaction-lock.js';
 
 /**
  * Every write of learned state (events, agent progress, the model, suppressions) happens inside a
@@ -8,5 +8,5 @@ import type { Orm } from '../db/database.js';
  * proposal row lock, so a transition holding one can safely wait here.
  */
 export async function takeLearningLock(transaction: Orm): Promise<void> {
-  await transaction.execute(sql`select pg_advisory_xact_lock(hashtext('lvlup:learning'))`);
+  await takeTransactionLock(transaction, 'lvlup:learning');
 }

@@ -1,15 +1,20 @@
-import { and, asc, eq, inArray, isNotNull, max, or, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
-import { learningEvents, learningModels, proposals } from '../db/schema.js';
 import type { Proposal } from '../proposals/transition.js';
 import { eventXp, recomputeAgentProgress } from './agent-progress.js';
 import { evaluate, type ModelQuality } from './evaluation.js';
 import { extractFeatures, type ProposalFeatures } from './features.js';
 import { takeLearningLock } from './learning-lock.js';
-import { outcomeOf, type LearningEventKind } from './learning-event-store.js';
+import { outcomeOf } from './learning-event-store.js';
 import { predict, train, type Example } from './model.js';
 import { rescoreProposals } from './model-store.js';
-import { evaluateAllSuppressions } from './suppression.js';
+import {
+  insertLearningEventOnce,
+  learningAgentTypes,
+  proposalsMissingEvents,
+  storeNextAcceptanceModel,
+  verdictEvents,
+} from './retrain-queries.js';
+import { evaluateAllSuppressions } from './suppression-store.js';
 
 export const HOLDOUT_SHARE = 0.2;
 export const HOLDOUT_MAX = 100;
@@ -29,19 +34,7 @@ export interface RetrainResult {
  * with the features the proposal has today.
  */
 async function backfillEvents(transaction: Orm): Promise<number> {
-  const missing = (kind: LearningEventKind) =>
-    sql`not exists (select 1 from ${learningEvents} where ${learningEvents.proposalId} = ${proposals.id} and ${learningEvents.kind} = ${kind})`;
-  const candidates = await transaction
-    .select()
-    .from(proposals)
-    .where(
-      or(
-        and(inArray(proposals.status, ['accepted', 'rejected', 'applied', 'apply-failed']), missing('verdict')),
-        and(isNotNull(proposals.testResults), missing('test')),
-        and(inArray(proposals.status, ['applied', 'apply-failed']), missing('apply')),
-      ),
-    )
-    .orderBy(asc(proposals.updatedAt), asc(proposals.id));
+  const candidates = await proposalsMissingEvents(transaction);
   let stored = 0;
   for (const proposal of candidates) {
     for (const kind of ['test', 'verdict', 'apply'] as const) {
@@ -53,23 +46,18 @@ async function backfillEvents(transaction: Orm): Promise<number> {
       const outcome = outcomeOf(kind, asReviewed);
       if (outcome === undefined) continue;
       const features = extractFeatures(proposal) as unknown as Record<string, unknown>;
-      const inserted = await transaction
-        .insert(learningEvents)
-        .values({
-          proposalId: proposal.id,
-          repositoryId: proposal.repositoryId,
-          agentType: proposal.aiType,
-          ruleId: proposal.ruleId,
-          kind,
-          outcome,
-          reason: kind === 'verdict' ? proposal.reviewReason : null,
-          features,
-          predictedScore: null,
-          xpDelta: eventXp({ kind, outcome, features }),
-        })
-        .onConflictDoNothing()
-        .returning({ id: learningEvents.id });
-      stored += inserted.length;
+      stored += await insertLearningEventOnce(transaction, {
+        proposalId: proposal.id,
+        repositoryId: proposal.repositoryId,
+        agentType: proposal.aiType,
+        ruleId: proposal.ruleId,
+        kind,
+        outcome,
+        reason: kind === 'verdict' ? proposal.reviewReason : null,
+        features,
+        predictedScore: null,
+        xpDelta: eventXp({ kind, outcome, features }),
+      });
     }
   }
   return stored;
@@ -86,11 +74,7 @@ export async function runLearningCycle(orm: Orm, options: { now: Date; seed?: nu
   const outcome = await orm.transaction(async (transaction) => {
     await takeLearningLock(transaction);
     const backfilled = await backfillEvents(transaction);
-    const verdicts = await transaction
-      .select({ features: learningEvents.features, outcome: learningEvents.outcome })
-      .from(learningEvents)
-      .where(eq(learningEvents.kind, 'verdict'))
-      .orderBy(asc(learningEvents.id));
+    const verdicts = await verdictEvents(transaction);
     const examples: Example[] = verdicts.map((row) => ({
       features: row.features as unknown as ProposalFeatures,
       label: row.outcome === 'accepted' ? 1 : 0,
@@ -109,31 +93,20 @@ export async function runLearningCycle(orm: Orm, options: { now: Date; seed?: nu
         );
       }
       const weights = train(examples, { seed: options.seed });
-      const [newest] = await transaction
-        .select({ version: max(learningModels.version) })
-        .from(learningModels)
-        .where(eq(learningModels.kind, 'acceptance'));
-      const [stored] = await transaction
-        .insert(learningModels)
-        .values({
-          kind: 'acceptance',
-          version: (newest?.version ?? 0) + 1,
-          weights: weights as unknown as Record<string, unknown>,
-          metrics: metrics as unknown as Record<string, unknown> | null,
-          trainedOn: examples.length,
-        })
-        .returning();
+      const stored = await storeNextAcceptanceModel(transaction, {
+        weights: weights as unknown as Record<string, unknown>,
+        metrics: metrics as unknown as Record<string, unknown> | null,
+        trainedOn: examples.length,
+      });
       model = {
-        version: stored!.version,
-        trained_on: stored!.trainedOn,
-        trained_at: stored!.updatedAt.toISOString(),
+        version: stored.version,
+        trained_on: stored.trainedOn,
+        trained_at: stored.updatedAt.toISOString(),
         metrics,
       };
     }
     const suppressed = await evaluateAllSuppressions(transaction, options.now);
-    const agentTypes = (
-      await transaction.selectDistinct({ agentType: learningEvents.agentType }).from(learningEvents)
-    ).map((row) => row.agentType);
+    const agentTypes = await learningAgentTypes(transaction);
     for (const agentType of agentTypes) await recomputeAgentProgress(transaction, agentType);
     return { model, backfilled, suppressed: suppressed.length, agentTypes };
   });

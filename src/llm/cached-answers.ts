@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import type { TextRequest } from './language-model-requests.js';
 import { validateJson, type Answer, type Exchange, type Prompt } from './model-exchange.js';
 import type { ModelChoice } from './provider-settings.js';
-import { responseCacheKey, type ResponseCache } from './response-cache.js';
+import { responseCacheKey, type ResponseCache } from './response-cache-store.js';
 import { recordUsage } from './token-usage-store.js';
 
 /** The response cache's key of a call: the model, what is asked for and everything sent. */

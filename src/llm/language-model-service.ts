@@ -23,7 +23,7 @@ import { promptCharacters, promptOf, schemaAsJson, type Exchange, type Prompt, t
 import { callProvider, type ProviderCallContext } from './provider-call.js';
 import { chooseModels, configuredProviders, defaultProvider, type ModelChoice } from './provider-settings.js';
 import { createModelFactory, type Fetch, type ModelFactory } from './providers.js';
-import { createResponseCache, type CachedAnswer } from './response-cache.js';
+import { createResponseCache, type CachedAnswer } from './response-cache-store.js';
 import { estimateTokens, reserveBudgets, type BudgetReservation } from './token-budgets.js';
 
 export type {

@@ -1,7 +1,12 @@
 import { agentSettingsKey, type Config } from '../config/config.js';
-import { eq, lte, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
-import { llmBudgetReservations } from '../db/schema.js';
+import { takeTransactionLock } from '../db/transaction-lock.js';
+import {
+  deleteExpiredReservations,
+  deleteReservation,
+  insertReservation,
+  reservedTokens,
+} from './budget-reservation-store.js';
 import { BudgetExhaustedError, type BudgetPeriod, type BudgetScope } from './language-model-errors.js';
 import { tokensUsed } from './token-usage-store.js';
 
@@ -101,29 +106,25 @@ export async function reserveBudgets(
   const budgets = budgetsFor(llm, request.agentType);
   if (budgets.length === 0) return NOTHING_RESERVED;
   const id = await orm.transaction(async (transaction) => {
-    await transaction.execute(sql`select pg_advisory_xact_lock(hashtext('lvlup:llm-budgets'))`);
-    await transaction.delete(llmBudgetReservations).where(lte(llmBudgetReservations.expiresAt, request.now));
+    await takeTransactionLock(transaction, 'lvlup:llm-budgets');
+    await deleteExpiredReservations(transaction, request.now);
     for (const budget of budgets) {
       const use = await budgetUse(transaction, budget, request.now);
-      const [held] = await transaction
-        .select({ tokens: sql<string>`coalesce(sum(${llmBudgetReservations.tokens}), 0)::bigint` })
-        .from(llmBudgetReservations)
-        .where(budget.scope === 'agent' ? eq(llmBudgetReservations.agentType, request.agentType) : undefined);
-      const inFlight = Number(held?.tokens ?? 0);
+      const inFlight = await reservedTokens(transaction, budget.scope === 'agent' ? request.agentType : undefined);
       if (use.used + inFlight >= use.limit) throw exhausted(use, use.used + inFlight);
     }
-    const [row] = await transaction
-      .insert(llmBudgetReservations)
-      .values({ agentType: request.agentType, tokens: request.tokens, expiresAt: request.expiresAt })
-      .returning({ id: llmBudgetReservations.id });
-    return row!.id;
+    return insertReservation(transaction, {
+      agentType: request.agentType,
+      tokens: request.tokens,
+      expiresAt: request.expiresAt,
+    });
   });
   let released = false;
   return {
     async release() {
       if (released) return;
       released = true;
-      await orm.delete(llmBudgetReservations).where(eq(llmBudgetReservations.id, id));
+      await deleteReservation(orm, id);
     },
   };
 }

@@ -1,10 +1,8 @@
 import path from 'node:path';
-import { asc } from 'drizzle-orm';
 import { z } from 'zod';
-import { repositories } from '../db/schema.js';
 import { git } from '../git/git.js';
 import { repositoryGitOptions, resolveHead } from './git-repository.js';
-import { findRepository, type Repository } from './repository-store.js';
+import { findRepository, listAllRepositories, type Repository } from './repository-store.js';
 import { TaskFailure } from '../tasks/task-errors.js';
 import type { TaskContext } from '../tasks/agent-definition.js';
 
@@ -43,7 +41,7 @@ const languageOf = (filePath: string) => LANGUAGE_BY_EXTENSION[path.extname(file
 /** The repository a task's input names, or every registered one (oldest first) when it names none. */
 export async function targetRepositories(context: TaskContext<RepositoryInput>): Promise<Repository[]> {
   const id = context.input.repository_id;
-  if (!id) return context.database.orm.select().from(repositories).orderBy(asc(repositories.createdAt));
+  if (!id) return listAllRepositories(context.database.orm);
   const repository = await findRepository(context.database.orm, id);
   if (!repository) throw new TaskFailure('repository_not_found', `No repository ${id}.`, false);
   return [repository];

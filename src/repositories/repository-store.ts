@@ -49,6 +49,11 @@ export async function findRepository(orm: Orm, id: string): Promise<Repository |
   return repository;
 }
 
+/** Every registered repository, oldest first. */
+export async function listAllRepositories(orm: Orm): Promise<Repository[]> {
+  return orm.select().from(repositories).orderBy(asc(repositories.createdAt));
+}
+
 export async function listRepositories(orm: Orm, page: { limit: number; skip: number }) {
   const [rows, [total]] = await Promise.all([
     orm

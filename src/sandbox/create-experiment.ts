@@ -1,8 +1,14 @@
-import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
-import { proposals, sandboxExperiments, tasks } from '../db/schema.js';
 import { AgentNotRegisteredError } from '../tasks/task-queue.js';
 import { findAgentByName, insertTask, type TaskRow, type TaskTrigger } from '../tasks/task-store.js';
+import {
+  experimentsToReattach,
+  insertExperiment,
+  isTaskRunning,
+  newestExperimentOfTask,
+  setExperimentTask,
+  setProposalExperiment,
+} from './experiment-queries.js';
 import type { SandboxExperiment } from './experiment-store.js';
 import { SANDBOX_TASK } from './sandbox-limits.js';
 
@@ -37,19 +43,16 @@ export async function createExperiment(
     return await orm.transaction(async (transaction) => {
       const agent = await findAgentByName(transaction, 'sandbox');
       if (!agent) throw new AgentNotRegisteredError('sandbox');
-      const [created] = await transaction
-        .insert(sandboxExperiments)
-        .values({
-          repositoryId: request.repositoryId,
-          proposalId: request.proposalId ?? null,
-          command: request.command,
-          runs: request.runs,
-          createdBy: request.createdBy,
-        })
-        .returning();
+      const created = await insertExperiment(transaction, {
+        repositoryId: request.repositoryId,
+        proposalId: request.proposalId ?? null,
+        command: request.command,
+        runs: request.runs,
+        createdBy: request.createdBy,
+      });
       const queued = await insertTask(transaction, {
         agent,
-        input: { experiment_id: created!.id },
+        input: { experiment_id: created.id },
         trigger: request.trigger,
         maxAttempts: SANDBOX_TASK.maxAttempts,
         timeoutSeconds: SANDBOX_TASK.timeoutSeconds,
@@ -57,21 +60,12 @@ export async function createExperiment(
         createdBy: request.createdBy,
       });
       if (!queued.created) throw new ExistingTask(queued.task);
-      const [withTask] = await transaction
-        .update(sandboxExperiments)
-        .set({ taskId: queued.task.id })
-        .where(eq(sandboxExperiments.id, created!.id))
-        .returning();
-      return { experiment: withTask!, task: queued.task, created: true };
+      const withTask = await setExperimentTask(transaction, created.id, queued.task.id);
+      return { experiment: withTask, task: queued.task, created: true };
     });
   } catch (error) {
     if (!(error instanceof ExistingTask)) throw error;
-    const [existing] = await orm
-      .select()
-      .from(sandboxExperiments)
-      .where(eq(sandboxExperiments.taskId, error.task.id))
-      .orderBy(desc(sandboxExperiments.createdAt))
-      .limit(1);
+    const existing = await newestExperimentOfTask(orm, error.task.id);
     if (!existing) throw new Error(`The task ${error.task.id} of an existing experiment has no experiment.`);
     return { experiment: existing, task: error.task, created: false };
   }
@@ -116,22 +110,11 @@ export async function attachExperimentToProposal(
 ): Promise<boolean> {
   if (!experiment.proposalId) return false;
   for (;;) {
-    const [test] = await orm
-      .select({ status: tasks.status })
-      .from(tasks)
-      .where(and(eq(tasks.idempotencyKey, `sandbox:proposal:${experiment.proposalId}`), eq(tasks.status, 'running')));
-    if (!test || signal.aborted) break;
+    const testRunning = await isTaskRunning(orm, `sandbox:proposal:${experiment.proposalId}`);
+    if (!testRunning || signal.aborted) break;
     await sleep(500, signal);
   }
-  const summary = experimentSummary(experiment);
-  const updated = await orm
-    .update(proposals)
-    .set({
-      testResults: sql`coalesce(${proposals.testResults}, '{}'::jsonb) || jsonb_build_object('experiment', ${JSON.stringify(summary)}::jsonb)`,
-    })
-    .where(eq(proposals.id, experiment.proposalId))
-    .returning({ id: proposals.id });
-  return updated.length > 0;
+  return setProposalExperiment(orm, experiment.proposalId, experimentSummary(experiment));
 }
 
 /**
@@ -139,32 +122,11 @@ export async function attachExperimentToProposal(
  * verdict written after the experiment replaces the whole object. Run by every learning cycle.
  */
 export async function reattachExperiments(orm: Orm, repositoryId?: string): Promise<number> {
-  const finished = await orm
-    .select()
-    .from(sandboxExperiments)
-    .innerJoin(proposals, eq(proposals.id, sandboxExperiments.proposalId))
-    .where(
-      and(
-        isNotNull(sandboxExperiments.proposalId),
-        inArray(sandboxExperiments.status, ['succeeded', 'failed']),
-        repositoryId ? eq(sandboxExperiments.repositoryId, repositoryId) : undefined,
-        sql`(${proposals.testResults} is null or ${proposals.testResults} -> 'experiment' ->> 'id' is distinct from ${sandboxExperiments.id}::text)`,
-        // the newest finished experiment of each proposal wins
-        sql`not exists (select 1 from ${sandboxExperiments} newer where newer.proposal_id = ${sandboxExperiments.proposalId}
-              and newer.status in ('succeeded', 'failed') and newer.finished_at > ${sandboxExperiments.finishedAt})`,
-      ),
-    );
+  const finished = await experimentsToReattach(orm, repositoryId);
   let attached = 0;
   for (const row of finished) {
     const summary = experimentSummary(row.sandbox_experiments);
-    const updated = await orm
-      .update(proposals)
-      .set({
-        testResults: sql`coalesce(${proposals.testResults}, '{}'::jsonb) || jsonb_build_object('experiment', ${JSON.stringify(summary)}::jsonb)`,
-      })
-      .where(eq(proposals.id, row.proposals.id))
-      .returning({ id: proposals.id });
-    attached += updated.length;
+    if (await setProposalExperiment(orm, row.proposals.id, summary)) attached += 1;
   }
   return attached;
 }

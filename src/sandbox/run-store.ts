@@ -1,6 +1,6 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, notExists, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
-import { sandboxRuns } from '../db/schema.js';
+import { proposals, sandboxRuns } from '../db/schema.js';
 
 export type SandboxRun = typeof sandboxRuns.$inferSelect;
 export type NewSandboxRun = typeof sandboxRuns.$inferInsert;
@@ -57,4 +57,34 @@ export async function proposalRuns(orm: Orm, proposalId: string): Promise<Sandbo
 export async function findRun(orm: Orm, id: string): Promise<SandboxRun | undefined> {
   const [run] = await orm.select().from(sandboxRuns).where(eq(sandboxRuns.id, id));
   return run;
+}
+
+/**
+ * Pending proposals (with a repository and a base commit) that never got a sandbox run, oldest first, at
+ * most `limit`; of one repository, or of all when `repositoryId` is undefined.
+ */
+export async function untestedPendingProposals(
+  orm: Orm,
+  repositoryId: string | undefined,
+  limit: number,
+): Promise<{ id: string }[]> {
+  return orm
+    .select({ id: proposals.id })
+    .from(proposals)
+    .where(
+      and(
+        eq(proposals.status, 'pending'),
+        isNotNull(proposals.repositoryId),
+        isNotNull(proposals.baseCommit),
+        repositoryId ? eq(proposals.repositoryId, repositoryId) : undefined,
+        notExists(
+          orm
+            .select({ one: sql`1` })
+            .from(sandboxRuns)
+            .where(eq(sandboxRuns.proposalId, proposals.id)),
+        ),
+      ),
+    )
+    .orderBy(asc(proposals.createdAt))
+    .limit(limit);
 }

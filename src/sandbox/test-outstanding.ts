@@ -1,5 +1,4 @@
-import { and, asc, eq, isNotNull, notExists, sql } from 'drizzle-orm';
-import { proposals, sandboxRuns } from '../db/schema.js';
+import { untestedPendingProposals } from './run-store.js';
 import { testProposal, type ProposalTestContext } from './test-proposal.js';
 
 /** How many proposals one sweep tests; the next sweep takes the rest. */
@@ -13,25 +12,7 @@ export async function testOutstandingProposals(
   context: ProposalTestContext,
   repositoryId: string | undefined,
 ): Promise<Record<string, unknown>> {
-  const outstanding = await context.database.orm
-    .select({ id: proposals.id })
-    .from(proposals)
-    .where(
-      and(
-        eq(proposals.status, 'pending'),
-        isNotNull(proposals.repositoryId),
-        isNotNull(proposals.baseCommit),
-        repositoryId ? eq(proposals.repositoryId, repositoryId) : undefined,
-        notExists(
-          context.database.orm
-            .select({ one: sql`1` })
-            .from(sandboxRuns)
-            .where(eq(sandboxRuns.proposalId, proposals.id)),
-        ),
-      ),
-    )
-    .orderBy(asc(proposals.createdAt))
-    .limit(SWEEP_LIMIT);
+  const outstanding = await untestedPendingProposals(context.database.orm, repositoryId, SWEEP_LIMIT);
   const results = [];
   for (const { id } of outstanding) {
     context.signal.throwIfAborted();

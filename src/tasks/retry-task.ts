@@ -1,7 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { findAgent } from '../agents/agent-queries.js';
 import type { Database } from '../db/database.js';
-import { agents, tasks } from '../db/schema.js';
 import { AgentNotRegisteredError, InvalidTaskInputError, UnknownAgentError, type TaskQueue } from './task-queue.js';
+import { clearDeadLetter, findTaskForUpdate } from './task-queries.js';
 import type { TaskRow, TaskStatus } from './task-store.js';
 
 export const RETRYABLE_STATUSES: readonly TaskStatus[] = ['failed', 'cancelled'];
@@ -59,10 +59,10 @@ export async function retryTask(
   createdBy: string,
 ): Promise<TaskRow | undefined> {
   const submitted = await database.orm.transaction(async (transaction) => {
-    const [old] = await transaction.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
+    const old = await findTaskForUpdate(transaction, taskId);
     if (!old) return undefined;
     if (!RETRYABLE_STATUSES.includes(old.status)) throw new TaskNotRetryableError(old);
-    const [agent] = await transaction.select().from(agents).where(eq(agents.id, old.agentId));
+    const agent = await findAgent(transaction, old.agentId);
     const result = await queue
       .submitWithin(
         transaction,
@@ -81,12 +81,7 @@ export async function retryTask(
         throw asRetryRefusal(old.id, error);
       });
     if (!result.created) throw new AlreadyRetriedError(old.id, result.task.id);
-    if (old.deadLetter) {
-      await transaction
-        .update(tasks)
-        .set({ deadLetter: false, updatedAt: sql`now()` })
-        .where(eq(tasks.id, old.id));
-    }
+    if (old.deadLetter) await clearDeadLetter(transaction, old.id);
     return result;
   });
   if (!submitted) return undefined;

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
 import { taskLogAttempts, taskLogs, tasks } from '../db/schema.js';
 import type { TaskRow, TaskStatus, TaskTrigger } from './task-store.js';
@@ -69,4 +69,17 @@ export async function logCountsByAttempt(
     .from(taskLogAttempts)
     .where(eq(taskLogAttempts.taskId, taskId))
     .orderBy(asc(taskLogAttempts.attempt));
+}
+
+/** A task with its row locked until the transaction ends. */
+export async function findTaskForUpdate(transaction: Orm, id: string): Promise<TaskRow | undefined> {
+  const [row] = await transaction.select().from(tasks).where(eq(tasks.id, id)).for('update');
+  return row;
+}
+
+export async function clearDeadLetter(orm: Orm, id: string): Promise<void> {
+  await orm
+    .update(tasks)
+    .set({ deadLetter: false, updatedAt: sql`now()` })
+    .where(eq(tasks.id, id));
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Redis } from 'ioredis';
-import { createApiKey } from '../../src/accounts/api-keys.js';
+import { createApiKey } from '../../src/accounts/api-key-store.js';
 import type { Scope } from '../../src/accounts/roles.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Database } from '../../src/db/database.js';

@@ -1,12 +1,11 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { agentLevel, findCustodyTestOfTask, storeCustodyTest } from '../../custody/custody-store.js';
 import { seedFromText } from '../../custody/random.js';
 import { MAX_SEED, runCustodyTest } from '../../custody/run-custody.js';
 import { CUSTODY_AGENT_TYPES, type CustodyAgentType } from '../../custody/types.js';
-import { tasks } from '../../db/schema.js';
 import { DIFFICULTIES, difficultyFor } from '../../learning/xp.js';
 import { TaskFailure } from '../../tasks/task-errors.js';
+import { findTask } from '../../tasks/task-store.js';
 import { defineAgent, type TaskContext } from '../../tasks/agent-definition.js';
 
 export const custodyInput = z
@@ -38,11 +37,8 @@ export type CustodyInput = z.infer<typeof custodyInput>;
  * so a period's test is reproducible, or else from the task id.
  */
 async function defaultSeed(context: TaskContext<CustodyInput>): Promise<number> {
-  const [row] = await context.database.orm
-    .select({ key: tasks.idempotencyKey })
-    .from(tasks)
-    .where(eq(tasks.id, context.task.id));
-  return seedFromText(row?.key ?? context.task.id);
+  const task = await findTask(context.database.orm, context.task.id);
+  return seedFromText(task?.idempotencyKey ?? context.task.id);
 }
 
 async function run(context: TaskContext<CustodyInput>): Promise<Record<string, unknown>> {

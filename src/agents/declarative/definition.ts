@@ -1,8 +1,6 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { agentSettingsKey, type Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
-import { agents } from '../../db/schema.js';
 import {
   BudgetExhaustedError,
   CircuitOpenError,
@@ -12,6 +10,7 @@ import {
 } from '../../llm/language-model-errors.js';
 import { createLanguageModelService, type LanguageModelService } from '../../llm/language-model-service.js';
 import { TaskFailure, TaskInputError } from '../../tasks/task-errors.js';
+import { findAgent } from '../agent-queries.js';
 import { defineAgent } from '../../tasks/agent-definition.js';
 import { DECLARATIVE_TYPE, declarativeSchemas, readDeclarativeConfig } from './config.js';
 
@@ -81,7 +80,7 @@ export const declarativeAgent = defineAgent({
     return config ? { schema: declarativeSchemas(config).input, jsonSchema: config.input_schema } : undefined;
   },
   async run(context) {
-    const [row] = await context.database.orm.select().from(agents).where(eq(agents.id, context.task.agentId));
+    const row = await findAgent(context.database.orm, context.task.agentId);
     if (!row || row.type !== DECLARATIVE_TYPE) {
       throw new TaskFailure(
         'agent_not_declarative',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { runLearningCycle } from '../../learning/retrain.js';
 import { reattachExperiments } from '../../sandbox/create-experiment.js';
 import { defineAgent, type TaskContext } from '../../tasks/agent-definition.js';
-import { collectResults } from './collect.js';
+import { collectResults } from '../../learning/collect-queries.js';
 
 /** Its own schedule: a daily full retrain, also when no learning cycle runs (Imperium's schedule off). */
 export const LEARNING_INTERVAL_SECONDS = 24 * 3600;

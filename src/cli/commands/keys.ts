@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../accounts/api-keys.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../accounts/api-key-store.js';
 import { ROLE_SCOPES, type Scope, SCOPES } from '../../accounts/roles.js';
-import { findUserByEmail } from '../../accounts/users.js';
-import { recordAudit } from '../../audit/audit-log.js';
+import { findUserByEmail } from '../../accounts/user-store.js';
+import { recordAudit } from '../../audit/audit-store.js';
 import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
 import { announceRevocation } from '../announce-revocation.js';

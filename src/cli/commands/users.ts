@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { ROLES, type Role } from '../../accounts/roles.js';
-import { createUser, EmailTakenError } from '../../accounts/users.js';
-import { recordAudit } from '../../audit/audit-log.js';
+import { createUser, EmailTakenError } from '../../accounts/user-store.js';
+import { recordAudit } from '../../audit/audit-store.js';
 import { CliError, type CliContext } from '../cli-context.js';
 import { withDatabase } from '../with-database.js';
 

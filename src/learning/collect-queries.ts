@@ -1,6 +1,6 @@
 import { and, eq, gte, sql, type SQL } from 'drizzle-orm';
-import type { Orm } from '../../db/database.js';
-import { guardianSuggestions, learningEvents, sandboxExperiments } from '../../db/schema.js';
+import type { Orm } from '../db/database.js';
+import { guardianSuggestions, learningEvents, sandboxExperiments } from '../db/schema.js';
 
 export interface CollectedResults {
   /** the start of the window; null: everything stored */
