@@ -1,7 +1,9 @@
 import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
 import { agents, schedules, tasks } from '../db/schema.js';
-import { FINAL_STATUSES, type AgentRow, type TaskRow } from '../tasks/task-store.js';
+import { FINAL_STATUSES, findAgent, type AgentRow, type TaskRow } from '../tasks/task-store.js';
+
+export { findAgent };
 
 export interface AgentFilter {
   readonly type?: string | undefined;
@@ -20,11 +22,6 @@ export async function listAgents(orm: Orm, filter: AgentFilter): Promise<{ rows:
     orm.select({ total: count() }).from(agents).where(where),
   ]);
   return { rows, total: total?.total ?? 0 };
-}
-
-export async function findAgent(orm: Orm, id: string): Promise<AgentRow | undefined> {
-  const [row] = await orm.select().from(agents).where(eq(agents.id, id));
-  return row;
 }
 
 /** Whether any agent of this type has a row (registered here or not). */

@@ -11,7 +11,7 @@ import {
 } from '../tasks/task-store.js';
 import type { TaskContext } from '../tasks/agent-definition.js';
 import type { ImperiumInput } from './imperium-input.js';
-import { findAgent } from '../agents/agent-queries.js';
+import { findAgent } from '../tasks/task-store.js';
 import { previousCycleStart, registerCycle } from './cycle-queries.js';
 import { IMPERIUM_ACTOR } from './repository-run.js';
 

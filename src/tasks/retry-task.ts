@@ -1,4 +1,4 @@
-import { findAgent } from '../agents/agent-queries.js';
+import { findAgent } from './task-store.js';
 import type { Database } from '../db/database.js';
 import { AgentNotRegisteredError, InvalidTaskInputError, UnknownAgentError, type TaskQueue } from './task-queue.js';
 import { clearDeadLetter, findTaskForUpdate } from './task-queries.js';

@@ -444,3 +444,8 @@ export async function findTask(orm: Orm, id: string): Promise<TaskRow | undefine
   const [row] = await orm.select().from(tasks).where(eq(tasks.id, id));
   return row;
 }
+
+export async function findAgent(orm: Orm, id: string): Promise<AgentRow | undefined> {
+  const [row] = await orm.select().from(agents).where(eq(agents.id, id));
+  return row;
+}

@@ -10,7 +10,7 @@ import {
 } from '../../llm/language-model-errors.js';
 import { createLanguageModelService, type LanguageModelService } from '../../llm/language-model-service.js';
 import { TaskFailure, TaskInputError } from '../../tasks/task-errors.js';
-import { findAgent } from '../agent-queries.js';
+import { findAgent } from '../../tasks/task-store.js';
 import { defineAgent } from '../../tasks/agent-definition.js';
 import { DECLARATIVE_TYPE, declarativeSchemas, readDeclarativeConfig } from './config.js';
 
