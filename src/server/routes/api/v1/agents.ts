@@ -7,7 +7,7 @@ import {
   changeDeclarativeAgent,
   createDeclarativeAgent,
   removeDeclarativeAgent,
-} from '../../../../agents/declarative/manage-declarative-agent.js';
+} from '../../../../agents/manage-declarative-agent.js';
 import { pauseAndPublish, resumeAndPublish } from '../../../../agents/pause-and-publish.js';
 import { AGENT_STATUSES, agentSchema, presentAgent } from '../../../../agents/representation.js';
 import { requireAgent } from '../../../../agents/require-agent.js';

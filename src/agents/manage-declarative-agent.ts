@@ -1,16 +1,16 @@
-import type { Orm } from '../../db/database.js';
-import type { AgentRow } from '../../tasks/task-store.js';
-import { AgentRefusedError } from '../agent-errors.js';
-import type { AgentRegistry } from '../../tasks/agent-registry.js';
-import { requireAgent } from '../require-agent.js';
-import { DECLARATIVE_TYPE } from './config.js';
+import type { Orm } from '../db/database.js';
+import type { AgentRow } from '../tasks/task-store.js';
+import { AgentRefusedError } from './agent-errors.js';
+import type { AgentRegistry } from '../tasks/agent-registry.js';
+import { requireAgent } from './require-agent.js';
+import { DECLARATIVE_TYPE } from './declarative/config.js';
 import {
   deleteDeclarativeAgent,
   insertDeclarativeAgent,
   updateDeclarativeAgent,
   type CreateDeclarative,
   type UpdateDeclarative,
-} from './store.js';
+} from './declarative/store.js';
 
 /**
  * Stores a new declarative agent. Refused (`AgentRefusedError`) when this process registers no declarative
