@@ -4,6 +4,7 @@ import { agentMetrics, agentMetricsSchema } from '../../agents/agent-metrics.js'
 import { agentActivity, findAgentsByName, hasAgentOfType, nextScheduledRuns } from '../../agents/agent-queries.js';
 import { agentStatusSchema } from '../../agents/representation.js';
 import { taskRepresentation, taskSchema } from '../../tasks/representation.js';
+import { UnknownAgentError } from '../../tasks/task-queue.js';
 import { HttpProblem } from '../problem.js';
 import { submissionHeaders, submitManualTask, taskLocation } from './api/v1/task-submission.js';
 
@@ -26,8 +27,7 @@ const runBody = z
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
-const unknownAgent = (agentType: string) =>
-  new HttpProblem(404, 'unknown_agent', 'Not Found', `No agent of type ${agentType} is registered.`);
+const unknownAgent = (agentType: string) => new UnknownAgentError(agentType);
 
 /** The seed-compatible agent routes (`/agents/…`). The platform API is under /api/v1/agents and /api/v1/tasks. */
 const agentRoutes: FastifyPluginAsyncZod = async (app) => {

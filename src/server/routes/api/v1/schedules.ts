@@ -4,7 +4,7 @@ import type { Principal } from '../../../../accounts/principal.js';
 import { checkCron } from '../../../../schedules/next-run.js';
 import { presentSchedule, scheduleSchema } from '../../../../schedules/representation.js';
 import { changeSchedule, findSchedule, listSchedules } from '../../../../schedules/schedule-store.js';
-import { HttpProblem } from '../../../problem.js';
+import { UnknownAgentError } from '../../../../tasks/task-queue.js';
 
 /** A year: longer periods are better written as a cron expression. */
 const MAX_INTERVAL_SECONDS = 366 * 24 * 3600;
@@ -57,8 +57,7 @@ const changeNamedBody = z
   .strictObject({ agent_type: agentType.describe('the schedule to change'), ...changeFields })
   .superRefine(refineChange);
 
-const unknownAgent = (type: string) =>
-  new HttpProblem(404, 'unknown_agent', 'Not Found', `No agent of type ${type} is registered.`);
+const unknownAgent = (type: string) => new UnknownAgentError(type);
 
 const CHANGE_DESCRIPTION =
   "Changes an agent's schedule at run time; the change is stored (it outlives restarts) and every process's " +
