@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { leadingText } from './injection.js';
+import { leadingText } from './urls.js';
 import { dottedName, unwrap } from './taint.js';
 import { callArguments, calleeParts, callsIn, defineRule, propertyOf } from './util.js';
 

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { leadingText, requestUrl } from './injection.js';
+import { leadingText, requestUrl } from './urls.js';
 import { dottedName, stringValue, unwrap } from './taint.js';
 import { callArguments, calleeParts, callsIn, defineRule, moduleNames, propertyOf } from './util.js';
 

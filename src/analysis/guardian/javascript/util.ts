@@ -192,3 +192,17 @@ export function moduleConstants(root: Node): Set<string> {
   moduleConstantsCache.set(root, names);
   return names;
 }
+
+/** The constant text of an expression built from strings (fragments of templates and concatenations). */
+export function constantText(node: Node): string {
+  return node
+    .descendantsOfType(['string_fragment'])
+    .map((n) => n.text)
+    .join(' ');
+}
+
+/** Names of headless-browser pages and frames (Puppeteer, Playwright). */
+export const PAGE_OBJECT = /(?:^|\.)(?:page|frame|tab|browserPage)$/i;
+
+/** Names of the HTTP response objects of Node, Express, Fastify and Koa handlers. */
+export const RESPONSE_OBJECTS = new Set(['res', 'response', 'reply', 'ctx', 'ctx.res']);
