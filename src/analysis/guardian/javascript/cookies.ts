@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { leadingText } from './urls.js';
-import { dottedName, unwrap } from './taint.js';
+import { dottedName, unwrap } from './syntax.js';
 import { callArguments, calleeParts, callsIn, defineRule, propertyOf } from './util.js';
 
 const SENSITIVE_COOKIE = /token|session|sess|sid|auth|jwt|csrf|xsrf|remember|login|secret|key/i;

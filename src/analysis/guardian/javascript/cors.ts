@@ -1,6 +1,6 @@
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { stringValue, unwrap } from './taint.js';
+import { stringValue, unwrap } from './syntax.js';
 import { callArguments, calleeParts, callsIn, defineRule, moduleNames, propertyOf } from './util.js';
 
 export const permissiveCors: Rule = defineRule({

@@ -1,7 +1,8 @@
 import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { enclosingFunction, stringValue, unwrap, type TaintAnalysis } from './taint.js';
+import { enclosingFunction, stringValue, unwrap } from './syntax.js';
+import { type TaintAnalysis } from './taint.js';
 import { callArguments, calleeOf, calleeParts, callsIn, defineRule, propertyOf } from './util.js';
 
 const NOSQL_METHODS = new Set([

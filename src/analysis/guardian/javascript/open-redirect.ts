@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { dottedName, stringValue, unwrap } from './taint.js';
+import { dottedName, stringValue, unwrap } from './syntax.js';
 import { fixedHost, trustedHead, leadingText } from './urls.js';
 import { callArguments, calleeParts, callsIn, defineRule, propertyOf, RESPONSE_OBJECTS } from './util.js';
 

@@ -2,7 +2,8 @@ import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { pathSetters, recursiveMerges } from './prototype.js';
-import { enclosingFunction, FUNCTION_TYPES, stringValue, type TaintAnalysis } from './taint.js';
+import { enclosingFunction, FUNCTION_TYPES, stringValue } from './syntax.js';
+import { type TaintAnalysis } from './taint.js';
 import { callArguments, calleeParts, callsIn, defineRule, moduleConstants } from './util.js';
 
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { dottedName, enclosingFunction } from './taint.js';
+import { dottedName, enclosingFunction } from './syntax.js';
 import { calleeParts, callsIn, declares, defineRule, moduleNames } from './util.js';
 
 const SECRET_NAME =

@@ -1,7 +1,7 @@
 import type { RuleMatch } from '../finding.js';
 import { catastrophicBacktracking } from '../regex.js';
 import type { Rule } from '../rule.js';
-import { stringValue } from './taint.js';
+import { stringValue } from './syntax.js';
 import { callArguments, calleeParts, callsIn, defineRule, sinkConfidence } from './util.js';
 
 /**

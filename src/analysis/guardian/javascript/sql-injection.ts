@@ -1,6 +1,6 @@
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { dottedName, stringValue, unwrap } from './taint.js';
+import { dottedName, stringValue, unwrap } from './syntax.js';
 import { callArguments, calleeOf, calleeParts, callsIn, defineRule, isStringBuilding, constantText } from './util.js';
 
 const SQL_METHODS = new Set([

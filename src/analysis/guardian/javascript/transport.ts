@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { leadingText, requestUrl } from './urls.js';
-import { dottedName, stringValue, unwrap } from './taint.js';
+import { dottedName, stringValue, unwrap } from './syntax.js';
 import { callArguments, calleeParts, callsIn, defineRule, moduleNames, propertyOf } from './util.js';
 
 export const disabledTls: Rule = defineRule({

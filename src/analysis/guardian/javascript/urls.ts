@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import { dottedName, enclosingFunction, stringValue, unwrap, type TaintAnalysis } from './taint.js';
+import { dottedName, enclosingFunction, stringValue, unwrap } from './syntax.js';
+import { type TaintAnalysis } from './taint.js';
 import { callArguments, calleeParts, propertyOf, moduleConstants, PAGE_OBJECT } from './util.js';
 
 const HTTP_CLIENTS = new Set([

@@ -2,15 +2,8 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { Confidence, RuleMatch, Severity } from '../finding.js';
 import type { Language } from '../../languages.js';
 import type { Rule, RuleContext } from '../rule.js';
-import {
-  callArguments,
-  dottedName,
-  stringValue,
-  taintOf,
-  unwrap,
-  type TaintAnalysis,
-  type TaintLevel,
-} from './taint.js';
+import { callArguments, dottedName, stringValue, unwrap } from './syntax.js';
+import { taintOf, type TaintAnalysis, type TaintLevel } from './taint.js';
 
 export const JS_LANGUAGES: readonly Language[] = ['javascript', 'typescript', 'tsx'];
 

@@ -3,7 +3,7 @@ import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { passwordHashFixes } from './password-hash-fix.js';
 import { receivingName } from './randomness.js';
-import { enclosingFunction, stringValue } from './taint.js';
+import { enclosingFunction, stringValue } from './syntax.js';
 import { callArguments, calleeParts, callsIn, defineRule, moduleNames } from './util.js';
 
 const WEAK_HASHES = /^(md2|md4|md5|sha1|sha-1|ripemd|ripemd160)$/i;

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { dottedName, enclosingFunction, stringValue, unwrap } from './taint.js';
+import { dottedName, enclosingFunction, stringValue, unwrap } from './syntax.js';
 import {
   callArguments,
   calleeParts,
