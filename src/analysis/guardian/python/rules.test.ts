@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeCode } from '../analyze.js';
 import type { Finding, TextEdit } from '../finding.js';
-import { hasNestedQuantifier } from './injection.js';
+import { hasNestedQuantifier } from './redos.js';
 import { PYTHON_RULES } from './index.js';
 
 const analyze = (code: string) => analyzeCode({ code, filePath: 'app.py' }, PYTHON_RULES);

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
 import { argument, children, leadingConstant, stringValue } from './ast.js';
-import { httpUrl } from './injection.js';
+import { httpUrl } from './http-requests.js';
 import { match, pythonRule } from './support.js';
 import type { TaintAnalysis } from './taint.js';
 
