@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { BUILT_IN_AGENTS } from '../src/agents/built-in.js';
 import { defineAgent } from '../src/agents/definition.js';
 import { createAgentRegistry } from '../src/agents/registry.js';
 import { tasks } from '../src/db/schema.js';
