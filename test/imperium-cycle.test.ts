@@ -5,10 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
-import { z } from 'zod';
-import { BUILT_IN_AGENTS } from '../src/agents/built-in.js';
-import { defineAgent, type TaskContext } from '../src/tasks/agent-definition.js';
-import { createAgentRegistry } from '../src/tasks/agent-registry.js';
+import { type TaskContext } from '../src/tasks/agent-definition.js';
 import { CYCLE_STEPS, isCycle } from '../src/imperium/cycle.js';
 import type { ImperiumInput } from '../src/agents/imperium/definition.js';
 import {
@@ -25,7 +22,6 @@ import { DEFAULT_REPOSITORY_POLICY } from '../src/repositories/policy.js';
 import { createTestApp, eventually, type TestApp, registerRepository } from './support/app.js';
 import { databaseTargets } from './support/database.js';
 import { createRepository } from './support/repository-fixtures.js';
-import { sleep } from './support/test-agents.js';
 
 // A small package with passing tests, an Imperium opportunity (dead code after a return) and a Guardian
 // finding (command-line input evaluated).
@@ -41,26 +37,6 @@ const TEST = [
   '',
 ].join('\n');
 const PACKAGE = JSON.stringify({ name: 'calc', private: true, scripts: { test: 'node test.js' } }, null, 2) + '\n';
-
-// Python with a performance opportunity (py.set-membership, auto) and a benchmark exercising it.
-const CLASSIFY = [
-  'def classify(value):',
-  '    if str(value) in [".js", ".ts", ".py", ".go", ".rs"]:',
-  '        return "script"',
-  '    return "other"',
-  '',
-].join('\n');
-const BENCH = [
-  'from classify import classify',
-  '',
-  'total = 0',
-  'for i in range(20000):',
-  '    if classify(i) == "script":',
-  '        total += 1',
-  'print(total)',
-  '',
-].join('\n');
-
 interface Task {
   id: string;
   agent_type: string;
@@ -72,16 +48,6 @@ interface Task {
   priority: number;
   created_at: string;
 }
-
-interface Experiment {
-  status: string;
-  error: string | null;
-  ratio: number | null;
-  base_timings_ms: number[];
-  base: Record<string, number> | null;
-  proposal: Record<string, number> | null;
-}
-
 const FINAL = ['succeeded', 'failed', 'cancelled'];
 
 for (const target of databaseTargets()) {
@@ -372,199 +338,6 @@ for (const target of databaseTargets()) {
           .statusCode,
         400,
       );
-    });
-  });
-
-  describe(`Performance claims backed by Sandbox experiments on ${target}`, () => {
-    let t: TestApp;
-    let workspace: string;
-    let repositoryId: string;
-    let runner: string;
-
-    before(async () => {
-      workspace = await realpath(await mkdtemp(path.join(os.tmpdir(), 'lvlup-imperium-bench-')));
-      t = await createTestApp(target, {
-        environment: { LVLUP_REPO_ROOTS: workspace, LVLUP_DATA_DIR: path.join(workspace, 'data') },
-        worker: { pollIntervalMs: 100 },
-      });
-      runner = await t.createKey(['agents:read', 'agents:run', 'proposals:read']);
-      const folder = path.join(workspace, 'classify');
-      await createRepository(folder, { 'classify.py': CLASSIFY, 'bench.py': BENCH });
-      const registered = await t.request({
-        method: 'POST',
-        url: '/api/v1/repositories',
-        key: t.adminKey,
-        payload: { path: folder, check_commands: ['python3 bench.py'] },
-      });
-      assert.equal(registered.statusCode, 201, registered.body);
-      repositoryId = registered.json().id as string;
-      assert.equal(registered.json().policy.benchmark_command, null);
-    });
-    after(async () => {
-      await t.close();
-      await rm(workspace, { recursive: true, force: true });
-    });
-
-    it('sets a benchmark command through the policy, validated', async () => {
-      const patch = (policy: Record<string, unknown>) =>
-        t.request({
-          method: 'PATCH',
-          url: `/api/v1/repositories/${repositoryId}`,
-          key: t.adminKey,
-          payload: { policy },
-        });
-      const empty = await patch({ benchmark_command: '  ' });
-      assert.equal(empty.statusCode, 400, empty.body);
-      assert.equal(empty.json().errors[0].field, 'body.policy.benchmark_command');
-      const set = await patch({ benchmark_command: 'python3 bench.py' });
-      assert.equal(set.statusCode, 200, set.body);
-      assert.equal(set.json().policy.benchmark_command, 'python3 bench.py');
-      assert.equal(set.json().policy.auto_apply, false, 'other fields keep their value');
-    });
-
-    it('measures a performance proposal with an experiment and attaches its ratio to the proposal', async () => {
-      const started = await t.request({
-        method: 'POST',
-        url: '/agents/imperium/run',
-        key: runner,
-        payload: { repository_id: repositoryId },
-      });
-      assert.equal(started.statusCode, 202, started.body);
-      const run = await eventually(async () => {
-        const task = (
-          await t.request({ method: 'GET', url: `/api/v1/tasks/${started.json().id}`, key: runner })
-        ).json<Task>();
-        return FINAL.includes(task.status) ? task : undefined;
-      }, 30_000);
-      assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
-      assert.equal(run.result!.proposals_created, 1);
-      assert.equal(run.result!.experiments_created, 1);
-
-      const [created] = await t.database.orm.select().from(proposals).where(eq(proposals.repositoryId, repositoryId));
-      assert.equal(created?.ruleId, 'py.set-membership');
-      assert.equal(created.category, 'performance');
-      const [experiment] = await t.database.orm
-        .select()
-        .from(sandboxExperiments)
-        .where(eq(sandboxExperiments.proposalId, created.id));
-      assert.ok(experiment, 'an experiment for the proposal');
-      assert.equal(experiment.command, 'python3 bench.py');
-      assert.match(created.rationale ?? '', new RegExp(`Sandbox experiment ${experiment.id}`));
-
-      const measured = await eventually(async () => {
-        const response = await t.request({ method: 'GET', url: `/sandbox/experiments/${experiment.id}`, key: runner });
-        const body = response.json<Experiment>();
-        return ['succeeded', 'failed'].includes(body.status) ? body : undefined;
-      }, 60_000);
-      assert.equal(measured.status, 'succeeded', measured.error ?? '');
-      assert.equal(typeof measured.ratio, 'number');
-      assert.equal(measured.base_timings_ms.length, 5);
-
-      // The proposal carries the measurement next to Sandbox's verdict.
-      const proposal = await eventually(async () => {
-        const body = (await t.request({ method: 'GET', url: `/proposals/${created.id}`, key: runner })).json();
-        return body.test_results?.experiment && body.test_results?.verdict ? body : undefined;
-      }, 60_000);
-      assert.equal(proposal.test_results.verdict, 'passed');
-      assert.equal(proposal.test_results.experiment.id, experiment.id);
-      assert.equal(proposal.test_results.experiment.ratio, measured.ratio);
-      assert.deepEqual(proposal.test_results.experiment.base, measured.base);
-      assert.deepEqual(proposal.test_results.experiment.proposal, measured.proposal);
-      assert.equal(proposal.confidence, created.confidence, 'the confidence is the rule’s, measured or not');
-
-      // A second run proposes nothing new and measures nothing twice.
-      const second = await t.request({
-        method: 'POST',
-        url: '/agents/imperium/run',
-        key: runner,
-        payload: { repository_id: repositoryId },
-      });
-      const secondRun = await eventually(async () => {
-        const task = (
-          await t.request({ method: 'GET', url: `/api/v1/tasks/${second.json().id}`, key: runner })
-        ).json<Task>();
-        return FINAL.includes(task.status) ? task : undefined;
-      }, 30_000);
-      assert.equal(secondRun.result!.proposals_already_open, 1);
-      assert.equal(secondRun.result!.experiments_created, 0);
-      const all = await t.database.orm
-        .select()
-        .from(sandboxExperiments)
-        .where(eq(sandboxExperiments.repositoryId, repositoryId));
-      assert.equal(all.length, 1);
-    });
-  });
-}
-
-for (const target of databaseTargets()) {
-  describe(`Cancelling a learning cycle on ${target}`, () => {
-    let t: TestApp;
-    let runner: string;
-    // A Guardian step that works until it is aborted, so the cycle is cancelled while it waits for it.
-    const hangingGuardian = defineAgent({
-      type: 'guardian',
-      description: 'a Guardian scan that never ends by itself (tests only)',
-      inputSchema: z.object({ repository_id: z.string().optional(), cycle_id: z.string().optional() }),
-      defaultIntervalSeconds: () => 3600,
-      concurrency: 1,
-      timeoutSeconds: 120,
-      maxAttempts: 1,
-      async run(context) {
-        await sleep(120_000, context.signal);
-        context.signal.throwIfAborted();
-        return {};
-      },
-    });
-
-    before(async () => {
-      t = await createTestApp(target, {
-        agents: createAgentRegistry([
-          hangingGuardian,
-          ...BUILT_IN_AGENTS.filter((definition) => definition.type !== 'guardian'),
-        ]),
-        worker: { pollIntervalMs: 100 },
-      });
-      runner = await t.createKey(['agents:read', 'agents:run']);
-    });
-    after(() => t.close());
-
-    const getTask = async (id: string) =>
-      (await t.request({ method: 'GET', url: `/api/v1/tasks/${id}`, key: runner })).json<Task>();
-
-    it('cancels the step it is waiting for, and no later step runs', async () => {
-      const started = await t.request({
-        method: 'POST',
-        url: '/agents/imperium/run',
-        key: runner,
-        payload: { cycle: true },
-      });
-      assert.equal(started.statusCode, 202, started.body);
-      const cycleId = started.json<Task>().id;
-      const step = await eventually(async () => {
-        const [row] = await t.database.orm
-          .select()
-          .from(tasks)
-          .where(and(eq(tasks.agentType, 'guardian'), sql`${tasks.input} ->> 'cycle_id' = ${cycleId}`));
-        return row?.status === 'running' ? row : undefined;
-      });
-
-      const cancelled = await t.request({ method: 'POST', url: `/api/v1/tasks/${cycleId}/cancel`, key: runner });
-      assert.equal(cancelled.statusCode, 202, cancelled.body);
-      const cycle = await eventually(async () => {
-        const task = await getTask(cycleId);
-        return FINAL.includes(task.status) ? task : undefined;
-      });
-      assert.equal(cycle.status, 'cancelled');
-      const stepTask = await eventually(async () => {
-        const task = await getTask(step.id);
-        return FINAL.includes(task.status) ? task : undefined;
-      });
-      assert.equal(stepTask.status, 'cancelled', JSON.stringify(stepTask.error));
-      const later = await t.database.orm
-        .select()
-        .from(tasks)
-        .where(and(sql`${tasks.input} ->> 'cycle_id' = ${cycleId}`, sql`${tasks.agentType} <> 'guardian'`));
-      assert.deepEqual(later, []);
     });
   });
 }

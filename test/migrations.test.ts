@@ -165,6 +165,8 @@ describe('schema drift', { timeout: 60_000 }, () => {
     const folder = path.join(directory, 'changed');
     const changedSchema = path.join(directory, 'changed-schema.ts');
     cpSync(path.join(root, 'src', 'db', 'schema.ts'), changedSchema);
+    // the barrel re-exports the per-domain files beside it
+    cpSync(path.join(root, 'src', 'db', 'schema'), path.join(directory, 'schema'), { recursive: true });
     appendFileSync(
       changedSchema,
       "\nimport { pgTable as probeTable, text as probeText } from 'drizzle-orm/pg-core';\n" +

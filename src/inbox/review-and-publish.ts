@@ -6,7 +6,7 @@ import type { Proposal } from '../proposals/transition.js';
 export type ReviewServices = Pick<ProposalServices, 'database' | 'events' | 'tasks' | 'log' | 'now'>;
 
 /**
- * Records a reviewer's verdict (src/proposals/review.ts), then announces it and the cancel of any sandbox
+ * Records a reviewer's verdict (src/inbox/review.ts), then announces it and the cancel of any sandbox
  * test the rejection stopped.
  */
 export async function reviewAndAnnounce(

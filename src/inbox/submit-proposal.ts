@@ -7,7 +7,7 @@ import { withHistory, type ProposalDetail, type ProposalServices } from './propo
 export const gitRepositoryReader: RepositoryReader = { resolveHead, readFileAtRef, occupantOfPath };
 
 /**
- * Stores a new proposal (src/proposals/create-proposal.ts) and announces it, then each older proposal it
+ * Stores a new proposal (src/inbox/create-proposal.ts) and announces it, then each older proposal it
  * superseded.
  */
 export async function submitProposal(

@@ -2,7 +2,8 @@ import type { Node } from 'web-tree-sitter';
 import type { Fix, RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { splitCommand, type CommandPart, type Word } from '../shell-words.js';
-import { stringValue, unwrap, type TaintAnalysis } from './taint.js';
+import { stringValue, unwrap } from './syntax.js';
+import { type TaintAnalysis } from './taint.js';
 import {
   callArguments,
   calleeOf,

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../finding.js';
-import { stringValue } from './taint.js';
+import { stringValue } from './syntax.js';
 import { callArguments, calleeParts } from './util.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { FUNCTION_TYPES, stringValue, unwrap } from './taint.js';
+import { FUNCTION_TYPES, stringValue, unwrap } from './syntax.js';
 import { callArguments, calleeParts } from './util.js';
 
 /**

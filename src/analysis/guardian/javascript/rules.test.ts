@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { analyzeCode } from '../analyze.js';
 import type { Finding, TextEdit } from '../finding.js';
 import type { Language } from '../../languages.js';
-import { hasNestedQuantifier } from './config.js';
+import { hasNestedQuantifier } from './redos.js';
 import { JAVASCRIPT_RULES } from './index.js';
 
 async function scan(code: string, language: Language = 'javascript'): Promise<Finding[]> {

@@ -3,7 +3,8 @@ import { isPlaceholderSecret } from '../secrets/formats.js';
 import { literalsReportedBySecretRules } from '../secrets/index.js';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { stringValue, unwrap, type TaintAnalysis } from './taint.js';
+import { stringValue, unwrap } from './syntax.js';
+import { type TaintAnalysis } from './taint.js';
 import { callArguments, calleeParts, callsIn, defineRule, moduleNames, propertyOf } from './util.js';
 
 /**

@@ -1,5 +1,30 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { branchGuarded, exitGuarded } from './guards.js';
+import {
+  FUNCTION_TYPES,
+  dottedName,
+  unwrap,
+  callArguments,
+  enclosingFunction,
+  patternNames,
+  functionParameters,
+  returnedExpressions,
+} from './syntax.js';
+import {
+  REQUEST_OBJECTS,
+  SOURCES,
+  ANGULAR_ROUTE_INPUT,
+  SOURCE_CALLS,
+  KEY_LISTS,
+  ELEMENT_CALLBACKS,
+  PASS_THROUGH,
+  SAFE_GLOBALS,
+  ORIGIN_PARTS,
+  SAFE_METHODS,
+  programArgument,
+  isSanitiserName,
+  clientInputParameters,
+} from './taint-sources.js';
 
 /**
  * Intra-function taint tracking over a tree-sitter tree of JavaScript, TypeScript or TSX.
@@ -13,257 +38,8 @@ import { branchGuarded, exitGuarded } from './guards.js';
 export type TaintLevel = 'safe' | 'unknown' | 'tainted';
 
 const RANK: Readonly<Record<TaintLevel, number>> = { safe: 0, unknown: 1, tainted: 2 };
+
 const max = (a: TaintLevel, b: TaintLevel): TaintLevel => (RANK[a] >= RANK[b] ? a : b);
-
-export const FUNCTION_TYPES = new Set([
-  'function_declaration',
-  'function_expression',
-  'function',
-  'arrow_function',
-  'method_definition',
-  'generator_function_declaration',
-  'generator_function',
-]);
-
-const REQUEST_OBJECTS = ['req', 'request', 'ctx.request', 'ctx.req', 'context.request'];
-const REQUEST_FIELDS = [
-  'query',
-  'body',
-  'params',
-  'headers',
-  'cookies',
-  'signedCookies',
-  'url',
-  'originalUrl',
-  'path',
-  'files',
-  'file',
-  'nextUrl',
-  'searchParams',
-  'hostname',
-  'raw',
-  // hapi
-  'payload',
-  'state',
-];
-const SOURCES = new Set<string>([
-  ...REQUEST_OBJECTS.flatMap((object) => REQUEST_FIELDS.map((field) => `${object}.${field}`)),
-  'ctx.query',
-  'ctx.params',
-  'ctx.headers',
-  'ctx.querystring',
-  'ctx.url',
-  'event.body',
-  'event.queryStringParameters',
-  'event.pathParameters',
-  'event.headers',
-  'process.argv',
-  'location',
-  'window.location',
-  'document.location',
-  'document.URL',
-  'document.documentURI',
-  'document.referrer',
-  'document.cookie',
-  'window.name',
-]);
-/** Angular `ActivatedRoute` snapshot parts taken from the URL (`this.route.snapshot.queryParams`). */
-const ANGULAR_ROUTE_INPUT = /(?:^|\.)\w*[Rr]oute\.snapshot\.(?:queryParams|params|queryParamMap|paramMap|fragment)$/;
-/** Methods registering a callback whose first parameter is a remote client's input (MCP SDK tools and requests). */
-const CLIENT_INPUT_REGISTRARS = new Set(['tool', 'registerTool', 'setRequestHandler']);
-/** Second parameter names of a web handler `(req, res)` / `(request, reply)`. */
-const RESPONSE_PARAMETERS = new Set(['res', 'response', 'reply', 'resp']);
-/** Second parameter names of an AWS Lambda handler `(event, context)`. */
-const LAMBDA_CONTEXT_PARAMETERS = new Set(['context', '_context', 'ctx']);
-/** Calls on a request object that answer its body. */
-const SOURCE_CALLS = new Set(['json', 'text', 'formData', 'get', 'param', 'header', 'cookies']);
-
-/** Functions whose result carries the taint of their arguments. */
-/** Calls that list an object's keys. */
-const KEY_LISTS = new Set(['Object.keys', 'Object.getOwnPropertyNames', 'Reflect.ownKeys']);
-
-/** Array methods whose callback receives each element, with the position of the element parameter. */
-const ELEMENT_CALLBACKS = new Map([
-  ['forEach', 0],
-  ['map', 0],
-  ['flatMap', 0],
-  ['filter', 0],
-  ['some', 0],
-  ['every', 0],
-  ['find', 0],
-  ['reduce', 1],
-]);
-
-const PASS_THROUGH = new Set([
-  'String',
-  'JSON.stringify',
-  'JSON.parse',
-  'decodeURIComponent',
-  'decodeURI',
-  'unescape',
-  'atob',
-  'btoa',
-  'Buffer.from',
-  'Array.from',
-  'Object.assign',
-  'Object.values',
-  'Object.entries',
-  'Object.keys',
-  'path.join',
-  'path.resolve',
-  'path.normalize',
-  'util.format',
-  'format',
-  'url.parse',
-  'querystring.parse',
-  'qs.parse',
-  'URL',
-  'URLSearchParams',
-]);
-/** Functions whose result is safe whatever their argument. */
-const SANITISERS = new Set([
-  'parseInt',
-  'parseFloat',
-  'Number',
-  'Boolean',
-  'encodeURIComponent',
-  'encodeURI',
-  'path.basename',
-  'Math.floor',
-  'Math.round',
-  'Math.ceil',
-  'Math.abs',
-  'Math.min',
-  'Math.max',
-  'isNaN',
-  'Number.parseInt',
-  'Number.parseFloat',
-  'Date.parse',
-  // values the program makes up itself: random identifiers, its own folders
-  'crypto.randomUUID',
-  'crypto.randomBytes',
-  'crypto.randomInt',
-  'randomUUID',
-  'randomBytes',
-  'randomInt',
-  'uuid.v4',
-  'uuidv4',
-  'nanoid',
-  'Date.now',
-  'process.cwd',
-  'os.tmpdir',
-  'os.homedir',
-]);
-/** Globals whose value the program controls (module folders), not the client. */
-const SAFE_GLOBALS = new Set(['__dirname', '__filename']);
-/** Parts of `location` that are the page's own origin, not chosen by whoever crafted the link. */
-const ORIGIN_PARTS = new Set(['origin', 'host', 'hostname', 'protocol', 'port']);
-/** Methods whose result does not carry the receiver's data. */
-const SAFE_METHODS = new Set([
-  'length',
-  'indexOf',
-  'lastIndexOf',
-  'includes',
-  'startsWith',
-  'endsWith',
-  'test',
-  'has',
-  'isInteger',
-]);
-
-/** `process.argv[0]` / `process.argv[1]`: the interpreter and the script being run, not the user's arguments. */
-function programArgument(node: Node): boolean {
-  if (node.type !== 'subscript_expression') return false;
-  const index = node.childForFieldName('index');
-  return (
-    (index?.text === '0' || index?.text === '1') && dottedName(node.childForFieldName('object')) === 'process.argv'
-  );
-}
-
-/** True for escape-/sanitize-like function names (`escapeHtml`, `sanitize`, `_.escape`), not `unescape`. */
-export function isSanitiserName(name: string): boolean {
-  const last = (name.split('.').pop() ?? '').toLowerCase();
-  if (last.startsWith('unescape')) return false;
-  return last.includes('escape') || last.includes('sanitiz') || last.includes('sanitis') || SANITISERS.has(name);
-}
-
-/** `a.b.c` for a chain of identifiers and property accesses (optional chaining ignored), else undefined. */
-export function dottedName(node: Node | null | undefined): string | undefined {
-  if (!node) return undefined;
-  switch (node.type) {
-    case 'identifier':
-    case 'this':
-    case 'property_identifier':
-    case 'private_property_identifier':
-      return node.text;
-    case 'member_expression': {
-      const object = dottedName(node.childForFieldName('object'));
-      const property = node.childForFieldName('property')?.text;
-      return object && property ? `${object}.${property}` : undefined;
-    }
-    case 'subscript_expression': {
-      const object = dottedName(node.childForFieldName('object'));
-      const index = node.childForFieldName('index');
-      if (object && index?.type === 'string') return `${object}.${stringValue(index)}`;
-      return undefined;
-    }
-    case 'parenthesized_expression':
-    case 'non_null_expression':
-      return dottedName(node.namedChild(0));
-    default:
-      return undefined;
-  }
-}
-
-/** The value of a string literal (or a template string without substitutions), else undefined. */
-export function stringValue(node: Node | null | undefined): string | undefined {
-  if (!node) return undefined;
-  if (node.type === 'string') return node.text.slice(1, -1);
-  if (node.type === 'template_string' && !node.namedChildren.some((c) => c.type === 'template_substitution')) {
-    return node.text.slice(1, -1);
-  }
-  return undefined;
-}
-
-/** Skips parentheses and TypeScript-only wrappers. */
-export function unwrap(node: Node): Node {
-  let current = node;
-  for (;;) {
-    if (
-      [
-        'parenthesized_expression',
-        'non_null_expression',
-        'as_expression',
-        'satisfies_expression',
-        'type_assertion',
-      ].includes(current.type)
-    ) {
-      const inner = current.namedChildren.find((c) => !c.type.includes('type'));
-      if (!inner) return current;
-      current = inner;
-    } else if (current.type === 'await_expression') {
-      const inner = current.namedChild(0);
-      if (!inner) return current;
-      current = inner;
-    } else {
-      return current;
-    }
-  }
-}
-
-/** The arguments of a call; none for a tagged template (`sql\`…\``), whose substitutions are parameters. */
-export function callArguments(call: Node): Node[] {
-  const args = call.childForFieldName('arguments');
-  if (!args || args.type === 'template_string') return [];
-  return args.namedChildren.filter((c) => c.type !== 'comment');
-}
-
-export function enclosingFunction(node: Node): Node | null {
-  for (let current = node.parent; current; current = current.parent) {
-    if (FUNCTION_TYPES.has(current.type)) return current;
-  }
-  return null;
-}
 
 interface Binding {
   readonly kind: 'value' | 'augment' | 'param' | 'iterate';
@@ -274,52 +50,6 @@ interface Binding {
   readonly name: string;
   /** `for (k in over)`: the object whose keys the loop takes */
   readonly over?: Node;
-}
-
-/** The identifiers a binding pattern introduces. */
-function patternNames(pattern: Node): string[] {
-  switch (pattern.type) {
-    case 'identifier':
-    case 'shorthand_property_identifier_pattern':
-      return [pattern.text];
-    case 'object_pattern':
-    case 'array_pattern':
-      return pattern.namedChildren.flatMap(patternNames);
-    case 'pair_pattern': {
-      const value = pattern.childForFieldName('value');
-      return value ? patternNames(value) : [];
-    }
-    case 'assignment_pattern':
-    case 'object_assignment_pattern': {
-      const left = pattern.childForFieldName('left');
-      return left ? patternNames(left) : [];
-    }
-    case 'rest_pattern':
-      return pattern.namedChildren.flatMap(patternNames);
-    case 'required_parameter':
-    case 'optional_parameter': {
-      const inner = pattern.childForFieldName('pattern');
-      return inner ? patternNames(inner) : [];
-    }
-    default:
-      return [];
-  }
-}
-
-/** The name a function is exported under (`exports.x = fn`, `export const x = fn`, `export function x`), if any. */
-function exportedName(fn: Node): string | undefined {
-  const parent = fn.parent;
-  if (!parent) return undefined;
-  if (parent.type === 'assignment_expression') {
-    const left = dottedName(parent.childForFieldName('left'));
-    const match = left ? /^(?:module\.)?exports\.([\w$]+)$/.exec(left) : null;
-    return match?.[1];
-  }
-  if (parent.type === 'variable_declarator' && parent.parent?.parent?.type === 'export_statement')
-    return parent.childForFieldName('name')?.text;
-  if (fn.type === 'function_declaration' && parent.type === 'export_statement')
-    return fn.childForFieldName('name')?.text;
-  return undefined;
 }
 
 export class TaintAnalysis {
@@ -508,8 +238,8 @@ export class TaintAnalysis {
     if (cached) return cached;
     const result = new Set<number>();
     this.summaries.set(fn.id, result);
-    const params = this.parameters(fn);
-    const returns = this.returnedExpressions(fn);
+    const params = functionParameters(fn);
+    const returns = returnedExpressions(fn);
     for (const [index, param] of params.entries()) {
       this.assumptions.set(fn.id, new Set(patternNames(param)));
       try {
@@ -532,7 +262,7 @@ export class TaintAnalysis {
     if (callee?.type !== 'member_expression' || fn.parent!.namedChildren[0]?.id !== fn.id) return false;
     const method = callee.childForFieldName('property')?.text ?? '';
     const position = ELEMENT_CALLBACKS.get(method);
-    const parameter = position === undefined ? undefined : this.parameters(fn)[position];
+    const parameter = position === undefined ? undefined : functionParameters(fn)[position];
     if (!parameter || !patternNames(parameter).includes(name)) return false;
     const receiver = callee.childForFieldName('object');
     return receiver !== null && this.keysLevel(receiver) === 'safe';
@@ -594,84 +324,6 @@ export class TaintAnalysis {
     return names;
   }
 
-  private parameters(fn: Node): Node[] {
-    const params = fn.childForFieldName('parameters');
-    if (params) return params.namedChildren.filter((c) => c.type !== 'comment');
-    const single = fn.childForFieldName('parameter');
-    return single ? [single] : [];
-  }
-
-  /**
-   * The parameters of an entry point that carry a remote client's input: the `event` of an exported AWS Lambda
-   * handler (`exports.handler = async (event, context) => …`), the arguments of an MCP tool callback
-   * (`server.tool(name, schema, async ({ url }) => …)`), and the request fields a web handler destructures
-   * from its first parameter (`({ query, params }: Request, res) => …`).
-   */
-  private clientInputParameters(fn: Node): Set<string> {
-    const cached = this.entryParameters.get(fn.id);
-    if (cached) return cached;
-    const result = new Set<string>();
-    this.entryParameters.set(fn.id, result);
-    const [first, second] = this.parameters(fn);
-    if (!first) return result;
-    const secondName = second ? patternNames(second)[0] : undefined;
-    const exported = exportedName(fn);
-    // `(node, context)` is also the shape of compiler and lint visitors: a context parameter alone is not
-    // enough, the first one must be the event
-    const firstName = patternNames(first)[0];
-    if (
-      exported !== undefined &&
-      (exported === 'handler' ||
-        (firstName === 'event' && secondName !== undefined && LAMBDA_CONTEXT_PARAMETERS.has(secondName)))
-    ) {
-      for (const name of patternNames(first)) result.add(name);
-      return result;
-    }
-    const call = fn.parent?.type === 'arguments' ? fn.parent.parent : null;
-    if (call?.type === 'call_expression' && fn.parent!.lastNamedChild?.id === fn.id) {
-      const callee = call.childForFieldName('function');
-      const method = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text : undefined;
-      if (method && CLIENT_INPUT_REGISTRARS.has(method) && fn.parent!.namedChildCount >= 2) {
-        for (const name of patternNames(first)) result.add(name);
-        return result;
-      }
-    }
-    const pattern = ['required_parameter', 'optional_parameter'].includes(first.type)
-      ? first.childForFieldName('pattern')
-      : first;
-    const typeName = first.childForFieldName('type')?.namedChild(0)?.text;
-    const typedRequest = typeName !== undefined && /(?:^|\.)\w*Request$/.test(typeName);
-    if (
-      pattern?.type === 'object_pattern' &&
-      (typedRequest || (secondName !== undefined && RESPONSE_PARAMETERS.has(secondName)))
-    ) {
-      for (const property of pattern.namedChildren) {
-        if (property.type === 'shorthand_property_identifier_pattern') {
-          if (REQUEST_FIELDS.includes(property.text)) result.add(property.text);
-        } else if (property.type === 'pair_pattern') {
-          const key = property.childForFieldName('key')?.text;
-          const value = property.childForFieldName('value');
-          if (key && value && REQUEST_FIELDS.includes(key)) for (const name of patternNames(value)) result.add(name);
-        } else if (property.type === 'object_assignment_pattern') {
-          const left = property.childForFieldName('left');
-          if (left && REQUEST_FIELDS.includes(left.text)) result.add(left.text);
-        }
-      }
-    }
-    return result;
-  }
-
-  private returnedExpressions(fn: Node): Node[] {
-    const body = fn.childForFieldName('body');
-    if (!body) return [];
-    if (body.type !== 'statement_block') return [body];
-    return body
-      .descendantsOfType('return_statement')
-      .filter((r) => enclosingFunction(r)?.id === fn.id)
-      .map((r) => r.namedChild(0))
-      .filter((r): r is Node => r !== null);
-  }
-
   private identifier(node: Node): TaintLevel {
     const name = node.text;
     if (name === 'undefined' || SAFE_GLOBALS.has(name)) return 'safe';
@@ -691,7 +343,7 @@ export class TaintAnalysis {
     switch (binding.kind) {
       case 'param':
         if (this.assumptions.get(binding.function!.id)?.has(binding.name)) return 'tainted';
-        if (this.clientInputParameters(binding.function!).has(binding.name)) return 'tainted';
+        if (this.entryInputs(binding.function!).has(binding.name)) return 'tainted';
         return this.elementParameter(binding.function!, binding.name) ? 'safe' : 'unknown';
       case 'iterate':
         // `for (const k in TABLE)`: the keys of the program's own object literal
@@ -714,6 +366,15 @@ export class TaintAnalysis {
    * return …`, `if (!/^\d+$/.test(x)) throw …`) or the use sits in the branch taken only after a check
    * (`if (SET.has(x)) { use(x) }`, `re.test(x) ? x : '/'`); see guards.ts.
    */
+  /** {@link clientInputParameters}, computed once per function. */
+  private entryInputs(fn: Node): Set<string> {
+    const cached = this.entryParameters.get(fn.id);
+    if (cached) return cached;
+    const result = clientInputParameters(fn);
+    this.entryParameters.set(fn.id, result);
+    return result;
+  }
+
   private guarded(scope: Node, name: string, from: number, use: Node): boolean {
     const body = scope.type === 'program' ? scope : scope.childForFieldName('body');
     if (!body) return false;
@@ -730,7 +391,7 @@ export class TaintAnalysis {
       result.set(binding.name, list);
     };
     if (scope.type !== 'program') {
-      for (const param of this.parameters(scope)) {
+      for (const param of functionParameters(scope)) {
         for (const name of patternNames(param))
           add({ kind: 'param', position: scope.startIndex, function: scope, name });
       }

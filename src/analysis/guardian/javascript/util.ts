@@ -2,15 +2,8 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { Confidence, RuleMatch, Severity } from '../finding.js';
 import type { Language } from '../../languages.js';
 import type { Rule, RuleContext } from '../rule.js';
-import {
-  callArguments,
-  dottedName,
-  stringValue,
-  taintOf,
-  unwrap,
-  type TaintAnalysis,
-  type TaintLevel,
-} from './taint.js';
+import { callArguments, dottedName, stringValue, unwrap } from './syntax.js';
+import { taintOf, type TaintAnalysis, type TaintLevel } from './taint.js';
 
 export const JS_LANGUAGES: readonly Language[] = ['javascript', 'typescript', 'tsx'];
 
@@ -192,3 +185,17 @@ export function moduleConstants(root: Node): Set<string> {
   moduleConstantsCache.set(root, names);
   return names;
 }
+
+/** The constant text of an expression built from strings (fragments of templates and concatenations). */
+export function constantText(node: Node): string {
+  return node
+    .descendantsOfType(['string_fragment'])
+    .map((n) => n.text)
+    .join(' ');
+}
+
+/** Names of headless-browser pages and frames (Puppeteer, Playwright). */
+export const PAGE_OBJECT = /(?:^|\.)(?:page|frame|tab|browserPage)$/i;
+
+/** Names of the HTTP response objects of Node, Express, Fastify and Koa handlers. */
+export const RESPONSE_OBJECTS = new Set(['res', 'response', 'reply', 'ctx', 'ctx.res']);

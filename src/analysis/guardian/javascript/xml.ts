@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { RuleMatch } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { unwrap } from './taint.js';
+import { unwrap } from './syntax.js';
 import { callArguments, calleeParts, callsIn, defineRule, moduleNames, propertyOf } from './util.js';
 
 /**

@@ -9,9 +9,24 @@ import {
   isRouteHandler,
   parameters,
   qualifiedName,
-  stringValue,
 } from './ast.js';
 import { guardedUse, relativeToChecked } from './guards.js';
+import {
+  REQUEST_ATTRIBUTES,
+  REQUEST_NAMES,
+  REQUEST_OBJECTS,
+  URL_ATTRIBUTES,
+  SAME_ORIGIN_KINDS,
+  SOURCE_CALLS,
+  SOURCE_NAMES,
+  CONVERTERS,
+  SANITISERS,
+  PASS_THROUGH,
+  PATH_NORMALISERS,
+  PREFIX_CHECKS,
+  LOOKUPS,
+} from './taint-sources.js';
+import { BRANCHING, isBranch, numericFormat } from './taint-syntax.js';
 
 /**
  * Intra-procedural taint tracking for Python. An expression evaluates to a level:
@@ -25,6 +40,7 @@ import { guardedUse, relativeToChecked } from './guards.js';
  * followed by evaluating their `return` expressions with the parameters bound to the arguments' levels.
  */
 export const LEVELS = ['constant', 'safe', 'unknown', 'tainted'] as const;
+
 export type Level = (typeof LEVELS)[number];
 
 /** What a sink is sensitive to; a sanitiser protects one or more kinds. */
@@ -32,130 +48,9 @@ export type SinkKind =
   'sql' | 'nosql' | 'command' | 'code' | 'path' | 'url' | 'html' | 'redirect' | 'regex' | 'deserialization' | 'generic';
 
 const rank = (level: Level) => LEVELS.indexOf(level);
+
 export const join = (...levels: Level[]): Level =>
   levels.reduce<Level>((a, b) => (rank(a) >= rank(b) ? a : b), 'constant');
-
-/** Attributes of a request object that carry client data (Flask, Django, Starlette). */
-const REQUEST_ATTRIBUTES = new Set([
-  'args',
-  'form',
-  'values',
-  'json',
-  'data',
-  'cookies',
-  'headers',
-  'files',
-  'get_json',
-  'get_data',
-  'stream',
-  'query_string',
-  'GET',
-  'POST',
-  'body',
-  'COOKIES',
-  'META',
-  'FILES',
-  'query_params',
-  'path_params',
-  // aiohttp, Flask's route arguments and the Referer header
-  'match_info',
-  'query',
-  'post',
-  'view_args',
-  'referrer',
-]);
-const REQUEST_NAMES = new Set(['request', 'req', 'self.request']);
-/** The request proxies of frameworks, reached through their module: `flask.request`, `from quart import request as rq`. */
-const REQUEST_OBJECTS = new Set(['flask.request', 'quart.request', 'bottle.request', 'sanic.request']);
-/**
- * The request's own URL: client-chosen text (query string) for HTML, SQL or shell sinks, but the same origin
- * as the application, so neither an open redirect nor a server-side request forgery.
- */
-const URL_ATTRIBUTES = new Set(['url', 'full_path', 'path', 'path_info', 'get_full_path']);
-const SAME_ORIGIN_KINDS: ReadonlySet<SinkKind> = new Set(['redirect', 'url']);
-const SOURCE_CALLS = new Set(['input', 'raw_input']);
-const SOURCE_NAMES = new Set(['sys.argv']);
-
-/** Conversions that make data safe for every sink. */
-const CONVERTERS = new Set([
-  'int',
-  'float',
-  'bool',
-  'len',
-  'abs',
-  'round',
-  'hash',
-  'uuid.UUID',
-  'id',
-  // readings of the clock: program-generated values with no client data and no syntax
-  'time.time',
-  'time.time_ns',
-  'time.monotonic',
-  'datetime.datetime.now',
-  'datetime.datetime.utcnow',
-  'datetime.datetime.today',
-  'datetime.date.today',
-]);
-const SANITISERS: Readonly<Record<string, readonly SinkKind[]>> = {
-  'shlex.quote': ['command'],
-  'pipes.quote': ['command'],
-  'html.escape': ['html'],
-  'cgi.escape': ['html'],
-  'markupsafe.escape': ['html'],
-  'flask.escape': ['html'],
-  'jinja2.escape': ['html'],
-  'django.utils.html.escape': ['html'],
-  'django.utils.html.conditional_escape': ['html'],
-  'bleach.clean': ['html'],
-  escape: ['html'],
-  'os.path.basename': ['path'],
-  'werkzeug.utils.secure_filename': ['path'],
-  'werkzeug.secure_filename': ['path'],
-  secure_filename: ['path'],
-  're.escape': ['regex'],
-};
-/** Functions whose result carries the taint of their arguments. */
-const PASS_THROUGH = new Set([
-  'str',
-  'bytes',
-  'repr',
-  'format',
-  'list',
-  'tuple',
-  'dict',
-  'set',
-  'sorted',
-  'reversed',
-  'os.path.join',
-  'os.path.normpath',
-  'os.path.expanduser',
-  'posixpath.join',
-  'pathlib.Path',
-  'pathlib.PurePath',
-  'urllib.parse.urljoin',
-  'urllib.parse.unquote',
-  'urllib.parse.unquote_plus',
-  'urllib.parse.quote',
-  'base64.b64decode',
-  'base64.urlsafe_b64decode',
-  'json.loads',
-  'json.dumps',
-  'codecs.decode',
-  'textwrap.dedent',
-]);
-const PATH_NORMALISERS = new Set(['os.path.realpath', 'os.path.abspath', 'os.path.normpath']);
-const PREFIX_CHECKS = new Set(['startswith', 'is_relative_to']);
-/** Methods that look a key up in their receiver: on a constant mapping, the result is one of its values. */
-const LOOKUPS = new Set(['get']);
-
-const BRANCHING = new Set(['if_statement', 'try_statement']);
-
-/** Whether a child of an `if`/`try` statement is one of its alternative branches (not its condition or `finally`). */
-function isBranch(statement: Node, child: Node): boolean {
-  if (child.type === 'elif_clause' || child.type === 'else_clause' || child.type === 'except_clause') return true;
-  if (child.type !== 'block') return false;
-  return statement.type === 'try_statement' || statement.childForFieldName('consequence')?.id === child.id;
-}
 
 interface Binding {
   /** the value bound, or undefined when it cannot be evaluated (e.g. `except E as e`) */
@@ -172,19 +67,6 @@ interface Context {
   /** parameter levels when a helper function is evaluated for a call */
   readonly params?: ReadonlyMap<string, Level>;
   readonly depth: number;
-}
-
-/** printf-style conversions (`%s`, `%(name)d`, `%-5.2f`, `%%`) and the numeric ones among them. */
-const PRINTF_CONVERSION = /%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])/g;
-const NUMERIC_CONVERSIONS = new Set([...'diouxXeEfFgG']);
-
-/** Whether `template % values` has a constant template whose every conversion is numeric. */
-function numericFormat(node: Node): boolean {
-  if (node.childForFieldName('operator')?.text !== '%') return false;
-  const template = stringValue(node.childForFieldName('left'));
-  if (template === undefined) return false;
-  const conversions = [...template.matchAll(PRINTF_CONVERSION)].map((m) => m[1]!).filter((c) => c !== '%');
-  return conversions.length > 0 && conversions.every((c) => NUMERIC_CONVERSIONS.has(c));
 }
 
 export class TaintAnalysis {
