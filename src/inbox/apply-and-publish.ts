@@ -54,7 +54,7 @@ export async function applyAndPublish(
 }
 
 /**
- * Accepts and applies a proposal with no reviewer, when every gate holds (src/proposals/auto-apply-gates.ts);
+ * Accepts and applies a proposal with no reviewer, when every gate holds (src/inbox/auto-apply-gates.ts);
  * otherwise refuses with 409 `auto_apply_blocked` listing each failed gate.
  */
 export async function autoApplyProposal(services: ProposalServices, proposalId: string): Promise<ProposalDetail> {
