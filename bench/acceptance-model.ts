@@ -69,30 +69,27 @@ const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + 
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
 /**
- * A full retrain over `verdicts` verdicts, best of 3: wall time, and the CPU time of this process, which a
- * machine shared with other work inflates less. Then the time to score one proposal.
+ * A full retrain over `verdicts` verdicts of one reviewer: wall time, and the CPU time of this process,
+ * which a machine shared with other work inflates less. Then the time to score one proposal.
  */
-function timeRetrain(verdicts: number): { retrain_ms: number; retrain_cpu_ms: number; score_us: number } {
-  const stream = review(SIMULATED_REVIEWERS[0]!, { count: verdicts, seed: 99, noise: NOISE });
+function timeRetrain(
+  reviewer: SimulatedReviewer,
+  verdicts: number,
+): { retrain_ms: number; retrain_cpu_ms: number; score_us: number } {
+  const stream = review(reviewer, { count: verdicts, seed: 99, noise: NOISE });
   const examples: Example[] = stream.map(({ features, label }) => ({ features, label }));
   train(examples.slice(0, 500)); // warm-up
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  let model = emptyModel();
-  for (let run = 0; run < 3; run++) {
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    model = train(examples);
-    wall.push(performance.now() - started);
-    const used = process.cpuUsage(cpuBefore);
-    cpu.push((used.user + used.system) / 1000);
-  }
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
+  const model = train(examples);
+  const wall = performance.now() - started;
+  const used = process.cpuUsage(cpuBefore);
+  const scoringStarted = performance.now();
   for (const { features } of stream) predict(model, features);
-  const scoring = ((performance.now() - started) * 1000) / stream.length;
+  const scoring = ((performance.now() - scoringStarted) * 1000) / stream.length;
   return {
-    retrain_ms: Math.round(Math.min(...wall)),
-    retrain_cpu_ms: Math.round(Math.min(...cpu)),
+    retrain_ms: Math.round(wall),
+    retrain_cpu_ms: Math.round((used.user + used.system) / 1000),
     score_us: round(scoring),
   };
 }
@@ -108,10 +105,11 @@ export async function benchAcceptanceModel() {
       ceiling: round(mean(results.map((result) => result.ceiling))),
       counter: round(mean(results.map((result) => result.counter))),
       model_min: round(Math.min(...results.map((result) => result.model))),
+      ...timeRetrain(reviewer, 10_000),
     };
   });
   console.log(
-    `\nAcceptance model: prequential AUC on the last ${EVALUATED} of ${PROPOSALS} verdicts, ${NOISE * 100} % flipped, mean of ${SEEDS.length} seeds`,
+    `\nAcceptance model: prequential AUC on the last ${EVALUATED} of ${PROPOSALS} verdicts, ${NOISE * 100} % flipped, mean of ${SEEDS.length} seeds; retrain over 10,000 verdicts of the reviewer (wall, CPU)`,
   );
   console.table(
     rows.map((row) => ({
@@ -121,23 +119,22 @@ export async function benchAcceptanceModel() {
       'model (worst seed)': row.model_min,
       'exact taste': row.ceiling,
       'counter (agent, rule)': row.counter,
+      'retrain 10k (ms)': `${row.retrain_ms} (${row.retrain_cpu_ms} CPU)`,
     })),
   );
-  const timing = timeRetrain(10_000);
+  const scoring = mean(rows.map((row) => row.score_us));
   console.log(
-    `full retrain over 10,000 verdicts: ${timing.retrain_ms} ms (${timing.retrain_cpu_ms} ms of CPU); scoring one proposal: ${timing.score_us} µs; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`,
+    `scoring one proposal: ${round(scoring)} µs; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`,
   );
-  console.log(`goal: model ≥ ${GOAL} on the issue's reviewer; retrain < 1000 ms`);
+  console.log(`goal: model ≥ ${GOAL} on every reviewer (where the exact taste allows it); retrain < 1000 ms`);
   const file = writeResult('acceptance-model', {
     proposals: PROPOSALS,
     evaluated: EVALUATED,
     noise: NOISE,
     seeds: SEEDS,
     reviewers: rows,
-    retrain_10000_ms: timing.retrain_ms,
-    retrain_10000_cpu_ms: timing.retrain_cpu_ms,
     load_average: os.loadavg()[0],
-    score_one_us: timing.score_us,
+    score_one_us: round(scoring),
   });
   console.log(`written to ${file}`);
 }

@@ -167,7 +167,6 @@ export const additiveReviewer: SimulatedReviewer = {
   },
 };
 
-
 /** Each agent has its own limit on the size of a change it is trusted with (one only for large ones). */
 export const sizeByAgentReviewer: SimulatedReviewer = {
   name: 'size × agent',
@@ -248,7 +247,13 @@ export const strongAdditiveReviewer: SimulatedReviewer = {
     'a logit sum of strong likings per agent, per category, per directory and per repository, minus one per doubling of the size, two for failing tests',
   taste(p) {
     const agent: Record<string, number> = { guardian: 1.2, imperium: -1, tidy: 0.3, typer: 0.6 };
-    const category: Record<string, number> = { security: 0.5, performance: -0.6, maintainability: 0.4, style: -0.8, types: 0.5 };
+    const category: Record<string, number> = {
+      security: 0.5,
+      performance: -0.6,
+      maintainability: 0.4,
+      style: -0.8,
+      types: 0.5,
+    };
     const directory: Record<string, number> = { src: 1, lib: 0.6, test: -0.8, docs: -1.5, scripts: 0.2, '.': -0.6 };
     const repository: Record<string, number> = { 'repo-web': 0.6, 'repo-api': -0.4, 'repo-tools': 0 };
     const z =
