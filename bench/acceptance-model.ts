@@ -2,7 +2,8 @@
 // reviewers (bench/acceptance-reviewers.ts) with hidden, interaction-made tastes review 400 proposals,
 // 10 % of their verdicts flipped; every proposal is scored before its verdict (prequential), and the AUC
 // of those scores on the last 200 is compared with the exact-taste ceiling (the reviewer's true
-// probability) and a per-(agent, rule) acceptance counter. Then the time of a full retrain over 10,000
+// probability) and a per-(agent, rule) acceptance counter. The model is refitted from every verdict after
+// each one, as lvlup does after a verdict commits. Then the time of a full retrain over 10,000
 // verdicts and of scoring one proposal.
 import os from 'node:os';
 import { auc } from '../src/learning/evaluation.js';
@@ -28,12 +29,20 @@ function counterScores(stream: readonly ReviewedProposal[]): number[] {
   });
 }
 
-/** The model's score of each proposal before its verdict, learning each verdict as lvlup does. */
-function modelScores(stream: readonly ReviewedProposal[]): number[] {
-  const model = emptyModel();
-  return stream.map(({ features, label }) => {
+/**
+ * The model's score of each proposal before its verdict, learning each verdict as lvlup does: one
+ * incremental step in the verdict's transaction, then the refit from every verdict that runs after it
+ * (before the next proposal is scored). A refit does not depend on the models before it, so the
+ * proposals before `from` (not evaluated) skip it: their scores are those of the incremental steps.
+ */
+function modelScores(stream: readonly ReviewedProposal[], from = 0): number[] {
+  let model = emptyModel();
+  const seen: Example[] = [];
+  return stream.map(({ features, label }, position) => {
     const score = predict(model, features);
     learn(model, { features, label });
+    seen.push({ features, label });
+    if (position + 1 >= from) model = train(seen);
     return score;
   });
 }
@@ -59,7 +68,7 @@ export function prequentialAuc(
   return {
     reviewer: reviewer.name,
     accepted_share: stream.reduce((sum, entry) => sum + entry.label, 0) / count,
-    model: last(modelScores(stream)),
+    model: last(modelScores(stream, count - evaluated)),
     ceiling: last(stream.map((entry) => entry.truth)),
     counter: last(counterScores(stream)),
   };

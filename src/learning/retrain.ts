@@ -7,7 +7,7 @@ import { evaluate, type ModelQuality } from './evaluation.js';
 import { extractFeatures, type ProposalFeatures } from './features.js';
 import { takeLearningLock } from './learning-lock.js';
 import { outcomeOf, type LearningEventKind } from './learning-event-store.js';
-import { predict, train, type Example } from './model.js';
+import { predict, train, type AcceptanceModel, type Example } from './model.js';
 import { rescoreProposals } from './model-store.js';
 import { evaluateAllSuppressions } from './suppression.js';
 
@@ -87,7 +87,7 @@ export async function runLearningCycle(orm: Orm, options: { now: Date; seed?: nu
     await takeLearningLock(transaction);
     const backfilled = await backfillEvents(transaction);
     const verdicts = await transaction
-      .select({ features: learningEvents.features, outcome: learningEvents.outcome })
+      .select({ id: learningEvents.id, features: learningEvents.features, outcome: learningEvents.outcome })
       .from(learningEvents)
       .where(eq(learningEvents.kind, 'verdict'))
       .orderBy(asc(learningEvents.id));
@@ -108,7 +108,9 @@ export async function runLearningCycle(orm: Orm, options: { now: Date; seed?: nu
           'holdout',
         );
       }
-      const weights = train(examples, { seed: options.seed });
+      // A refit scheduled by an earlier verdict (refit.ts) does not replace this version.
+      const weights: AcceptanceModel & { refitThrough?: number } = train(examples, { seed: options.seed });
+      weights.refitThrough = verdicts.at(-1)!.id;
       const [newest] = await transaction
         .select({ version: max(learningModels.version) })
         .from(learningModels)
