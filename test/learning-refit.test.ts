@@ -34,11 +34,7 @@ for (const target of databaseTargets()) {
     after(() => t.close());
 
     const newestModel = async () => {
-      const [row] = await t.database.orm
-        .select()
-        .from(learningModels)
-        .orderBy(desc(learningModels.version))
-        .limit(1);
+      const [row] = await t.database.orm.select().from(learningModels).orderBy(desc(learningModels.version)).limit(1);
       return row!;
     };
 

@@ -88,7 +88,12 @@ function bestSplit(
   return best;
 }
 
-function leafValue(members: readonly number[], gradients: Float64Array, hessians: Float64Array, settings: BoostingSettings) {
+function leafValue(
+  members: readonly number[],
+  gradients: Float64Array,
+  hessians: Float64Array,
+  settings: BoostingSettings,
+) {
   let gradient = 0;
   let hessian = 0;
   for (const member of members) {

@@ -174,9 +174,7 @@ function logit(model: AcceptanceModel, names: readonly string[]): number {
   let learnt = model.bias;
   for (const name of names) learnt += model.weights[name] ?? 0;
   if (model.trees.length === 0) return priorOf(names) + learnt;
-  return (
-    priorOf(names) + LOGISTIC_SHARE * learnt + (1 - LOGISTIC_SHARE) * treesLogOdds(model.trees, new Set(names))
-  );
+  return priorOf(names) + LOGISTIC_SHARE * learnt + (1 - LOGISTIC_SHARE) * treesLogOdds(model.trees, new Set(names));
 }
 
 /** The probability that a reviewer accepts a proposal with these features. */
