@@ -65,7 +65,7 @@ for (const target of databaseTargets()) {
         .orderBy(desc(learningEvents.id))
         .limit(1);
       const row = await newestModel();
-      const model = row.weights as unknown as AcceptanceModel & { refitThrough?: number };
+      const model = row.weights as unknown as AcceptanceModel;
       assert.equal(row.version, 1, 'the refit replaces the weights of the newest version');
       assert.equal(row.trainedOn, 20);
       assert.equal(model.refitThrough, newestVerdict!.id, 'fitted on every verdict, the last one included');

@@ -31,6 +31,8 @@ export interface AcceptanceModel {
   readonly l2: number;
   /** boosted trees over the single values, fitted by the full retrain (`train`); `learn` leaves them */
   trees: TreeNode[];
+  /** the event id of the newest verdict a refit (or full retrain) was fitted on; absent after none */
+  refitThrough?: number;
 }
 
 export interface Example {

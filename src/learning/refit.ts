@@ -3,11 +3,8 @@ import type { Orm } from '../db/database.js';
 import { learningEvents, learningModels } from '../db/schema.js';
 import type { ProposalFeatures } from './features.js';
 import { takeLearningLock } from './learning-lock.js';
-import { parseModel, train, type AcceptanceModel } from './model.js';
+import { parseModel, train } from './model.js';
 import { latestModelRow, rescoreProposals } from './model-store.js';
-
-/** A refitted model remembers the newest verdict it was fitted on, so an older refit never replaces it. */
-type RefittedModel = AcceptanceModel & { refitThrough?: number };
 
 export interface RefitOutcome {
   /** false when a verdict committed meanwhile, or the stored model already came from these verdicts */
@@ -30,7 +27,7 @@ export async function refitModel(orm: Orm): Promise<RefitOutcome> {
     .orderBy(asc(learningEvents.id));
   const newest = verdicts.at(-1);
   if (!newest) return { stored: false, verdicts: 0 };
-  const fitted: RefittedModel = train(
+  const fitted = train(
     verdicts.map((verdict) => ({
       features: verdict.features as unknown as ProposalFeatures,
       label: verdict.outcome === 'accepted' ? 1 : 0,
@@ -48,7 +45,7 @@ export async function refitModel(orm: Orm): Promise<RefitOutcome> {
       .limit(1);
     if (later) return false;
     const row = await latestModelRow(transaction);
-    const current = row ? (parseModel(row.weights) as RefittedModel | undefined) : undefined;
+    const current = row ? parseModel(row.weights) : undefined;
     if ((current?.refitThrough ?? 0) >= newest.id) return false;
     const weights = fitted as unknown as Record<string, unknown>;
     if (row) {

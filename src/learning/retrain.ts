@@ -7,7 +7,7 @@ import { evaluate, type ModelQuality } from './evaluation.js';
 import { extractFeatures, type ProposalFeatures } from './features.js';
 import { takeLearningLock } from './learning-lock.js';
 import { outcomeOf, type LearningEventKind } from './learning-event-store.js';
-import { predict, train, type AcceptanceModel, type Example } from './model.js';
+import { predict, train, type Example } from './model.js';
 import { rescoreProposals } from './model-store.js';
 import { evaluateAllSuppressions } from './suppression.js';
 
@@ -109,7 +109,7 @@ export async function runLearningCycle(orm: Orm, options: { now: Date; seed?: nu
         );
       }
       // A refit scheduled by an earlier verdict (refit.ts) does not replace this version.
-      const weights: AcceptanceModel & { refitThrough?: number } = train(examples, { seed: options.seed });
+      const weights = train(examples, { seed: options.seed });
       weights.refitThrough = verdicts.at(-1)!.id;
       const [newest] = await transaction
         .select({ version: max(learningModels.version) })
