@@ -2,7 +2,8 @@
 // reviewers (bench/acceptance-reviewers.ts) with hidden, interaction-made tastes review 400 proposals,
 // 10 % of their verdicts flipped; every proposal is scored before its verdict (prequential), and the AUC
 // of those scores on the last 200 is compared with the exact-taste ceiling (the reviewer's true
-// probability) and a per-(agent, rule) acceptance counter. Then the time of a full retrain over 10,000
+// probability) and a per-(agent, rule) acceptance counter. The model is refitted from every verdict after
+// each one, as lvlup does after a verdict commits. Then the time of a full retrain over 10,000
 // verdicts and of scoring one proposal.
 import os from 'node:os';
 import { auc } from '../src/learning/evaluation.js';
@@ -28,12 +29,20 @@ function counterScores(stream: readonly ReviewedProposal[]): number[] {
   });
 }
 
-/** The model's score of each proposal before its verdict, learning each verdict as lvlup does. */
-function modelScores(stream: readonly ReviewedProposal[]): number[] {
-  const model = emptyModel();
-  return stream.map(({ features, label }) => {
+/**
+ * The model's score of each proposal before its verdict, learning each verdict as lvlup does: one
+ * incremental step in the verdict's transaction, then the refit from every verdict that runs after it
+ * (before the next proposal is scored). A refit does not depend on the models before it, so the
+ * proposals before `from` (not evaluated) skip it: their scores are those of the incremental steps.
+ */
+function modelScores(stream: readonly ReviewedProposal[], from = 0): number[] {
+  let model = emptyModel();
+  const seen: Example[] = [];
+  return stream.map(({ features, label }, position) => {
     const score = predict(model, features);
     learn(model, { features, label });
+    seen.push({ features, label });
+    if (position + 1 >= from) model = train(seen);
     return score;
   });
 }
@@ -59,7 +68,7 @@ export function prequentialAuc(
   return {
     reviewer: reviewer.name,
     accepted_share: stream.reduce((sum, entry) => sum + entry.label, 0) / count,
-    model: last(modelScores(stream)),
+    model: last(modelScores(stream, count - evaluated)),
     ceiling: last(stream.map((entry) => entry.truth)),
     counter: last(counterScores(stream)),
   };
@@ -69,30 +78,27 @@ const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + 
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
 /**
- * A full retrain over `verdicts` verdicts, best of 3: wall time, and the CPU time of this process, which a
- * machine shared with other work inflates less. Then the time to score one proposal.
+ * A full retrain over `verdicts` verdicts of one reviewer: wall time, and the CPU time of this process,
+ * which a machine shared with other work inflates less. Then the time to score one proposal.
  */
-function timeRetrain(verdicts: number): { retrain_ms: number; retrain_cpu_ms: number; score_us: number } {
-  const stream = review(SIMULATED_REVIEWERS[0]!, { count: verdicts, seed: 99, noise: NOISE });
+function timeRetrain(
+  reviewer: SimulatedReviewer,
+  verdicts: number,
+): { retrain_ms: number; retrain_cpu_ms: number; score_us: number } {
+  const stream = review(reviewer, { count: verdicts, seed: 99, noise: NOISE });
   const examples: Example[] = stream.map(({ features, label }) => ({ features, label }));
   train(examples.slice(0, 500)); // warm-up
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  let model = emptyModel();
-  for (let run = 0; run < 3; run++) {
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    model = train(examples);
-    wall.push(performance.now() - started);
-    const used = process.cpuUsage(cpuBefore);
-    cpu.push((used.user + used.system) / 1000);
-  }
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
+  const model = train(examples);
+  const wall = performance.now() - started;
+  const used = process.cpuUsage(cpuBefore);
+  const scoringStarted = performance.now();
   for (const { features } of stream) predict(model, features);
-  const scoring = ((performance.now() - started) * 1000) / stream.length;
+  const scoring = ((performance.now() - scoringStarted) * 1000) / stream.length;
   return {
-    retrain_ms: Math.round(Math.min(...wall)),
-    retrain_cpu_ms: Math.round(Math.min(...cpu)),
+    retrain_ms: Math.round(wall),
+    retrain_cpu_ms: Math.round((used.user + used.system) / 1000),
     score_us: round(scoring),
   };
 }
@@ -108,10 +114,11 @@ export async function benchAcceptanceModel() {
       ceiling: round(mean(results.map((result) => result.ceiling))),
       counter: round(mean(results.map((result) => result.counter))),
       model_min: round(Math.min(...results.map((result) => result.model))),
+      ...timeRetrain(reviewer, 10_000),
     };
   });
   console.log(
-    `\nAcceptance model: prequential AUC on the last ${EVALUATED} of ${PROPOSALS} verdicts, ${NOISE * 100} % flipped, mean of ${SEEDS.length} seeds`,
+    `\nAcceptance model: prequential AUC on the last ${EVALUATED} of ${PROPOSALS} verdicts, ${NOISE * 100} % flipped, mean of ${SEEDS.length} seeds; retrain over 10,000 verdicts of the reviewer (wall, CPU)`,
   );
   console.table(
     rows.map((row) => ({
@@ -121,23 +128,22 @@ export async function benchAcceptanceModel() {
       'model (worst seed)': row.model_min,
       'exact taste': row.ceiling,
       'counter (agent, rule)': row.counter,
+      'retrain 10k (ms)': `${row.retrain_ms} (${row.retrain_cpu_ms} CPU)`,
     })),
   );
-  const timing = timeRetrain(10_000);
+  const scoring = mean(rows.map((row) => row.score_us));
   console.log(
-    `full retrain over 10,000 verdicts: ${timing.retrain_ms} ms (${timing.retrain_cpu_ms} ms of CPU); scoring one proposal: ${timing.score_us} µs; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`,
+    `scoring one proposal: ${round(scoring)} µs; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`,
   );
-  console.log(`goal: model ≥ ${GOAL} on the issue's reviewer; retrain < 1000 ms`);
+  console.log(`goal: model ≥ ${GOAL} on every reviewer (where the exact taste allows it); retrain < 1000 ms`);
   const file = writeResult('acceptance-model', {
     proposals: PROPOSALS,
     evaluated: EVALUATED,
     noise: NOISE,
     seeds: SEEDS,
     reviewers: rows,
-    retrain_10000_ms: timing.retrain_ms,
-    retrain_10000_cpu_ms: timing.retrain_cpu_ms,
     load_average: os.loadavg()[0],
-    score_one_us: timing.score_us,
+    score_one_us: round(scoring),
   });
   console.log(`written to ${file}`);
 }

@@ -167,11 +167,117 @@ export const additiveReviewer: SimulatedReviewer = {
   },
 };
 
+/** Each agent has its own limit on the size of a change it is trusted with (one only for large ones). */
+export const sizeByAgentReviewer: SimulatedReviewer = {
+  name: 'size × agent',
+  description:
+    'guardian at any size; imperium only under 10 changed lines; tidy only under 25; typer only from 8 lines on (small type changes are noise to this reviewer)',
+  taste(p) {
+    if (regressed(p) || insecure(p)) return 0;
+    const size = p.diff_size;
+    if (p.agent === 'imperium') return size < 10 ? 1 : 0;
+    if (p.agent === 'tidy') return size < 25 ? 1 : 0;
+    if (p.agent === 'typer') return size >= 8 ? 1 : 0;
+    return 0.9;
+  },
+};
+
+/** Each rule is welcome in its own places only. */
+export const ruleByDirectoryReviewer: SimulatedReviewer = {
+  name: 'rule × directory',
+  description:
+    'security rules everywhere but docs/ and scripts/; performance rules only in src/ and lib/; style and dead code only in test/ and scripts/; types only outside test/; long functions nowhere but lib/',
+  taste(p) {
+    if (regressed(p) || insecure(p)) return 0;
+    const directory = p.directory;
+    switch (p.rule_id) {
+      case 'js.sql-injection':
+      case 'js.xss':
+      case 'js.hardcoded-secret':
+      case 'py.path-traversal':
+        return directory === 'docs' || directory === 'scripts' ? 0 : 1;
+      case 'perf.loop-invariant':
+      case 'perf.memoize':
+        return directory === 'src' || directory === 'lib' ? 1 : 0;
+      case 'style.naming':
+      case 'style.imports':
+      case 'maint.dead-code':
+        return directory === 'test' || directory === 'scripts' ? 1 : 0;
+      case 'maint.long-function':
+        return directory === 'lib' ? 1 : 0;
+      default:
+        return directory === 'test' ? 0 : 1;
+    }
+  },
+};
+
+/** Trusts each category only above its own confidence, and one category only below one. */
+export const confidenceByCategoryReviewer: SimulatedReviewer = {
+  name: 'confidence × category',
+  description:
+    'security only at confidence ≥ 0.8, performance ≥ 0.65, types ≥ 0.55; maintainability only under 0.75 (sure-of-itself refactors are too bold); style always; unknown confidence: rejected except style',
+  taste(p) {
+    if (regressed(p) || insecure(p)) return 0;
+    const confidence = p.confidence;
+    if (p.category === 'style') return 1;
+    if (confidence === null) return 0;
+    if (p.category === 'security') return confidence >= 0.8 ? 1 : 0;
+    if (p.category === 'performance') return confidence >= 0.65 ? 1 : 0;
+    if (p.category === 'types') return confidence >= 0.55 ? 1 : 0;
+    return confidence < 0.75 ? 1 : 0;
+  },
+};
+
+/** Only the agent and the rule matter, each pair with its own rate: what a per-(agent, rule) counter captures. */
+export const perRuleReviewer: SimulatedReviewer = {
+  name: 'per (agent, rule) rate',
+  description: 'each rule has its own acceptance rate (from 0.05 to 0.95), whatever the change; never a regression',
+  taste(p) {
+    if (regressed(p)) return 0.05;
+    let hash = 7;
+    for (const character of p.rule_id ?? '') hash = (hash * 131 + character.charCodeAt(0)) >>> 0;
+    return 0.05 + 0.9 * ((hash % 11) / 10);
+  },
+};
+
+/** Additive likings, strong ones: no interactions, but a clear taste. */
+export const strongAdditiveReviewer: SimulatedReviewer = {
+  name: 'additive, strong',
+  description:
+    'a logit sum of strong likings per agent, per category, per directory and per repository, minus one per doubling of the size, two for failing tests',
+  taste(p) {
+    const agent: Record<string, number> = { guardian: 1.2, imperium: -1, tidy: 0.3, typer: 0.6 };
+    const category: Record<string, number> = {
+      security: 0.5,
+      performance: -0.6,
+      maintainability: 0.4,
+      style: -0.8,
+      types: 0.5,
+    };
+    const directory: Record<string, number> = { src: 1, lib: 0.6, test: -0.8, docs: -1.5, scripts: 0.2, '.': -0.6 };
+    const repository: Record<string, number> = { 'repo-web': 0.6, 'repo-api': -0.4, 'repo-tools': 0 };
+    const z =
+      (agent[p.agent] ?? 0) +
+      (category[p.category ?? ''] ?? 0) +
+      (directory[p.directory] ?? 0) +
+      (repository[p.repository_id ?? ''] ?? 0) +
+      2 -
+      Math.log2(1 + p.diff_size) / 1.2 -
+      (p.test_verdict === 'regression' || p.test_verdict === 'still-failing' ? 2 : 0);
+    return 1 / (1 + Math.exp(-2 * z));
+  },
+};
+
 export const SIMULATED_REVIEWERS: readonly SimulatedReviewer[] = [
   issueReviewer,
+  sizeByAgentReviewer,
+  ruleByDirectoryReviewer,
+  confidenceByCategoryReviewer,
   repositoryReviewer,
   shapeReviewer,
+  perRuleReviewer,
   additiveReviewer,
+  strongAdditiveReviewer,
 ];
 
 export interface ReviewedProposal {

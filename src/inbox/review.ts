@@ -1,5 +1,6 @@
 import type { Orm } from '../db/database.js';
 import { refreshScoresAfterVerdict, transitionWithLearning } from '../learning/learning-event-store.js';
+import { scheduleRefit } from '../learning/refit.js';
 import { cancelProposalTests } from '../sandbox/cancel-proposal-tests.js';
 import type { TaskRow } from '../tasks/task-store.js';
 import type { ReviewReason } from '../proposals/states.js';
@@ -21,7 +22,9 @@ export interface ReviewOutcome {
 
 /**
  * Records a reviewer's verdict; the state machine decides whether the proposal can take it. The verdict's
- * learning event commits with it; then the proposals awaiting review are rescored by the updated model.
+ * learning event commits with it; then the proposals awaiting review are rescored by the updated model
+ * (one incremental step), and a refit of the model from every verdict is scheduled to run after the
+ * response (src/learning/refit.ts), which rescores them again when it is stored.
  * A rejection also cancels the proposal's sandbox test, waiting or running, in the same transaction: a
  * result arriving later finds the proposal rejected and changes nothing (src/sandbox/test-proposal.ts).
  */
@@ -53,5 +56,6 @@ export async function reviewProposal(
     return { proposal, cancelledTests };
   });
   await refreshScoresAfterVerdict(orm);
+  void scheduleRefit(orm);
   return outcome;
 }

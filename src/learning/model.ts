@@ -1,3 +1,4 @@
+import { boost, treesLogOdds, type BoostingRow, type TreeNode } from './boosting.js';
 import type { ProposalFeatures } from './features.js';
 
 /**
@@ -9,13 +10,18 @@ import type { ProposalFeatures } from './features.js';
  * scratch over several shuffled epochs (the full retrain). Deterministic: the same events in the same
  * order, and the same seed, give the same weights.
  *
+ * Next to it, boosted trees of depth two over the single values (`boosting.ts`), fitted by every full
+ * retrain, find the interactions the crossings do not name and need few verdicts to do so. The score
+ * averages the two models' log-odds; a model without trees yet (before its first retrain) is the logistic
+ * one alone.
+ *
  * On top of the learnt weights sits a fixed prior: a regression in the tests and a newly introduced high
  * or critical finding lower the log-odds strongly, a proven pass raises them a little, so such proposals
  * rank low from the very first verdict on. The learnt weights of the same values can still move them
  * once verdicts say otherwise.
  */
 export interface AcceptanceModel {
-  readonly format: 2;
+  readonly format: 3;
   bias: number;
   biasAccumulator: number;
   weights: Record<string, number>;
@@ -23,6 +29,10 @@ export interface AcceptanceModel {
   accumulators: Record<string, number>;
   readonly learningRate: number;
   readonly l2: number;
+  /** boosted trees over the single values, fitted by the full retrain (`train`); `learn` leaves them */
+  trees: TreeNode[];
+  /** the event id of the newest verdict a refit (or full retrain) was fitted on; absent after none */
+  refitThrough?: number;
 }
 
 export interface Example {
@@ -48,15 +58,19 @@ export const PRIOR_LOG_ODDS: Readonly<Record<string, number>> = {
 
 export function emptyModel(settings: { learningRate: number; l2: number } = DEFAULT_SETTINGS): AcceptanceModel {
   return {
-    format: 2,
+    format: 3,
     bias: 0,
     biasAccumulator: 0,
     weights: {},
     accumulators: {},
     learningRate: settings.learningRate,
     l2: settings.l2,
+    trees: [],
   };
 }
+
+/** The share of the logistic model's log-odds in the score once trees exist (the trees have the rest). */
+export const LOGISTIC_SHARE = 0.5;
 
 const SIZE_LIMITS = [2, 4, 8, 13, 20, 32, 50, 80, 130];
 const HUNK_LIMITS = [1, 2, 4];
@@ -149,16 +163,20 @@ export function featureNames(features: ProposalFeatures): string[] {
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-Math.max(-35, Math.min(35, z))));
 
 /** The prior's log-odds for these feature names. */
-function priorOf(names: readonly string[]): number {
+export function priorOf(names: readonly string[]): number {
   let prior = 0;
   for (const name of names) prior += PRIOR_LOG_ODDS[name] ?? 0;
   return prior;
 }
 
+/** Single values and thresholds, the features the trees split on; crossings hold a `×`. */
+const isSingle = (name: string) => name !== 'bias' && !name.includes('×');
+
 function logit(model: AcceptanceModel, names: readonly string[]): number {
-  let z = model.bias + priorOf(names);
-  for (const name of names) z += model.weights[name] ?? 0;
-  return z;
+  let learnt = model.bias;
+  for (const name of names) learnt += model.weights[name] ?? 0;
+  if (model.trees.length === 0) return priorOf(names) + learnt;
+  return priorOf(names) + LOGISTIC_SHARE * learnt + (1 - LOGISTIC_SHARE) * treesLogOdds(model.trees, new Set(names));
 }
 
 /** The probability that a reviewer accepts a proposal with these features. */
@@ -199,19 +217,33 @@ export function seededRandom(seed: number): () => number {
 /**
  * Fits a fresh model on every example: `epochs` passes, each in a seeded random order. The same steps as
  * `learn`, on numbered features in typed arrays (each example's names are built once), so a retrain
- * over 10,000 verdicts stays well under a second.
+ * over 10,000 verdicts stays well under a second. Then the boosted trees, on top of the prior alone (the
+ * two models are averaged, not stacked); `trees: false` leaves them out.
  */
 export function train(
   examples: readonly Example[],
-  options: { seed?: number; epochs?: number; learningRate?: number; l2?: number } = {},
+  options: { seed?: number; epochs?: number; learningRate?: number; l2?: number; trees?: boolean } = {},
 ): AcceptanceModel {
   const model = emptyModel({
     learningRate: options.learningRate ?? DEFAULT_SETTINGS.learningRate,
     l2: options.l2 ?? DEFAULT_SETTINGS.l2,
   });
   const index = new Map<string, number>();
+  const singles = new Map<string, number>();
+  const boostingRows: BoostingRow[] = [];
   const rows = examples.map((example) => {
     const names = featureNames(example.features);
+    const singleIds: number[] = [];
+    for (const name of names) {
+      if (!isSingle(name)) continue;
+      let id = singles.get(name);
+      if (id === undefined) {
+        id = singles.size;
+        singles.set(name, id);
+      }
+      singleIds.push(id);
+    }
+    boostingRows.push({ ids: Int32Array.from(singleIds), label: example.label });
     const ids = new Int32Array(names.length);
     names.forEach((name, position) => {
       let id = index.get(name);
@@ -255,11 +287,15 @@ export function train(
     model.weights[name] = weights[id]!;
     model.accumulators[name] = accumulators[id]!;
   }
+  if (options.trees !== false) {
+    const priors = Float64Array.from(rows, (row) => row.prior);
+    model.trees = boost(boostingRows, priors, [...singles.keys()]);
+  }
   return model;
 }
 
 /** Reads a stored model back; a model of another format (an older one, or a future one) yields undefined. */
 export function parseModel(stored: Record<string, unknown>): AcceptanceModel | undefined {
-  if (stored.format !== 2) return undefined;
+  if (stored.format !== 3) return undefined;
   return stored as unknown as AcceptanceModel;
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, max, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, max, or, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
 import { learningEvents, learningModels, proposals } from '../db/schema.js';
 import type { LearningEventKind } from './learning-event-store.js';
@@ -39,7 +39,7 @@ export async function insertLearningEventOnce(
 /** Every verdict event's features and outcome, in id order. */
 export async function verdictEvents(transaction: Orm) {
   return transaction
-    .select({ features: learningEvents.features, outcome: learningEvents.outcome })
+    .select({ id: learningEvents.id, features: learningEvents.features, outcome: learningEvents.outcome })
     .from(learningEvents)
     .where(eq(learningEvents.kind, 'verdict'))
     .orderBy(asc(learningEvents.id));
@@ -65,4 +65,31 @@ export async function storeNextAcceptanceModel(
 export async function learningAgentTypes(transaction: Orm): Promise<string[]> {
   const rows = await transaction.selectDistinct({ agentType: learningEvents.agentType }).from(learningEvents);
   return rows.map((row) => row.agentType);
+}
+
+/** Whether a verdict was recorded after the one with this id. */
+export async function hasVerdictAfter(orm: Orm, id: number): Promise<boolean> {
+  const [later] = await orm
+    .select({ id: learningEvents.id })
+    .from(learningEvents)
+    .where(and(eq(learningEvents.kind, 'verdict'), gt(learningEvents.id, id)))
+    .limit(1);
+  return later !== undefined;
+}
+
+/** Replaces the weights of the newest acceptance model (the row `rowId`), or stores version 1 when none. */
+export async function replaceNewestModel(
+  orm: Orm,
+  rowId: string | undefined,
+  weights: Record<string, unknown>,
+  trainedOn: number,
+): Promise<void> {
+  if (rowId) {
+    await orm
+      .update(learningModels)
+      .set({ weights, trainedOn, updatedAt: sql`now()` })
+      .where(eq(learningModels.id, rowId));
+  } else {
+    await orm.insert(learningModels).values({ kind: 'acceptance', version: 1, weights, trainedOn });
+  }
 }

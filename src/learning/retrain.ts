@@ -92,7 +92,9 @@ export async function runLearningCycle(orm: Orm, options: { now: Date; seed?: nu
           'holdout',
         );
       }
+      // A refit scheduled by an earlier verdict (refit.ts) does not replace this version.
       const weights = train(examples, { seed: options.seed });
+      weights.refitThrough = verdicts.at(-1)!.id;
       const stored = await storeNextAcceptanceModel(transaction, {
         weights: weights as unknown as Record<string, unknown>,
         metrics: metrics as unknown as Record<string, unknown> | null,

@@ -55,6 +55,7 @@ import type { AgentRegistry } from '../tasks/agent-registry.js';
 import { createTaskRuntime, type TaskRuntimeOptions } from './task-runtime.js';
 import type { Compute } from '../compute/compute.js';
 import { computeFromConfig } from '../compute/compute-pool.js';
+import { refitSettled } from '../learning/refit.js';
 import './types.js';
 
 export interface AppOptions {
@@ -188,6 +189,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   app.addHook('onClose', () => runtime.stop(config.shutdownTimeoutSeconds * 1000));
   app.addHook('onClose', () => compute.close());
+  // A refit of the acceptance model started by a verdict finishes before the database closes.
+  app.addHook('onClose', () => refitSettled(database.orm));
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
