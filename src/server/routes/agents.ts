@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { agentMetrics, agentMetricsSchema } from '../../agents/agent-metrics.js';
-import { agentActivity, findAgentsByName, hasAgentOfType, nextScheduledRuns } from '../../agents/agent-queries.js';
+import { agentMetricsSchema } from '../../agents/agent-metrics.js';
+import { agentRecord, agentStatuses } from '../../agents/agent-status.js';
 import { agentStatusSchema } from '../../agents/representation.js';
 import { taskRepresentation, taskSchema } from '../../tasks/representation.js';
 import { UnknownAgentError } from '../../tasks/task-queue.js';
@@ -48,50 +48,34 @@ const agentRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async () => {
-      const definitions = services.agents.list();
-      const rows = await findAgentsByName(
+      const statuses = await agentStatuses(
         orm,
-        definitions.map((definition) => definition.type),
+        services.agents.list().map((definition) => definition.type),
       );
-      const [activity, nextRuns] = await Promise.all([
-        agentActivity(
-          orm,
-          rows.map((row) => row.id),
-        ),
-        nextScheduledRuns(
-          orm,
-          definitions.map((definition) => definition.type),
-        ),
-      ]);
-      return definitions.flatMap((definition) => {
-        const agent = rows.find((row) => row.name === definition.type);
-        if (!agent) return [];
-        const state = activity.get(agent.id);
-        const current = state?.currentTask;
-        const last = state?.lastRun;
-        return [
-          {
-            id: agent.id,
-            type: agent.type,
-            name: agent.name,
-            description: agent.description,
-            status: agent.status,
-            last_error: agent.lastError,
-            current_task: current
-              ? { id: current.id, progress: current.progress, started_at: iso(current.startedAt) }
-              : null,
-            last_run: last
-              ? {
-                  id: last.id,
-                  status: last.status as 'succeeded' | 'failed' | 'cancelled',
-                  finished_at: iso(last.finishedAt),
-                }
-              : null,
-            next_run: iso(nextRuns.get(definition.type)),
-            queue_depth: (state?.queued ?? 0) + (state?.retrying ?? 0),
-            running: state?.running ?? 0,
-          },
-        ];
+      return statuses.map(({ agent, activity, nextRun }) => {
+        const current = activity?.currentTask;
+        const last = activity?.lastRun;
+        return {
+          id: agent.id,
+          type: agent.type,
+          name: agent.name,
+          description: agent.description,
+          status: agent.status,
+          last_error: agent.lastError,
+          current_task: current
+            ? { id: current.id, progress: current.progress, started_at: iso(current.startedAt) }
+            : null,
+          last_run: last
+            ? {
+                id: last.id,
+                status: last.status as 'succeeded' | 'failed' | 'cancelled',
+                finished_at: iso(last.finishedAt),
+              }
+            : null,
+          next_run: iso(nextRun),
+          queue_depth: (activity?.queued ?? 0) + (activity?.retrying ?? 0),
+          running: activity?.running ?? 0,
+        };
       });
     },
   );
@@ -166,10 +150,14 @@ const agentRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { agent_type: agentType } = request.params;
-      // Agents of other processes' registries (or retired ones) keep their stored record.
-      if (!services.agents.get(agentType) && !(await hasAgentOfType(orm, agentType))) throw unknownAgent(agentType);
+      const registered = (type: string) => services.agents.get(type) !== undefined;
       const since = request.query.since ? new Date(request.query.since) : undefined;
-      return agentMetrics(orm, agentType, since);
+      try {
+        return await agentRecord(orm, registered, agentType, since);
+      } catch (error) {
+        if (error instanceof UnknownAgentError) throw unknownAgent(agentType);
+        throw error;
+      }
     },
   );
 };

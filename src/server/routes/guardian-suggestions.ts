@@ -1,32 +1,24 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { eq } from 'drizzle-orm';
-import { CONFIDENCES, SEVERITIES, type Confidence, type Fix } from '../../analysis/guardian/finding.js';
-import { languageOfPath } from '../../analysis/languages.js';
-import { GUARDIAN_RULES } from '../../analysis/guardian/rules.js';
-import { checkLlmFix, proposeLlmFix } from '../../guardian/llm-fix.js';
-import { contentSha256, fingerprintFindings } from '../../guardian/fingerprint.js';
-import {
-  findSuggestion,
-  listSuggestions,
-  reviewSuggestion,
-  SUGGESTION_STATUSES,
-  type GuardianSuggestion,
-} from '../../guardian/suggestion-store.js';
-import { ComputeBusyError } from '../../compute/compute.js';
-import { repositories } from '../../db/schema.js';
-import { createProposal, type RepositoryReader } from '../../inbox/create-proposal.js';
-import { ProposalRefusedError } from '../../proposals/proposal-refused-error.js';
-import { LlmNotConfiguredError } from '../../llm/language-model-errors.js';
-import { publishProposalEvent } from '../../proposals/proposal-events.js';
-import { occupantOfPath, readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
-import { RepositoryNotFoundError } from '../../repositories/repository-not-found-error.js';
-import { publishGuardianEvent } from '../../guardian/guardian-events.js';
-import { conflict, HttpProblem, notFound } from '../problem.js';
+import { CONFIDENCES, SEVERITIES, type Confidence } from '../../analysis/guardian/finding.js';
+import { approveSuggestion } from '../../guardian/approve-suggestion.js';
+import { getSuggestion, recordVerdict } from '../../guardian/review-suggestion.js';
+import { SuggestionRefusedError } from '../../guardian/suggestion-refused-error.js';
+import { listSuggestions, SUGGESTION_STATUSES, type GuardianSuggestion } from '../../guardian/suggestion-store.js';
+import { asProblem } from '../../proposals/errors-to-problems.js';
+import { gitRepositoryReader } from '../../repositories/git-reader.js';
+import { HttpProblem } from '../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './api/v1/representations.js';
-import { applyFix } from './guardian.js';
 
-const reader: RepositoryReader = { resolveHead, readFileAtRef, occupantOfPath };
+const TITLES: Record<number, string> = { 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Content' };
+
+/** Turns Guardian's refusals, and those of proposal creation, into problem responses. */
+function refusal(error: unknown): unknown {
+  if (error instanceof SuggestionRefusedError) {
+    return new HttpProblem(error.status, error.code, TITLES[error.status] ?? 'Error', error.message, error.extensions);
+  }
+  return asProblem(error);
+}
 
 const editSchema = z.object({ start: z.number().int(), end: z.number().int(), replacement: z.string() });
 
@@ -107,15 +99,6 @@ function presentSuggestion(row: GuardianSuggestion): z.infer<typeof suggestionSc
   };
 }
 
-const suggestionEventData = (row: GuardianSuggestion) => ({
-  id: row.id,
-  repository_id: row.repositoryId,
-  rule_id: row.ruleId,
-  severity: row.severity,
-  status: row.status,
-  proposal_id: row.proposalId,
-});
-
 /** A comma-separated list of allowed values. */
 const listOf = <T extends string>(values: readonly T[], what: string) =>
   z
@@ -164,56 +147,12 @@ const verdictBody = z.strictObject({
   note: z.string().max(5000).optional(),
 });
 
-/** How sure a proposal from a suggestion is, on the proposals' 0–1 scale. */
-const CONFIDENCE_SCORE: Record<Confidence, number> = { low: 0.4, medium: 0.7, high: 0.9 };
-
-const notPending = (row: GuardianSuggestion) =>
-  conflict('suggestion_not_pending', `Suggestion ${row.id} is ${row.status}, not pending.`, {
-    current_status: row.status,
-  });
-
 /** Guardian's stored suggestions (`/guardian/suggestions`), found by repository scans (the guardian agent). */
 const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { database, events } = app.services;
-  const orm = database.orm;
+  const services = app.services;
+  const orm = services.database.orm;
   const read = { auth: { scope: 'agents:read' as const } };
   const write = { auth: { scope: 'proposals:write' as const } };
-
-  async function existing(id: string) {
-    const row = await findSuggestion(orm, id);
-    if (!row) throw notFound(`No suggestion ${id}.`);
-    return row;
-  }
-
-  /**
-   * Where the finding is in the file as it is now, with its fix: the stored place when the file is unchanged
-   * since the scan; otherwise the same finding (by fingerprint) found again in the current content, or
-   * undefined when it moved away or is gone.
-   */
-  async function currentFinding(
-    row: GuardianSuggestion,
-    current: string,
-  ): Promise<{ line: number; endLine: number; fix: Fix | undefined } | undefined> {
-    if (contentSha256(current) === row.contentHash) {
-      return { line: row.line, endLine: row.endLine, fix: row.fix ?? undefined };
-    }
-    const rule = GUARDIAN_RULES.find((candidate) => candidate.id === row.ruleId);
-    const language = languageOfPath(row.filePath);
-    if (!rule || !language) return undefined;
-    const findings = await app.services.compute
-      .analyze({ code: current, filePath: row.filePath, language, ruleIds: [rule.id] })
-      .then(
-        (outcome) => outcome.findings,
-        (error: unknown) => {
-          // A busy pool is the server's state, not the file's: the caller is told to retry.
-          if (error instanceof ComputeBusyError) throw error;
-          return [];
-        },
-      );
-    const fingerprints = fingerprintFindings(row.repositoryId, row.filePath, current, findings);
-    const finding = findings[fingerprints.indexOf(row.fingerprint)];
-    return finding && { line: finding.line, endLine: finding.end_line, fix: finding.fix };
-  }
 
   app.get(
     '/suggestions',
@@ -258,7 +197,13 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: suggestionSchema },
       },
     },
-    async (request) => presentSuggestion(await existing(request.params.id)),
+    async (request) => {
+      try {
+        return presentSuggestion(await getSuggestion(orm, request.params.id));
+      } catch (error) {
+        throw refusal(error);
+      }
+    },
   );
 
   app.post(
@@ -286,128 +231,17 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const row = await existing(request.params.id);
-      if (row.status !== 'pending') throw notPending(row);
-      const llmConfigured = app.services.llm.isConfigured();
-      const useLlm = !row.fix && (request.body?.use_llm ?? llmConfigured);
-      if (!row.fix && !useLlm) {
-        throw conflict(
-          'no_automatic_fix',
-          `Rule ${row.ruleId} has no automatic fix for this finding; ` +
-            (llmConfigured
-              ? 'approve with `use_llm: true` to ask the configured model for one, '
-              : 'with an LLM provider configured a model could propose one; ') +
-            'or fix it by hand, or reject or ignore it.',
-        );
-      }
-      if (useLlm && !llmConfigured) {
-        throw new LlmNotConfiguredError('use_llm needs an LLM provider, and none is configured.');
-      }
-      if (row.resolved) {
-        throw conflict('stale_suggestion', `The latest scan of ${row.filePath} no longer found this problem.`);
-      }
-      const [repository] = await orm.select().from(repositories).where(eq(repositories.id, row.repositoryId));
-      if (!repository) throw new RepositoryNotFoundError(row.repositoryId);
-      const head = await resolveHead(repository);
-      const current = await readFileAtRef(repository, head, row.filePath);
-      const finding = current === undefined ? undefined : await currentFinding(row, current);
-      if (current === undefined || !finding || (!useLlm && !finding.fix)) {
-        throw conflict(
-          'stale_suggestion',
-          `${row.filePath} changed at ${head.slice(0, 12)} and the finding is no longer where the scan saw it; scan again.`,
-          { head },
-        );
-      }
-      const after = finding.fix ? applyFix(current, finding.fix) : undefined;
-      if (!useLlm && after === undefined) {
-        throw conflict('stale_suggestion', `The fix no longer applies to ${row.filePath} at ${head.slice(0, 12)}.`, {
-          head,
-        });
-      }
-      const fixed = useLlm
-        ? await llmFixed(row, current, finding)
-        : { after: after!, description: finding.fix!.description, note: '' };
-      const principal = request.principal!.label;
-      let proposalId: string;
       try {
-        const { proposal, superseded } = await createProposal(
-          orm,
-          reader,
-          {
-            aiType: 'guardian',
-            repositoryId: row.repositoryId,
-            description: `${fixed.description} (${row.ruleId}, ${row.filePath}:${row.line})`,
-            rationale: `${row.message}\n\n${row.remediation} (${row.cwe})${fixed.note}`,
-            ruleId: row.ruleId,
-            category: row.issueType,
-            // a model's fix is as sure as a medium-confidence finding at most: it passed checks, not review
-            confidence: Math.min(
-              CONFIDENCE_SCORE[row.confidence as Confidence] ?? 0.5,
-              useLlm ? CONFIDENCE_SCORE.medium : 1,
-            ),
-            files: [{ file_path: row.filePath, code_before: current, code_after: fixed.after }],
-            createdBy: principal,
-          },
-          app.services.now(),
-          app.services.compute,
+        const approved = await approveSuggestion(
+          { ...services, orm, reader: gitRepositoryReader, now: () => services.now(), log: request.log },
+          { id: request.params.id, useLlm: request.body?.use_llm, reviewer: request.principal!.label },
         );
-        proposalId = proposal.id;
-        await publishProposalEvent(events, 'created', proposal, app.log);
-        for (const older of superseded) await publishProposalEvent(events, 'superseded', older, app.log);
+        return presentSuggestion(approved);
       } catch (error) {
-        // An approval retried after it created its proposal finds that proposal as a duplicate: link it.
-        const existingId =
-          error instanceof ProposalRefusedError && error.code === 'duplicate'
-            ? error.extensions.existing_id
-            : undefined;
-        if (typeof existingId !== 'string') throw error;
-        proposalId = existingId;
+        throw refusal(error);
       }
-      const approved = await reviewSuggestion(orm, row.id, {
-        status: 'approved',
-        reviewer: principal,
-        proposalId,
-        now: app.services.now(),
-      });
-      if (!approved) throw notPending(await existing(row.id));
-      await publishGuardianEvent(events, 'guardian.suggestion_approved', suggestionEventData(approved), request.log);
-      return presentSuggestion(approved);
     },
   );
-
-  /** A model's fix of the finding, checked; a fix that fails a check is a 422 naming it. */
-  async function llmFixed(row: GuardianSuggestion, current: string, finding: { line: number; endLine: number }) {
-    const language = languageOfPath(row.filePath);
-    if (!language) {
-      throw new HttpProblem(
-        422,
-        'llm_fix_rejected',
-        'Unprocessable Content',
-        `${row.filePath} has no analysed language.`,
-      );
-    }
-    const fix = await proposeLlmFix(app.services.llm, {
-      code: current,
-      filePath: row.filePath,
-      language,
-      target: { ...row, line: finding.line, endLine: finding.endLine },
-    });
-    await checkLlmFix({
-      before: current,
-      after: fix.codeAfter,
-      filePath: row.filePath,
-      language,
-      ruleId: row.ruleId,
-    });
-    return {
-      after: fix.codeAfter,
-      description: `Fix written by ${fix.provider}/${fix.model}`,
-      note:
-        `\n\nFix written by the model ${fix.provider}/${fix.model}: ${fix.explanation}\n` +
-        `Checked by lvlup: the file still parses, Guardian no longer finds ${row.ruleId} there, and the fix ` +
-        'introduces no high or critical finding. Sandbox runs the repository checks on it.',
-    };
-  }
 
   for (const [verb, status, summary] of [
     ['reject', 'rejected', 'Reject a suggestion (a false positive, or not worth fixing)'],
@@ -430,16 +264,16 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
       async (request) => {
-        const reviewed = await reviewSuggestion(orm, request.params.id, {
-          status,
-          reviewer: request.principal!.label,
-          reason: request.body.reason,
-          note: request.body.note,
-          now: app.services.now(),
-        });
-        if (!reviewed) throw notPending(await existing(request.params.id));
-        await publishGuardianEvent(events, `guardian.suggestion_${status}`, suggestionEventData(reviewed), request.log);
-        return presentSuggestion(reviewed);
+        try {
+          const reviewed = await recordVerdict(
+            { orm, events: services.events, now: () => services.now(), log: request.log },
+            request.params.id,
+            { status, reviewer: request.principal!.label, reason: request.body.reason, note: request.body.note },
+          );
+          return presentSuggestion(reviewed);
+        } catch (error) {
+          throw refusal(error);
+        }
       },
     );
   }

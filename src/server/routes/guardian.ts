@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { UnsupportedLanguageError } from '../../analysis/guardian/analyze.js';
-import { CONFIDENCES, SEVERITIES, type Finding, type Fix, type Severity } from '../../analysis/guardian/finding.js';
-import { languageOfPath, LANGUAGES } from '../../analysis/languages.js';
+import { CONFIDENCES, SEVERITIES, type Finding, type Severity } from '../../analysis/guardian/finding.js';
+import { LANGUAGES } from '../../analysis/languages.js';
+import { analyzeFile } from '../../guardian/analyze-file.js';
+import { applyFix } from '../../guardian/apply-fix.js';
 import { HttpProblem } from '../problem.js';
 
 /** The largest code Guardian analyses in one request; the whole body is also bound by `BODY_LIMIT_BYTES`. */
@@ -66,19 +68,6 @@ const analysisSchema = z.object({
   rules_run: z.number().int().describe('how many rules apply to the language and were run'),
 });
 
-/** The code with a fix's edits applied, or undefined when the edits overlap or fall outside the code. */
-export function applyFix(code: string, fix: Fix): string | undefined {
-  const edits = [...fix.edits].sort((a, b) => a.start - b.start || a.end - b.end);
-  let patched = '';
-  let position = 0;
-  for (const edit of edits) {
-    if (edit.start < position || edit.end < edit.start || edit.end > code.length) return undefined;
-    patched += code.slice(position, edit.start) + edit.replacement;
-    position = edit.end;
-  }
-  return patched + code.slice(position);
-}
-
 function presentFinding(code: string, finding: Finding) {
   const { fix, ...rest } = finding;
   const patched = fix ? applyFix(code, fix) : undefined;
@@ -119,27 +108,22 @@ const guardianRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { code, file_path: filePath } = request.body;
-      const language = request.body.language ?? languageOfPath(filePath);
-      if (!language) {
-        const error = new UnsupportedLanguageError(filePath);
+      const { code, file_path: filePath, language } = request.body;
+      let analysis;
+      try {
+        analysis = await analyzeFile(compute, { code, filePath, language }, request.log);
+      } catch (error) {
+        if (!(error instanceof UnsupportedLanguageError)) throw error;
         throw new HttpProblem(400, error.code, 'Bad Request', error.message, {
           errors: [{ field: 'body.file_path', message: 'has an extension Guardian does not analyse; give `language`' }],
         });
       }
-      // Parsing and the rules run in the compute pool: a large file does not hold up other requests.
-      const { findings, rulesRun, ruleErrors } = await compute.analyze({ code, filePath, language });
-      for (const failure of ruleErrors) {
-        request.log.error({ err: failure, ruleId: failure.ruleId, filePath }, 'a Guardian rule failed');
-      }
-      const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
-      for (const finding of findings) bySeverity[finding.severity] += 1;
       return {
         file_path: filePath,
-        language,
-        findings: findings.map((finding) => presentFinding(code, finding)),
-        summary: { total: findings.length, by_severity: bySeverity },
-        rules_run: rulesRun,
+        language: analysis.language,
+        findings: analysis.findings.map((finding) => presentFinding(code, finding)),
+        summary: { total: analysis.findings.length, by_severity: analysis.bySeverity },
+        rules_run: analysis.rulesRun,
       };
     },
   );

@@ -1,33 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Database } from '../../db/database.js';
-import { sandboxStatus } from '../../sandbox/sandbox-status.js';
-import { describeLanguageModelStatus } from '../../llm/language-model-status.js';
-import type { TaskRuntime } from '../task-runtime.js';
+import { checkReadiness } from '../../observability/readiness.js';
 import { sendProblem } from '../error-handler.js';
 
 const checkSchema = z.object({
   status: z.enum(['up', 'down']),
   latency_ms: z.number().optional(),
 });
-
-async function probe(run: () => Promise<unknown>, timeoutMs: number) {
-  const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      run(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
-      }),
-    ]);
-    return { status: 'up' as const, latency_ms: Math.round((performance.now() - started) * 100) / 100 };
-  } catch {
-    return { status: 'down' as const };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const queueSchema = z.object({
   queued: z.number().int(),
@@ -39,26 +18,6 @@ const queueSchema = z.object({
     .nullable()
     .describe('this process’s worker; null when it runs none (serve --no-worker)'),
 });
-
-async function queueState(database: Database, runtime: TaskRuntime): Promise<z.infer<typeof queueSchema>> {
-  const [row] = await database.query<{ queued: number; retrying: number; running: number; oldest: number | null }>(
-    `select count(*) filter (where status = 'queued')::int as queued,
-            count(*) filter (where status = 'retrying')::int as retrying,
-            count(*) filter (where status = 'running')::int as running,
-            extract(epoch from now() - min(run_at) filter (where status in ('queued', 'retrying') and run_at <= now()))::float8 as oldest
-     from tasks where status in ('queued', 'retrying', 'running')`,
-  );
-  const worker = runtime.worker?.status();
-  return {
-    queued: row?.queued ?? 0,
-    retrying: row?.retrying ?? 0,
-    running: row?.running ?? 0,
-    oldest_waiting_seconds: row?.oldest === null || row?.oldest === undefined ? null : Math.round(row.oldest * 10) / 10,
-    worker: worker
-      ? { running: worker.running, active_tasks: worker.active_tasks, concurrency: worker.concurrency }
-      : null,
-  };
-}
 
 const sandboxSchema = z
   .object({
@@ -94,7 +53,7 @@ const llmSchema = z
   .describe('language model providers; optional, so never a reason for 503');
 
 const health: FastifyPluginAsyncZod = async (app) => {
-  const { database, redis, version, runtime } = app.services;
+  const { version } = app.services;
 
   app.get(
     '/health',
@@ -149,32 +108,25 @@ const health: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const checks: Record<string, z.infer<typeof checkSchema>> = {
-        database: await probe(() => database.query('select 1'), 2000),
-      };
-      if (redis) checks.redis = await probe(() => redis.ping(), 2000);
-      let queue: z.infer<typeof queueSchema> | undefined;
-      checks.queue = await probe(async () => {
-        queue = await queueState(database, runtime);
-        if (queue.worker && !queue.worker.running) throw new Error('worker stopped');
-      }, 2000);
-      const sandbox = await sandboxStatus(app.services.config);
-      const status = describeLanguageModelStatus(app.services.llm);
+      const { checks, down, queue, sandbox, llm: status } = await checkReadiness(app.services);
       const llm = { ...status, providers: status.providers.map((provider) => ({ ...provider })) };
-      checks.sandbox = { status: sandbox.status === 'unavailable' ? 'down' : 'up' };
-      const down = Object.entries(checks)
-        .filter(([, check]) => check.status === 'down')
-        .map(([name]) => name);
+      const queueBody = queue && {
+        queued: queue.queued,
+        retrying: queue.retrying,
+        running: queue.running,
+        oldest_waiting_seconds: queue.oldestWaitingSeconds,
+        worker: queue.worker,
+      };
       if (down.length > 0) {
         return sendProblem(request, reply, 503, 'dependency_unavailable', `Unavailable: ${down.join(', ')}`, {
           checks,
           down,
-          ...(queue ? { queue } : {}),
+          ...(queueBody ? { queue: queueBody } : {}),
           sandbox,
           llm,
         });
       }
-      return { status: 'ready' as const, checks, ...(queue ? { queue } : {}), sandbox, llm };
+      return { status: 'ready' as const, checks, ...(queueBody ? { queue: queueBody } : {}), sandbox, llm };
     },
   );
 };

@@ -1,24 +1,18 @@
-import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { languageOfPath, LANGUAGES } from '../../analysis/languages.js';
-import { parsesCleanly } from '../../analysis/guardian/parser.js';
-import { generateExtension, pathsAtCommit, type ExtensionRequest } from '../../imperium/create-extension.js';
+import { LANGUAGES } from '../../analysis/languages.js';
+import { ExtensionOutputError } from '../../imperium/create-extension.js';
+import { ExtensionRefusedError } from '../../imperium/extension-refused-error.js';
+import { optimizeFile } from '../../imperium/optimize-file.js';
+import { proposeExtension } from '../../imperium/propose-extension.js';
 import type { ImperiumLlmPass } from '../../analysis/imperium/llm-pass.js';
-import { UnsupportedLanguageError, type EngineChange } from '../../analysis/imperium/optimize.js';
+import { UnsupportedLanguageError } from '../../analysis/imperium/optimize.js';
 import { IMPACTS } from '../../analysis/imperium/rule.js';
-import { repositories } from '../../db/schema.js';
-import { LlmNotConfiguredError } from '../../llm/language-model-errors.js';
-import { createProposal } from '../../inbox/create-proposal.js';
-import { publishProposalEvent } from '../../proposals/proposal-events.js';
-import { proposalHistory } from '../../proposals/proposal-store.js';
+import { asProblem } from '../../proposals/errors-to-problems.js';
 import { presentProposal, proposalSchema } from '../../proposals/representation.js';
-import { securityGateFailure, securitySummary } from '../../analysis/security-gate.js';
-import { findEntry, readFileAtRef, resolveHead } from '../../repositories/git-repository.js';
-import { RepositoryNotFoundError } from '../../repositories/repository-not-found-error.js';
-import { normaliseRelativePath, UnsafePathError } from '../../repositories/safe-path.js';
+import { securitySummary } from '../../proposals/security-gate.js';
+import { gitRepositoryReader } from '../../repositories/git-reader.js';
 import { HttpProblem } from '../problem.js';
-import { reader } from './proposals.js';
 
 /** The largest code Imperium optimises in one request; the whole body is also bound by `BODY_LIMIT_BYTES`. */
 export const MAX_CODE_LENGTH = 1_000_000;
@@ -82,8 +76,6 @@ const optimizeResponse = z.object({
     .describe("with use_llm: why the model's answer was dropped (unparseable, or Guardian blocked it); null when used"),
 });
 
-const present = (change: EngineChange, source: 'engine' | 'llm') => ({ ...change, source });
-
 const extensionBody = z
   .strictObject({
     repository_id: z
@@ -129,8 +121,26 @@ const extensionPreview = z
   })
   .meta({ id: 'ImperiumExtension' });
 
-const bodyProblem = (status: number, code: string, title: string, field: string, message: string, detail: string) =>
-  new HttpProblem(status, code, title, detail, { errors: [{ field: `body.${field}`, message }] });
+const TITLES: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict' };
+
+/** Turns create-extension's refusals, the model's unusable answer and proposal refusals into problems. */
+function extensionProblem(error: unknown): unknown {
+  if (error instanceof ExtensionRefusedError) {
+    return new HttpProblem(
+      error.status,
+      error.code,
+      TITLES[error.status] ?? 'Error',
+      error.message,
+      error.field ? { errors: [{ field: `body.${error.field.name}`, message: error.field.message }] } : {},
+    );
+  }
+  if (error instanceof ExtensionOutputError) {
+    return new HttpProblem(502, error.code, 'Bad Gateway', error.message, {
+      errors: error.problems.map((problem) => ({ field: `output.${problem.field}`, message: problem.message })),
+    });
+  }
+  return asProblem(error);
+}
 
 /** Imperium's synchronous optimisation of one file (`/imperium/…`); repository runs are agent tasks. */
 const imperiumRoutes: FastifyPluginAsyncZod<ImperiumRouteOptions> = async (app, options) => {
@@ -157,66 +167,31 @@ const imperiumRoutes: FastifyPluginAsyncZod<ImperiumRouteOptions> = async (app, 
       },
     },
     async (request) => {
-      const { code, file_path: filePath, goals, use_llm: useLlm } = request.body;
-      const language = request.body.language ?? languageOfPath(filePath);
-      if (!language) {
-        const error = new UnsupportedLanguageError(filePath);
+      const { code, file_path: filePath, language, goals, use_llm: useLlm } = request.body;
+      let result;
+      try {
+        result = await optimizeFile(
+          { compute, llmPass: options.llmPass, log: request.log },
+          { code, filePath, language, goals, useLlm },
+        );
+      } catch (error) {
+        if (!(error instanceof UnsupportedLanguageError)) throw error;
         throw new HttpProblem(400, error.code, 'Bad Request', error.message, {
           errors: [
             { field: 'body.file_path', message: 'has an extension Imperium does not optimise; give `language`' },
           ],
         });
       }
-      if (useLlm && !options.llmPass) {
-        throw new LlmNotConfiguredError(
-          'use_llm needs an LLM provider, and none is configured; call again without use_llm for the deterministic engine alone.',
-        );
-      }
-      // The engine, the diffs and the security gate run in the compute pool, off the event loop.
-      const result = await compute.optimize({ code, filePath, language, goals });
-      if (result.failedRules.length > 0) {
-        request.log.error({ rules: result.failedRules, filePath }, 'an Imperium rule failed');
-      }
-      let optimizedCode = result.optimizedCode;
-      let llmRejected: string | null = null;
-      let diff = result.diff;
-      const changes = result.changes.map((change) => present(change, 'engine'));
-      if (useLlm && options.llmPass) {
-        const proposed = await options.llmPass.improve({
-          code: optimizedCode,
-          filePath,
-          language,
-          goals,
-          engineChanges: result.changes,
-        });
-        // LLM output is used only when it still parses and Guardian finds nothing serious it introduces;
-        // otherwise the engine's result stands and the answer says why the model's was dropped.
-        if (!(await parsesCleanly(proposed.optimizedCode, language))) {
-          llmRejected = 'the model answered code that does not parse';
-        } else if (proposed.optimizedCode !== optimizedCode) {
-          const introduced = await compute.securityGate([
-            { file_path: filePath, code_before: optimizedCode, code_after: proposed.optimizedCode },
-          ]);
-          const blocking = securityGateFailure(introduced);
-          if (blocking) {
-            llmRejected = `Guardian: ${blocking}`;
-          } else {
-            optimizedCode = proposed.optimizedCode;
-            diff = (await compute.diff([{ file_path: filePath, code_before: code, code_after: optimizedCode }])).diff;
-            changes.push(...proposed.changes.map((change) => present(change, 'llm')));
-          }
-        }
-      }
       return {
         file_path: filePath,
-        language,
-        optimized_code: optimizedCode,
-        diff,
-        changes,
-        suggestions: result.suggestions.map((change) => present(change, 'engine')),
+        language: result.language,
+        optimized_code: result.optimizedCode,
+        diff: result.diff,
+        changes: result.changes,
+        suggestions: result.suggestions,
         parse_errors: result.parseErrors,
         rules_run: result.rulesRun,
-        ...(useLlm ? { llm_rejected: llmRejected } : {}),
+        ...(useLlm ? { llm_rejected: result.llmRejected } : {}),
       };
     },
   );
@@ -225,7 +200,6 @@ const imperiumRoutes: FastifyPluginAsyncZod<ImperiumRouteOptions> = async (app, 
 /** Imperium's LLM generation of new modules (`POST /imperium/create-extension`). */
 const extensionRoutes: FastifyPluginAsyncZod = async (app) => {
   const services = app.services;
-  const { orm } = services.database;
 
   app.post(
     '/create-extension',
@@ -249,113 +223,36 @@ const extensionRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      let filePath: string | undefined;
-      if (body.file_path !== undefined) {
-        try {
-          filePath = normaliseRelativePath(body.file_path);
-        } catch (error) {
-          if (!(error instanceof UnsafePathError)) throw error;
-          throw bodyProblem(400, 'unsafe_path', 'Bad Request', 'file_path', error.reason, error.message);
-        }
-        const language = languageOfPath(filePath);
-        if (!language) {
-          throw bodyProblem(
-            400,
-            'unsupported_language',
-            'Bad Request',
-            'file_path',
-            'must end in .js, .jsx, .mjs, .cjs, .ts, .tsx, .mts, .cts or .py',
-            `Imperium generates JavaScript, TypeScript or Python; ${filePath} is none of them.`,
-          );
-        }
-        if (body.language && body.language !== language) {
-          throw bodyProblem(
-            400,
-            'validation_failed',
-            'Bad Request',
-            'language',
-            `does not match file_path, which is ${language}`,
-            `language ${body.language} does not match file_path ${filePath} (${language}).`,
-          );
-        }
-      }
-      if (!services.llm.isConfigured()) {
-        throw new LlmNotConfiguredError(
-          'create-extension writes code with a language model, and no provider is configured: set OPENAI_API_KEY, ' +
-            'ANTHROPIC_API_KEY, OLLAMA_BASE_URL or LLM_OPENAI_COMPATIBLE_BASE_URL.',
+      let outcome;
+      try {
+        outcome = await proposeExtension(
+          {
+            ...services,
+            orm: services.database.orm,
+            reader: gitRepositoryReader,
+            now: () => services.now(),
+            log: request.log,
+          },
+          {
+            description: body.description,
+            repositoryId: body.repository_id,
+            filePath: body.file_path,
+            language: body.language,
+            createdBy: request.principal!.label,
+          },
         );
+      } catch (error) {
+        throw extensionProblem(error);
       }
-      const generation: ExtensionRequest = { description: body.description, filePath, language: body.language };
-      let repository: typeof repositories.$inferSelect | undefined;
-      if (body.repository_id) {
-        [repository] = await orm.select().from(repositories).where(eq(repositories.id, body.repository_id));
-        if (!repository) throw new RepositoryNotFoundError(body.repository_id);
-        const known = repository;
-        const head = await resolveHead(known);
-        const exists = async (path: string) => {
-          try {
-            return (await findEntry(known, head, path)) !== undefined;
-          } catch (error) {
-            // A path through a symbolic link is not a new file either.
-            if (error instanceof UnsafePathError) return true;
-            throw error;
-          }
-        };
-        if (filePath && (await exists(filePath))) {
-          throw bodyProblem(
-            409,
-            'file_exists',
-            'Conflict',
-            'file_path',
-            'exists at HEAD; create-extension only adds new files',
-            `${filePath} exists in the repository at HEAD (${head.slice(0, 12)}).`,
-          );
-        }
-        const listing = await pathsAtCommit(known, head);
-        let manifest: ExtensionRequest['manifest'];
-        for (const candidate of ['package.json', 'pyproject.toml']) {
-          if (!listing.paths.includes(candidate)) continue;
-          const content = await readFileAtRef(known, head, candidate).catch(() => undefined);
-          if (content !== undefined) manifest = { path: candidate, content };
-          break;
-        }
-        Object.assign(generation, { existingPaths: listing.paths, manifest, exists });
-      }
-      const generated = await generateExtension(services.llm, generation);
-      const files = generated.files.map((file) => ({
-        file_path: file.file_path,
-        code_before: '',
-        code_after: file.content,
-      }));
-      if (!repository) {
-        const findings = await services.compute.securityGate(files);
+      if (outcome.kind === 'preview') {
         return reply.code(200).send({
-          files: generated.files,
-          explanation: generated.explanation,
-          findings,
-          security: securitySummary(findings),
+          files: outcome.files,
+          explanation: outcome.explanation,
+          findings: outcome.findings,
+          security: securitySummary(outcome.findings),
         });
       }
-      const { proposal, superseded } = await createProposal(
-        orm,
-        reader,
-        {
-          aiType: 'imperium',
-          repositoryId: repository.id,
-          description: body.description,
-          rationale: generated.explanation,
-          ruleId: 'llm.extension',
-          category: 'extension',
-          confidence: 0.5,
-          files,
-          createdBy: request.principal!.label,
-        },
-        services.now(),
-        services.compute,
-      );
-      await publishProposalEvent(services.events, 'created', proposal, app.log);
-      for (const older of superseded) await publishProposalEvent(services.events, 'superseded', older, app.log);
-      return reply.code(201).send(presentProposal(proposal, await proposalHistory(orm, proposal.id)));
+      return reply.code(201).send(presentProposal(outcome.proposal, outcome.history));
     },
   );
 };

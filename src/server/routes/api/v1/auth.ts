@@ -1,25 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import {
-  accountKey,
-  clearFailures,
-  createAttemptQueue,
-  DEFAULT_ACCOUNT_POLICY,
-  DEFAULT_ADDRESS_POLICY,
-  ipKey,
-  lockedFor,
-  recordFailure,
-} from '../../../../accounts/login-throttle.js';
-import { burnPasswordCheck, verifyPassword } from '../../../../accounts/passwords.js';
+import { createAttemptQueue } from '../../../../accounts/login-throttle.js';
 import { ROLES, SCOPES } from '../../../../accounts/roles.js';
-import {
-  consumeRefreshToken,
-  findRefreshTokenFamily,
-  issueTokenPair,
-  revokeTokenFamily,
-} from '../../../../accounts/tokens.js';
-import { findActiveUser, findUserByEmail, normaliseEmail, registerUser } from '../../../../accounts/users.js';
-import { forbidden, HttpProblem, unauthorized } from '../../../problem.js';
+import { refreshSession, register, signIn, signOut } from '../../../../accounts/sessions.js';
+import { EmailTakenError, findActiveUser } from '../../../../accounts/users.js';
+import { AccountRefusedError } from '../../../../accounts/account-refused-error.js';
+import { accountProblem } from '../../../account-problem.js';
+import { conflict } from '../../../problem.js';
 import { emailSchema, passwordSchema, presentUser, userSchema } from './representations.js';
 
 const tokenPairSchema = z
@@ -35,6 +22,12 @@ const tokenPairSchema = z
 const auth: FastifyPluginAsyncZod = async (app) => {
   const { database, config, tokens } = app.services;
   const attemptsInTurn = createAttemptQueue();
+  const sessions = {
+    orm: database.orm,
+    tokens,
+    revocations: app.services.revocations,
+    now: () => app.services.now(),
+  };
 
   app.post(
     '/register',
@@ -56,24 +49,19 @@ const auth: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const principal = request.principal;
-      const isAdmin = principal?.scopes.has('admin') ?? false;
-      const user = await registerUser(
-        database,
-        {
-          email: request.body.email,
-          password: request.body.password,
-          displayName: request.body.display_name,
-          role: isAdmin ? request.body.role : 'viewer',
-        },
-        (isFirst) => {
-          if (isFirst || isAdmin || config.allowSignup) return;
-          throw principal
-            ? forbidden('Only admins register users on this installation.')
-            : unauthorized('Registration is closed: an admin must register new users (ALLOW_SIGNUP is off).');
-        },
-      );
-      return reply.code(201).send(presentUser(user));
+      const isAdmin = request.principal?.scopes.has('admin') ?? false;
+      const { email, password, display_name: displayName, role } = request.body;
+      try {
+        const user = await register(
+          database,
+          { email, password, displayName, role },
+          { known: request.principal !== undefined, isAdmin, allowSignup: config.allowSignup },
+        );
+        return reply.code(201).send(presentUser(user));
+      } catch (error) {
+        if (error instanceof EmailTakenError) throw conflict('email_taken', error.message);
+        throw accountProblem(error);
+      }
     },
   );
 
@@ -93,36 +81,18 @@ const auth: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const email = normaliseEmail(request.body.email);
-      return attemptsInTurn(accountKey(email), async () => {
-        const now = app.services.now();
-        const keys = [accountKey(email), ipKey(request.ip)];
-        const wait = await lockedFor(database.orm, keys, now);
-        if (wait > 0) {
-          reply.header('retry-after', String(wait));
-          throw new HttpProblem(
-            429,
-            'login_throttled',
-            'Too Many Requests',
-            `Too many failed sign-ins; retry in ${wait} s.`,
-            {
-              retry_after: wait,
-            },
-          );
-        }
-        const user = await findUserByEmail(database.orm, email);
-        const valid = user
-          ? await verifyPassword(user.passwordHash, request.body.password)
-          : (await burnPasswordCheck(request.body.password), false);
-        if (!user || !valid || user.disabledAt) {
-          await recordFailure(database.orm, keys[0]!, DEFAULT_ACCOUNT_POLICY, now);
-          await recordFailure(database.orm, keys[1]!, DEFAULT_ADDRESS_POLICY, now);
-          throw unauthorized('Invalid email or password.');
-        }
-        await clearFailures(database.orm, keys[0]!);
-        const pair = await issueTokenPair(database.orm, tokens, user, now);
+      try {
+        const { user, ...pair } = await signIn(
+          { ...sessions, inTurn: attemptsInTurn },
+          { email: request.body.email, password: request.body.password, ip: request.ip },
+        );
         return { ...pair, user: presentUser(user) };
-      });
+      } catch (error) {
+        if (error instanceof AccountRefusedError && error.code === 'login_throttled') {
+          reply.header('retry-after', String(error.extensions.retry_after));
+        }
+        throw accountProblem(error);
+      }
     },
   );
 
@@ -141,18 +111,11 @@ const auth: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const now = app.services.now();
-      const outcome = await consumeRefreshToken(database.orm, request.body.refresh_token, now);
-      if (!outcome.ok) {
-        if (outcome.reason === 'reused') {
-          // The sign-in was revoked: its access tokens, and the streams they opened, end too.
-          await app.services.revocations.announce({ sessionIds: [outcome.familyId] });
-        }
-        throw new HttpProblem(401, 'invalid_refresh_token', 'Unauthorized', `The refresh token is ${outcome.reason}.`);
+      try {
+        return await refreshSession(sessions, request.body.refresh_token);
+      } catch (error) {
+        throw accountProblem(error);
       }
-      const user = await findActiveUser(database.orm, outcome.userId);
-      if (!user) throw new HttpProblem(401, 'invalid_refresh_token', 'Unauthorized', 'The account is disabled.');
-      return issueTokenPair(database.orm, tokens, user, now, outcome.familyId);
     },
   );
 
@@ -171,11 +134,7 @@ const auth: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const familyId = await findRefreshTokenFamily(database.orm, request.body.refresh_token);
-      if (familyId) {
-        await revokeTokenFamily(database.orm, familyId, app.services.now());
-        await app.services.revocations.announce({ sessionIds: [familyId] });
-      }
+      await signOut(sessions, request.body.refresh_token);
       return reply.code(204).send(null);
     },
   );

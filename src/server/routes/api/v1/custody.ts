@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { custodyInput } from '../../../../agents/custody/definition.js';
+import { custodyEligibilities } from '../../../../custody/eligibilities.js';
 import {
-  custodyEligibility,
   custodyLeaderboard,
   findCustodyTest,
   listCustodyTests,
@@ -216,12 +216,10 @@ const custodyRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.array(eligibilitySchema) },
       },
     },
-    async (request) => {
-      const types = request.query.agent_type ? [request.query.agent_type] : [...CUSTODY_AGENT_TYPES];
-      return Promise.all(
-        types.map(async (agentType) => presentEligibility(agentType, await custodyEligibility(orm, agentType))),
-      );
-    },
+    async (request) =>
+      (await custodyEligibilities(orm, request.query.agent_type)).map(({ agentType, eligibility }) =>
+        presentEligibility(agentType, eligibility),
+      ),
   );
 };
 

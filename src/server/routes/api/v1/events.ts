@@ -3,14 +3,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DomainEvent } from '../../../../events/bus.js';
-import { readEventsAfter } from '../../../../events/event-log.js';
-import { mayRead } from '../../../../accounts/topic-access.js';
-import { TOPIC_FORMS, TOPICS, topicMatches } from '../../../../events/topics.js';
+import { replayEvents, SubscriptionRefusedError, subscriptionTopics } from '../../../../events/subscription.js';
+import { TOPIC_FORMS, topicMatches } from '../../../../events/topics.js';
 import { bearerToken } from '../../../plugins/authentication.js';
 import { badRequest, forbidden, HttpProblem } from '../../../problem.js';
 
 const HEARTBEAT_MS = 15_000;
-const REPLAY_PAGE_SIZE = 500;
 /** A client this far behind is disconnected; it resumes with Last-Event-ID. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
@@ -77,16 +75,14 @@ const events: FastifyPluginAsyncZod = async (app) => {
         ?.split(',')
         .map((topic) => topic.trim())
         .filter(Boolean);
-      const topics: string[] = [];
-      for (const topic of requested ?? TOPICS.filter((candidate) => mayRead(principal, candidate).allowed)) {
-        const verdict = mayRead(principal, topic);
-        if (!verdict.allowed) {
-          if (verdict.code === 'forbidden') throw forbidden(verdict.detail);
-          throw new HttpProblem(400, 'unknown_topic', 'Bad Request', verdict.detail);
-        }
-        topics.push(verdict.topic);
+      let topics: string[];
+      try {
+        topics = subscriptionTopics(principal, requested);
+      } catch (error) {
+        if (!(error instanceof SubscriptionRefusedError)) throw error;
+        if (error.code === 'forbidden') throw forbidden(error.message);
+        throw new HttpProblem(400, 'unknown_topic', 'Bad Request', error.message);
       }
-      if (topics.length === 0) throw forbidden(`${principal.label} may not read any topic.`);
 
       const stream = new PassThrough();
       openStreams.add(stream);
@@ -138,16 +134,13 @@ const events: FastifyPluginAsyncZod = async (app) => {
       const replayed = new Set<string>();
       if (resumeFrom !== undefined) {
         const since = new Date(app.services.now().getTime() - config.eventRetentionSeconds * 1000);
-        let afterId = Number(resumeFrom);
         try {
-          for (;;) {
-            const page = await readEventsAfter(database.orm, { afterId, topics, since, limit: REPLAY_PAGE_SIZE });
+          for await (const page of replayEvents(database.orm, { afterId: Number(resumeFrom), topics, since })) {
             for (const event of page) {
               replayed.add(event.id);
               send(serverSentEvent(event));
             }
-            if (page.length < REPLAY_PAGE_SIZE || stream.writableEnded) break;
-            afterId = Number(page.at(-1)!.id);
+            if (stream.writableEnded) break;
           }
         } catch (error) {
           // The 200 is already on its way; ending the stream makes the client reconnect and retry.

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Principal } from '../../../../accounts/principal.js';
+import { agentSchedule, changeAgentSchedule } from '../../../../schedules/change-schedule.js';
 import { checkCron } from '../../../../schedules/next-run.js';
 import { presentSchedule, scheduleSchema } from '../../../../schedules/representation.js';
-import { changeSchedule, findSchedule, listSchedules } from '../../../../schedules/schedule-store.js';
+import { listSchedules } from '../../../../schedules/schedule-store.js';
 import { UnknownAgentError } from '../../../../tasks/task-queue.js';
+import { HttpProblem } from '../../../problem.js';
 
 /** A year: longer periods are better written as a cron expression. */
 const MAX_INTERVAL_SECONDS = 366 * 24 * 3600;
@@ -57,7 +59,9 @@ const changeNamedBody = z
   .strictObject({ agent_type: agentType.describe('the schedule to change'), ...changeFields })
   .superRefine(refineChange);
 
-const unknownAgent = (type: string) => new UnknownAgentError(type);
+/** An agent type that is not registered is 404 `unknown_agent`. */
+const unknownAgent = (error: unknown) =>
+  error instanceof UnknownAgentError ? new HttpProblem(404, error.code, 'Not Found', error.message) : error;
 
 const CHANGE_DESCRIPTION =
   "Changes an agent's schedule at run time; the change is stored (it outlives restarts) and every process's " +
@@ -76,20 +80,19 @@ const scheduleRoutes: FastifyPluginAsyncZod = async (app) => {
   const read = { auth: { scope: 'agents:read' as const } };
   const write = { auth: { scope: 'agents:run' as const } };
 
+  const dependencies = {
+    orm,
+    defaultIntervalSeconds: (type: string) => services.agents.get(type)?.defaultIntervalSeconds(services.config),
+    wake: () => services.runtime.scheduler?.wake(),
+  };
+
   async function change(type: string, body: z.infer<typeof changeBody>, principal: Principal) {
-    const definition = services.agents.get(type);
-    if (!definition) throw unknownAgent(type);
-    const cron = typeof body.cron === 'string' ? (checkCron(body.cron) as { cron: string }).cron : body.cron;
-    const row = await changeSchedule(
-      orm,
-      type,
-      { intervalSeconds: body.interval_seconds, cron, enabled: body.enabled },
-      { updatedBy: principal.label, defaultIntervalSeconds: definition.defaultIntervalSeconds(services.config) },
-    );
-    if (!row) throw unknownAgent(type);
-    // This process's scheduler looks at once; the others hear the NOTIFY the change sent.
-    services.runtime.scheduler?.wake();
-    return presentSchedule(row);
+    const change = { intervalSeconds: body.interval_seconds, cron: body.cron, enabled: body.enabled };
+    try {
+      return presentSchedule(await changeAgentSchedule(dependencies, type, change, principal.label));
+    } catch (error) {
+      throw unknownAgent(error);
+    }
   }
 
   app.get(
@@ -141,10 +144,12 @@ const scheduleRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const type = request.params.agent_type;
-      const row = services.agents.get(type) ? await findSchedule(orm, type) : undefined;
-      if (!row) throw unknownAgent(type);
-      return presentSchedule(row);
+      const registered = (type: string) => services.agents.get(type) !== undefined;
+      try {
+        return presentSchedule(await agentSchedule(orm, registered, request.params.agent_type));
+      } catch (error) {
+        throw unknownAgent(error);
+      }
     },
   );
 

@@ -2,13 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { timeBound } from '../../../../analytics/time-bound.js';
 import { LANGUAGE_MODEL_PROVIDERS } from '../../../../config/config.js';
-import { budgetStatus, periodBounds, type BudgetUse, type PeriodBudgets } from '../../../../llm/token-budgets.js';
-import {
-  agentTypesUsed,
-  summarizeUsage,
-  type UsageGrouping,
-  type UsageTotals,
-} from '../../../../llm/token-usage-store.js';
+import type { BudgetUse, PeriodBudgets } from '../../../../llm/token-budgets.js';
+import type { UsageGrouping, UsageTotals } from '../../../../llm/token-usage-store.js';
+import { usageReport } from '../../../../llm/usage-report.js';
 
 const GROUPINGS = ['agent', 'provider', 'model', 'day'] as const;
 const bound = timeBound;
@@ -153,17 +149,16 @@ const tokenUsageRoutes: FastifyPluginAsyncZod = async (app) => {
         provider: query.provider,
         model: query.model,
       };
-      const summary = await summarizeUsage(orm, filter, query.group_by);
-      const now = services.now();
-      const agentTypes = query.agent_type
-        ? [query.agent_type]
-        : [
-            ...new Set([
-              ...services.agents.list().map((definition) => definition.type),
-              ...(await agentTypesUsed(orm, { from: periodBounds('month', now).start })),
-            ]),
-          ].sort();
-      const budgets = await budgetStatus(orm, services.config.llm, agentTypes, now);
+      const { summary, budgets } = await usageReport(
+        {
+          orm,
+          llm: services.config.llm,
+          registeredAgentTypes: () => services.agents.list().map((definition) => definition.type),
+          now: () => services.now(),
+        },
+        filter,
+        query.group_by,
+      );
       return {
         from: query.from?.toISOString() ?? null,
         to: query.to?.toISOString() ?? null,

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../../../accounts/roles.js';
-import { createUser, findUser, listUsers, updateUser } from '../../../../accounts/users.js';
-import { revokeUserTokens } from '../../../../accounts/tokens.js';
-import { notFound } from '../../../problem.js';
+import { createUser, EmailTakenError, findUser, listUsers } from '../../../../accounts/users.js';
+import { changeUser } from '../../../../accounts/change-user.js';
+import { conflict, notFound } from '../../../problem.js';
 import {
   emailSchema,
   idParams,
@@ -91,18 +91,12 @@ const users: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const updated = await updateUser(orm, request.params.id, {
-        role: request.body.role,
-        displayName: request.body.display_name,
-        disabled: request.body.disabled,
-      });
+      const updated = await changeUser(
+        { orm, revocations: app.services.revocations, now: () => app.services.now() },
+        request.params.id,
+        { role: request.body.role, displayName: request.body.display_name, disabled: request.body.disabled },
+      );
       if (!updated) throw notFound(`No user ${request.params.id}`);
-      // A disabled user's sign-ins end now, not when they would be re-enabled.
-      if (request.body.disabled) {
-        const sessionIds = await revokeUserTokens(orm, updated.id, app.services.now());
-        // Their streams close, and their access tokens stay refused should they be enabled again.
-        await app.services.revocations.announce({ userId: updated.id, sessionIds });
-      }
       return presentUser(updated);
     },
   );
