@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { selectRows } from '../src/analytics/window-queries.js';
 import { recordUsage } from '../src/llm/token-usage-store.js';
-import { transitionProposal } from '../src/proposals/transition.js';
+import { transitionProposal } from '../src/proposals/transition-store.js';
 import { storeBaseline, storeProposalRun } from '../src/sandbox/run-store.js';
 import { createTestApp, eventually, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';

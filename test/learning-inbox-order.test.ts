@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { desc, eq, max } from 'drizzle-orm';
 import { learningEvents, learningModels } from '../src/db/schema.js';
 import { recordTestOutcome } from '../src/learning/learning-event-store.js';
-import { transitionProposal } from '../src/proposals/transition.js';
+import { transitionProposal } from '../src/proposals/transition-store.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';
 

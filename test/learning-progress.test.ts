@@ -17,7 +17,7 @@ import {
   XP_RULES,
   xpDelta,
 } from '../src/learning/xp.js';
-import { transitionProposal } from '../src/proposals/transition.js';
+import { transitionProposal } from '../src/proposals/transition-store.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';
 

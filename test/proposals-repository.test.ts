@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { proposals, repositories } from '../src/db/schema.js';
 import type { DomainEvent } from '../src/events/bus.js';
-import { expireProposals } from '../src/proposals/expiry.js';
+import { expireProposals } from '../src/proposals/expiry-queries.js';
 import { DEFAULT_REPOSITORY_POLICY } from '../src/repositories/policy.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';

@@ -1,7 +1,7 @@
 import type { Orm } from '../db/database.js';
 import type { DomainEvent, EventBus } from '../events/bus.js';
 import type { Principal } from './principal.js';
-import { revokedAmong } from './revoked-credentials.js';
+import { revokedAmong } from './revoked-credential-queries.js';
 import { sessionsRevokedSince } from './refresh-token-store.js';
 
 /**

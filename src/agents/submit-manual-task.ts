@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Database } from '../db/database.js';
-import { ProposalNotFoundError } from '../proposals/transition.js';
+import { ProposalNotFoundError } from '../proposals/transition-store.js';
 import { RepositoryNotFoundError } from '../repositories/repository-not-found-error.js';
 import { ExperimentNotFoundError } from '../sandbox/experiment-not-found-error.js';
 import { AgentNotRegisteredError, type TaskQueue } from '../tasks/task-queue.js';

@@ -5,7 +5,7 @@ import type { Impact } from '../analysis/imperium/rule.js';
 import { languageOfPath, type Language } from '../analysis/languages.js';
 import type { Compute } from '../compute/compute.js';
 import { LlmNotConfiguredError } from '../llm/language-model-errors.js';
-import { securityGateFailure } from '../proposals/security-gate.js';
+import { securityGateFailure } from '../analysis/security-gate.js';
 
 export type SourcedChange = EngineChange & { readonly source: 'engine' | 'llm' };
 

@@ -11,7 +11,7 @@ import { openPullRequestForProposal } from './pull-request-step.js';
 import { withHistory, type ProposalDetail, type ProposalServices } from './proposal-services.js';
 import { findProposal } from '../proposals/proposal-store.js';
 import { reviewProposal } from './review.js';
-import { ProposalNotFoundError } from '../proposals/transition.js';
+import { ProposalNotFoundError } from '../proposals/transition-store.js';
 
 /**
  * Applies an accepted proposal and announces the outcome. A change that no longer applies is announced

@@ -6,7 +6,7 @@ import { applyPatchAsCommit, type ApplyFailureReason } from '../proposals/apply/
 import { readBranchTip } from '../proposals/apply/branch-refs.js';
 import { applyCheckoutRoot } from '../proposals/apply/scratch-worktree.js';
 import { ProposalRefusedError } from '../proposals/proposal-refused-error.js';
-import { IllegalTransitionError, ProposalNotFoundError, type Proposal } from '../proposals/transition.js';
+import { IllegalTransitionError, ProposalNotFoundError, type Proposal } from '../proposals/transition-store.js';
 import { transitionWithLearning } from '../learning/learning-event-store.js';
 import { effectivePolicy } from '../repositories/policy.js';
 import type { ProposalStatus } from '../proposals/states.js';

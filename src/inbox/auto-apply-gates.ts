@@ -1,6 +1,6 @@
 import type { RepositoryPolicy } from '../db/schema.js';
 import { securityGateFailure } from '../analysis/security-gate.js';
-import type { Proposal } from '../proposals/transition.js';
+import type { Proposal } from '../proposals/transition-store.js';
 
 export interface FailedGate {
   readonly gate:

@@ -9,7 +9,7 @@ import { buildChanges, contentHash, rangesOverlap, type FileChangeInput } from '
 import { OPEN_STATUSES } from '../proposals/states.js';
 import { repositoryChecks } from '../sandbox/checks.js';
 import { enqueueProposalTest } from '../sandbox/enqueue-proposal-test.js';
-import { transitionProposal, type Proposal } from '../proposals/transition.js';
+import { transitionProposal, type Proposal } from '../proposals/transition-store.js';
 import { scoreProposal } from '../learning/model-store.js';
 import { activeSuppression } from '../learning/suppression.js';
 import { RepositoryNotFoundError } from '../repositories/repository-not-found-error.js';

@@ -5,7 +5,7 @@ import type { EventBus } from '../events/bus.js';
 import type { SandboxSettings } from '../sandbox/sandbox-service.js';
 import type { TaskQueue } from '../tasks/task-queue.js';
 import { findProposal, proposalHistory } from '../proposals/proposal-store.js';
-import { ProposalNotFoundError, type Proposal } from '../proposals/transition.js';
+import { ProposalNotFoundError, type Proposal } from '../proposals/transition-store.js';
 
 /** What the proposal services need: storage, the event bus, the compute pool, settings and the clock. */
 export interface ProposalServices {

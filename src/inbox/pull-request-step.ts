@@ -4,7 +4,7 @@ import { git } from '../git/git.js';
 import { openPullRequest } from '../github/pull-requests.js';
 import { pushBranch } from '../github/push-branch.js';
 import { gitHubHostFromApiUrl, parseGitHubRemote } from '../github/remote-url.js';
-import type { Proposal } from '../proposals/transition.js';
+import type { Proposal } from '../proposals/transition-store.js';
 
 /**
  * Pushes an applied proposal's branch and opens a pull request for it. The commit already exists, so a

@@ -1,7 +1,7 @@
 import { publishProposalEvent } from '../proposals/proposal-events.js';
 import { withHistory, type ProposalDetail, type ProposalServices } from './proposal-services.js';
 import { reviewProposal, type Verdict } from './review.js';
-import type { Proposal } from '../proposals/transition.js';
+import type { Proposal } from '../proposals/transition-store.js';
 
 export type ReviewServices = Pick<ProposalServices, 'database' | 'events' | 'tasks' | 'log' | 'now'>;
 

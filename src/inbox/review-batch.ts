@@ -1,7 +1,7 @@
 import { reviewAndAnnounce, type ReviewServices } from './review-and-publish.js';
 import type { Verdict } from './review.js';
 import type { ProposalStatus } from '../proposals/states.js';
-import { IllegalTransitionError, ProposalNotFoundError } from '../proposals/transition.js';
+import { IllegalTransitionError, ProposalNotFoundError } from '../proposals/transition-store.js';
 
 export interface BatchReviewOutcome {
   readonly id: string;

@@ -4,7 +4,7 @@ import { scheduleRefit } from '../learning/refit.js';
 import { cancelProposalTests } from '../sandbox/cancel-proposal-tests.js';
 import type { TaskRow } from '../tasks/task-store.js';
 import type { ReviewReason } from '../proposals/states.js';
-import type { Proposal } from '../proposals/transition.js';
+import type { Proposal } from '../proposals/transition-store.js';
 
 export interface Verdict {
   readonly verdict: 'accept' | 'reject';

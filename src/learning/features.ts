@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { SEVERITIES, type Severity } from '../analysis/guardian/finding.js';
-import type { Proposal } from '../proposals/transition.js';
+import type { Proposal } from '../proposals/transition-store.js';
 
 /** The columns of a proposal the features come from (a stored row, or one about to be stored). */
 export type FeatureSource = Pick<

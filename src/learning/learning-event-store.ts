@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
 import { learningEvents, learningModels } from '../db/schema.js';
-import { transitionProposal, type Proposal, type TransitionRequest } from '../proposals/transition.js';
+import { transitionProposal, type Proposal, type TransitionRequest } from '../proposals/transition-store.js';
 import { writeAgentProgress, eventXp, type LearningEventRow } from './agent-progress.js';
 import { evaluate, type ModelQuality } from './evaluation.js';
 import { extractFeatures, type ProposalFeatures } from './features.js';

@@ -1,5 +1,5 @@
 import type { Orm } from '../db/database.js';
-import type { Proposal } from '../proposals/transition.js';
+import type { Proposal } from '../proposals/transition-store.js';
 import { eventXp, recomputeAgentProgress } from './agent-progress.js';
 import { evaluate, type ModelQuality } from './evaluation.js';
 import { extractFeatures, type ProposalFeatures } from './features.js';

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
-import { expireProposals } from './expiry.js';
+import { expireProposals } from './expiry-queries.js';
 import { publishProposalEvent } from './proposal-events.js';
 
 /**

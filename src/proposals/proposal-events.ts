@@ -1,5 +1,5 @@
 import type { EventBus } from '../events/bus.js';
-import type { Proposal } from './transition.js';
+import type { Proposal } from './transition-store.js';
 
 export type ProposalEventType =
   | 'created'

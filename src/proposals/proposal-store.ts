@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-
 import type { Orm } from '../db/database.js';
 import { proposals, proposalTransitions } from '../db/schema.js';
 import type { ProposalStatus } from './states.js';
-import type { Proposal } from './transition.js';
+import type { Proposal } from './transition-store.js';
 
 export const PROPOSAL_SORTS = [
   'created_at',

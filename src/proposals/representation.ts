@@ -3,7 +3,7 @@ import type { proposalTransitions } from '../db/schema.js';
 import type { ProposalSummary } from './proposal-store.js';
 import { securitySummary } from '../analysis/security-gate.js';
 import { AGENT_TYPES, PROPOSAL_STATUSES } from './states.js';
-import type { Proposal } from './transition.js';
+import type { Proposal } from './transition-store.js';
 
 export const proposalSummarySchema = z
   .object({

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
 import { publishProposalEvent } from '../proposals/proposal-events.js';
-import { IllegalTransitionError, transitionProposal } from '../proposals/transition.js';
+import { IllegalTransitionError, transitionProposal } from '../proposals/transition-store.js';
 import { updateExperiment } from './experiment-store.js';
 
 /**

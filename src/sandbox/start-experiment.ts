@@ -1,6 +1,6 @@
 import type { Orm } from '../db/database.js';
 import { findProposal } from '../proposals/proposal-store.js';
-import { ProposalNotFoundError } from '../proposals/transition.js';
+import { ProposalNotFoundError } from '../proposals/transition-store.js';
 import { requireRepository } from '../repositories/require-repository.js';
 import type { TaskQueue } from '../tasks/task-queue.js';
 import { createExperiment } from './create-experiment.js';

@@ -2,7 +2,7 @@ import type { Database } from '../db/database.js';
 import type { SandboxCommandResult } from '../db/schema.js';
 import type { EventBus } from '../events/bus.js';
 import { publishProposalEvent } from '../proposals/proposal-events.js';
-import { IllegalTransitionError, transitionProposal, type Proposal } from '../proposals/transition.js';
+import { IllegalTransitionError, transitionProposal, type Proposal } from '../proposals/transition-store.js';
 import { findProposal } from '../proposals/proposal-store.js';
 import { recordTestOutcome } from '../learning/learning-event-store.js';
 import { findRepository, type Repository } from '../repositories/repository-store.js';

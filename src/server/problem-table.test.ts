@@ -19,7 +19,7 @@ import {
   LlmProviderError,
 } from '../llm/language-model-errors.js';
 import { ProposalRefusedError } from '../proposals/proposal-refused-error.js';
-import { IllegalTransitionError, ProposalNotFoundError } from '../proposals/transition.js';
+import { IllegalTransitionError, ProposalNotFoundError } from '../proposals/transition-store.js';
 import { UnknownRevisionError } from '../repositories/git-repository.js';
 import { RepositoryNotFoundError } from '../repositories/repository-not-found-error.js';
 import { RepositoryRefusedError } from '../repositories/repository-refused-error.js';

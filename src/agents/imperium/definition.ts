@@ -1,7 +1,6 @@
 import { defineAgent, type AnyAgentDefinition } from '../../tasks/agent-definition.js';
 import { guardianAgent } from '../guardian/definition.js';
 import { learningAgent } from '../learning/definition.js';
-import { repositoryInput } from '../../repositories/repository-inventory.js';
 import { sandboxAgent } from '../sandbox/definition.js';
 import { isCycle, runCycle } from '../../imperium/cycle.js';
 import { runImperium } from '../../imperium/repository-run.js';

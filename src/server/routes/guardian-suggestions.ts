@@ -5,7 +5,6 @@ import { approveSuggestion } from '../../guardian/approve-suggestion.js';
 import { getSuggestion, recordVerdict } from '../../guardian/review-suggestion.js';
 import { SuggestionRefusedError } from '../../guardian/suggestion-refused-error.js';
 import { listSuggestions, SUGGESTION_STATUSES, type GuardianSuggestion } from '../../guardian/suggestion-store.js';
-import { asProblem } from '../../proposals/errors-to-problems.js';
 import { gitRepositoryReader } from '../../repositories/git-reader.js';
 import { HttpProblem } from '../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './api/v1/representations.js';
@@ -17,7 +16,7 @@ function refusal(error: unknown): unknown {
   if (error instanceof SuggestionRefusedError) {
     return new HttpProblem(error.status, error.code, TITLES[error.status] ?? 'Error', error.message, error.extensions);
   }
-  return asProblem(error);
+  return error;
 }
 
 const editSchema = z.object({ start: z.number().int(), end: z.number().int(), replacement: z.string() });

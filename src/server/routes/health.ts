@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkReadiness } from '../../observability/readiness.js';
+import { checkReadiness } from '../readiness.js';
 import { sendProblem } from '../error-handler.js';
 
 const checkSchema = z.object({

@@ -8,9 +8,8 @@ import { proposeExtension } from '../../imperium/propose-extension.js';
 import type { ImperiumLlmPass } from '../../analysis/imperium/llm-pass.js';
 import { UnsupportedLanguageError } from '../../analysis/imperium/optimize.js';
 import { IMPACTS } from '../../analysis/imperium/rule.js';
-import { asProblem } from '../../proposals/errors-to-problems.js';
 import { presentProposal, proposalSchema } from '../../proposals/representation.js';
-import { securitySummary } from '../../proposals/security-gate.js';
+import { securitySummary } from '../../analysis/security-gate.js';
 import { gitRepositoryReader } from '../../repositories/git-reader.js';
 import { HttpProblem } from '../problem.js';
 
@@ -139,7 +138,7 @@ function extensionProblem(error: unknown): unknown {
       errors: error.problems.map((problem) => ({ field: `output.${problem.field}`, message: problem.message })),
     });
   }
-  return asProblem(error);
+  return error;
 }
 
 /** Imperium's synchronous optimisation of one file (`/imperium/…`); repository runs are agent tasks. */

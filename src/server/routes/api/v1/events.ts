@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DomainEvent } from '../../../../events/bus.js';
-import { replayEvents, SubscriptionRefusedError, subscriptionTopics } from '../../../../events/subscription.js';
+import { replayEvents, SubscriptionRefusedError, subscriptionTopics } from '../../../../accounts/event-subscription.js';
 import { TOPIC_FORMS, topicMatches } from '../../../../events/topics.js';
 import { bearerToken } from '../../../plugins/authentication.js';
 import { badRequest, forbidden, HttpProblem } from '../../../problem.js';

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { grants } from '../../../../accounts/roles.js';
 import { branchNameSchema, revisionSchema } from '../../../../repositories/branch-name.js';
 import { browseRepositoryDirectory, browseRepositoryFile } from '../../../../repositories/browse-repository.js';
-import { UnknownRevisionError } from '../../../../repositories/git-repository.js';
 import {
   changeRepository,
   removeRepository,
@@ -12,12 +11,10 @@ import {
 import { repositoryPolicyPatchSchema } from '../../../../repositories/policy.js';
 import { registerClone, registerLocalPath } from '../../../../repositories/register-repository.js';
 import { RepositoryNotFoundError } from '../../../../repositories/repository-not-found-error.js';
-import { RepositoryRefusedError } from '../../../../repositories/repository-refused-error.js';
 import { listRepositories } from '../../../../repositories/repository-store.js';
 import { requireRepository } from '../../../../repositories/require-repository.js';
-import { UnsafePathError } from '../../../../repositories/safe-path.js';
 import { repositoryCheckReport } from '../../../../sandbox/check-report.js';
-import { forbidden, HttpProblem, notFound } from '../../../problem.js';
+import { forbidden } from '../../../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './representations.js';
 import { fileSchema, presentRepository, repositorySchema, treeSchema } from './repository-representation.js';
 

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../../../accounts/roles.js';
-import { createUser, EmailTakenError, findUser, listUsers } from '../../../../accounts/users.js';
+import { createUser, findUser, listUsers } from '../../../../accounts/users.js';
 import { changeUser } from '../../../../accounts/change-user.js';
-import { conflict, notFound } from '../../../problem.js';
+import { notFound } from '../../../problem.js';
 import {
   emailSchema,
   idParams,

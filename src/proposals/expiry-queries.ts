@@ -2,7 +2,7 @@ import { and, inArray, lte } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
 import { proposals } from '../db/schema.js';
 import { OPEN_STATUSES } from './states.js';
-import { IllegalTransitionError, transitionProposal, type Proposal } from './transition.js';
+import { IllegalTransitionError, transitionProposal, type Proposal } from './transition-store.js';
 
 /** Moves every open proposal whose time is up to `expired`; answers the ones it moved. */
 export async function expireProposals(orm: Orm, now: Date): Promise<Proposal[]> {

@@ -3,7 +3,7 @@ import type { LanguageModelStatus } from '../llm/language-model-status.js';
 import { sandboxStatus, type SandboxStatus } from '../sandbox/sandbox-status.js';
 import type { SandboxSettings } from '../sandbox/sandbox-service.js';
 import { queueDepth, type QueueDepth } from '../tasks/queue-depth-queries.js';
-import type { TaskRuntime } from '../tasks/runtime.js';
+import type { TaskRuntime } from './task-runtime.js';
 
 const PROBE_TIMEOUT_MS = 2000;
 

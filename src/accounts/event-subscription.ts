@@ -1,8 +1,9 @@
-import type { Principal } from '../accounts/principal.js';
+import type { Principal } from './principal.js';
 import type { Orm } from '../db/database.js';
-import type { DomainEvent } from './bus.js';
-import { readEventsAfter } from './event-log.js';
-import { mayRead, TOPICS } from './topics.js';
+import type { DomainEvent } from '../events/bus.js';
+import { readEventsAfter } from '../events/event-log.js';
+import { mayRead } from './topic-access.js';
+import { TOPICS } from '../events/topics.js';
 
 const REPLAY_PAGE_SIZE = 500;
 
