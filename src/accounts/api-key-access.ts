@@ -14,7 +14,6 @@ const isAdmin = (principal: Principal) => principal.scopes.has('admin');
 function ownerOrAdmin(principal: Principal) {
   if (!isAdmin(principal) && !principal.userId) {
     throw new AccountRefusedError(
-      403,
       'forbidden',
       'Only a user, or a key that belongs to one, or an admin can manage API keys.',
     );
@@ -32,7 +31,7 @@ export async function visibleApiKey(orm: Orm, principal: Principal, id: string):
   ownerOrAdmin(principal);
   const key = await findApiKey(orm, id);
   if (!key || (!isAdmin(principal) && key.userId !== principal.userId)) {
-    throw new AccountRefusedError(404, 'not_found', `No API key ${id}`);
+    throw new AccountRefusedError('not_found', `No API key ${id}`);
   }
   return key;
 }
@@ -50,11 +49,10 @@ export async function createOwnApiKey(
   ownerOrAdmin(principal);
   const excess = order.scopes.filter((scope) => !grants(principal.scopes, scope));
   if (excess.length > 0) {
-    throw new AccountRefusedError(403, 'forbidden', `You cannot grant scopes you do not hold: ${excess.join(', ')}.`);
+    throw new AccountRefusedError('forbidden', `You cannot grant scopes you do not hold: ${excess.join(', ')}.`);
   }
   if (order.expiresAt && order.expiresAt <= now()) {
     throw new AccountRefusedError(
-      400,
       'bad_request',
       'expires_at must be in the future',
       {},
@@ -85,7 +83,7 @@ export async function revokeVisibleApiKey(
   const { orm, revocations } = dependencies;
   const key = await visibleApiKey(orm, principal, id);
   if (!(await revokeApiKey(orm, key.id))) {
-    throw new AccountRefusedError(409, 'already_revoked', `API key ${key.id} is already revoked`);
+    throw new AccountRefusedError('already_revoked', `API key ${key.id} is already revoked`);
   }
   await revocations.announce({ apiKeyId: key.id });
   return (await findApiKey(orm, key.id))!;

@@ -43,9 +43,8 @@ export async function register(
   return registerUser(database, { ...registration, role: caller.isAdmin ? registration.role : 'viewer' }, (isFirst) => {
     if (isFirst || caller.isAdmin || caller.allowSignup) return;
     throw caller.known
-      ? new AccountRefusedError(403, 'forbidden', 'Only admins register users on this installation.')
+      ? new AccountRefusedError('forbidden', 'Only admins register users on this installation.')
       : new AccountRefusedError(
-          401,
           'unauthorized',
           'Registration is closed: an admin must register new users (ALLOW_SIGNUP is off).',
         );
@@ -70,7 +69,7 @@ export async function signIn(
     const keys = [accountKey(email), ipKey(credentials.ip)];
     const wait = await lockedFor(orm, keys, now);
     if (wait > 0) {
-      throw new AccountRefusedError(429, 'login_throttled', `Too many failed sign-ins; retry in ${wait} s.`, {
+      throw new AccountRefusedError('login_throttled', `Too many failed sign-ins; retry in ${wait} s.`, {
         retry_after: wait,
       });
     }
@@ -81,7 +80,7 @@ export async function signIn(
     if (!user || !valid || user.disabledAt) {
       await recordFailure(orm, keys[0]!, DEFAULT_ACCOUNT_POLICY, now);
       await recordFailure(orm, keys[1]!, DEFAULT_ADDRESS_POLICY, now);
-      throw new AccountRefusedError(401, 'unauthorized', 'Invalid email or password.');
+      throw new AccountRefusedError('unauthorized', 'Invalid email or password.');
     }
     await clearFailures(orm, keys[0]!);
     const pair = await issueTokenPair(orm, tokens, user, now);
@@ -102,10 +101,10 @@ export async function refreshSession(dependencies: SessionDependencies, refreshT
       // The sign-in was revoked: its access tokens, and the streams they opened, end too.
       await revocations.announce({ sessionIds: [outcome.familyId] });
     }
-    throw new AccountRefusedError(401, 'invalid_refresh_token', `The refresh token is ${outcome.reason}.`);
+    throw new AccountRefusedError('invalid_refresh_token', `The refresh token is ${outcome.reason}.`);
   }
   const user = await findActiveUser(orm, outcome.userId);
-  if (!user) throw new AccountRefusedError(401, 'invalid_refresh_token', 'The account is disabled.');
+  if (!user) throw new AccountRefusedError('invalid_refresh_token', 'The account is disabled.');
   return issueTokenPair(orm, tokens, user, now, outcome.familyId);
 }
 

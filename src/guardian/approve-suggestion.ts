@@ -32,7 +32,7 @@ export interface ApproveSuggestionDependencies {
 const CONFIDENCE_SCORE: Record<Confidence, number> = { low: 0.4, medium: 0.7, high: 0.9 };
 
 const stale = (message: string, extensions: Record<string, unknown> = {}) =>
-  new SuggestionRefusedError(409, 'stale_suggestion', message, extensions);
+  new SuggestionRefusedError('stale_suggestion', message, extensions);
 
 /**
  * Approves a pending suggestion: applies its fix (the rule's automatic one, or one written by the model and
@@ -51,7 +51,6 @@ export async function approveSuggestion(
   const useLlm = !row.fix && (approval.useLlm ?? llmConfigured);
   if (!row.fix && !useLlm) {
     throw new SuggestionRefusedError(
-      409,
       'no_automatic_fix',
       `Rule ${row.ruleId} has no automatic fix for this finding; ` +
         (llmConfigured
@@ -65,7 +64,7 @@ export async function approveSuggestion(
   }
   if (row.resolved) throw stale(`The latest scan of ${row.filePath} no longer found this problem.`);
   const repository = await findRepository(orm, row.repositoryId);
-  if (!repository) throw new SuggestionRefusedError(404, 'not_found', `No repository ${row.repositoryId}.`);
+  if (!repository) throw new SuggestionRefusedError('not_found', `No repository ${row.repositoryId}.`);
   const head = await reader.resolveHead(repository);
   const current = await reader.readFileAtRef(repository, head, row.filePath);
   const finding = current === undefined ? undefined : await currentFinding(compute, row, current);
@@ -164,7 +163,7 @@ async function llmFixed(
 ) {
   const language = languageOfPath(row.filePath);
   if (!language) {
-    throw new SuggestionRefusedError(422, 'llm_fix_rejected', `${row.filePath} has no analysed language.`);
+    throw new SuggestionRefusedError('llm_fix_rejected', `${row.filePath} has no analysed language.`);
   }
   try {
     const fix = await proposeLlmFix(llm, {
@@ -184,7 +183,7 @@ async function llmFixed(
     };
   } catch (error) {
     if (error instanceof LlmFixRejectedError) {
-      throw new SuggestionRefusedError(422, error.code, error.message, { reason: error.reason });
+      throw new SuggestionRefusedError(error.code, error.message, { reason: error.reason });
     }
     throw error;
   }

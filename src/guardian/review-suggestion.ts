@@ -14,12 +14,12 @@ export interface SuggestionReviewDependencies {
 /** The stored suggestion; 404 `not_found` when there is none. */
 export async function getSuggestion(orm: Orm, id: string): Promise<GuardianSuggestion> {
   const row = await findSuggestion(orm, id);
-  if (!row) throw new SuggestionRefusedError(404, 'not_found', `No suggestion ${id}.`);
+  if (!row) throw new SuggestionRefusedError('not_found', `No suggestion ${id}.`);
   return row;
 }
 
 export const notPending = (row: GuardianSuggestion) =>
-  new SuggestionRefusedError(409, 'suggestion_not_pending', `Suggestion ${row.id} is ${row.status}, not pending.`, {
+  new SuggestionRefusedError('suggestion_not_pending', `Suggestion ${row.id} is ${row.status}, not pending.`, {
     current_status: row.status,
   });
 

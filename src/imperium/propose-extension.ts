@@ -73,7 +73,7 @@ export async function proposeExtension(
   if (order.repositoryId) {
     repository = await findRepository(orm, order.repositoryId);
     if (!repository) {
-      throw new ExtensionRefusedError(404, 'repository_not_found', `No repository ${order.repositoryId}`);
+      throw new ExtensionRefusedError('repository_not_found', `No repository ${order.repositoryId}`);
     }
     Object.assign(generation, await repositoryContext(reader, repository, filePath));
   }
@@ -116,12 +116,11 @@ function checkedFilePath(requested: string, requestedLanguage: Language | undefi
     filePath = normaliseRelativePath(requested);
   } catch (error) {
     if (!(error instanceof UnsafePathError)) throw error;
-    throw new ExtensionRefusedError(400, 'unsafe_path', error.message, { name: 'file_path', message: error.reason });
+    throw new ExtensionRefusedError('unsafe_path', error.message, { name: 'file_path', message: error.reason });
   }
   const language = languageOfPath(filePath);
   if (!language) {
     throw new ExtensionRefusedError(
-      400,
       'unsupported_language',
       `Imperium generates JavaScript, TypeScript or Python; ${filePath} is none of them.`,
       { name: 'file_path', message: 'must end in .js, .jsx, .mjs, .cjs, .ts, .tsx, .mts, .cts or .py' },
@@ -129,7 +128,6 @@ function checkedFilePath(requested: string, requestedLanguage: Language | undefi
   }
   if (requestedLanguage && requestedLanguage !== language) {
     throw new ExtensionRefusedError(
-      400,
       'validation_failed',
       `language ${requestedLanguage} does not match file_path ${filePath} (${language}).`,
       { name: 'language', message: `does not match file_path, which is ${language}` },
@@ -156,7 +154,6 @@ async function repositoryContext(
   };
   if (filePath && (await exists(filePath))) {
     throw new ExtensionRefusedError(
-      409,
       'file_exists',
       `${filePath} exists in the repository at HEAD (${head.slice(0, 12)}).`,
       { name: 'file_path', message: 'exists at HEAD; create-extension only adds new files' },

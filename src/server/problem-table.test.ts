@@ -5,6 +5,16 @@ import { describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
 import { z } from 'zod';
+import { AccountRefusedError } from '../accounts/account-refused-error.js';
+import { SubscriptionRefusedError } from '../accounts/event-subscription.js';
+import { AgentNotFoundError, AgentRefusedError } from '../agents/agent-errors.js';
+import { IdempotencyKeyReusedError } from '../agents/submit-manual-task.js';
+import { ComputeTimeoutError } from '../compute/compute.js';
+import { SuggestionRefusedError } from '../guardian/suggestion-refused-error.js';
+import { ExtensionRefusedError } from '../imperium/extension-refused-error.js';
+import { ExperimentSandboxUnavailableError, ProposalNotInRepositoryError } from '../sandbox/start-experiment.js';
+import { TaskFinishedError } from '../tasks/cancel-task.js';
+import { TaskNotFoundError } from '../tasks/require-task.js';
 import { UnsupportedLanguageError as GuardianUnsupportedLanguageError } from '../analysis/guardian/analyze.js';
 import { UnsupportedLanguageError as ImperiumUnsupportedLanguageError } from '../analysis/imperium/optimize.js';
 import { EmailTakenError } from '../accounts/users.js';
@@ -82,6 +92,53 @@ const task = { id: 'task-1', status: 'running' } as TaskRow;
 
 /** One error of every domain error class (every code of a family), as a route would throw it. */
 const SAMPLES: readonly DomainError[] = [
+  new ProposalNotInRepositoryError('proposal-1', 'repository-1'),
+  new ExperimentSandboxUnavailableError('bubblewrap_missing', 'install bubblewrap'),
+  new IdempotencyKeyReusedError('task-1'),
+  new AgentNotFoundError('agent-1'),
+  new AgentRefusedError('agent_name_taken', 'The name is taken.', { name: 'x' }),
+  new AgentRefusedError('agent_not_declarative', 'A built-in agent.'),
+  new AgentRefusedError('agent_busy', 'Tasks wait.'),
+  new AgentRefusedError('agent_not_registered', 'Not here.'),
+  new TaskNotFoundError('task-1'),
+  new TaskFinishedError('task-1', task),
+  new ComputeTimeoutError('analyze', 60_000),
+  ...(
+    [
+      'forbidden',
+      'unauthorized',
+      'login_throttled',
+      'invalid_refresh_token',
+      'not_found',
+      'bad_request',
+      'already_revoked',
+      'email_taken',
+    ] as const
+  ).map(
+    (code) => new AccountRefusedError(code, `refused: ${code}`, code === 'login_throttled' ? { retry_after: 30 } : {}),
+  ),
+  new SubscriptionRefusedError('unknown_topic', 'No topic x.'),
+  new SubscriptionRefusedError('forbidden', 'Needs agents:read.'),
+  ...(
+    [
+      'stale_suggestion',
+      'no_automatic_fix',
+      'not_found',
+      'llm_fix_rejected',
+      'suggestion_not_pending',
+      'repository_not_found',
+    ] as const
+  ).map((code) => new SuggestionRefusedError(code, `refused: ${code}`)),
+  ...(
+    [
+      'repository_not_found',
+      'unsafe_path',
+      'unsupported_language',
+      'validation_failed',
+      'file_exists',
+      'not_found',
+    ] as const
+  ).map((code) => new ExtensionRefusedError(code, `refused: ${code}`)),
   ...RepositoryRefusedError.codes.map((code) => new RepositoryRefusedError(code, `refused: ${code}`)),
   new RepositoryRefusedError('invalid_clone_url', 'not https', 'body.clone_url', { hint: 'use https://' }),
   new RepositoryNotFoundError('repository-1'),

@@ -1,7 +1,11 @@
 import { UnsupportedLanguageError as GuardianUnsupportedLanguageError } from '../analysis/guardian/analyze.js';
 import { UnsupportedLanguageError as ImperiumUnsupportedLanguageError } from '../analysis/imperium/optimize.js';
 import { EmailTakenError } from '../accounts/users.js';
+import { AccountRefusedError } from '../accounts/account-refused-error.js';
+import { SubscriptionRefusedError } from '../accounts/event-subscription.js';
 import { AgentNotFoundError, AgentRefusedError } from '../agents/agent-errors.js';
+import { SuggestionRefusedError } from '../guardian/suggestion-refused-error.js';
+import { ExtensionRefusedError } from '../imperium/extension-refused-error.js';
 import { TaskFinishedError } from '../tasks/cancel-task.js';
 import { TaskNotFoundError } from '../tasks/require-task.js';
 import { IdempotencyKeyReusedError } from '../agents/submit-manual-task.js';
@@ -66,6 +70,10 @@ export const DOMAIN_ERROR_CLASSES = [
   AgentRefusedError,
   TaskNotFoundError,
   TaskFinishedError,
+  AccountRefusedError,
+  SubscriptionRefusedError,
+  SuggestionRefusedError,
+  ExtensionRefusedError,
   AgentNotRegisteredError,
   InvalidTaskInputError,
   TaskNotRetryableError,
@@ -144,6 +152,19 @@ export const DOMAIN_PROBLEM_STATUS = {
   agent_not_declarative: 409,
   agent_busy: 409,
   task_finished: 409,
+  // accounts and event subscriptions
+  bad_request: 400,
+  unauthorized: 401,
+  invalid_refresh_token: 401,
+  forbidden: 403,
+  already_revoked: 409,
+  login_throttled: 429,
+  unknown_topic: 400,
+  // Guardian suggestions and Imperium extensions
+  stale_suggestion: 409,
+  no_automatic_fix: 409,
+  suggestion_not_pending: 409,
+  file_exists: 409,
   agent_not_registered: 409,
   task_not_retryable: 409,
   already_retried: 409,
@@ -196,6 +217,16 @@ function extensionsOf(error: DomainError, fields: ProblemFields): DomainProblem[
   if (error instanceof IdempotencyKeyReusedError) return { task_id: error.taskId };
   if (error instanceof AgentRefusedError) return error.extensions;
   if (error instanceof TaskFinishedError) return { current_status: error.task.status };
+  if (error instanceof SuggestionRefusedError) return error.extensions;
+  if (error instanceof AccountRefusedError) {
+    return {
+      ...error.extensions,
+      ...fieldError(error.field && `body.${error.field.name}`, error.field?.message ?? ''),
+    };
+  }
+  if (error instanceof ExtensionRefusedError) {
+    return fieldError(error.field && `body.${error.field.name}`, error.field?.message ?? '');
+  }
   if (error instanceof ProposalNotInRepositoryError)
     return fieldError('body.proposal_id', 'must be a proposal of repository_id');
   if (error instanceof ExperimentSandboxUnavailableError)
@@ -262,6 +293,15 @@ function detailOf(error: DomainError): string {
   return error.message;
 }
 
+/** When to come back, for the refusals that say: a full compute queue, a throttled sign-in. */
+function retryAfterOf(error: DomainError): Record<string, string> {
+  if (error instanceof ComputeBusyError) return { 'retry-after': String(error.retryAfterSeconds) };
+  if (error instanceof AccountRefusedError && error.code === 'login_throttled') {
+    return { 'retry-after': String(error.extensions.retry_after) };
+  }
+  return {};
+}
+
 /** The problem a domain error is answered with: its code, the table's status, and its details. */
 export function problemOfDomainError(error: DomainError, fields: ProblemFields = {}): DomainProblem {
   const status =
@@ -274,6 +314,6 @@ export function problemOfDomainError(error: DomainError, fields: ProblemFields =
     title: titleOf(status),
     detail: detailOf(error),
     extensions: extensionsOf(error, fields),
-    headers: error instanceof ComputeBusyError ? { 'retry-after': String(error.retryAfterSeconds) } : {},
+    headers: retryAfterOf(error),
   };
 }

@@ -3,21 +3,9 @@ import { z } from 'zod';
 import { CONFIDENCES, SEVERITIES, type Confidence } from '../../analysis/guardian/finding.js';
 import { approveSuggestion } from '../../guardian/approve-suggestion.js';
 import { getSuggestion, recordVerdict } from '../../guardian/review-suggestion.js';
-import { SuggestionRefusedError } from '../../guardian/suggestion-refused-error.js';
 import { listSuggestions, SUGGESTION_STATUSES, type GuardianSuggestion } from '../../guardian/suggestion-store.js';
 import { gitRepositoryReader } from '../../repositories/git-reader.js';
-import { HttpProblem } from '../problem.js';
 import { idParams, paginationQuery, withTotalCount } from './api/v1/representations.js';
-
-const TITLES: Record<number, string> = { 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Content' };
-
-/** Turns Guardian's refusals, and those of proposal creation, into problem responses. */
-function refusal(error: unknown): unknown {
-  if (error instanceof SuggestionRefusedError) {
-    return new HttpProblem(error.status, error.code, TITLES[error.status] ?? 'Error', error.message, error.extensions);
-  }
-  return error;
-}
 
 const editSchema = z.object({ start: z.number().int(), end: z.number().int(), replacement: z.string() });
 
@@ -197,11 +185,7 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      try {
-        return presentSuggestion(await getSuggestion(orm, request.params.id));
-      } catch (error) {
-        throw refusal(error);
-      }
+      return presentSuggestion(await getSuggestion(orm, request.params.id));
     },
   );
 
@@ -230,15 +214,11 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      try {
-        const approved = await approveSuggestion(
-          { ...services, orm, reader: gitRepositoryReader, now: () => services.now(), log: request.log },
-          { id: request.params.id, useLlm: request.body?.use_llm, reviewer: request.principal!.label },
-        );
-        return presentSuggestion(approved);
-      } catch (error) {
-        throw refusal(error);
-      }
+      const approved = await approveSuggestion(
+        { ...services, orm, reader: gitRepositoryReader, now: () => services.now(), log: request.log },
+        { id: request.params.id, useLlm: request.body?.use_llm, reviewer: request.principal!.label },
+      );
+      return presentSuggestion(approved);
     },
   );
 
@@ -263,16 +243,12 @@ const guardianSuggestionRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
       async (request) => {
-        try {
-          const reviewed = await recordVerdict(
-            { orm, events: services.events, now: () => services.now(), log: request.log },
-            request.params.id,
-            { status, reviewer: request.principal!.label, reason: request.body.reason, note: request.body.note },
-          );
-          return presentSuggestion(reviewed);
-        } catch (error) {
-          throw refusal(error);
-        }
+        const reviewed = await recordVerdict(
+          { orm, events: services.events, now: () => services.now(), log: request.log },
+          request.params.id,
+          { status, reviewer: request.principal!.label, reason: request.body.reason, note: request.body.note },
+        );
+        return presentSuggestion(reviewed);
       },
     );
   }

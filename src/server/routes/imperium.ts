@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LANGUAGES } from '../../analysis/languages.js';
-import { ExtensionOutputError } from '../../imperium/create-extension.js';
-import { ExtensionRefusedError } from '../../imperium/extension-refused-error.js';
 import { optimizeFile } from '../../imperium/optimize-file.js';
 import { proposeExtension } from '../../imperium/propose-extension.js';
 import type { ImperiumLlmPass } from '../../analysis/imperium/llm-pass.js';
@@ -120,27 +118,6 @@ const extensionPreview = z
   })
   .meta({ id: 'ImperiumExtension' });
 
-const TITLES: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict' };
-
-/** Turns create-extension's refusals, the model's unusable answer and proposal refusals into problems. */
-function extensionProblem(error: unknown): unknown {
-  if (error instanceof ExtensionRefusedError) {
-    return new HttpProblem(
-      error.status,
-      error.code,
-      TITLES[error.status] ?? 'Error',
-      error.message,
-      error.field ? { errors: [{ field: `body.${error.field.name}`, message: error.field.message }] } : {},
-    );
-  }
-  if (error instanceof ExtensionOutputError) {
-    return new HttpProblem(502, error.code, 'Bad Gateway', error.message, {
-      errors: error.problems.map((problem) => ({ field: `output.${problem.field}`, message: problem.message })),
-    });
-  }
-  return error;
-}
-
 /** Imperium's synchronous optimisation of one file (`/imperium/…`); repository runs are agent tasks. */
 const imperiumRoutes: FastifyPluginAsyncZod<ImperiumRouteOptions> = async (app, options) => {
   await app.register(extensionRoutes);
@@ -222,27 +199,22 @@ const extensionRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      let outcome;
-      try {
-        outcome = await proposeExtension(
-          {
-            ...services,
-            orm: services.database.orm,
-            reader: gitRepositoryReader,
-            now: () => services.now(),
-            log: request.log,
-          },
-          {
-            description: body.description,
-            repositoryId: body.repository_id,
-            filePath: body.file_path,
-            language: body.language,
-            createdBy: request.principal!.label,
-          },
-        );
-      } catch (error) {
-        throw extensionProblem(error);
-      }
+      const outcome = await proposeExtension(
+        {
+          ...services,
+          orm: services.database.orm,
+          reader: gitRepositoryReader,
+          now: () => services.now(),
+          log: request.log,
+        },
+        {
+          description: body.description,
+          repositoryId: body.repository_id,
+          filePath: body.file_path,
+          language: body.language,
+          createdBy: request.principal!.label,
+        },
+      );
       if (outcome.kind === 'preview') {
         return reply.code(200).send({
           files: outcome.files,

@@ -7,7 +7,6 @@ import {
   visibleApiKeys,
 } from '../../../../accounts/api-key-access.js';
 import { SCOPES } from '../../../../accounts/roles.js';
-import { accountProblem } from '../../../account-problem.js';
 import { apiKeySchema, idParams, paginationQuery, presentApiKey, withTotalCount } from './representations.js';
 
 const apiKeys: FastifyPluginAsyncZod = async (app) => {
@@ -25,12 +24,8 @@ const apiKeys: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      try {
-        const page = await visibleApiKeys(orm, request.principal!, request.query);
-        return withTotalCount(reply, page).map(presentApiKey);
-      } catch (error) {
-        throw accountProblem(error);
-      }
+      const page = await visibleApiKeys(orm, request.principal!, request.query);
+      return withTotalCount(reply, page).map(presentApiKey);
     },
   );
 
@@ -52,17 +47,13 @@ const apiKeys: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { name, scopes, expires_at: expiresAt } = request.body;
-      try {
-        const { key, secret } = await createOwnApiKey(
-          orm,
-          request.principal!,
-          { name, scopes, expiresAt: expiresAt ? new Date(expiresAt) : undefined },
-          () => app.services.now(),
-        );
-        return reply.code(201).send({ ...presentApiKey(key), key: secret });
-      } catch (error) {
-        throw accountProblem(error);
-      }
+      const { key, secret } = await createOwnApiKey(
+        orm,
+        request.principal!,
+        { name, scopes, expiresAt: expiresAt ? new Date(expiresAt) : undefined },
+        () => app.services.now(),
+      );
+      return reply.code(201).send({ ...presentApiKey(key), key: secret });
     },
   );
 
@@ -78,11 +69,7 @@ const apiKeys: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      try {
-        return presentApiKey(await visibleApiKey(orm, request.principal!, request.params.id));
-      } catch (error) {
-        throw accountProblem(error);
-      }
+      return presentApiKey(await visibleApiKey(orm, request.principal!, request.params.id));
     },
   );
 
@@ -98,12 +85,8 @@ const apiKeys: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      try {
-        const dependencies = { orm, revocations: app.services.revocations };
-        return presentApiKey(await revokeVisibleApiKey(dependencies, request.principal!, request.params.id));
-      } catch (error) {
-        throw accountProblem(error);
-      }
+      const dependencies = { orm, revocations: app.services.revocations };
+      return presentApiKey(await revokeVisibleApiKey(dependencies, request.principal!, request.params.id));
     },
   );
 };

@@ -3,10 +3,7 @@ import { z } from 'zod';
 import { createAttemptQueue } from '../../../../accounts/login-throttle.js';
 import { ROLES, SCOPES } from '../../../../accounts/roles.js';
 import { refreshSession, register, signIn, signOut } from '../../../../accounts/sessions.js';
-import { EmailTakenError, findActiveUser } from '../../../../accounts/users.js';
-import { AccountRefusedError } from '../../../../accounts/account-refused-error.js';
-import { accountProblem } from '../../../account-problem.js';
-import { conflict } from '../../../problem.js';
+import { findActiveUser } from '../../../../accounts/users.js';
 import { emailSchema, passwordSchema, presentUser, userSchema } from './representations.js';
 
 const tokenPairSchema = z
@@ -51,17 +48,12 @@ const auth: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const isAdmin = request.principal?.scopes.has('admin') ?? false;
       const { email, password, display_name: displayName, role } = request.body;
-      try {
-        const user = await register(
-          database,
-          { email, password, displayName, role },
-          { known: request.principal !== undefined, isAdmin, allowSignup: config.allowSignup },
-        );
-        return reply.code(201).send(presentUser(user));
-      } catch (error) {
-        if (error instanceof EmailTakenError) throw conflict('email_taken', error.message);
-        throw accountProblem(error);
-      }
+      const user = await register(
+        database,
+        { email, password, displayName, role },
+        { known: request.principal !== undefined, isAdmin, allowSignup: config.allowSignup },
+      );
+      return reply.code(201).send(presentUser(user));
     },
   );
 
@@ -80,19 +72,12 @@ const auth: FastifyPluginAsyncZod = async (app) => {
         response: { 200: tokenPairSchema.extend({ user: userSchema }) },
       },
     },
-    async (request, reply) => {
-      try {
-        const { user, ...pair } = await signIn(
-          { ...sessions, inTurn: attemptsInTurn },
-          { email: request.body.email, password: request.body.password, ip: request.ip },
-        );
-        return { ...pair, user: presentUser(user) };
-      } catch (error) {
-        if (error instanceof AccountRefusedError && error.code === 'login_throttled') {
-          reply.header('retry-after', String(error.extensions.retry_after));
-        }
-        throw accountProblem(error);
-      }
+    async (request) => {
+      const { user, ...pair } = await signIn(
+        { ...sessions, inTurn: attemptsInTurn },
+        { email: request.body.email, password: request.body.password, ip: request.ip },
+      );
+      return { ...pair, user: presentUser(user) };
     },
   );
 
@@ -111,11 +96,7 @@ const auth: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      try {
-        return await refreshSession(sessions, request.body.refresh_token);
-      } catch (error) {
-        throw accountProblem(error);
-      }
+      return await refreshSession(sessions, request.body.refresh_token);
     },
   );
 

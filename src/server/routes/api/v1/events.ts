@@ -3,10 +3,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DomainEvent } from '../../../../events/bus.js';
-import { replayEvents, SubscriptionRefusedError, subscriptionTopics } from '../../../../accounts/event-subscription.js';
+import { replayEvents, subscriptionTopics } from '../../../../accounts/event-subscription.js';
 import { TOPIC_FORMS, topicMatches } from '../../../../events/topics.js';
 import { bearerToken } from '../../../plugins/authentication.js';
-import { badRequest, forbidden, HttpProblem } from '../../../problem.js';
+import { badRequest } from '../../../problem.js';
 
 const HEARTBEAT_MS = 15_000;
 /** A client this far behind is disconnected; it resumes with Last-Event-ID. */
@@ -75,14 +75,7 @@ const events: FastifyPluginAsyncZod = async (app) => {
         ?.split(',')
         .map((topic) => topic.trim())
         .filter(Boolean);
-      let topics: string[];
-      try {
-        topics = subscriptionTopics(principal, requested);
-      } catch (error) {
-        if (!(error instanceof SubscriptionRefusedError)) throw error;
-        if (error.code === 'forbidden') throw forbidden(error.message);
-        throw new HttpProblem(400, 'unknown_topic', 'Bad Request', error.message);
-      }
+      const topics = subscriptionTopics(principal, requested);
 
       const stream = new PassThrough();
       openStreams.add(stream);
