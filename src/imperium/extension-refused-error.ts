@@ -1,10 +1,5 @@
 export type ExtensionRefusalCode =
-  | 'repository_not_found'
-  | 'unsafe_path'
-  | 'unsupported_language'
-  | 'validation_failed'
-  | 'file_exists'
-  | 'not_found';
+  'repository_not_found' | 'unsafe_path' | 'unsupported_language' | 'validation_failed' | 'file_exists' | 'not_found';
 
 /**
  * A create-extension request refused for a reason the caller can act on; the route answers it as a problem
