@@ -25,7 +25,6 @@ import { DEFAULT_REPOSITORY_POLICY } from '../src/repositories/policy.js';
 import { createTestApp, eventually, type TestApp, registerRepository } from './support/app.js';
 import { databaseTargets } from './support/database.js';
 import { createRepository } from './support/repository-fixtures.js';
-import { sleep } from './support/test-agents.js';
 
 // A small package with passing tests, an Imperium opportunity (dead code after a return) and a Guardian
 // finding (command-line input evaluated).
@@ -510,7 +509,11 @@ for (const target of databaseTargets()) {
       timeoutSeconds: 120,
       maxAttempts: 1,
       async run(context) {
-        await sleep(120_000, context.signal);
+        // Ends only when the cycle's cancel aborts it.
+        await new Promise((resolve) => {
+          if (context.signal.aborted) resolve(undefined);
+          context.signal.addEventListener('abort', resolve, { once: true });
+        });
         context.signal.throwIfAborted();
         return {};
       },
