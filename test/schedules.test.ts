@@ -19,6 +19,7 @@ import { changeSchedule, databaseNow, ensureScheduleRows } from '../src/schedule
 import { buildApp, type AppOptions } from '../src/server/app.js';
 import { createTaskQueue } from '../src/tasks/task-queue.js';
 import { eventually } from './support/app.js';
+import { queue as arrivals } from './support/event-clients.js';
 import { createTestDatabase, databaseTargets, type TestDatabase } from './support/database.js';
 import { scriptedAgent, sleep, testRegistry } from './support/test-agents.js';
 
@@ -266,12 +267,14 @@ for (const target of databaseTargets()) {
       const served = await serve({ WORKER_CONCURRENCY: '4' }, { pollIntervalMs: 100 });
       try {
         const patch = (body: unknown) => served.call('PATCH', '/api/v1/schedules/scripted', served.adminKey, body);
-        assert.ok(served.app.services.runtime.scheduler, 'a process with workers runs a scheduler');
+        const scheduler = served.app.services.runtime.scheduler;
+        assert.ok(scheduler, 'a process with workers runs a scheduler');
 
-        // Disabled, a schedule whose period started long ago enqueues nothing.
+        // Disabled, a schedule whose period started long ago enqueues nothing: a tick such as the running
+        // scheduler makes every second finds nothing to run.
         assert.equal((await patch({ enabled: false })).status, 200);
         await setDue('scripted', 3600);
-        await sleep(2500);
+        assert.deepEqual(await scheduler.tick(), []);
         assert.equal((await scheduledTasks('scripted')).length, 0);
 
         // Enabled with a 1-second interval: runs every period from now on.
@@ -296,7 +299,8 @@ for (const target of databaseTargets()) {
         // Disabled again: the count stops where the PATCH found it.
         assert.equal((await patch({ enabled: false })).status, 200);
         const settled = (await scheduledTasks('scripted')).length;
-        await sleep(2500);
+        await setDue('scripted', 3600);
+        assert.deepEqual(await scheduler.tick(), []);
         assert.equal((await scheduledTasks('scripted')).length, settled);
       } finally {
         await stop(served);
@@ -309,7 +313,7 @@ for (const target of databaseTargets()) {
       const connections: Database[] = [];
 
       /** A scheduler as another process would have it: on PostgreSQL, on connections of its own. */
-      const schedulerProcess = async (tickMs = 1000) => {
+      const schedulerProcess = async (tickMs = 1000, onTicked?: (runs: ScheduledRun[]) => void) => {
         let database = testDatabase.database;
         if (testDatabase.url) {
           database = await openPostgres(testDatabase.url, 3);
@@ -317,7 +321,7 @@ for (const target of databaseTargets()) {
         }
         const events = createStoredEventBus({ database, retentionSeconds: 3600 });
         const queue = createTaskQueue({ database, events, registry, log: silent });
-        return createScheduler({ database, registry, queue, log: silent, tickMs });
+        return createScheduler({ database, registry, queue, log: silent, tickMs, onTicked });
       };
 
       before(async () => {
@@ -332,24 +336,26 @@ for (const target of databaseTargets()) {
         await orm().delete(tasks).where(eq(tasks.agentType, 'ticker'));
         const racers = await Promise.all(Array.from({ length: 5 }, () => schedulerProcess()));
         await changeSchedule(orm(), 'ticker', { intervalSeconds: 1 }, { updatedBy: 'test', defaultIntervalSeconds: 1 });
-        const until = Date.now() + 5500;
+        // They race until three periods have run (about two seconds), or for a minute at most.
+        const deadline = Date.now() + 60_000;
         const runs: ScheduledRun[] = [];
         let failures = 0;
         await Promise.all(
           racers.map(async (scheduler) => {
-            while (Date.now() < until) {
+            while (runs.length < 3 && Date.now() < deadline) {
               try {
                 runs.push(...(await scheduler.tick()));
               } catch {
                 failures += 1;
               }
+              // A few milliseconds of jitter so the racers' ticks interleave differently (not a wait).
               await sleep(Math.random() * 10);
             }
           }),
         );
         assert.equal(failures, 0);
         const stored = await scheduledTasks('ticker');
-        assert.ok(stored.length >= 4, `only ${stored.length} periods ran in 5.5 s`);
+        assert.ok(stored.length >= 3, `only ${stored.length} periods ran in a minute`);
         // One winner per period: every won run inserted its task, and no run was stopped by the unique
         // idempotency key alone (that would mean two schedulers both claimed a period).
         assert.equal(runs.length, stored.length);
@@ -431,17 +437,22 @@ for (const target of databaseTargets()) {
 
       it("wakes at another process's schedule change instead of waiting for its next tick", async () => {
         await orm().delete(tasks).where(eq(tasks.agentType, 'ticker'));
-        const scheduler = await schedulerProcess(60_000);
+        const ticks = arrivals<ScheduledRun[]>();
+        const scheduler = await schedulerProcess(60_000, (runs) => ticks.push(runs));
         await scheduler.start();
         try {
-          await sleep(200);
+          assert.deepEqual(await ticks.next(), [], 'the tick at start finds nothing due');
           await setDue('ticker', 5);
-          await sleep(300);
           assert.equal((await scheduledTasks('ticker')).length, 0, 'nothing ticks for a minute by itself');
           // A change that keeps the period: the NOTIFY alone makes the scheduler look, and the run is due.
           await changeSchedule(orm(), 'ticker', { enabled: true }, { updatedBy: 'test', defaultIntervalSeconds: 1 });
-          // Well inside the scheduler's 60 s tick, so a run here can only come from the NOTIFY.
-          await eventually(async () => ((await scheduledTasks('ticker')).length === 1 ? true : undefined), 30_000);
+          // Its next tick, well inside the scheduler's 60 s period, so it can only come from the NOTIFY.
+          const [run] = await ticks.next(30_000);
+          assert.ok(run?.created, 'a run enqueued by that tick');
+          assert.deepEqual(
+            (await scheduledTasks('ticker')).map((task) => task.id),
+            [run.taskId],
+          );
         } finally {
           await scheduler.stop();
         }
