@@ -34,6 +34,8 @@ class WorkerProcess {
   stderr = '';
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** called when lines arrive or the process exits, so that `until` looks again */
+  private changed: () => void = () => {};
 
   constructor(environment: Record<string, string>, file = script, args: readonly string[] = []) {
     this.child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
@@ -51,6 +53,7 @@ class WorkerProcess {
         this.lines.push(JSON.parse(buffer.slice(0, end)) as Line);
         buffer = buffer.slice(end + 1);
       }
+      this.changed();
     });
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) =>
@@ -58,23 +61,34 @@ class WorkerProcess {
         this.exit = { code, signal };
         running.delete(this.child);
         resolve(this.exit);
+        this.changed();
       }),
     );
   }
 
   /** Resolves with the lines once `check` holds for them; fails when the process exits first or time runs out. */
   async until(check: (lines: Line[]) => boolean, what: string, timeoutMs = 60_000): Promise<Line[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check(this.lines)) {
-      if (this.exit || Date.now() > deadline) {
-        throw new Error(
-          `${this.exit ? `the worker exited (${JSON.stringify(this.exit)})` : 'timed out'} waiting for ${what}\n` +
-            `stdout:\n${this.lines.map((line) => JSON.stringify(line)).join('\n')}\nstderr:\n${this.stderr}`,
-        );
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.changed();
+    }, timeoutMs);
+    try {
+      while (!check(this.lines)) {
+        if (this.exit || timedOut) {
+          throw new Error(
+            `${this.exit ? `the worker exited (${JSON.stringify(this.exit)})` : 'timed out'} waiting for ${what}\n` +
+              `stdout:\n${this.lines.map((line) => JSON.stringify(line)).join('\n')}\nstderr:\n${this.stderr}`,
+          );
+        }
+        // Looks again when the next line arrives or the process exits, not on a timer.
+        await new Promise<void>((resolve) => (this.changed = resolve));
       }
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      return this.lines;
+    } finally {
+      clearTimeout(timer);
+      this.changed = () => {};
     }
-    return this.lines;
   }
 
   of(event: string): Line[] {

@@ -105,6 +105,8 @@ for (const target of databaseTargets()) {
     it('removes the subscription when an SSE client disconnects', async () => {
       const count = { subscribers: 0 };
       const subscriberCount = () => count.subscribers;
+      let unsubscribed!: () => void;
+      const allUnsubscribed = new Promise<void>((resolve) => (unsubscribed = resolve));
       const bus = t.app.services.events;
       const original = bus.subscribe.bind(bus);
       const counting = (listener: (event: DomainEvent) => void) => {
@@ -113,6 +115,7 @@ for (const target of databaseTargets()) {
         return () => {
           count.subscribers -= 1;
           unsubscribe();
+          if (count.subscribers === 0) unsubscribed();
         };
       };
       Object.assign(bus, { subscribe: counting });
@@ -120,9 +123,7 @@ for (const target of databaseTargets()) {
         const stream = await openEventStream(baseUrl, '/api/v1/events', bearer(writer));
         assert.equal(subscriberCount(), 1);
         stream.close();
-        const deadline = Date.now() + 60_000;
-        while (subscriberCount() !== 0 && Date.now() < deadline)
-          await new Promise((resolve) => setTimeout(resolve, 20));
+        await allUnsubscribed;
         assert.equal(subscriberCount(), 0);
       } finally {
         Object.assign(bus, { subscribe: original });

@@ -3,7 +3,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -51,10 +50,11 @@ for (const target of databaseTargets()) {
       let cleanup: () => Promise<void>;
       let first: StoredEventBus;
       let second: StoredEventBus;
+      let bus: () => StoredEventBus;
       before(async () => {
         const testDatabase = await createTestDatabase(target);
         const errors: unknown[] = [];
-        const bus = () =>
+        bus = () =>
           createStoredEventBus({
             database: testDatabase.database,
             retentionSeconds: 3600,
@@ -86,20 +86,32 @@ for (const target of databaseTargets()) {
         const reply = await second.publish({ type: 'test.reply', topic: 'proposals', data: {} });
         assert.deepEqual(await theirs.next(), reply);
         assert.deepEqual(await mine.next(), reply);
-        await sleep(300);
-        assert.equal(mine.size + theirs.size, 0, 'an event arrived twice');
+        // A duplicate would travel the transport ahead of any later event that travels it: once each bus has
+        // heard the other's marker (its own comes directly, in either order), anything still to come would have.
+        const firstMarker = await first.publish({ type: 'test.marker', topic: 'proposals', data: { from: 1 } });
+        const secondMarker = await second.publish({ type: 'test.marker', topic: 'proposals', data: { from: 2 } });
+        const byId = (events: DomainEvent[]) => events.sort((a, b) => a.id.localeCompare(b.id));
+        const markers = byId([firstMarker, secondMarker]);
+        assert.deepEqual(byId([await mine.next(), await mine.next()]), markers, 'an event arrived twice');
+        assert.deepEqual(byId([await theirs.next(), await theirs.next()]), markers, 'an event arrived twice');
       });
 
       it('stops hearing the other bus after stop, while its own events still go out', async () => {
         await second.stop();
         const theirs = collect(second);
         const mine = collect(first);
+        // A third bus still listening witnesses when the transport has delivered what the stopped one ignores.
+        const witness = bus();
+        await witness.start();
+        const witnessed = collect(witness);
         const event = await second.publish({ type: 'test.late', topic: 'proposals', data: {} });
         assert.deepEqual(await mine.next(), event);
-        await first.publish({ type: 'test.unheard', topic: 'proposals', data: {} });
+        assert.deepEqual(await witnessed.next(), event);
+        const unheard = await first.publish({ type: 'test.unheard', topic: 'proposals', data: {} });
+        assert.deepEqual(await witnessed.next(), unheard);
+        await witness.stop();
         assert.deepEqual(await theirs.next(), event, 'its own event, delivered directly');
-        await sleep(300);
-        assert.equal(theirs.size, 0);
+        assert.equal(theirs.size, 0, 'heard the other bus after stop');
       });
     });
   }
@@ -210,8 +222,15 @@ for (const { name, redisUrl } of processCases) {
           const reply = await createProposal(b.url);
           assert.equal(((await onA.messages.next(10_000)).data as { id: string }).id, reply.id);
           assert.equal(((await onB.messages.next(10_000)).data as { id: string }).id, reply.id);
-          await sleep(500);
-          assert.equal(onA.messages.size + onB.messages.size, 0, 'an event arrived twice');
+          // A duplicate would cross between the servers ahead of later events that cross: once each socket has
+          // had a proposal made on the other server, anything still to come would have come.
+          const markers = [(await createProposal(a.url)).id, (await createProposal(b.url)).id].sort();
+          for (const socket of [onA, onB]) {
+            const ids = [await socket.messages.next(10_000), await socket.messages.next(10_000)].map(
+              (message) => (message.data as { id: string }).id,
+            );
+            assert.deepEqual(ids.sort(), markers, 'an event arrived twice');
+          }
           onA.socket.close();
           onB.socket.close();
           if (listener) {

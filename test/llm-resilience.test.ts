@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { llmBudgetReservations, llmResponseCache, tokenUsage } from '../src/db/schema.js';
 import { CircuitOpenError, LlmProviderError } from '../src/llm/language-model-errors.js';
 import { retryAfterMs } from '../src/llm/retry-policy.js';
 import { eventually } from './support/app.js';
@@ -38,15 +39,23 @@ for (const target of databaseTargets()) {
   describe(`LLM retries, timeouts, circuit and fallback on ${target}`, () => {
     let database: TestDatabase;
     let server: FakeLlmServer;
+    // One database for the file: every test makes its own service (own circuit, own clock), and starts
+    // from empty LLM tables, which is all these tests read.
     before(async () => {
       server = await startFakeLlmServer();
-    });
-    after(() => server.close());
-    beforeEach(async () => {
       database = await createTestDatabase(target);
+    });
+    after(async () => {
+      await server.close();
+      await database.cleanup();
+    });
+    beforeEach(async () => {
+      const { orm } = database.database;
+      await orm.delete(tokenUsage);
+      await orm.delete(llmResponseCache);
+      await orm.delete(llmBudgetReservations);
       server.reset();
     });
-    afterEach(() => database.cleanup());
 
     const harnessFor = (environment: Record<string, string> = {}, timeoutMs?: number) =>
       llmHarness(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,6 +71,8 @@ class Lvlup {
       } catch {
         // not listening yet
       }
+      // No event says from outside that the child listens (at LOG_LEVEL=warn it prints nothing then): the
+      // check is repeated, paced, until the deadline.
       await sleep(100);
     }
     throw new Error(`lvlup did not become healthy in ${timeoutMs} ms:\n${this.output()}`);
@@ -237,7 +240,12 @@ describe('lvlup server processes (PGlite)', { timeout: 900_000 }, () => {
     const request = http.request(`${server.url}/api/v1/auth/login`, {
       method: 'POST',
       agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      // 100-continue: the server answers "continue" once it holds the request and waits for its body.
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        expect: '100-continue',
+      },
     });
     const response = new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
       request.on('response', (incoming) => {
@@ -250,8 +258,9 @@ describe('lvlup server processes (PGlite)', { timeout: 900_000 }, () => {
       });
       request.on('error', reject);
     });
+    request.flushHeaders();
+    await once(request, 'continue');
     request.write(body.slice(0, half));
-    await sleep(500); // let the server route the request and wait for the body
 
     server.child.kill('SIGTERM');
     // The server stops accepting new connections while the request is still open.
@@ -263,6 +272,7 @@ describe('lvlup server processes (PGlite)', { timeout: 900_000 }, () => {
       );
       if (refused) break;
       assert.ok(Date.now() < deadline, 'the server kept accepting connections after SIGTERM');
+      // No event says from outside that the listener closed: the check is repeated, paced, until the deadline.
       await sleep(50);
     }
     assert.equal(server.exit, undefined, `exited with a request in flight:\n${server.output()}`);

@@ -181,7 +181,15 @@ for (const target of databaseTargets()) {
     it('keeps a paused agent’s tasks queued until it is resumed', async () => {
       await orm().update(agents).set({ status: 'paused' }).where(eq(agents.name, 'scripted'));
       const { task } = await runtime.queue.submit({ agentType: 'scripted', input: {}, trigger: 'manual' });
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      // A task of another agent submitted after it: the pass of the queue that runs it read every pending
+      // task, the paused agent's included, and left that one queued.
+      const witness = await start({}, testRegistry(scriptedAgent({ type: 'witness' })));
+      try {
+        const { task: later } = await witness.queue.submit({ agentType: 'witness', input: {}, trigger: 'manual' });
+        assert.equal((await finished(later.id)).status, 'succeeded');
+      } finally {
+        await witness.stop(1000);
+      }
       assert.equal((await taskRow(task.id)).status, 'queued');
       await orm().update(agents).set({ status: 'idle' }).where(eq(agents.name, 'scripted'));
       runtime.queue.wake();

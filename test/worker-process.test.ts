@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createPostgresDatabase, dropPostgresDatabase } from './support/database.js';
+import { connectWebSocket } from './support/event-clients.js';
 import { freePort } from './support/free-port.js';
 import { healthy, startLvlup, type LvlupProcess } from './support/lvlup-process.js';
 
@@ -62,13 +62,12 @@ describe(
       const started = await call('POST', '/agents/guardian/run', {});
       assert.equal(started.status, 202, JSON.stringify(started.body));
       const id = String(started.body.id);
-      let task: Record<string, unknown> = started.body;
-      const deadline = Date.now() + 30_000;
-      while (!['succeeded', 'failed', 'cancelled'].includes(String(task.status))) {
-        assert.ok(Date.now() < deadline, `task still ${String(task.status)}:\n${worker.output()}`);
-        await sleep(100);
-        task = (await call('GET', `/api/v1/tasks/${id}`)).body;
-      }
+      // The API process's feed of the task closes with 1000 once the worker's final event for it crossed over.
+      const feed = connectWebSocket(`${url.replace('http', 'ws')}/ws/tasks/${id}`, [], {
+        authorization: `Bearer ${ADMIN_KEY}`,
+      });
+      assert.deepEqual(await feed.closed, { code: 1000, reason: 'task finished' }, worker.output());
+      const task = (await call('GET', `/api/v1/tasks/${id}`)).body;
       assert.equal(task.status, 'succeeded', JSON.stringify(task));
       assert.deepEqual((task.result as { kind: string; repositories: unknown[] }).kind, 'guardian_scan');
       assert.deepEqual((task.result as { repositories: unknown[] }).repositories, []);

@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   readonly log: SchedulerLog;
   /** how often due schedules are looked for without a wake-up; 1 s unless given */
   readonly tickMs?: number;
+  /** told after each tick of the running scheduler, with the runs it enqueued (tests wait on it) */
+  readonly onTicked?: (runs: ScheduledRun[]) => void;
 }
 
 /** A period's run that this scheduler enqueued. */
@@ -162,7 +164,7 @@ export function createScheduler(options: SchedulerOptions) {
       do {
         tickAgain = false;
         try {
-          await tick();
+          options.onTicked?.(await tick());
         } catch (error) {
           logFailure({ err: error }, 'could not read the schedules');
         }

@@ -6,5 +6,6 @@ import { withScratchWorktree } from '../../src/proposals/apply/scratch-worktree.
 const [repository, root, commit] = process.argv.slice(2) as [string, string, string];
 await withScratchWorktree(repository, root, commit, async (worktree) => {
   process.stdout.write(`${JSON.stringify({ event: 'inside', tree: worktree.tree })}\n`);
-  await new Promise(() => undefined);
+  // A pending promise alone does not keep a process alive (it would exit with code 13): an interval does.
+  await new Promise(() => setInterval(() => undefined, 60_000));
 });

@@ -35,7 +35,18 @@ const runtime = createTaskRuntime({
   // Short polls and backoffs so that a recovered task is retried within a second.
   worker: { pollIntervalMs: 200, backoff: { baseMs: 100, capMs: 200 } },
 });
-await runtime.start();
+// Listening for SIGTERM before starting: starting recovers abandoned tasks, whose events the test may
+// answer with SIGTERM at once.
+const started = runtime.start();
+process.once('SIGTERM', () => {
+  void (async () => {
+    await started.catch(() => undefined);
+    await runtime.stop(1000);
+    await database.close();
+    process.exit(0);
+  })();
+});
+await started;
 report({ event: 'ready', pid: process.pid, owner: runtime.worker?.owner });
 
 const submissions = JSON.parse(process.env.CRASH_SUBMIT ?? '[]') as { agentType: string; label: string }[];
@@ -43,11 +54,3 @@ for (const { agentType, label } of submissions) {
   const { task } = await runtime.queue.submit({ agentType, input: { label }, trigger: 'manual' });
   report({ event: 'submitted', id: task.id, agentType, label });
 }
-
-process.once('SIGTERM', () => {
-  void (async () => {
-    await runtime.stop(1000);
-    await database.close();
-    process.exit(0);
-  })();
-});
