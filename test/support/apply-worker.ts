@@ -1,4 +1,4 @@
-// A process for test/crash-safety.test.ts: `node --import tsx test/support/apply-worker.ts <repository>
+// A process for test/process/crash-safety.test.ts: `node --import tsx test/support/apply-worker.ts <repository>
 // <worktree root> <commit>`. Enters the scratch checkout that applying a proposal works in, reports
 // `{"event":"inside","tree":…}` on stdout and then waits there until it is killed.
 import { withScratchWorktree } from '../../src/proposals/apply/scratch-worktree.js';

@@ -1,4 +1,4 @@
-// A worker process for test/crash-safety.test.ts: `node --import tsx test/support/crash-worker.ts`.
+// A worker process for test/process/crash-safety.test.ts: `node --import tsx test/support/crash-worker.ts`.
 //
 // Opens the database the environment names (DATABASE_URL, or the PGlite folder LVLUP_DATA_DIR under its
 // lock), runs a task runtime whose agents are the crash agents (test/support/crash-agents.ts), and reports

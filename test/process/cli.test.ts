@@ -9,16 +9,16 @@ import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { verifyPassword } from '../src/accounts/passwords.js';
-import { main } from '../src/cli/main.js';
-import { loadConfig } from '../src/config/config.js';
-import type { Database } from '../src/db/database.js';
-import { openDatabase } from '../src/db/open.js';
-import { apiKeys, auditLog, users } from '../src/db/schema.js';
-import { createPostgresDatabase, databaseTargets, dropPostgresDatabase } from './support/database.js';
-import { freePort } from './support/free-port.js';
+import { verifyPassword } from '../../src/accounts/passwords.js';
+import { main } from '../../src/cli/main.js';
+import { loadConfig } from '../../src/config/config.js';
+import type { Database } from '../../src/db/database.js';
+import { openDatabase } from '../../src/db/open.js';
+import { apiKeys, auditLog, users } from '../../src/db/schema.js';
+import { createPostgresDatabase, databaseTargets, dropPostgresDatabase } from '../support/database.js';
+import { freePort } from '../support/free-port.js';
 
-const bin = fileURLToPath(new URL('../bin/lvlup.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/lvlup.js', import.meta.url));
 
 interface Outcome {
   code: number | null;

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../src/config/config.js';
-import { openDatabase } from '../src/db/open.js';
-import { freePort } from './support/free-port.js';
+import { loadConfig } from '../../src/config/config.js';
+import { openDatabase } from '../../src/db/open.js';
+import { freePort } from '../support/free-port.js';
 
-const bin = fileURLToPath(new URL('../bin/lvlup.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/lvlup.js', import.meta.url));
 const BOOTSTRAP_NOTICE = 'an admin API key was created';
 const IN_USE = /The data folder .* is in use by another lvlup process \(pid \d+\)/;
 
@@ -178,7 +178,7 @@ describe('lvlup server processes (PGlite)', { timeout: 900_000 }, () => {
 
   it('`npm start` hands SIGTERM to the server, which exits and frees the data folder', async () => {
     const dataDirectory = dataFolder();
-    const repository = fileURLToPath(new URL('..', import.meta.url));
+    const repository = fileURLToPath(new URL('../..', import.meta.url));
     const npm = new Lvlup(['start'], { dataDirectory, port: await freePort(), cwd: repository, command: 'npm' });
     await npm.healthy();
     const lock = JSON.parse(readFileSync(path.join(dataDirectory, 'lvlup.lock'), 'utf8')) as { pid: number };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Fastify from 'fastify';
-import { registerErrorHandling } from '../src/server/error-handler.js';
-import { HttpProblem } from '../src/server/problem.js';
+import { registerErrorHandling } from './error-handler.js';
+import { HttpProblem } from './problem.js';
 
 describe('problem documents', () => {
   it('keep their own members: an extension cannot replace status, type, code or request_id', async () => {

@@ -1,8 +1,8 @@
 // Guardian's exponential-backtracking check for regular expressions and its shell command splitter.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { catastrophicBacktracking } from '../src/analysis/guardian/regex.js';
-import { splitCommand } from '../src/analysis/guardian/shell-words.js';
+import { catastrophicBacktracking } from './regex.js';
+import { splitCommand } from './shell-words.js';
 
 describe('catastrophicBacktracking', () => {
   it('finds repetitions whose iterations can split a string in many ways', () => {

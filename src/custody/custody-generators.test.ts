@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeCode } from '../src/analysis/guardian/analyze.js';
-import { GUARDIAN_RULES } from '../src/analysis/guardian/rules.js';
-import { createInlineCompute } from '../src/compute/compute-pool.js';
-import { eligibilityOf } from '../src/custody/custody-store.js';
-import { CUSTODY_PROFILES } from '../src/custody/difficulty.js';
-import { generateGuardianCases, runGuardianCases } from '../src/custody/guardian-cases.js';
-import { generateImperiumCases, runImperiumCases } from '../src/custody/imperium-cases.js';
-import { createRandom, seedFromText } from '../src/custody/random.js';
-import { runCustodyTest, scoreCustody } from '../src/custody/run-custody.js';
-import { generateSandboxFixture } from '../src/custody/sandbox-cases.js';
-import { failedAutoApplyGates } from '../src/inbox/auto-apply-gates.js';
-import { DEFAULT_REPOSITORY_POLICY } from '../src/repositories/policy.js';
-import { DIFFICULTIES } from '../src/learning/xp.js';
+import { analyzeCode } from '../analysis/guardian/analyze.js';
+import { GUARDIAN_RULES } from '../analysis/guardian/rules.js';
+import { createInlineCompute } from '../compute/compute-pool.js';
+import { eligibilityOf } from './custody-store.js';
+import { CUSTODY_PROFILES } from './difficulty.js';
+import { generateGuardianCases, runGuardianCases } from './guardian-cases.js';
+import { generateImperiumCases, runImperiumCases } from './imperium-cases.js';
+import { createRandom, seedFromText } from './random.js';
+import { runCustodyTest, scoreCustody } from './run-custody.js';
+import { generateSandboxFixture } from './sandbox-cases.js';
+import { failedAutoApplyGates } from '../inbox/auto-apply-gates.js';
+import { DEFAULT_REPOSITORY_POLICY } from '../repositories/policy.js';
+import { DIFFICULTIES } from '../learning/xp.js';
 
 const compute = createInlineCompute();
 

@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { agents, events, sandboxRuns, tasks } from '../src/db/schema.js';
-import { createTestApp, eventually, type TestApp, registerRepository } from './support/app.js';
-import { databaseTargets } from './support/database.js';
-import { commitFiles, createRepository, gitIn } from './support/repository-fixtures.js';
+import { agents, events, sandboxRuns, tasks } from '../../src/db/schema.js';
+import { createTestApp, eventually, type TestApp, registerRepository } from '../support/app.js';
+import { databaseTargets } from '../support/database.js';
+import { commitFiles, createRepository, gitIn } from '../support/repository-fixtures.js';
 
 // A small package whose test imports an untracked, installed dependency: passing proves the work tree
 // sees the repository's node_modules.

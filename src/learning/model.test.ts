@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { prequentialAuc } from '../bench/acceptance-model.js';
-import { issueReviewer, simulateProposals } from '../bench/acceptance-reviewers.js';
-import { boost, treesLogOdds } from '../src/learning/boosting.js';
-import type { ProposalFeatures } from '../src/learning/features.js';
-import { emptyModel, learn, predict, train, type Example } from '../src/learning/model.js';
+import { prequentialAuc } from '../../bench/acceptance-model.js';
+import { issueReviewer, simulateProposals } from '../../bench/acceptance-reviewers.js';
+import { boost, treesLogOdds } from './boosting.js';
+import type { ProposalFeatures } from './features.js';
+import { emptyModel, learn, predict, train, type Example } from './model.js';
 
 describe('the acceptance model', () => {
   it('learns an interaction-made taste: prequential AUC well above a per-(agent, rule) counter', () => {

@@ -17,8 +17,8 @@ import {
   type SandboxCommand,
   type SandboxCommandOutcome,
   type SandboxRunner,
-} from '../src/sandbox/isolation/index.js';
-import { OutputCapture } from '../src/sandbox/isolation/output-capture.js';
+} from '../../src/sandbox/isolation/index.js';
+import { OutputCapture } from '../../src/sandbox/isolation/output-capture.js';
 
 const MiB = 1024 * 1024;
 const SECRET = `lvlup-test-secret-${randomBytes(8).toString('hex')}`;

@@ -6,19 +6,19 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import type { DomainEvent } from '../src/events/bus.js';
-import { notifyTransport, redisTransport } from '../src/events/fan-out-transports.js';
-import type { FanOutTransport } from '../src/events/fan-out.js';
-import { createStoredEventBus, type StoredEventBus } from '../src/events/stored-bus.js';
+import type { DomainEvent } from '../../src/events/bus.js';
+import { notifyTransport, redisTransport } from '../../src/events/fan-out-transports.js';
+import type { FanOutTransport } from '../../src/events/fan-out.js';
+import { createStoredEventBus, type StoredEventBus } from '../../src/events/stored-bus.js';
 import {
   createPostgresDatabase,
   createTestDatabase,
   databaseTargets,
   dropPostgresDatabase,
-} from './support/database.js';
-import { connectWebSocket, queue } from './support/event-clients.js';
-import { freePort } from './support/free-port.js';
-import { healthy, startLvlup, type LvlupProcess } from './support/lvlup-process.js';
+} from '../support/database.js';
+import { connectWebSocket, queue } from '../support/event-clients.js';
+import { freePort } from '../support/free-port.js';
+import { healthy, startLvlup, type LvlupProcess } from '../support/lvlup-process.js';
 
 /** Every event a bus's subscribers get, in order. */
 function collect(bus: StoredEventBus) {

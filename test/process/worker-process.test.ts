@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createPostgresDatabase, dropPostgresDatabase } from './support/database.js';
-import { connectWebSocket } from './support/event-clients.js';
-import { freePort } from './support/free-port.js';
-import { healthy, startLvlup, type LvlupProcess } from './support/lvlup-process.js';
+import { createPostgresDatabase, dropPostgresDatabase } from '../support/database.js';
+import { connectWebSocket } from '../support/event-clients.js';
+import { freePort } from '../support/free-port.js';
+import { healthy, startLvlup, type LvlupProcess } from '../support/lvlup-process.js';
 
 const ADMIN_KEY = `lvl_${randomBytes(30).toString('base64url')}`;
 

@@ -5,14 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
-import { createComputePool } from '../src/compute/compute-pool.js';
-import { ComputeTimeoutError } from '../src/compute/compute.js';
-import { freePort } from './support/free-port.js';
-import { createRepository } from './support/repository-fixtures.js';
-import { healthy, startLvlup } from './support/lvlup-process.js';
-import { createTestApp, eventually, registerRepository, type TestApp } from './support/app.js';
-import { gatedComputePool, type GatedCompute } from './support/compute-gate.js';
-import { databaseTargets } from './support/database.js';
+import { createComputePool } from '../../src/compute/compute-pool.js';
+import { ComputeTimeoutError } from '../../src/compute/compute.js';
+import { freePort } from '../support/free-port.js';
+import { createRepository } from '../support/repository-fixtures.js';
+import { healthy, startLvlup } from '../support/lvlup-process.js';
+import { createTestApp, eventually, registerRepository, type TestApp } from '../support/app.js';
+import { gatedComputePool, type GatedCompute } from '../support/compute-gate.js';
+import { databaseTargets } from '../support/database.js';
 
 const VULNERABLE = 'export function run(input) {\n  return eval(input);\n}\n';
 

@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { createUser } from '../src/accounts/user-store.js';
-import { sandboxExperiments, sandboxRuns, tasks } from '../src/db/schema.js';
-import { createTestApp, eventually, registerRepository, type TestApp } from './support/app.js';
-import { databaseTargets } from './support/database.js';
-import { createRepository } from './support/repository-fixtures.js';
+import { createUser } from '../../src/accounts/user-store.js';
+import { sandboxExperiments, sandboxRuns, tasks } from '../../src/db/schema.js';
+import { createTestApp, eventually, registerRepository, type TestApp } from '../support/app.js';
+import { databaseTargets } from '../support/database.js';
+import { createRepository } from '../support/repository-fixtures.js';
 
 const SECRET = `lvlup-server-secret-${randomBytes(8).toString('hex')}`;
 // The server runs in this process: its environment is this one.
