@@ -15,6 +15,7 @@ import { contentSha256, fingerprintFindings } from './fingerprint.js';
 import { publishGuardianEvent } from './guardian-events.js';
 import { checkLlmFix, LlmFixRejectedError, proposeLlmFix } from './llm-fix.js';
 import { getSuggestion, notPending, suggestionEventData } from './review-suggestion.js';
+import { RepositoryNotFoundError } from '../repositories/repository-not-found-error.js';
 import { SuggestionRefusedError } from './suggestion-refused-error.js';
 import { reviewSuggestion, type GuardianSuggestion } from './suggestion-store.js';
 
@@ -64,7 +65,7 @@ export async function approveSuggestion(
   }
   if (row.resolved) throw stale(`The latest scan of ${row.filePath} no longer found this problem.`);
   const repository = await findRepository(orm, row.repositoryId);
-  if (!repository) throw new SuggestionRefusedError('not_found', `No repository ${row.repositoryId}.`);
+  if (!repository) throw new RepositoryNotFoundError(row.repositoryId);
   const head = await reader.resolveHead(repository);
   const current = await reader.readFileAtRef(repository, head, row.filePath);
   const finding = current === undefined ? undefined : await currentFinding(compute, row, current);
