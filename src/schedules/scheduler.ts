@@ -25,8 +25,6 @@ export interface SchedulerOptions {
   readonly log: SchedulerLog;
   /** how often due schedules are looked for without a wake-up; 1 s unless given */
   readonly tickMs?: number;
-  /** told after each tick of the running scheduler, with the runs it enqueued (tests wait on it) */
-  readonly onTicked?: (runs: ScheduledRun[]) => void;
 }
 
 /** A period's run that this scheduler enqueued. */
@@ -164,7 +162,7 @@ export function createScheduler(options: SchedulerOptions) {
       do {
         tickAgain = false;
         try {
-          options.onTicked?.(await tick());
+          await tick();
         } catch (error) {
           logFailure({ err: error }, 'could not read the schedules');
         }
