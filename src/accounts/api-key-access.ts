@@ -1,6 +1,6 @@
 import type { Orm } from '../db/database.js';
 import { AccountRefusedError } from './account-refused-error.js';
-import { createApiKey, findApiKey, listApiKeys, revokeApiKey, type ApiKey } from './api-keys.js';
+import { createApiKey, findApiKey, listApiKeys, revokeApiKey, type ApiKey } from './api-key-store.js';
 import type { Principal } from './principal.js';
 import type { Revocations } from './revocations.js';
 import { grants, type Scope } from './roles.js';

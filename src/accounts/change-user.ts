@@ -2,7 +2,7 @@ import type { Orm } from '../db/database.js';
 import type { Revocations } from './revocations.js';
 import type { Role } from './roles.js';
 import { revokeUserTokens } from './tokens.js';
-import { updateUser, type User } from './users.js';
+import { updateUser, type User } from './user-store.js';
 
 /**
  * Changes a user's role or name, or disables them; undefined when there is no such user. A disabled

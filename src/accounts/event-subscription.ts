@@ -1,7 +1,7 @@
 import type { Principal } from './principal.js';
 import type { Orm } from '../db/database.js';
 import type { DomainEvent } from '../events/bus.js';
-import { readEventsAfter } from '../events/event-log.js';
+import { readEventsAfter } from '../events/event-store.js';
 import { mayRead } from './topic-access.js';
 import { TOPICS } from '../events/topics.js';
 

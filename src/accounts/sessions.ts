@@ -9,7 +9,7 @@ import {
   ipKey,
   lockedFor,
   recordFailure,
-} from './login-throttle.js';
+} from './login-throttle-store.js';
 import { burnPasswordCheck, verifyPassword } from './passwords.js';
 import type { Revocations } from './revocations.js';
 import type { Role } from './roles.js';
@@ -21,7 +21,7 @@ import {
   type TokenPair,
   type TokenSettings,
 } from './tokens.js';
-import { findActiveUser, findUserByEmail, normaliseEmail, registerUser, type User } from './users.js';
+import { findActiveUser, findUserByEmail, normaliseEmail, registerUser, type User } from './user-store.js';
 
 export interface SessionDependencies {
   readonly orm: Orm;

@@ -10,7 +10,7 @@ import {
   updateDeclarativeAgent,
   type CreateDeclarative,
   type UpdateDeclarative,
-} from './declarative/store.js';
+} from './declarative/declarative-agent-store.js';
 
 /**
  * Stores a new declarative agent. Refused (`AgentRefusedError`) when this process registers no declarative

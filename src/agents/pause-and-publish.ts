@@ -3,7 +3,7 @@ import type { EventBus } from '../events/bus.js';
 import { publishAgentEvent } from '../tasks/task-events.js';
 import type { TaskQueue } from '../tasks/task-queue.js';
 import type { AgentRow } from '../tasks/task-store.js';
-import { pauseAgent, resumeAgent, type AgentChange } from './agent-control.js';
+import { pauseAgent, resumeAgent, type AgentChange } from './agent-control-store.js';
 import { AgentNotFoundError } from './agent-errors.js';
 
 export interface AgentControlServices {

@@ -11,7 +11,7 @@ import { repositoryChecks } from '../sandbox/checks.js';
 import { enqueueProposalTest } from '../sandbox/enqueue-proposal-test.js';
 import { transitionProposal, type Proposal } from '../proposals/transition-store.js';
 import { scoreProposal } from '../learning/model-store.js';
-import { activeSuppression } from '../learning/suppression.js';
+import { activeSuppression } from '../learning/suppression-store.js';
 import { RepositoryNotFoundError } from '../repositories/repository-not-found-error.js';
 import { ProposalRefusedError } from '../proposals/proposal-refused-error.js';
 
@@ -183,7 +183,7 @@ export async function createProposal(
     [repository] = await orm.select().from(repositories).where(eq(repositories.id, input.repositoryId));
     if (!repository) throw new RepositoryNotFoundError(input.repositoryId);
   }
-  // Reviewers of this repository keep rejecting this rule (src/learning/suppression.ts): not proposed until lifted.
+  // Reviewers of this repository keep rejecting this rule (src/learning/suppression-store.ts): not proposed until lifted.
   const suppression =
     repository && input.ruleId ? await activeSuppression(orm, repository.id, input.ruleId) : undefined;
   if (suppression) {

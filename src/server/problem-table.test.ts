@@ -17,7 +17,7 @@ import { TaskFinishedError } from '../tasks/cancel-task.js';
 import { TaskNotFoundError } from '../tasks/require-task.js';
 import { UnsupportedLanguageError as GuardianUnsupportedLanguageError } from '../analysis/guardian/analyze.js';
 import { UnsupportedLanguageError as ImperiumUnsupportedLanguageError } from '../analysis/imperium/optimize.js';
-import { EmailTakenError } from '../accounts/users.js';
+import { EmailTakenError } from '../accounts/user-store.js';
 import { ComputeBusyError } from '../compute/compute.js';
 import { LlmFixRejectedError } from '../guardian/llm-fix.js';
 import { ExtensionOutputError } from '../imperium/create-extension.js';

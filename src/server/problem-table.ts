@@ -1,6 +1,6 @@
 import { UnsupportedLanguageError as GuardianUnsupportedLanguageError } from '../analysis/guardian/analyze.js';
 import { UnsupportedLanguageError as ImperiumUnsupportedLanguageError } from '../analysis/imperium/optimize.js';
-import { EmailTakenError } from '../accounts/users.js';
+import { EmailTakenError } from '../accounts/user-store.js';
 import { AccountRefusedError } from '../accounts/account-refused-error.js';
 import { SubscriptionRefusedError } from '../accounts/event-subscription.js';
 import { AgentNotFoundError, AgentRefusedError } from '../agents/agent-errors.js';

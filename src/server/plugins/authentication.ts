@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { API_KEY_PREFIX, authenticateApiKey, touchApiKey } from '../../accounts/api-keys.js';
+import { API_KEY_PREFIX, authenticateApiKey, touchApiKey } from '../../accounts/api-key-store.js';
 import type { Principal } from '../../accounts/principal.js';
 import { grants, ROLE_SCOPES } from '../../accounts/roles.js';
 import { verifyAccessToken } from '../../accounts/tokens.js';
-import { findActiveUser } from '../../accounts/users.js';
+import { findActiveUser } from '../../accounts/user-store.js';
 import { forbidden, unauthorized } from '../problem.js';
 import type { AuthRequirement } from '../types.js';
 

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { agentAnalytics, agentAnalyticsSchema } from '../../analytics/agent-analytics.js';
-import { analyticsOverview, overviewSchema } from '../../analytics/overview.js';
+import { agentAnalytics, agentAnalyticsSchema } from '../../analytics/agent-analytics-queries.js';
+import { analyticsOverview, overviewSchema } from '../../analytics/overview-queries.js';
 import {
   bucketCount,
   GRANULARITIES,
   MAX_BUCKETS,
   proposalAnalytics,
   proposalAnalyticsSchema,
-} from '../../analytics/proposal-analytics.js';
+} from '../../analytics/proposal-analytics-queries.js';
 import { checkWindowOrder, windowQueryFields } from '../../analytics/window.js';
 
 const WINDOW_NOTE =

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { learningInsights, learningStats } from '../../learning/insights.js';
 import { insightsSchema, learningCycleSchema, statsSchema, suppressionSchema } from '../../learning/representation.js';
 import { runLearningCycle } from '../../learning/retrain.js';
-import { liftSuppression, listSuppressions, presentSuppression } from '../../learning/suppression.js';
+import { liftSuppression, listSuppressions, presentSuppression } from '../../learning/suppression-store.js';
 import { notFound } from '../problem.js';
 
 /** The seed's learning paths (`/learning/…`): what lvlup learned from verdicts, and the learning cycle. */

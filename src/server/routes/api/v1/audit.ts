@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listAudit } from '../../../../audit/audit-log.js';
+import { listAudit } from '../../../../audit/audit-store.js';
 import { paginationQuery, withTotalCount } from './representations.js';
 
 const auditEntrySchema = z

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createAttemptQueue } from '../../../../accounts/login-throttle.js';
+import { createAttemptQueue } from '../../../../accounts/login-throttle-store.js';
 import { ROLES, SCOPES } from '../../../../accounts/roles.js';
 import { refreshSession, register, signIn, signOut } from '../../../../accounts/sessions.js';
-import { findActiveUser } from '../../../../accounts/users.js';
+import { findActiveUser } from '../../../../accounts/user-store.js';
 import { emailSchema, passwordSchema, presentUser, userSchema } from './representations.js';
 
 const tokenPairSchema = z

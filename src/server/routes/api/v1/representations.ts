@@ -1,8 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { ApiKey } from '../../../../accounts/api-keys.js';
+import type { ApiKey } from '../../../../accounts/api-key-store.js';
 import { ROLES, SCOPES } from '../../../../accounts/roles.js';
-import type { User } from '../../../../accounts/users.js';
+import type { User } from '../../../../accounts/user-store.js';
 
 export const paginationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),

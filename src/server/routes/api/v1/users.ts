@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../../../accounts/roles.js';
-import { createUser, findUser, listUsers } from '../../../../accounts/users.js';
+import { createUser, findUser, listUsers } from '../../../../accounts/user-store.js';
 import { changeUser } from '../../../../accounts/change-user.js';
 import { notFound } from '../../../problem.js';
 import {
