@@ -1,10 +1,7 @@
-import { occupantOfPath, readFileAtRef, resolveHead } from '../repositories/git-repository.js';
-import { createProposal, type CreateProposalInput, type RepositoryReader } from './create-proposal.js';
+import { gitRepositoryReader } from '../repositories/git-reader.js';
+import { createProposal, type CreateProposalInput } from './create-proposal.js';
 import { publishProposalEvent } from '../proposals/proposal-events.js';
 import { withHistory, type ProposalDetail, type ProposalServices } from './proposal-services.js';
-
-/** Reads repositories' committed files with git. */
-export const gitRepositoryReader: RepositoryReader = { resolveHead, readFileAtRef, occupantOfPath };
 
 /**
  * Stores a new proposal (src/inbox/create-proposal.ts) and announces it, then each older proposal it

@@ -74,9 +74,6 @@ const verdictBody = z
   .nullish()
   .describe('optional: a verdict may be given with no body');
 
-/** Imperium's proposals read repositories the same way (src/server/routes/imperium.ts). */
-export { gitRepositoryReader as reader } from '../../inbox/submit-proposal.js';
-
 const present = ({ proposal, history }: ProposalDetail) => presentProposal(proposal, history);
 
 /** The representation of what a proposal service answers. */
