@@ -6,7 +6,8 @@
  *   domain folders       accounts, repositories, proposals, sandbox, guardian, imperium, learning, custody,
  *                        tasks, schedules, llm, analytics, audit, events, compute, github: services and stores
  *   platform             db, git, network, config, observability: adapters for the outside world
- *   analysis             pure engines (Guardian analyzer, Imperium engine, languages, diffing): a leaf
+ *   analysis, generation pure engines (Guardian analyzer, Imperium engine, languages, diffing; the app
+ *                        generator's offline engine): leaves
  *
  * A folder may import its own layer and the ones below it, never one above; and no two folders may import
  * each other, directly or around a loop.
@@ -35,11 +36,18 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/analysis/' },
     },
     {
+      name: 'generation-is-a-leaf',
+      comment: 'src/generation/ holds the app generator: pure functions of a model, importing nothing else of lvlup.',
+      severity: 'error',
+      from: { path: '^src/generation/' },
+      to: { path: '^src/', pathNot: '^src/generation/' },
+    },
+    {
       name: 'platform-is-below-the-domain',
       comment: 'Adapters (db, git, network, config, observability) know nothing of the domain, agents or server.',
       severity: 'error',
       from: { path: PLATFORM },
-      to: { path: '^src/', pathNot: `${PLATFORM}|^src/analysis/` },
+      to: { path: '^src/', pathNot: `${PLATFORM}|^src/(analysis|generation)/` },
     },
     {
       name: 'domain-is-below-the-agents',
