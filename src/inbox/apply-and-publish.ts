@@ -3,13 +3,13 @@ import { effectivePolicy } from '../repositories/policy.js';
 import { findRepository } from '../repositories/repository-store.js';
 import { repositoryChecks } from '../sandbox/checks.js';
 import { sandboxStatus, unavailableDetail } from '../sandbox/sandbox-status.js';
-import { applyProposal, recordPullRequest } from './apply-proposal.js';
+import { applyProposal } from './apply-proposal.js';
 import { failedAutoApplyGates } from './auto-apply-gates.js';
 import { ProposalRefusedError } from '../proposals/proposal-refused-error.js';
 import { publishProposalEvent } from '../proposals/proposal-events.js';
 import { openPullRequestForProposal } from './pull-request-step.js';
 import { withHistory, type ProposalDetail, type ProposalServices } from './proposal-services.js';
-import { findProposal } from '../proposals/proposal-store.js';
+import { findProposal, recordPullRequest } from '../proposals/proposal-store.js';
 import { reviewProposal } from './review.js';
 import { ProposalNotFoundError } from '../proposals/transition-store.js';
 
@@ -44,7 +44,7 @@ export async function applyAndPublish(
   // Pull requests are for per-proposal branches; target mode has already committed to the target branch.
   if (repository && policy.pull_requests && policy.branch_mode === 'per_proposal') {
     await recordPullRequest(
-      database,
+      database.orm,
       proposal.id,
       await openPullRequestForProposal({ github: services.config.github }, repository, proposal),
     );

@@ -1,6 +1,4 @@
-import { eq } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
-import { proposals, repositories } from '../db/schema.js';
 import { git } from '../git/git.js';
 import { applyPatchAsCommit, type ApplyFailureReason } from '../proposals/apply/apply-patch.js';
 import { readBranchTip } from '../proposals/apply/branch-refs.js';
@@ -9,6 +7,8 @@ import { ProposalRefusedError } from '../proposals/proposal-refused-error.js';
 import { IllegalTransitionError, ProposalNotFoundError, type Proposal } from '../proposals/transition-store.js';
 import { transitionWithLearning } from '../learning/learning-event-store.js';
 import { effectivePolicy } from '../repositories/policy.js';
+import { findRepository } from '../repositories/repository-store.js';
+import { findProposal } from '../proposals/proposal-store.js';
 import type { ProposalStatus } from '../proposals/states.js';
 
 export interface ApplyOutcome {
@@ -59,8 +59,7 @@ export async function applyProposal(
   database: Database,
   input: { proposalId: string; actor: string; dataDirectory: string },
 ): Promise<ApplyOutcome> {
-  const orm = database.orm;
-  const [proposal] = await orm.select().from(proposals).where(eq(proposals.id, input.proposalId));
+  const proposal = await findProposal(database.orm, input.proposalId);
   if (!proposal) throw new ProposalNotFoundError(input.proposalId);
   if (!proposal.repositoryId || !proposal.baseCommit) {
     throw new ProposalRefusedError(
@@ -99,7 +98,7 @@ async function applyLocked(
   input: { actor: string; dataDirectory: string },
 ): Promise<ApplyOutcome> {
   const orm = database.orm;
-  const [repository] = await orm.select().from(repositories).where(eq(repositories.id, proposal.repositoryId!));
+  const repository = await findRepository(orm, proposal.repositoryId!);
   if (!repository) throw new ProposalRefusedError('nothing_to_apply', 'The proposal’s repository no longer exists.');
   const policy = effectivePolicy(repository.policy);
   const mode = policy.branch_mode;
@@ -151,17 +150,4 @@ async function applyLocked(
     { kind: 'apply' },
   );
   return { proposal: failed, applied: false, conflicts: result.conflicts, message: result.message };
-}
-
-export async function recordPullRequest(
-  database: Database,
-  proposalId: string,
-  outcome: { url: string } | { error: string },
-): Promise<void> {
-  await database.orm
-    .update(proposals)
-    .set(
-      'url' in outcome ? { pullRequestUrl: outcome.url, pullRequestError: null } : { pullRequestError: outcome.error },
-    )
-    .where(eq(proposals.id, proposalId));
 }

@@ -1,12 +1,15 @@
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { applyPatch, parsePatch, type StructuredPatch } from 'diff';
 import type { Orm } from '../db/database.js';
-import { proposals, proposalTransitions, repositories } from '../db/schema.js';
 import { effectivePolicy } from '../repositories/policy.js';
+import { findRepository, type Repository } from '../repositories/repository-store.js';
+import {
+  findProposalByContentHash,
+  insertProposalUnlessDuplicate,
+  openProposalsOfRule,
+} from '../proposals/proposal-store.js';
 import type { Compute } from '../compute/compute.js';
 import { proposalFilePath } from '../proposals/proposal-path.js';
 import { buildChanges, contentHash, rangesOverlap, type FileChangeInput } from '../analysis/changes.js';
-import { OPEN_STATUSES } from '../proposals/states.js';
 import { repositoryChecks } from '../sandbox/checks.js';
 import { enqueueProposalTest } from '../sandbox/enqueue-proposal-test.js';
 import { transitionProposal, type Proposal } from '../proposals/transition-store.js';
@@ -178,9 +181,9 @@ export async function createProposal(
   now: Date,
   compute: Pick<Compute, 'diff' | 'securityGate'>,
 ): Promise<{ proposal: Proposal; superseded: Proposal[] }> {
-  let repository: typeof repositories.$inferSelect | undefined;
+  let repository: Repository | undefined;
   if (input.repositoryId) {
-    [repository] = await orm.select().from(repositories).where(eq(repositories.id, input.repositoryId));
+    repository = await findRepository(orm, input.repositoryId);
     if (!repository) throw new RepositoryNotFoundError(input.repositoryId);
   }
   // Reviewers of this repository keep rejecting this rule (src/learning/suppression-store.ts): not proposed until lifted.
@@ -280,42 +283,32 @@ export async function createProposal(
   });
 
   return orm.transaction(async (transaction) => {
-    const [created] = await transaction
-      .insert(proposals)
-      .values({
-        aiType: input.aiType,
-        repositoryId: repository?.id ?? null,
-        description: input.description ?? null,
-        rationale: input.rationale ?? null,
-        ruleId: input.ruleId ?? null,
-        category: input.category ?? null,
-        confidence: input.confidence ?? null,
-        acceptanceScore,
-        filePath: built.changes[0]!.file_path,
-        changes: built.changes,
-        diff: built.diff,
-        hunks: built.hunks,
-        findings,
-        additions: built.additions,
-        deletions: built.deletions,
-        contentHash: hash,
-        baseCommit: head ?? null,
-        expiresAt: ttl ? new Date(now.getTime() + ttl * 1000) : null,
-        createdBy: input.createdBy,
-        createdAt: now,
-        updatedAt: now,
-      })
-      // The partial unique index on content_hash decides duplicates, so two identical proposals created
-      // at the same moment cannot both get in.
-      .onConflictDoNothing()
-      .returning();
+    const created = await insertProposalUnlessDuplicate(transaction, {
+      aiType: input.aiType,
+      repositoryId: repository?.id ?? null,
+      description: input.description ?? null,
+      rationale: input.rationale ?? null,
+      ruleId: input.ruleId ?? null,
+      category: input.category ?? null,
+      confidence: input.confidence ?? null,
+      acceptanceScore,
+      filePath: built.changes[0]!.file_path,
+      changes: built.changes,
+      diff: built.diff,
+      hunks: built.hunks,
+      findings,
+      additions: built.additions,
+      deletions: built.deletions,
+      contentHash: hash,
+      baseCommit: head ?? null,
+      expiresAt: ttl ? new Date(now.getTime() + ttl * 1000) : null,
+      createdBy: input.createdBy,
+      createdAt: now,
+      updatedAt: now,
+    });
     if (!created) {
-      const [existing] = await transaction
-        .select({ id: proposals.id, status: proposals.status })
-        .from(proposals)
-        .where(
-          and(eq(proposals.contentHash, hash), inArray(proposals.status, [...OPEN_STATUSES, 'applied', 'rejected'])),
-        );
+      // The unique index on content_hash refused it (see insertProposalUnlessDuplicate): name the live one.
+      const existing = await findProposalByContentHash(transaction, hash);
       throw new ProposalRefusedError(
         'duplicate',
         `An identical proposal exists (${existing?.id}, ${existing?.status}).`,
@@ -325,25 +318,15 @@ export async function createProposal(
         },
       );
     }
-    await transaction
-      .insert(proposalTransitions)
-      .values({ proposalId: created.id, fromStatus: null, toStatus: 'pending', actor: input.createdBy });
     if (tested) await enqueueProposalTest(transaction, created);
 
     const superseded: Proposal[] = [];
     if (repository && input.ruleId) {
-      const candidates = await transaction
-        .select()
-        .from(proposals)
-        .where(
-          and(
-            eq(proposals.repositoryId, repository.id),
-            eq(proposals.aiType, input.aiType),
-            eq(proposals.ruleId, input.ruleId),
-            isNotNull(proposals.ruleId),
-            inArray(proposals.status, [...OPEN_STATUSES]),
-          ),
-        );
+      const candidates = await openProposalsOfRule(transaction, {
+        repositoryId: repository.id,
+        aiType: input.aiType,
+        ruleId: input.ruleId,
+      });
       for (const candidate of candidates) {
         if (candidate.id === created.id) continue;
         const theirs = buildChanges(candidate.changes).touchedLines;

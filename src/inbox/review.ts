@@ -49,6 +49,7 @@ export async function reviewProposal(
           reviewedBy: verdict.reviewer,
           reviewedAt: now,
         },
+        at: now,
       },
       { kind: 'verdict', at: now },
     );

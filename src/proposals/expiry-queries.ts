@@ -13,7 +13,7 @@ export async function expireProposals(orm: Orm, now: Date): Promise<Proposal[]> 
   const expired: Proposal[] = [];
   for (const { id } of due) {
     try {
-      expired.push(await transitionProposal(orm, id, { to: 'expired', actor: 'system', reason: 'ttl' }));
+      expired.push(await transitionProposal(orm, id, { to: 'expired', actor: 'system', reason: 'ttl', at: now }));
     } catch (error) {
       // Reviewed or applied between the scan and now: it is no longer open, which is fine.
       if (!(error instanceof IllegalTransitionError)) throw error;

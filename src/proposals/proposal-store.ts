@@ -1,8 +1,10 @@
-import { and, asc, count, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
 import { proposals, proposalTransitions } from '../db/schema.js';
-import type { ProposalStatus } from './states.js';
+import { OPEN_STATUSES, type ProposalStatus } from './states.js';
 import type { Proposal } from './transition-store.js';
+
+export type NewProposal = typeof proposals.$inferInsert;
 
 export const PROPOSAL_SORTS = [
   'created_at',
@@ -120,4 +122,71 @@ export async function proposalHistory(orm: Orm, id: string) {
     .from(proposalTransitions)
     .where(eq(proposalTransitions.proposalId, id))
     .orderBy(asc(proposalTransitions.id));
+}
+
+/**
+ * Inserts a new proposal and its first history row (none → pending); answers undefined, writing nothing,
+ * when a live proposal with the same content hash exists. Run it inside the creating transaction, so the
+ * proposal and its history row (and whatever else the caller writes there) appear together or not at all.
+ */
+export async function insertProposalUnlessDuplicate(
+  transaction: Orm,
+  values: NewProposal & { createdBy: string },
+): Promise<Proposal | undefined> {
+  const [created] = await transaction
+    .insert(proposals)
+    .values(values)
+    // The partial unique index on content_hash decides duplicates, so two identical proposals created
+    // at the same moment cannot both get in.
+    .onConflictDoNothing()
+    .returning();
+  if (!created) return undefined;
+  await transaction
+    .insert(proposalTransitions)
+    .values({ proposalId: created.id, fromStatus: null, toStatus: 'pending', actor: values.createdBy });
+  return created;
+}
+
+/** The live (open, applied or rejected) proposal with this content hash, which a new identical one duplicates. */
+export async function findProposalByContentHash(orm: Orm, contentHash: string) {
+  const [existing] = await orm
+    .select({ id: proposals.id, status: proposals.status })
+    .from(proposals)
+    .where(
+      and(eq(proposals.contentHash, contentHash), inArray(proposals.status, [...OPEN_STATUSES, 'applied', 'rejected'])),
+    );
+  return existing;
+}
+
+/** The open proposals of one agent and rule in one repository: those a new proposal of theirs may supersede. */
+export async function openProposalsOfRule(
+  orm: Orm,
+  of: { repositoryId: string; aiType: string; ruleId: string },
+): Promise<Proposal[]> {
+  return orm
+    .select()
+    .from(proposals)
+    .where(
+      and(
+        eq(proposals.repositoryId, of.repositoryId),
+        eq(proposals.aiType, of.aiType),
+        eq(proposals.ruleId, of.ruleId),
+        isNotNull(proposals.ruleId),
+        inArray(proposals.status, [...OPEN_STATUSES]),
+      ),
+    );
+}
+
+/** Records the pull request opened for an applied proposal, or why opening it failed. */
+export async function recordPullRequest(
+  orm: Orm,
+  proposalId: string,
+  outcome: { url: string } | { error: string },
+): Promise<void> {
+  await orm
+    .update(proposals)
+    .set(
+      'url' in outcome ? { pullRequestUrl: outcome.url, pullRequestError: null } : { pullRequestError: outcome.error },
+    )
+    .where(eq(proposals.id, proposalId));
 }

@@ -37,6 +37,8 @@ export interface TransitionRequest {
   readonly set?: Partial<typeof proposals.$inferInsert>;
   /** narrower than the state machine allows, e.g. only from `accepted` */
   readonly onlyFrom?: readonly ProposalStatus[];
+  /** when the change happens (the row's updated_at), from the caller's clock; the real clock when not given */
+  readonly at?: Date | undefined;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function transitionProposal(orm: Orm, proposalId: string, request: 
     if (!from.includes(currentStatus)) throw new IllegalTransitionError(proposalId, currentStatus, request.to);
     const [updated] = await transaction
       .update(proposals)
-      .set({ ...request.set, status: request.to, updatedAt: new Date() })
+      .set({ ...request.set, status: request.to, updatedAt: request.at ?? new Date() })
       .where(and(eq(proposals.id, proposalId), inArray(proposals.status, [...from])))
       .returning();
     if (!updated) throw new IllegalTransitionError(proposalId, currentStatus, request.to);
