@@ -60,7 +60,8 @@ describe('the offline engine, stages 1 to 4', () => {
 
   it('writes an OpenAPI 3.1 document that a real validator accepts, auth where the spec asks', async () => {
     const document = openApiDocumentOf(model) as { paths: Record<string, Record<string, { security?: unknown }>> };
-    await validate(structuredClone(document) as never);
+    const checked = await validate(structuredClone(document) as never);
+    assert.equal(checked.valid, true, JSON.stringify(checked));
     assert.deepEqual(Object.keys(document.paths['/posts/{post_id}/comments/{id}'] ?? {}).sort(), [
       'delete',
       'get',

@@ -12,12 +12,14 @@ export const SCOPES = [
   'metrics:read',
   'keys:read',
   'keys:write',
+  'projects:read',
+  'projects:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
-const viewer: Scope[] = ['proposals:read', 'repos:read', 'agents:read', 'keys:read', 'keys:write'];
+const viewer: Scope[] = ['proposals:read', 'repos:read', 'agents:read', 'keys:read', 'keys:write', 'projects:read'];
 const reviewer: Scope[] = [...viewer, 'proposals:write'];
-const maintainer: Scope[] = [...reviewer, 'repos:write', 'agents:run', 'metrics:read'];
+const maintainer: Scope[] = [...reviewer, 'repos:write', 'agents:run', 'metrics:read', 'projects:write'];
 
 /** What each role may do; an API key owned by a user never exceeds its owner's role. */
 export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {

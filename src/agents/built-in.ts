@@ -5,6 +5,7 @@ import type { AnyAgentDefinition } from '../tasks/agent-definition.js';
 import { guardianAgent } from './guardian/definition.js';
 import { imperiumAgent } from './imperium/definition.js';
 import { learningAgent } from './learning/definition.js';
+import { PIPELINE_AGENTS } from './pipeline/definition.js';
 import { sandboxAgent } from './sandbox/definition.js';
 
 /** The agents lvlup ships with. A new agent type is one more entry here (or in a registry of its own). */
@@ -19,4 +20,6 @@ export const BUILT_IN_AGENTS: readonly AnyAgentDefinition[] = [
   learningAgent,
   // a template: the handler of the declarative agents created through POST /api/v1/agents
   declarativeAgent,
+  // the eleven stages of a project's generation (src/projects/), run on demand
+  ...PIPELINE_AGENTS,
 ];

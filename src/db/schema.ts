@@ -10,4 +10,5 @@ export * from './schema/sandbox.js';
 export * from './schema/llm.js';
 export * from './schema/learning.js';
 export * from './schema/custody.js';
+export * from './schema/projects.js';
 export type { ProposalFileChange } from '../analysis/changes.js';

@@ -1,11 +1,10 @@
 /** The scopes topics need (a subset of the account scopes, which sit above this module). */
-export type TopicScope = 'proposals:read' | 'agents:read';
+export type TopicScope = 'proposals:read' | 'agents:read' | 'projects:read';
 
 /**
  * The topics a client may follow, and the scope each needs. Fixed topics are named as they are; `tasks`
  * is a wildcard that follows every `tasks/{id}` topic (nothing is published on `tasks` itself); pattern
- * topics carry a uuid. `projects/{id}` exists for clients to subscribe to, but nothing publishes there
- * until projects exist.
+ * topics carry a uuid: `projects/{id}` carries a project's runs and stages.
  */
 const FIXED_TOPICS: Readonly<Record<string, TopicScope>> = {
   proposals: 'proposals:read',
@@ -20,7 +19,7 @@ const WILDCARDS: Readonly<Record<string, string>> = { tasks: 'tasks/' };
 
 const PATTERN_TOPICS: readonly { prefix: string; scope: TopicScope }[] = [
   { prefix: 'tasks/', scope: 'agents:read' },
-  { prefix: 'projects/', scope: 'agents:read' },
+  { prefix: 'projects/', scope: 'projects:read' },
 ];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -29,7 +29,7 @@ export async function chooseLocalDefaultBranch(
  * changed). Answers the branch's commit.
  */
 export async function prepareDefaultBranch(
-  repository: { path: string; source: 'clone' | 'path' },
+  repository: { path: string; source: 'clone' | 'path' | 'project' },
   branch: string,
 ): Promise<string> {
   const local = await findCommit(repository.path, `refs/heads/${branch}`);

@@ -36,7 +36,7 @@ export const cadenceOf = (row: Pick<ScheduleRow, 'intervalSeconds' | 'cron'>): C
  */
 export async function ensureScheduleRows(orm: Orm, registry: AgentRegistry, config: Config): Promise<void> {
   const now = await databaseNow(orm);
-  for (const definition of registry.list()) {
+  for (const definition of registry.listScheduled()) {
     const intervalSeconds = definition.defaultIntervalSeconds(config);
     const nextRunAt = firstRunAt({ intervalSeconds, cron: null }, now);
     await orm

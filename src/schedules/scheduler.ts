@@ -131,7 +131,7 @@ export function createScheduler(options: SchedulerOptions) {
   async function tick(): Promise<ScheduledRun[]> {
     const due = await dueSchedules(
       database.orm,
-      registry.list().map((definition) => definition.type),
+      registry.listScheduled().map((definition) => definition.type),
     );
     const runs: ScheduledRun[] = [];
     for (const row of due) {

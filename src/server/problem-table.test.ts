@@ -36,6 +36,13 @@ import { RepositoryRefusedError } from '../repositories/repository-refused-error
 import { UnsafePathError } from '../repositories/safe-path.js';
 import { ExperimentNotFoundError } from '../sandbox/experiment-not-found-error.js';
 import { AlreadyRetriedError, InputNoLongerValidError, TaskNotRetryableError } from '../tasks/retry-task.js';
+import {
+  ArtifactNotFoundError,
+  InvalidProjectError,
+  ProjectForbiddenError,
+  ProjectNotFoundError,
+  ProjectStateError,
+} from '../projects/project-errors.js';
 import type { TaskRow } from '../tasks/task-store.js';
 import { AgentNotRegisteredError, InvalidTaskInputError, UnknownAgentError } from '../tasks/task-queue.js';
 import { registerErrorHandling } from './error-handler.js';
@@ -57,6 +64,7 @@ const NOT_REQUEST_ERRORS: Readonly<Record<string, string>> = {
   'sandbox/isolation/errors.ts#SandboxUnavailableError': 'fails a sandbox task; routes check sandboxStatus',
   'sandbox/isolation/errors.ts#SandboxRefusedError': 'fails a sandbox task',
   'tasks/task-errors.ts#TaskFailure': 'fails a task, stored as its error',
+  'projects/stage-work/stage-work.ts#StageFailedError': 'fails a pipeline stage (and its task), stored on the stage and the project',
 };
 
 function sourceFiles(folder: string): string[] {
@@ -103,6 +111,11 @@ const SAMPLES: readonly DomainError[] = [
   new TaskNotFoundError('task-1'),
   new TaskFinishedError('task-1', task),
   new ComputeTimeoutError('analyze', 60_000),
+  new ProjectNotFoundError('project-1'),
+  new ProjectStateError('running', 'The project is running.'),
+  new InvalidProjectError([{ pointer: '/spec/entities/0/name', message: 'Required' }]),
+  new ProjectForbiddenError('Only the owner may delete it.'),
+  new ArtifactNotFoundError('artifact-1'),
   ...(
     [
       'forbidden',

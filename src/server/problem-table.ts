@@ -29,6 +29,13 @@ import { ExperimentNotFoundError } from '../sandbox/experiment-not-found-error.j
 import { ExperimentSandboxUnavailableError, ProposalNotInRepositoryError } from '../sandbox/start-experiment.js';
 import { AlreadyRetriedError, InputNoLongerValidError, TaskNotRetryableError } from '../tasks/retry-task.js';
 import { AgentNotRegisteredError, InvalidTaskInputError, UnknownAgentError } from '../tasks/task-queue.js';
+import {
+  ArtifactNotFoundError,
+  InvalidProjectError,
+  ProjectForbiddenError,
+  ProjectNotFoundError,
+  ProjectStateError,
+} from '../projects/project-errors.js';
 import type { FieldError } from './problem.js';
 
 /** The one table of titles: a problem's `title` is its status's. */
@@ -91,6 +98,11 @@ export const DOMAIN_ERROR_CLASSES = [
   EmailTakenError,
   ComputeBusyError,
   ComputeTimeoutError,
+  ProjectNotFoundError,
+  ProjectStateError,
+  InvalidProjectError,
+  ProjectForbiddenError,
+  ArtifactNotFoundError,
 ] as const;
 
 export type DomainError = InstanceType<(typeof DOMAIN_ERROR_CLASSES)[number]>;
@@ -182,6 +194,11 @@ export const DOMAIN_PROBLEM_STATUS = {
   server_busy: 503,
   // the input is what is too slow to analyse: the same input would time out again
   compute_timeout: 422,
+  // projects
+  project_not_found: 404,
+  artifact_not_found: 404,
+  project_state_conflict: 409,
+  invalid_project: 422,
 } as const satisfies Record<DomainErrorCode, number>;
 
 export interface DomainProblem {
@@ -214,6 +231,10 @@ function extensionsOf(error: DomainError, fields: ProblemFields): DomainProblem[
   }
   if (error instanceof ProposalRefusedError) return error.extensions;
   if (error instanceof ComputeTimeoutError) return { timeout_ms: error.timeoutMs };
+  if (error instanceof ProjectStateError) return { current_status: error.status };
+  if (error instanceof InvalidProjectError) {
+    return { errors: error.errors.map(({ pointer, message }) => ({ field: `body${pointer.replaceAll('/', '.')}`, pointer, message })) };
+  }
   if (error instanceof IdempotencyKeyReusedError) return { task_id: error.taskId };
   if (error instanceof AgentRefusedError) return error.extensions;
   if (error instanceof TaskFinishedError) return { current_status: error.task.status };

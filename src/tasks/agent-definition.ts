@@ -3,6 +3,7 @@ import type { Compute } from '../compute/compute.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
+import type { TaskQueue } from './task-queue.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -25,6 +26,8 @@ export interface TaskContext<Input> {
    * diffs, the security gate) runs there, not on the event loop.
    */
   readonly compute: Compute;
+  /** enqueues follow-up tasks (a pipeline's next stage) inside the handler's own transactions */
+  readonly tasks: Pick<TaskQueue, 'submitWithin' | 'announce'>;
   /** 0–100; stored and published */
   progress(percent: number): Promise<void>;
   /** appended to the task's bounded log and published */
@@ -52,6 +55,11 @@ export interface AgentDefinition<Input extends Record<string, unknown> = Record<
    * `list()` leaves templates out, so agent rows, schedules and status lists skip them.
    */
   readonly template?: boolean | undefined;
+  /**
+   * An on-demand agent runs only when another part of lvlup queues its tasks (a pipeline stage queues the
+   * next): it has a row, but no schedule, so the scheduler never runs it with an empty input.
+   */
+  readonly onDemand?: boolean | undefined;
   /**
    * A template's per-agent input: the schema of the tasks of the agent whose row `config` is given, checked
    * when a task is submitted to that agent, and its JSON Schema shown as the agent's `input_schema`.

@@ -6,6 +6,8 @@ export interface AgentRegistry {
   get(type: string): AnyAgentDefinition | undefined;
   /** the agents with a row and schedule of their own: templates (declarative agents' type) are left out */
   list(): readonly AnyAgentDefinition[];
+  /** the agents that run on a schedule: `list()` without the on-demand ones (pipeline stages) */
+  listScheduled(): readonly AnyAgentDefinition[];
 }
 
 export function createAgentRegistry(definitions: readonly AnyAgentDefinition[]): AgentRegistry {
@@ -20,7 +22,12 @@ export function createAgentRegistry(definitions: readonly AnyAgentDefinition[]):
     }
     byType.set(definition.type, definition);
   }
-  return { get: (type) => byType.get(type), list: () => [...byType.values()].filter((entry) => !entry.template) };
+  const listed = () => [...byType.values()].filter((entry) => !entry.template);
+  return {
+    get: (type) => byType.get(type),
+    list: listed,
+    listScheduled: () => listed().filter((entry) => !entry.onDemand),
+  };
 }
 
 /**

@@ -272,6 +272,7 @@ export function createWorker(options: WorkerOptions) {
       // Bound to this task: cancelling it stops its compute work, which waits for a thread rather than
       // being refused when requests fill the queue (a process runs at most `concurrency` tasks).
       compute: withCallOptions(options.compute, { signal, background: true }),
+      tasks: options.queue,
       async progress(percent) {
         const value = Math.max(0, Math.min(100, Math.round(percent)));
         await setProgress(orm, row.id, owner, value);

@@ -32,7 +32,7 @@ export const repositories = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     name: text('name').notNull(),
-    source: text('source', { enum: ['clone', 'path'] }).notNull(),
+    source: text('source', { enum: ['clone', 'path', 'project'] }).notNull(),
     cloneUrl: text('clone_url'),
     path: text('path').notNull(),
     defaultBranch: text('default_branch').notNull(),

@@ -82,7 +82,11 @@ const scheduleRoutes: FastifyPluginAsyncZod = async (app) => {
 
   const dependencies = {
     orm,
-    defaultIntervalSeconds: (type: string) => services.agents.get(type)?.defaultIntervalSeconds(services.config),
+    defaultIntervalSeconds: (type: string) =>
+      services.agents
+        .listScheduled()
+        .find((definition) => definition.type === type)
+        ?.defaultIntervalSeconds(services.config),
     wake: () => services.runtime.scheduler?.wake(),
   };
 
@@ -109,7 +113,7 @@ const scheduleRoutes: FastifyPluginAsyncZod = async (app) => {
       (
         await listSchedules(
           orm,
-          services.agents.list().map((definition) => definition.type),
+          services.agents.listScheduled().map((definition) => definition.type),
         )
       ).map(presentSchedule),
   );
@@ -144,7 +148,8 @@ const scheduleRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const registered = (type: string) => services.agents.get(type) !== undefined;
+      const registered = (type: string) =>
+        services.agents.listScheduled().some((definition) => definition.type === type);
       try {
         return presentSchedule(await agentSchedule(orm, registered, request.params.agent_type));
       } catch (error) {

@@ -1,0 +1,142 @@
+import { TaskFailure } from '../tasks/task-errors.js';
+import type { TaskContext } from '../tasks/agent-definition.js';
+import { replaceStageArtifacts } from './artifact-store.js';
+import { enqueueStage, type StageTaskInput } from './enqueue-stage.js';
+import { publishProjectEvent } from './project-events.js';
+import { findProject, findStage, lockProject, updateProject, updateStage, type Project } from './project-store.js';
+import { commitFiles, headCommit, projectFolder, resetWorkTree } from './project-work-tree.js';
+import { STAGE_WORK } from './stage-work/all-stages.js';
+import { StageFailedError, type StageOutput } from './stage-work/stage-work.js';
+import { stageAfter, stageBefore, type StageName } from './stages.js';
+import { git } from '../git/git.js';
+
+type StageContext = Pick<TaskContext<StageTaskInput>, 'task' | 'input' | 'signal' | 'database' | 'config' | 'events' | 'tasks' | 'log'>;
+
+const RECOVERY_REASON =
+  'the fixers that repair a failed stage are not built yet: the run stopped at the failed stage, whose ' +
+  'reason and logs say what went wrong';
+
+/**
+ * Runs one stage of one run of a project: the task handler of every pipeline agent. A task of a run that
+ * is over (cancelled, or superseded by a retry) does nothing. The stage's files are committed, then in one
+ * transaction its artifacts are stored, it is marked succeeded and the next stage is queued; a handler
+ * retried after that transaction finds its stage done and changes nothing.
+ */
+export async function runStage(context: StageContext): Promise<Record<string, unknown>> {
+  const { input, database } = context;
+  const orm = database.orm;
+  const stage = input.stage;
+  const project = await findProject(orm, input.project_id);
+  if (!project || project.run !== input.run || project.status !== 'running') {
+    return { stage, skipped: 'the run this task belongs to is over' };
+  }
+  const row = await findStage(orm, project.id, stage);
+  if (row?.status === 'succeeded' && row.run === input.run) return { stage, commit: row.commit, already_done: true };
+  if (stage === 'recovery') return { stage, skipped: 'recovery runs only when a stage fails' };
+
+  const folder = projectFolder(context.config.dataDirectory, project.id);
+  const startedAt = new Date();
+  await updateStage(orm, project.id, stage, { status: 'running', taskId: context.task.id, attempts: (row?.attempts ?? 0) + 1, startedAt });
+  await publishProjectEvent(context.events, 'project.stage_started', project.id, { run: input.run, stage, task_id: context.task.id });
+
+  let output: StageOutput;
+  let commit: string;
+  try {
+    await resetWorkTree(folder, await startingCommit(orm, project, stage, folder));
+    output = await STAGE_WORK[stage]({
+      project,
+      folder,
+      signal: context.signal,
+      log: (message) => context.log('info', `${stage}: ${message}`),
+    });
+    commit = await commitFiles(folder, output.files, {
+      subject: output.skipped ? `${stage}: skipped` : `${stage}: ${summaryOf(output)}`,
+      trailers: { 'Lvlup-Project': project.id, 'Lvlup-Stage': stage, 'Lvlup-Task': context.task.id, 'Lvlup-Run': String(input.run) },
+    });
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    await failRun(context, project, stage, error);
+    const failure = error instanceof StageFailedError ? error : undefined;
+    throw new TaskFailure(failure?.code ?? 'stage_failed', (error as Error).message, false);
+  }
+
+  const next = stageAfter(stage);
+  const finishedAt = new Date();
+  const outcome = await orm.transaction(async (transaction) => {
+    const locked = await lockProject(transaction, project.id);
+    if (!locked || locked.run !== input.run || locked.status !== 'running') return undefined;
+    await replaceStageArtifacts(
+      transaction,
+      { projectId: project.id, stage, run: input.run },
+      output.artifacts.map((artifact) => ({
+        projectId: project.id,
+        taskId: context.task.id,
+        stage,
+        run: input.run,
+        kind: artifact.kind,
+        name: artifact.name,
+        mediaType: artifact.mediaType,
+        content: Buffer.isBuffer(artifact.content) ? artifact.content : Buffer.from(artifact.content),
+      })),
+    );
+    await updateStage(transaction, project.id, stage, {
+      status: output.skipped ? 'skipped' : 'succeeded',
+      reason: output.skipped ?? null,
+      commit,
+      finishedAt,
+    });
+    if (next === undefined || next === 'recovery') {
+      await updateStage(transaction, project.id, 'recovery', { status: 'skipped', reason: 'no stage failed', finishedAt, run: input.run });
+      await updateProject(transaction, project.id, { status: 'succeeded', currentStage: null, finishedAt, updatedAt: finishedAt });
+      return { finished: true as const };
+    }
+    const submitted = await enqueueStage(transaction, context.tasks, { project_id: project.id, run: input.run, stage: next }, undefined);
+    await updateProject(transaction, project.id, { currentStage: next, updatedAt: finishedAt });
+    return { finished: false as const, submitted };
+  });
+  if (!outcome) return { stage, commit, skipped: 'the run ended while the stage ran' };
+  await publishProjectEvent(context.events, 'project.stage_succeeded', project.id, { run: input.run, stage, commit });
+  if (outcome.finished) await publishProjectEvent(context.events, 'project.succeeded', project.id, { run: input.run });
+  else await context.tasks.announce(outcome.submitted);
+  return { stage, commit, artifacts: output.artifacts.length, ...(output.skipped ? { skipped: output.skipped } : {}) };
+}
+
+/** Where a stage starts: the commit of the stage before it in this run, or the repository's first commit. */
+async function startingCommit(orm: StageContext['database']['orm'], project: Project, stage: StageName, folder: string) {
+  const previous = stageBefore(stage);
+  if (previous) {
+    const row = await findStage(orm, project.id, previous);
+    if (row?.commit) return row.commit;
+  }
+  const roots = (await git(['rev-list', '--max-parents=0', 'HEAD'], { cwd: folder })).stdout.trim().split('\n');
+  return roots.at(-1) ?? (await headCommit(folder));
+}
+
+function summaryOf(output: StageOutput): string {
+  const files = Object.keys(output.files).length;
+  return `${files} file${files === 1 ? '' : 's'}, ${output.artifacts.map((artifact) => artifact.name).join(', ') || 'no artifacts'}`;
+}
+
+/** The stage failed: the run stops there, with the reason on the stage and the project. */
+async function failRun(context: StageContext, project: Project, stage: StageName, error: unknown) {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = error instanceof StageFailedError ? error.code : 'stage_failed';
+  const at = new Date();
+  await context.log('error', `${stage}: ${message}`);
+  const failed = await context.database.orm.transaction(async (transaction) => {
+    const locked = await lockProject(transaction, project.id);
+    if (!locked || locked.run !== context.input.run || locked.status !== 'running') return false;
+    await updateStage(transaction, project.id, stage, { status: 'failed', reason: message, finishedAt: at });
+    await updateStage(transaction, project.id, 'recovery', { status: 'skipped', reason: RECOVERY_REASON, finishedAt: at, run: context.input.run });
+    await updateProject(transaction, project.id, {
+      status: 'failed',
+      failure: { code, message, stage },
+      finishedAt: at,
+      updatedAt: at,
+    });
+    return true;
+  });
+  if (failed) {
+    await publishProjectEvent(context.events, 'project.failed', project.id, { run: context.input.run, stage, code, message });
+  }
+}

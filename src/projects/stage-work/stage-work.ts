@@ -1,0 +1,36 @@
+import type { Project } from '../project-store.js';
+
+/** What a stage runs with: the project, its work tree (at the commit the stage starts from) and a log. */
+export interface StageInput {
+  readonly project: Project;
+  readonly folder: string;
+  readonly signal: AbortSignal;
+  log(message: string): Promise<void>;
+}
+
+export interface StageArtifact {
+  readonly kind: string;
+  readonly name: string;
+  readonly mediaType: string;
+  readonly content: string | Buffer;
+}
+
+/** What a stage produced: files committed to the work tree, and artifacts stored with the stage. */
+export interface StageOutput {
+  readonly files: Readonly<Record<string, string>>;
+  readonly artifacts: readonly StageArtifact[];
+  /** set when the stage did not apply (e.g. no frontend for an `api` target): why */
+  readonly skipped?: string | undefined;
+}
+
+export type StageWork = (input: StageInput) => Promise<StageOutput>;
+
+/** A stage that cannot do its work: the run stops there with this code and message. */
+export class StageFailedError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'StageFailedError';
+  }
+}
