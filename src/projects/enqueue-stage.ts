@@ -26,6 +26,10 @@ export async function enqueueStage(
     createdBy,
     idempotencyKey: `project:${input.project_id}:run:${input.run}:${input.stage}`,
   });
-  await updateStage(orm, input.project_id, input.stage, { status: 'queued', run: input.run, taskId: submitted.task.id });
+  await updateStage(orm, input.project_id, input.stage, {
+    status: 'queued',
+    run: input.run,
+    taskId: submitted.task.id,
+  });
   return submitted;
 }

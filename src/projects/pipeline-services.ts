@@ -8,5 +8,5 @@ export interface PipelineServices {
   readonly dataDirectory: string;
   readonly tasks: Pick<TaskQueue, 'submitWithin' | 'announce' | 'announceCancel'>;
   readonly events: EventBus;
-  now(): Date;
+  readonly now: () => Date;
 }

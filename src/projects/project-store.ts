@@ -59,13 +59,32 @@ export async function updateProject(orm: Orm, id: string, changes: Partial<NewPr
   return project;
 }
 
+/** Updates the project only while it has `status`; undefined when it has not (or is gone). */
+export async function updateProjectIn(
+  orm: Orm,
+  id: string,
+  status: ProjectStatus,
+  changes: Partial<NewProject>,
+): Promise<Project | undefined> {
+  const [project] = await orm
+    .update(projects)
+    .set(changes)
+    .where(and(eq(projects.id, id), eq(projects.status, status)))
+    .returning();
+  return project;
+}
+
 export async function deleteProject(orm: Orm, id: string): Promise<Project | undefined> {
   const [project] = await orm.delete(projects).where(eq(projects.id, id)).returning();
   return project;
 }
 
 export async function listStages(orm: Orm, projectId: string): Promise<ProjectStage[]> {
-  return orm.select().from(projectStages).where(eq(projectStages.projectId, projectId)).orderBy(asc(projectStages.position));
+  return orm
+    .select()
+    .from(projectStages)
+    .where(eq(projectStages.projectId, projectId))
+    .orderBy(asc(projectStages.position));
 }
 
 export async function findStage(orm: Orm, projectId: string, stage: StageName): Promise<ProjectStage | undefined> {
@@ -91,11 +110,25 @@ export async function updateStage(
 }
 
 /** Sets stages (from a position on) back to pending for a new run. */
-export async function resetStages(orm: Orm, projectId: string, stages: readonly StageName[], run: number): Promise<void> {
+export async function resetStages(
+  orm: Orm,
+  projectId: string,
+  stages: readonly StageName[],
+  run: number,
+): Promise<void> {
   if (stages.length === 0) return;
   await orm
     .update(projectStages)
-    .set({ status: 'pending', run, taskId: null, attempts: 0, commit: null, reason: null, startedAt: null, finishedAt: null })
+    .set({
+      status: 'pending',
+      run,
+      taskId: null,
+      attempts: 0,
+      commit: null,
+      reason: null,
+      startedAt: null,
+      finishedAt: null,
+    })
     .where(and(eq(projectStages.projectId, projectId), inArray(projectStages.stage, [...stages])));
 }
 
@@ -110,7 +143,9 @@ export async function endOpenStages(
   await orm
     .update(projectStages)
     .set({ status, reason, finishedAt: at })
-    .where(and(eq(projectStages.projectId, projectId), inArray(projectStages.status, ['pending', 'queued', 'running'])));
+    .where(
+      and(eq(projectStages.projectId, projectId), inArray(projectStages.status, ['pending', 'queued', 'running'])),
+    );
 }
 
 export type { ProjectFailure };

@@ -36,7 +36,8 @@ export async function retryProject(
     throw new ProjectStateError(project.status, 'Every stage succeeded; name a `from_stage` to run again from it.');
   }
   const unfinished = stages.find(
-    (stage) => stage.position < stagePosition(from as StageName) && stage.status !== 'succeeded' && stage.status !== 'skipped',
+    (stage) =>
+      stage.position < stagePosition(from as StageName) && stage.status !== 'succeeded' && stage.status !== 'skipped',
   );
   if (unfinished) {
     throw new ProjectStateError(
@@ -69,7 +70,12 @@ async function runFrom(
     }
     const run = locked.run + 1;
     await resetStages(transaction, projectId, STAGE_NAMES.slice(stagePosition(from)), run);
-    const submitted = await enqueueStage(transaction, services.tasks, { project_id: projectId, run, stage: from }, startedBy);
+    const submitted = await enqueueStage(
+      transaction,
+      services.tasks,
+      { project_id: projectId, run, stage: from },
+      startedBy,
+    );
     const project = await updateProject(transaction, projectId, {
       status: 'running',
       run,
@@ -93,7 +99,10 @@ export async function cancelProject(services: PipelineServices, projectId: strin
     const locked = await lockProject(transaction, projectId);
     if (!locked) throw new ProjectNotFoundError(projectId);
     if (locked.status !== 'running') {
-      throw new ProjectStateError(locked.status, `The project is ${locked.status}; only a running project can be cancelled.`);
+      throw new ProjectStateError(
+        locked.status,
+        `The project is ${locked.status}; only a running project can be cancelled.`,
+      );
     }
     const stages = await listStages(transaction, projectId);
     const open = stages.filter((stage) => ['queued', 'running'].includes(stage.status) && stage.taskId);

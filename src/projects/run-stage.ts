@@ -10,7 +10,10 @@ import { StageFailedError, type StageOutput } from './stage-work/stage-work.js';
 import { stageAfter, stageBefore, type StageName } from './stages.js';
 import { git } from '../git/git.js';
 
-type StageContext = Pick<TaskContext<StageTaskInput>, 'task' | 'input' | 'signal' | 'database' | 'config' | 'events' | 'tasks' | 'log'>;
+type StageContext = Pick<
+  TaskContext<StageTaskInput>,
+  'task' | 'input' | 'signal' | 'database' | 'config' | 'events' | 'tasks' | 'log'
+>;
 
 const RECOVERY_REASON =
   'the fixers that repair a failed stage are not built yet: the run stopped at the failed stage, whose ' +
@@ -36,8 +39,17 @@ export async function runStage(context: StageContext): Promise<Record<string, un
 
   const folder = projectFolder(context.config.dataDirectory, project.id);
   const startedAt = new Date();
-  await updateStage(orm, project.id, stage, { status: 'running', taskId: context.task.id, attempts: (row?.attempts ?? 0) + 1, startedAt });
-  await publishProjectEvent(context.events, 'project.stage_started', project.id, { run: input.run, stage, task_id: context.task.id });
+  await updateStage(orm, project.id, stage, {
+    status: 'running',
+    taskId: context.task.id,
+    attempts: (row?.attempts ?? 0) + 1,
+    startedAt,
+  });
+  await publishProjectEvent(context.events, 'project.stage_started', project.id, {
+    run: input.run,
+    stage,
+    task_id: context.task.id,
+  });
 
   let output: StageOutput;
   let commit: string;
@@ -51,7 +63,12 @@ export async function runStage(context: StageContext): Promise<Record<string, un
     });
     commit = await commitFiles(folder, output.files, {
       subject: output.skipped ? `${stage}: skipped` : `${stage}: ${summaryOf(output)}`,
-      trailers: { 'Lvlup-Project': project.id, 'Lvlup-Stage': stage, 'Lvlup-Task': context.task.id, 'Lvlup-Run': String(input.run) },
+      trailers: {
+        'Lvlup-Project': project.id,
+        'Lvlup-Stage': stage,
+        'Lvlup-Task': context.task.id,
+        'Lvlup-Run': String(input.run),
+      },
     });
   } catch (error) {
     if (context.signal.aborted) throw error;
@@ -86,11 +103,26 @@ export async function runStage(context: StageContext): Promise<Record<string, un
       finishedAt,
     });
     if (next === undefined || next === 'recovery') {
-      await updateStage(transaction, project.id, 'recovery', { status: 'skipped', reason: 'no stage failed', finishedAt, run: input.run });
-      await updateProject(transaction, project.id, { status: 'succeeded', currentStage: null, finishedAt, updatedAt: finishedAt });
+      await updateStage(transaction, project.id, 'recovery', {
+        status: 'skipped',
+        reason: 'no stage failed',
+        finishedAt,
+        run: input.run,
+      });
+      await updateProject(transaction, project.id, {
+        status: 'succeeded',
+        currentStage: null,
+        finishedAt,
+        updatedAt: finishedAt,
+      });
       return { finished: true as const };
     }
-    const submitted = await enqueueStage(transaction, context.tasks, { project_id: project.id, run: input.run, stage: next }, undefined);
+    const submitted = await enqueueStage(
+      transaction,
+      context.tasks,
+      { project_id: project.id, run: input.run, stage: next },
+      undefined,
+    );
     await updateProject(transaction, project.id, { currentStage: next, updatedAt: finishedAt });
     return { finished: false as const, submitted };
   });
@@ -102,7 +134,12 @@ export async function runStage(context: StageContext): Promise<Record<string, un
 }
 
 /** Where a stage starts: the commit of the stage before it in this run, or the repository's first commit. */
-async function startingCommit(orm: StageContext['database']['orm'], project: Project, stage: StageName, folder: string) {
+async function startingCommit(
+  orm: StageContext['database']['orm'],
+  project: Project,
+  stage: StageName,
+  folder: string,
+) {
   const previous = stageBefore(stage);
   if (previous) {
     const row = await findStage(orm, project.id, previous);
@@ -127,7 +164,12 @@ async function failRun(context: StageContext, project: Project, stage: StageName
     const locked = await lockProject(transaction, project.id);
     if (!locked || locked.run !== context.input.run || locked.status !== 'running') return false;
     await updateStage(transaction, project.id, stage, { status: 'failed', reason: message, finishedAt: at });
-    await updateStage(transaction, project.id, 'recovery', { status: 'skipped', reason: RECOVERY_REASON, finishedAt: at, run: context.input.run });
+    await updateStage(transaction, project.id, 'recovery', {
+      status: 'skipped',
+      reason: RECOVERY_REASON,
+      finishedAt: at,
+      run: context.input.run,
+    });
     await updateProject(transaction, project.id, {
       status: 'failed',
       failure: { code, message, stage },
@@ -137,6 +179,11 @@ async function failRun(context: StageContext, project: Project, stage: StageName
     return true;
   });
   if (failed) {
-    await publishProjectEvent(context.events, 'project.failed', project.id, { run: context.input.run, stage, code, message });
+    await publishProjectEvent(context.events, 'project.failed', project.id, {
+      run: context.input.run,
+      stage,
+      code,
+      message,
+    });
   }
 }

@@ -1,3 +1,4 @@
+import projectRoutes from './routes/api/v1/projects.js';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
@@ -258,6 +259,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(tokenUsageRoutes, { prefix: '/api/v1/token-usage' });
   await app.register(custodyRoutes, { prefix: '/api/v1/custody' });
   await app.register(eventRoutes, { prefix: '/api/v1/events' });
+  await app.register(projectRoutes, { prefix: '/api/v1/projects' });
   await app.register(webSocketRoutes);
 
   return app;

@@ -64,7 +64,8 @@ const NOT_REQUEST_ERRORS: Readonly<Record<string, string>> = {
   'sandbox/isolation/errors.ts#SandboxUnavailableError': 'fails a sandbox task; routes check sandboxStatus',
   'sandbox/isolation/errors.ts#SandboxRefusedError': 'fails a sandbox task',
   'tasks/task-errors.ts#TaskFailure': 'fails a task, stored as its error',
-  'projects/stage-work/stage-work.ts#StageFailedError': 'fails a pipeline stage (and its task), stored on the stage and the project',
+  'projects/stage-work/stage-work.ts#StageFailedError':
+    'fails a pipeline stage (and its task), stored on the stage and the project',
 };
 
 function sourceFiles(folder: string): string[] {

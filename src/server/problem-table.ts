@@ -233,7 +233,13 @@ function extensionsOf(error: DomainError, fields: ProblemFields): DomainProblem[
   if (error instanceof ComputeTimeoutError) return { timeout_ms: error.timeoutMs };
   if (error instanceof ProjectStateError) return { current_status: error.status };
   if (error instanceof InvalidProjectError) {
-    return { errors: error.errors.map(({ pointer, message }) => ({ field: `body${pointer.replaceAll('/', '.')}`, pointer, message })) };
+    return {
+      errors: error.errors.map(({ pointer, message }) => ({
+        field: `body${pointer.replaceAll('/', '.')}`,
+        pointer,
+        message,
+      })),
+    };
   }
   if (error instanceof IdempotencyKeyReusedError) return { task_id: error.taskId };
   if (error instanceof AgentRefusedError) return error.extensions;

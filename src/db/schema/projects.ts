@@ -82,5 +82,8 @@ export const artifacts = pgTable(
     content: bytea('content').notNull(),
     createdAt: createdAt(),
   },
-  (table) => [index('artifacts_project_idx').on(table.projectId, table.run), index('artifacts_task_idx').on(table.taskId)],
+  (table) => [
+    index('artifacts_project_idx').on(table.projectId, table.run),
+    index('artifacts_task_idx').on(table.taskId),
+  ],
 );

@@ -22,13 +22,17 @@ export const requirementsStage: StageWork = async ({ project, log }) => {
   );
   return {
     files: { 'requirements.json': json(requirements) },
-    artifacts: [{ kind: 'requirements', name: 'requirements.json', mediaType: 'application/json', content: json(requirements) }],
+    artifacts: [
+      { kind: 'requirements', name: 'requirements.json', mediaType: 'application/json', content: json(requirements) },
+    ],
   };
 };
 
 export const architectureStage: StageWork = async ({ project, log }) => {
   const architecture = architectureOf(projectModel(project), project.targets);
-  await log(`${architecture.components.length} components: ${architecture.components.map((part) => part.name).join(', ')}`);
+  await log(
+    `${architecture.components.length} components: ${architecture.components.map((part) => part.name).join(', ')}`,
+  );
   const { diagram, ...rest } = architecture;
   return {
     files: { 'docs/architecture.json': json(rest), 'docs/architecture.mmd': diagram },
@@ -51,7 +55,9 @@ export const apiDesignStage: StageWork = async ({ project, log }) => {
     (total, item) => total + Object.keys(item).length,
     0,
   );
-  await log(`OpenAPI 3.1 document with ${Object.keys(document.paths as object).length} paths and ${operations} operations, validated`);
+  await log(
+    `OpenAPI 3.1 document with ${Object.keys(document.paths as object).length} paths and ${operations} operations, validated`,
+  );
   return {
     files: { 'openapi.json': json(document) },
     artifacts: [{ kind: 'openapi', name: 'openapi.json', mediaType: 'application/json', content: json(document) }],

@@ -5,7 +5,7 @@ export interface StageInput {
   readonly project: Project;
   readonly folder: string;
   readonly signal: AbortSignal;
-  log(message: string): Promise<void>;
+  readonly log: (message: string) => Promise<void>;
 }
 
 export interface StageArtifact {

@@ -1,0 +1,342 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { DomainEvent } from '../src/events/bus.js';
+import { createTestApp, type TestApp } from './support/app.js';
+import { databaseTargets } from './support/database.js';
+
+const blog = JSON.parse(readFileSync(new URL('./fixtures/app-specs/blog.json', import.meta.url), 'utf8')) as {
+  name: string;
+  description: string;
+  spec: Record<string, unknown>;
+};
+
+interface ProjectBody {
+  id: string;
+  status: string;
+  run: number;
+  current_stage: string | null;
+  failure: { code: string; message: string; stage?: string } | null;
+  repository_id: string | null;
+}
+interface StageBody {
+  stage: string;
+  position: number;
+  status: string;
+  commit: string | null;
+  reason: string | null;
+  task_id: string | null;
+  attempts: number;
+}
+
+/** Resolves with the first event on `projects/{id}` of one of `types`; subscribe before acting. */
+function nextProjectEvent(t: TestApp, projectId: string, types: string[]): Promise<DomainEvent> {
+  return new Promise((resolve) => {
+    const stop = t.app.services.events.subscribe((event) => {
+      if (event.topic === `projects/${projectId}` && types.includes(event.type)) {
+        stop();
+        resolve(event);
+      }
+    });
+  });
+}
+
+for (const target of databaseTargets()) {
+  describe(`projects (${target})`, () => {
+    let t: TestApp;
+    let workspace: string;
+    let maintainerKey: string;
+    let otherMaintainerKey: string;
+    let viewerKey: string;
+
+    before(async () => {
+      workspace = mkdtempSync(path.join(tmpdir(), 'lvlup-projects-'));
+      t = await createTestApp(target, {
+        environment: { LVLUP_DATA_DIR: path.join(workspace, 'data') },
+        worker: { pollIntervalMs: 50 },
+      });
+      maintainerKey = await t.createKey(['projects:read', 'projects:write']);
+      otherMaintainerKey = await t.createKey(['projects:read', 'projects:write']);
+      viewerKey = await t.createKey(['projects:read']);
+    });
+    after(async () => {
+      await t.close();
+      rmSync(workspace, { recursive: true, force: true });
+    });
+
+    const create = (payload: unknown, key = maintainerKey) =>
+      t.request({ method: 'POST', url: '/api/v1/projects', key, payload: payload as Record<string, unknown> });
+
+    it('refuses a bad spec, OpenAPI document, template or targets with 422 naming each fault by JSON pointer', async () => {
+      const badSpec = await create({
+        name: 'bad',
+        spec: {
+          entities: [
+            {
+              name: 'Task',
+              fields: [{ name: 'state', type: 'enum' }],
+              relations: [{ name: 'x', kind: 'belongs_to', target: 'Nobody' }],
+            },
+          ],
+        },
+      });
+      assert.equal(badSpec.statusCode, 422, badSpec.body);
+      const problem = badSpec.json<{ code: string; errors: { pointer: string; field: string }[] }>();
+      assert.equal(problem.code, 'invalid_project');
+      assert.deepEqual(problem.errors.map((error) => error.pointer).sort(), [
+        '/spec/entities/0/fields/0/values',
+        '/spec/entities/0/relations/0/target',
+      ]);
+      assert.ok(problem.errors.some((error) => error.field === 'body.spec.entities.0.fields.0.values'));
+
+      const badOpenApi = await create({ name: 'bad', openapi: { openapi: '3.1.0', info: { title: 'x' }, paths: {} } });
+      assert.equal(badOpenApi.statusCode, 422, badOpenApi.body);
+      assert.match(badOpenApi.body, /version/);
+      const badVersion = await create({ name: 'bad', openapi: { swagger: '2.0' } });
+      assert.equal(badVersion.json<{ errors: { pointer: string }[] }>().errors[0]?.pointer, '/openapi/openapi');
+
+      const badTemplate = await create({ name: 'bad', template: 'nope' });
+      assert.equal(badTemplate.statusCode, 422);
+      assert.equal(badTemplate.json<{ errors: { pointer: string }[] }>().errors[0]?.pointer, '/template');
+      const badTarget = await create({ name: 'bad', template: 'todo', targets: ['desktop'] });
+      assert.equal(badTarget.statusCode, 400);
+      const both = await create({ name: 'bad', template: 'todo', targets: ['web', 'api'] });
+      assert.equal(both.statusCode, 422);
+
+      const listed = await t.request({ method: 'GET', url: '/api/v1/projects', key: viewerKey });
+      assert.equal(listed.headers['x-total-count'], '0', 'nothing was stored');
+    });
+
+    it('runs the design stages as tasks, committing each stage with its trailers and storing typed, hashed artifacts', async () => {
+      const created = await create({
+        name: blog.name,
+        description: blog.description,
+        spec: blog.spec,
+        targets: ['api'],
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const project = created.json<ProjectBody>();
+      assert.equal(project.status, 'draft');
+
+      const viewerStart = await t.request({
+        method: 'POST',
+        url: `/api/v1/projects/${project.id}/start`,
+        key: viewerKey,
+      });
+      assert.equal(viewerStart.statusCode, 403);
+
+      const ended = nextProjectEvent(t, project.id, ['project.failed', 'project.succeeded']);
+      const started = await t.request({
+        method: 'POST',
+        url: `/api/v1/projects/${project.id}/start`,
+        key: maintainerKey,
+      });
+      assert.equal(started.statusCode, 202, started.body);
+      assert.equal(started.json<ProjectBody>().status, 'running');
+      const again = await t.request({
+        method: 'POST',
+        url: `/api/v1/projects/${project.id}/start`,
+        key: maintainerKey,
+      });
+      assert.equal(again.statusCode, 409);
+      assert.equal(again.json<{ code: string }>().code, 'project_state_conflict');
+
+      // The backend stage is not built yet: the run stops there, saying so, with stages 1–4 done.
+      const event = await ended;
+      assert.equal(event.type, 'project.failed');
+      const stored = (
+        await t.request({ method: 'GET', url: `/api/v1/projects/${project.id}`, key: viewerKey })
+      ).json<ProjectBody>();
+      assert.equal(stored.status, 'failed');
+      assert.deepEqual(
+        { code: stored.failure?.code, stage: stored.failure?.stage },
+        { code: 'stage_unavailable', stage: 'backend' },
+      );
+
+      const stages = (
+        await t.request({ method: 'GET', url: `/api/v1/projects/${project.id}/stages`, key: viewerKey })
+      ).json<StageBody[]>();
+      assert.equal(stages.length, 11);
+      assert.deepEqual(
+        stages.map((stage) => [stage.stage, stage.status]),
+        [
+          ['requirements', 'succeeded'],
+          ['architecture', 'succeeded'],
+          ['api_design', 'succeeded'],
+          ['database_design', 'succeeded'],
+          ['backend', 'failed'],
+          ['frontend', 'pending'],
+          ['infrastructure', 'pending'],
+          ['build', 'pending'],
+          ['qa', 'pending'],
+          ['deploy', 'pending'],
+          ['recovery', 'skipped'],
+        ],
+      );
+      assert.match(stages[10]!.reason ?? '', /not built yet/);
+
+      // The app is a repository lvlup manages: one commit per stage, trailers naming stage and task.
+      const repository = await t.request({
+        method: 'GET',
+        url: `/api/v1/repositories/${stored.repository_id}`,
+        key: t.adminKey,
+      });
+      assert.equal(repository.json<{ source: string }>().source, 'project');
+      const folder = path.join(workspace, 'data', 'projects', project.id);
+      const log = execFileSync(
+        'git',
+        [
+          'log',
+          '--format=%H %(trailers:key=Lvlup-Stage,valueonly,separator=)|%(trailers:key=Lvlup-Task,valueonly,separator=)',
+        ],
+        {
+          cwd: folder,
+          encoding: 'utf8',
+        },
+      )
+        .trim()
+        .split('\n');
+      const byStage = new Map(
+        log.map((line) => {
+          const [sha, rest] = line.split(' ');
+          const [stage, task] = (rest ?? '').split('|');
+          return [stage, { sha, task }];
+        }),
+      );
+      for (const stage of stages.slice(0, 4)) {
+        assert.equal(byStage.get(stage.stage)?.sha, stage.commit, `${stage.stage} has its commit`);
+        assert.equal(byStage.get(stage.stage)?.task, stage.task_id);
+      }
+      assert.ok(existsSync(path.join(folder, 'db/migrations/0001_init.sql')));
+
+      const artifacts = (
+        await t.request({ method: 'GET', url: `/api/v1/projects/${project.id}/artifacts`, key: viewerKey })
+      ).json<{ id: string; kind: string; name: string; sha256: string; task_id: string }[]>();
+      assert.deepEqual(artifacts.map((artifact) => artifact.kind).sort(), [
+        'architecture',
+        'diagram',
+        'diagram',
+        'openapi',
+        'requirements',
+        'sql',
+      ]);
+      const openapi = artifacts.find((artifact) => artifact.kind === 'openapi')!;
+      const downloaded = await t.request({
+        method: 'GET',
+        url: `/api/v1/projects/${project.id}/artifacts/${openapi.id}`,
+        key: viewerKey,
+      });
+      assert.equal(downloaded.statusCode, 200);
+      assert.match(String(downloaded.headers['content-type']), /application\/json/);
+      assert.equal(downloaded.headers.etag, `"${openapi.sha256}"`);
+      assert.equal(downloaded.json<{ openapi: string }>().openapi, '3.1.0');
+      assert.equal(openapi.task_id, stages[2]!.task_id);
+
+      const archive = await t.request({
+        method: 'GET',
+        url: `/api/v1/projects/${project.id}/download`,
+        key: viewerKey,
+      });
+      assert.equal(archive.statusCode, 200);
+      const tarball = path.join(workspace, 'app.tar.gz');
+      writeFileSync(tarball, archive.rawPayload);
+      const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' });
+      assert.match(listing, /blog\/openapi\.json/);
+      assert.match(listing, /blog\/requirements\.json/);
+
+      // A retry from a named stage keeps the stages before it and their commits.
+      const retried = nextProjectEvent(t, project.id, ['project.failed', 'project.succeeded']);
+      const retry = await t.request({
+        method: 'POST',
+        url: `/api/v1/projects/${project.id}/retry`,
+        key: maintainerKey,
+        payload: { from_stage: 'database_design' },
+      });
+      assert.equal(retry.statusCode, 202, retry.body);
+      assert.equal(retry.json<ProjectBody>().run, 2);
+      await retried;
+      const after = (
+        await t.request({ method: 'GET', url: `/api/v1/projects/${project.id}/stages`, key: viewerKey })
+      ).json<StageBody[]>();
+      assert.equal(after[0]!.commit, stages[0]!.commit, 'requirements kept its commit');
+      assert.equal(after[3]!.status, 'succeeded');
+      assert.notEqual(after[3]!.task_id, stages[3]!.task_id, 'database design ran again');
+    });
+
+    it('stops a description without a spec at the requirements stage, saying what to supply', async () => {
+      const project = (await create({ name: 'words only', description: 'An app for my bakery' })).json<ProjectBody>();
+      const ended = nextProjectEvent(t, project.id, ['project.failed', 'project.succeeded']);
+      await t.request({ method: 'POST', url: `/api/v1/projects/${project.id}/start`, key: maintainerKey });
+      const event = await ended;
+      assert.equal(event.type, 'project.failed');
+      const stored = (
+        await t.request({ method: 'GET', url: `/api/v1/projects/${project.id}`, key: viewerKey })
+      ).json<ProjectBody>();
+      assert.equal(stored.failure?.code, 'spec_required');
+      assert.match(stored.failure?.message ?? '', /structured `spec`/);
+      assert.equal(stored.failure?.stage, 'requirements');
+    });
+
+    it('lets only the owner change a draft or delete a project, and deleting removes its repository and files', async () => {
+      const project = (await create({ name: 'todo app', template: 'todo' })).json<ProjectBody>();
+      const other = await t.request({
+        method: 'PATCH',
+        url: `/api/v1/projects/${project.id}`,
+        key: otherMaintainerKey,
+        payload: { name: 'mine' },
+      });
+      assert.equal(other.statusCode, 403);
+      const renamed = await t.request({
+        method: 'PATCH',
+        url: `/api/v1/projects/${project.id}`,
+        key: maintainerKey,
+        payload: { name: 'todo list' },
+      });
+      assert.equal(renamed.statusCode, 200, renamed.body);
+      const badChange = await t.request({
+        method: 'PATCH',
+        url: `/api/v1/projects/${project.id}`,
+        key: maintainerKey,
+        payload: { template: 'none' },
+      });
+      assert.equal(badChange.statusCode, 422);
+
+      const ended = nextProjectEvent(t, project.id, ['project.failed', 'project.succeeded']);
+      await t.request({ method: 'POST', url: `/api/v1/projects/${project.id}/start`, key: maintainerKey });
+      await ended;
+      const late = await t.request({
+        method: 'PATCH',
+        url: `/api/v1/projects/${project.id}`,
+        key: maintainerKey,
+        payload: { name: 'x' },
+      });
+      assert.equal(late.statusCode, 409);
+
+      const stored = (
+        await t.request({ method: 'GET', url: `/api/v1/projects/${project.id}`, key: viewerKey })
+      ).json<ProjectBody>();
+      const folder = path.join(workspace, 'data', 'projects', project.id);
+      assert.ok(existsSync(folder));
+      assert.equal(
+        (await t.request({ method: 'DELETE', url: `/api/v1/projects/${project.id}`, key: otherMaintainerKey }))
+          .statusCode,
+        403,
+      );
+      const deleted = await t.request({ method: 'DELETE', url: `/api/v1/projects/${project.id}`, key: maintainerKey });
+      assert.equal(deleted.statusCode, 204, deleted.body);
+      assert.equal(
+        (await t.request({ method: 'GET', url: `/api/v1/projects/${project.id}`, key: viewerKey })).statusCode,
+        404,
+      );
+      assert.equal(
+        (await t.request({ method: 'GET', url: `/api/v1/repositories/${stored.repository_id}`, key: t.adminKey }))
+          .statusCode,
+        404,
+      );
+      assert.equal(existsSync(folder), false);
+    });
+  });
+}
