@@ -1,4 +1,5 @@
-import projectRoutes from './routes/api/v1/projects.js';
+import { fileURLToPath } from 'node:url';
+import autoload from '@fastify/autoload';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
@@ -24,33 +25,7 @@ import requestId, { generateRequestId } from './plugins/request-id.js';
 import security from './plugins/security.js';
 import jsonBody from './plugins/json-body.js';
 import storableInput from './plugins/storable-input.js';
-import apiKeyRoutes from './routes/api/v1/api-keys.js';
-import auditRoutes from './routes/api/v1/audit.js';
-import authRoutes from './routes/api/v1/auth.js';
-import repositoryRoutes from './routes/api/v1/repositories.js';
-import userRoutes from './routes/api/v1/users.js';
-import eventRoutes from './routes/api/v1/events.js';
-import debugRoutes from './routes/debug.js';
-import documentRoutes from './routes/documents.js';
-import webSocketRoutes from './routes/web-socket.js';
-import healthRoutes from './routes/health.js';
-import metricsRoutes from './routes/metrics.js';
-import proposalRoutes from './routes/proposals.js';
-import batchProposalRoutes from './routes/api/v1/proposals.js';
-import agentRoutes from './routes/agents.js';
-import agentApiRoutes from './routes/api/v1/agents.js';
-import learningRoutes from './routes/learning.js';
-import analyticsRoutes from './routes/analytics.js';
-import guardianRoutes from './routes/guardian.js';
-import sandboxRoutes from './routes/sandbox.js';
-import guardianSuggestionRoutes from './routes/guardian-suggestions.js';
-import imperiumRoutes from './routes/imperium.js';
-import { createImperiumLlmPass } from '../imperium/llm-pass.js';
 import { createLanguageModelService } from '../llm/language-model-service.js';
-import taskRoutes from './routes/api/v1/tasks.js';
-import scheduleRoutes from './routes/api/v1/schedules.js';
-import tokenUsageRoutes from './routes/api/v1/token-usage.js';
-import custodyRoutes from './routes/api/v1/custody.js';
 import type { RouteTableEntry, Services } from './types.js';
 import type { AgentRegistry } from '../tasks/agent-registry.js';
 import { createTaskRuntime, type TaskRuntimeOptions } from './task-runtime.js';
@@ -58,6 +33,9 @@ import type { Compute } from '../compute/compute.js';
 import { computeFromConfig } from '../compute/compute-pool.js';
 import { refitSettled } from '../learning/refit.js';
 import './types.js';
+
+/** A route plugin is the `index` file of a folder under routes/; any other file there (schemas, helpers, tests) is not loaded. */
+const ROUTE_PLUGIN = /\/index\.[jt]s$/;
 
 export interface AppOptions {
   readonly config: Config;
@@ -232,35 +210,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(storableInput);
   await app.register(openapi);
 
-  await app.register(healthRoutes);
-  await app.register(documentRoutes);
-  await app.register(debugRoutes);
-  await app.register(metricsRoutes);
-  await app.register(authRoutes, { prefix: '/api/v1/auth' });
-  await app.register(userRoutes, { prefix: '/api/v1/users' });
-  await app.register(apiKeyRoutes, { prefix: '/api/v1/api-keys' });
-  await app.register(auditRoutes, { prefix: '/api/v1/audit' });
-  await app.register(repositoryRoutes, { prefix: '/api/v1/repositories' });
-  await app.register(proposalRoutes, { prefix: '/proposals' });
-  await app.register(batchProposalRoutes, { prefix: '/api/v1/proposals' });
-  await app.register(agentRoutes, { prefix: '/agents' });
-  await app.register(agentApiRoutes, { prefix: '/api/v1/agents' });
-  await app.register(learningRoutes, { prefix: '/learning' });
-  await app.register(analyticsRoutes, { prefix: '/analytics' });
-  await app.register(guardianRoutes, { prefix: '/guardian' });
-  await app.register(guardianSuggestionRoutes, { prefix: '/guardian' });
-  await app.register(imperiumRoutes, {
-    prefix: '/imperium',
-    llmPass: services.llm.isConfigured() ? createImperiumLlmPass(services.llm) : undefined,
-  });
-  await app.register(sandboxRoutes, { prefix: '/sandbox' });
-  await app.register(taskRoutes, { prefix: '/api/v1/tasks' });
-  await app.register(scheduleRoutes, { prefix: '/api/v1/schedules' });
-  await app.register(tokenUsageRoutes, { prefix: '/api/v1/token-usage' });
-  await app.register(custodyRoutes, { prefix: '/api/v1/custody' });
-  await app.register(eventRoutes, { prefix: '/api/v1/events' });
-  await app.register(projectRoutes, { prefix: '/api/v1/projects' });
-  await app.register(webSocketRoutes);
+  // Autoload imports .ts files only when it recognises a TypeScript loader, and it spots tsx only when tsx is
+  // preloaded with --require (the tsx CLI), not under `node --import tsx` (the tests) or bin/lvlup.js's register().
+  if (import.meta.url.endsWith('.ts')) process.env.FASTIFY_AUTOLOAD_TYPESCRIPT ??= 'true';
+  // Every `index` file under routes/ is a route plugin; its folder is its URL prefix (docs/architecture.md).
+  await app.register(autoload, { dir: fileURLToPath(new URL('routes', import.meta.url)), matchFilter: ROUTE_PLUGIN });
 
   return app;
 }

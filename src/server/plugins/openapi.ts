@@ -1,7 +1,8 @@
-import swagger from '@fastify/swagger';
+import swagger, { type SwaggerTransformObject } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { OpenAPIV3 } from 'openapi-types';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemSchema } from '../problem.js';
@@ -15,6 +16,18 @@ function describeRequirement(requirement: AuthRequirement | undefined) {
   if (effective === 'authenticated') return { security: [{ bearerAuth: [] }], note: 'Any valid credential.' };
   return { security: [{ bearerAuth: [] }], note: `Needs the \`${effective.scope}\` scope.` };
 }
+
+/**
+ * Component schemas come in the order their modules were first imported, which the routes, loaded by
+ * autoload when the app is built, leave to whatever the process imported before; sorted by name, the
+ * document depends on the code alone (`docs/openapi.json` is compared byte for byte).
+ */
+const sortedComponents: SwaggerTransformObject = (input) => {
+  const document = jsonSchemaTransformObject(input) as Partial<OpenAPIV3.Document>;
+  if (!document.components?.schemas) return document;
+  const schemas = Object.entries(document.components.schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { ...document, components: { ...document.components, schemas: Object.fromEntries(schemas) } };
+};
 
 /**
  * The OpenAPI document is generated from the route schemas (zod → JSON Schema). Each operation also gets
@@ -58,7 +71,7 @@ async function openapi(app: FastifyInstance) {
         },
       };
     },
-    transformObject: jsonSchemaTransformObject,
+    transformObject: sortedComponents,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 }

@@ -1,0 +1,316 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Principal } from '../../../../../accounts/principal.js';
+import { findArtifact, listProjectArtifacts } from '../../../../../projects/artifact-store.js';
+import { changeProject, createProject } from '../../../../../projects/create-project.js';
+import { removeProject } from '../../../../../projects/delete-project.js';
+import { ArtifactNotFoundError, ProjectNotFoundError } from '../../../../../projects/project-errors.js';
+import { findProject, listProjects, listStages } from '../../../../../projects/project-store.js';
+import { archiveCommit, headCommit, projectFolder } from '../../../../../projects/project-work-tree.js';
+import {
+  artifactSchema,
+  presentArtifact,
+  presentProject,
+  presentStage,
+  projectSchema,
+  stageSchema,
+} from '../../../../../projects/representation.js';
+import { cancelProject, retryProject, startProject } from '../../../../../projects/run-pipeline.js';
+import { STAGE_NAMES, TARGETS } from '../../../../../projects/stages.js';
+import { paginationQuery, withTotalCount } from '../representations.js';
+
+const document = z.record(z.string(), z.unknown());
+const fields = {
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(10_000).describe('what the app is for, in words'),
+  spec: document
+    .optional()
+    .describe(
+      'the app as data: `entities` with typed fields, relations (belongs_to, many_to_many), parent, auth, pagination, operations',
+    ),
+  openapi: document.optional().describe('an OpenAPI 3.0 or 3.1 document the app must serve'),
+  template: z.string().max(64).optional().describe('a ready-made spec by name: todo, crm'),
+  targets: z.array(z.enum(TARGETS)).min(1).max(2).describe('web (backend + frontend), api (backend only), flutter'),
+};
+const createBody = z.strictObject({
+  ...fields,
+  description: fields.description.default(''),
+  targets: fields.targets.default(['web']),
+});
+const changeBody = z.strictObject({
+  name: fields.name.optional(),
+  description: fields.description.optional(),
+  spec: fields.spec,
+  openapi: fields.openapi,
+  template: fields.template,
+  targets: fields.targets.optional(),
+});
+const idParams = z.object({ id: z.uuid() });
+const actorOf = (principal: Principal) => ({
+  id: principal.userId ?? principal.id,
+  admin: principal.scopes.has('admin'),
+});
+
+/**
+ * Projects: apps lvlup generates through the eleven-stage pipeline (src/projects/). Anyone with
+ * projects:read sees them; projects:write creates and runs them; only the owner (or an admin) changes a
+ * draft or deletes one.
+ */
+const projectRoutes: FastifyPluginAsyncZod = async (app) => {
+  const services = app.services;
+  const { orm } = services.database;
+  const read = { auth: { scope: 'projects:read' as const } };
+  const write = { auth: { scope: 'projects:write' as const } };
+  const pipeline = {
+    database: services.database,
+    dataDirectory: services.config.dataDirectory,
+    tasks: services.tasks,
+    events: services.events,
+    now: () => services.now(),
+  };
+  const requireProject = async (id: string) => {
+    const project = await findProject(orm, id);
+    if (!project) throw new ProjectNotFoundError(id);
+    return project;
+  };
+
+  app.post(
+    '/',
+    {
+      config: write,
+      schema: {
+        summary: 'Create a project (a draft)',
+        description:
+          'An invalid `spec` or `openapi` document, an unknown `template` or a bad combination of `targets` is 422 ' +
+          '`invalid_project`, each fault with its JSON pointer, before anything runs.',
+        tags: ['projects'],
+        body: createBody,
+        response: { 201: projectSchema },
+      },
+    },
+    async (request, reply) => {
+      const project = await createProject(orm, request.body, actorOf(request.principal!).id);
+      return reply.code(201).send(presentProject(project));
+    },
+  );
+
+  app.get(
+    '/',
+    {
+      config: read,
+      schema: {
+        summary: 'List projects, newest first',
+        tags: ['projects'],
+        querystring: paginationQuery.extend({
+          status: z.enum(['draft', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+          owner_id: z.string().max(64).optional(),
+        }),
+        response: { 200: z.array(projectSchema) },
+      },
+    },
+    async (request, reply) => {
+      const { limit, skip, status, owner_id: ownerId } = request.query;
+      const page = await listProjects(orm, { limit, skip, status, ownerId });
+      return withTotalCount(reply, { rows: page.items.map(presentProject), total: page.total });
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      config: read,
+      schema: { summary: 'One project', tags: ['projects'], params: idParams, response: { 200: projectSchema } },
+    },
+    async (request) => presentProject(await requireProject(request.params.id)),
+  );
+
+  app.patch(
+    '/:id',
+    {
+      config: write,
+      schema: {
+        summary: 'Change a draft project',
+        description: 'Only a draft changes (409 `project_state_conflict` once started); only its owner or an admin.',
+        tags: ['projects'],
+        params: idParams,
+        body: changeBody,
+        response: { 200: projectSchema },
+      },
+    },
+    async (request) =>
+      presentProject(
+        await changeProject(orm, request.params.id, request.body, actorOf(request.principal!), services.now()),
+      ),
+  );
+
+  app.delete(
+    '/:id',
+    {
+      config: write,
+      schema: {
+        summary: 'Delete a project with its stages, artifacts, repository and files',
+        description: 'A running project is 409 until cancelled; only its owner or an admin.',
+        tags: ['projects'],
+        params: idParams,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      const deleted = await removeProject(pipeline, request.params.id, actorOf(request.principal!));
+      if (!deleted) throw new ProjectNotFoundError(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/:id/start',
+    {
+      config: write,
+      schema: {
+        summary: 'Run the pipeline from its first stage',
+        description:
+          'Queues the first stage; each stage queues the next. A running project is 409. Progress is on `projects/{id}`.',
+        tags: ['projects'],
+        params: idParams,
+        response: { 202: projectSchema },
+      },
+    },
+    async (request, reply) => {
+      await requireProject(request.params.id);
+      const project = await startProject(pipeline, request.params.id, request.principal!.label);
+      return reply.code(202).send(presentProject(project));
+    },
+  );
+
+  app.post(
+    '/:id/retry',
+    {
+      config: write,
+      schema: {
+        summary: 'Run again from the failed stage, or from `from_stage`',
+        description:
+          'The stages before keep their commits; the work tree goes back to the commit of the one just before.',
+        tags: ['projects'],
+        params: idParams,
+        body: z.strictObject({ from_stage: z.enum(STAGE_NAMES).optional() }).optional(),
+        response: { 202: projectSchema },
+      },
+    },
+    async (request, reply) => {
+      const project = await retryProject(
+        pipeline,
+        request.params.id,
+        request.body?.from_stage,
+        request.principal!.label,
+      );
+      return reply.code(202).send(presentProject(project));
+    },
+  );
+
+  app.post(
+    '/:id/cancel',
+    {
+      config: write,
+      schema: {
+        summary: 'Cancel the running pipeline',
+        tags: ['projects'],
+        params: idParams,
+        response: { 200: projectSchema },
+      },
+    },
+    async (request) => presentProject((await cancelProject(pipeline, request.params.id)).project),
+  );
+
+  app.get(
+    '/:id/stages',
+    {
+      config: read,
+      schema: {
+        summary: 'The eleven stages of the project, with status, timings, attempts and commits',
+        tags: ['projects'],
+        params: idParams,
+        response: { 200: z.array(stageSchema) },
+      },
+    },
+    async (request) => {
+      await requireProject(request.params.id);
+      return (await listStages(orm, request.params.id)).map(presentStage);
+    },
+  );
+
+  app.get(
+    '/:id/artifacts',
+    {
+      config: read,
+      schema: {
+        summary: "The project's artifacts",
+        tags: ['projects'],
+        params: idParams,
+        response: { 200: z.array(artifactSchema) },
+      },
+    },
+    async (request) => {
+      await requireProject(request.params.id);
+      return (await listProjectArtifacts(orm, request.params.id)).map(presentArtifact);
+    },
+  );
+
+  app.get(
+    '/:id/artifacts/:artifact_id',
+    {
+      config: read,
+      schema: {
+        summary: 'Download one artifact, as stored (its media type; `ETag` is its SHA-256)',
+        tags: ['projects'],
+        params: idParams.extend({ artifact_id: z.uuid() }),
+      },
+    },
+    async (request, reply) => {
+      const artifact = await findArtifact(orm, request.params.artifact_id);
+      if (!artifact || artifact.projectId !== request.params.id)
+        throw new ArtifactNotFoundError(request.params.artifact_id);
+      return reply
+        .type(artifact.mediaType)
+        .header('etag', `"${artifact.sha256}"`)
+        .header('content-disposition', `attachment; filename="${artifact.name.replace(/[^\w.-]/g, '_')}"`)
+        .send(artifact.content);
+    },
+  );
+
+  app.get(
+    '/:id/download',
+    {
+      config: read,
+      schema: {
+        summary: 'The generated app as a .tar.gz of a commit (the newest unless `commit` is given)',
+        tags: ['projects'],
+        params: idParams,
+        querystring: z.object({
+          commit: z
+            .string()
+            .regex(/^[0-9a-f]{7,40}$/)
+            .optional(),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const project = await requireProject(request.params.id);
+      const stages = await listStages(orm, project.id);
+      const folder = projectFolder(services.config.dataDirectory, project.id);
+      const commit = request.query.commit ?? (project.repositoryId ? await headCommit(folder) : undefined);
+      if (!commit || !stages.some((stage) => stage.commit?.startsWith(commit) || commit === stage.commit)) {
+        throw new ArtifactNotFoundError(`${project.id}@${request.query.commit ?? 'HEAD'}`);
+      }
+      const archive = await archiveCommit(folder, commit, project.name.replace(/[^\w.-]/g, '_') || 'app');
+      return reply
+        .type('application/gzip')
+        .header(
+          'content-disposition',
+          `attachment; filename="${project.name.replace(/[^\w.-]/g, '_')}-${commit.slice(0, 12)}.tar.gz"`,
+        )
+        .send(archive);
+    },
+  );
+};
+
+export default projectRoutes;
