@@ -322,7 +322,13 @@ describe('stage 6: the web app', { timeout: 900_000 }, () => {
       const first = frontendOf(modelOf(project), openApiDocumentOf(modelOf(project)));
       const second = frontendOf(modelOf(project), openApiDocumentOf(modelOf(project)));
       assert.equal(JSON.stringify(first), JSON.stringify(second));
-      assert.deepEqual(Object.keys(first.contribution.scripts).sort(), ['build:web', 'dev:web', 'typecheck:web']);
+      assert.deepEqual(Object.keys(first.contribution.scripts).sort(), [
+        'build',
+        'build:web',
+        'dev:web',
+        'typecheck',
+        'typecheck:web',
+      ]);
       for (const version of Object.values({
         ...first.contribution.dependencies,
         ...first.contribution.devDependencies,
@@ -381,12 +387,11 @@ describe('stage 7: containers, Kubernetes and the README', () => {
     assert.match(dockerfile, /^FROM node:20-slim AS build$/m);
     assert.match(dockerfile, /^FROM node:20-slim AS runtime$/m);
     assert.match(dockerfile, /^RUN npm ci\b/m);
-    assert.match(dockerfile, /^RUN npm run build\nRUN npm run build:web$/m);
+    assert.match(dockerfile, /^RUN npm run build$/m);
     assert.match(dockerfile, /^COPY --from=build \/app \/app$/m);
     assert.match(dockerfile, /^USER node$/m);
     assert.match(dockerfile, /^EXPOSE 3000$/m);
     assert.match(files['.dockerignore']!, /^node_modules$/m);
-    assert.doesNotMatch(infrastructureOf(model, ['api']).Dockerfile!, /build:web/);
 
     // the HEALTHCHECK command, run as the image runs it, against a server that answers and one that does not
     const command = /^ {2}CMD (\[.*\])$/m.exec(dockerfile)?.[1];
@@ -466,7 +471,7 @@ describe('stage 7: containers, Kubernetes and the README', () => {
     for (const resource of model.resources) assert.ok(readme.includes(`/api${collectionPath(model, resource)}`));
     assert.match(readme, /\| PATCH \| `\/api\/posts\/\{id\}` \| change some fields of a post \| bearer token \|/);
     assert.match(readme, /\| GET \| `\/api\/posts` \| list posts .* \| no \|/);
-    assert.match(readme, /```sh\nnpm install\nnpm run build\nnpm run build:web\nnpm start\n```/);
+    assert.match(readme, /```sh\nnpm install\nnpm run build\nnpm start\n```/);
     for (const variable of ['PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR'])
       assert.match(readme, new RegExp(`\\| \`${variable}\` \\|`));
     assert.match(readme, /POST \/api\/auth\/register/);

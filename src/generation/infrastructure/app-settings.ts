@@ -11,10 +11,14 @@ export interface EnvironmentVariable {
 
 export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   { name: 'PORT', meaning: `the port the server listens on (default ${DEFAULT_PORT})` },
-  { name: 'HOST', meaning: 'the address the server listens on (the container files set 0.0.0.0)' },
+  { name: 'HOST', meaning: 'the address the server listens on (default 127.0.0.1; the container files set 0.0.0.0)' },
   {
     name: 'DATABASE_URL',
     meaning: 'a PostgreSQL connection string; when unset the app keeps its data in an embedded PostgreSQL (PGlite)',
   },
-  { name: 'DATA_DIR', meaning: 'where the embedded database keeps its files when DATABASE_URL is unset' },
+  {
+    name: 'DATA_DIR',
+    meaning:
+      'where the embedded database keeps its files when DATABASE_URL is unset; with neither, the data lives in memory only',
+  },
 ];

@@ -19,7 +19,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build${web ? '\nRUN npm run build:web' : ''}
+RUN npm run build
 RUN npm prune --omit=dev --no-audit --no-fund
 
 # runtime: what the build left, run by the unprivileged node user

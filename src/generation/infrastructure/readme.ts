@@ -103,10 +103,9 @@ export function readmeOf(model: AppModel, targets: readonly string[]): string {
       '```sh',
       'npm install',
       'npm run build',
-      ...(web ? ['npm run build:web'] : []),
       'npm start',
       '```',
-      `Then the API answers on ${url}/api${web ? ` and the web app on ${url}/` : ''}. Without \`DATABASE_URL\` the data is kept in an embedded PostgreSQL (PGlite) under \`DATA_DIR\`.`,
+      `\`npm run build\` compiles the backend into \`dist/\`${web ? ' and builds the web app into `dist/web`' : ''}. Then the API answers on ${url}/api${web ? ` and the web app on ${url}/` : ''}. Without \`DATABASE_URL\` the data is kept in an embedded PostgreSQL (PGlite): in \`DATA_DIR\` when it is set, in memory otherwise.`,
       ...(web
         ? [
             '',
@@ -123,8 +122,7 @@ export function readmeOf(model: AppModel, targets: readonly string[]): string {
     [
       '## Checks',
       '- `npm test`: the test suite (node:test)',
-      '- `npm run typecheck` and `npm run lint`',
-      ...(web ? ['- `npm run typecheck:web`: the web app against the generated API client (`web/src/api.ts`)'] : []),
+      `- \`npm run typecheck\`${web ? ' (the backend, then the web app against its API client `web/src/api.ts`; `npm run typecheck:web` checks the web app alone)' : ''} and \`npm run lint\``,
     ].join('\n'),
     [
       '## Containers',
