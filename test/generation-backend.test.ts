@@ -127,6 +127,9 @@ interface RunningServer {
   stop(): Promise<number | null>;
 }
 
+/** Servers still running: a test that fails half way leaves none behind. */
+const running = new Set<ChildProcess>();
+
 /** `node dist/server.js` on a port the system picks, once it has printed its `listening on` line. */
 async function startServer(root: string, environment: Record<string, string>): Promise<RunningServer> {
   const child: ChildProcess = spawn(process.execPath, ['dist/server.js'], {
@@ -134,9 +137,15 @@ async function startServer(root: string, environment: Record<string, string>): P
     env: childEnvironment({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...environment }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   let errors = '';
   child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       const address = /^listening on (http:\/\/\S+)$/.exec(line)?.[1];
@@ -359,6 +368,7 @@ async function exerciseInventory(base: string): Promise<void> {
 const SCENARIOS = { blog: exerciseBlog, inventory: exerciseInventory } as const;
 const roots: string[] = [];
 after(() => {
+  for (const child of running) child.kill('SIGKILL');
   for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
 
@@ -366,7 +376,8 @@ for (const fixture of Object.keys(SCENARIOS) as (keyof typeof SCENARIOS)[]) {
   describe(`stage 5: the generated ${fixture} app, installed, built, tested and served`, () => {
     let root = '';
 
-    it('installs, typechecks, lints, builds and passes its own tests', async (context) => {
+    // Limits only against a hung child: a normal run takes a fraction of them.
+    it('installs, typechecks, lints, builds and passes its own tests', { timeout: 900_000 }, async (context) => {
       root = writeApp(generate(fixture));
       roots.push(root);
       const install = await run(
@@ -386,35 +397,42 @@ for (const fixture of Object.keys(SCENARIOS) as (keyof typeof SCENARIOS)[]) {
     });
 
     for (const target of databaseTargets()) {
-      it(`serves its API over HTTP on ${target}, keeps its data across a restart and stops on SIGTERM`, async () => {
-        assert.ok(root, 'the app was built');
-        // what the frontend generator's build leaves: the server serves it at /, with a fallback for its routes
-        mkdirSync(path.join(root, 'dist', 'web'), { recursive: true });
-        writeFileSync(path.join(root, 'dist', 'web', 'index.html'), '<!doctype html><title>generated web app</title>');
-        const url = target === 'postgres' ? await createPostgresDatabase() : undefined;
-        const environment: Record<string, string> = url
-          ? { DATABASE_URL: url }
-          : { DATA_DIR: mkdtempSync(path.join(root, 'data-')) };
-        try {
-          const server = await startServer(root, environment);
+      it(
+        `serves its API over HTTP on ${target}, keeps its data across a restart and stops on SIGTERM`,
+        { timeout: 300_000 },
+        async () => {
+          assert.ok(root, 'the app was built');
+          // what the frontend generator's build leaves: the server serves it at /, with a fallback for its routes
+          mkdirSync(path.join(root, 'dist', 'web'), { recursive: true });
+          writeFileSync(
+            path.join(root, 'dist', 'web', 'index.html'),
+            '<!doctype html><title>generated web app</title>',
+          );
+          const url = target === 'postgres' ? await createPostgresDatabase() : undefined;
+          const environment: Record<string, string> = url
+            ? { DATABASE_URL: url }
+            : { DATA_DIR: mkdtempSync(path.join(root, 'data-')) };
           try {
-            await SCENARIOS[fixture](server.url);
+            const server = await startServer(root, environment);
+            try {
+              await SCENARIOS[fixture](server.url);
+            } finally {
+              assert.equal(await server.stop(), 0);
+            }
+            const restarted = await startServer(root, environment);
+            try {
+              const openapi = await client(restarted.url)('GET', '/api/openapi.json');
+              assert.equal(openapi.status, 200);
+              const kept = await client(restarted.url)('GET', fixture === 'blog' ? '/api/tags' : '/api/warehouses');
+              assert.equal(kept.body.length, 1, 'the data outlived the process; the migration ran once');
+            } finally {
+              assert.equal(await restarted.stop(), 0);
+            }
           } finally {
-            assert.equal(await server.stop(), 0);
+            if (url) await dropPostgresDatabase(url);
           }
-          const restarted = await startServer(root, environment);
-          try {
-            const openapi = await client(restarted.url)('GET', '/api/openapi.json');
-            assert.equal(openapi.status, 200);
-            const kept = await client(restarted.url)('GET', fixture === 'blog' ? '/api/tags' : '/api/warehouses');
-            assert.equal(kept.body.length, 1, 'the data outlived the process; the migration ran once');
-          } finally {
-            assert.equal(await restarted.stop(), 0);
-          }
-        } finally {
-          if (url) await dropPostgresDatabase(url);
-        }
-      });
+        },
+      );
     }
   });
 }
