@@ -144,7 +144,7 @@ for (const target of databaseTargets()) {
       assert.equal(again.statusCode, 409);
       assert.equal(again.json<{ code: string }>().code, 'project_state_conflict');
 
-      // The backend stage is not built yet: the run stops there, saying so, with stages 1–4 done.
+      // The build stage is not built yet: the run stops there, saying so, with stages 1–7 done.
       const event = await ended;
       assert.equal(event.type, 'project.failed');
       const stored = (
@@ -153,7 +153,7 @@ for (const target of databaseTargets()) {
       assert.equal(stored.status, 'failed');
       assert.deepEqual(
         { code: stored.failure?.code, stage: stored.failure?.stage },
-        { code: 'stage_unavailable', stage: 'backend' },
+        { code: 'stage_unavailable', stage: 'build' },
       );
 
       const stages = (
@@ -167,10 +167,10 @@ for (const target of databaseTargets()) {
           ['architecture', 'succeeded'],
           ['api_design', 'succeeded'],
           ['database_design', 'succeeded'],
-          ['backend', 'failed'],
-          ['frontend', 'pending'],
-          ['infrastructure', 'pending'],
-          ['build', 'pending'],
+          ['backend', 'succeeded'],
+          ['frontend', 'skipped'],
+          ['infrastructure', 'succeeded'],
+          ['build', 'failed'],
           ['qa', 'pending'],
           ['deploy', 'pending'],
           ['recovery', 'skipped'],
@@ -206,7 +206,7 @@ for (const target of databaseTargets()) {
           return [stage, { sha, task }];
         }),
       );
-      for (const stage of stages.slice(0, 4)) {
+      for (const stage of stages.filter((candidate) => candidate.status === 'succeeded')) {
         assert.equal(byStage.get(stage.stage)?.sha, stage.commit, `${stage.stage} has its commit`);
         assert.equal(byStage.get(stage.stage)?.task, stage.task_id);
       }
@@ -215,14 +215,20 @@ for (const target of databaseTargets()) {
       const artifacts = (
         await t.request({ method: 'GET', url: `/api/v1/projects/${project.id}/artifacts`, key: viewerKey })
       ).json<{ id: string; kind: string; name: string; sha256: string; task_id: string }[]>();
-      assert.deepEqual(artifacts.map((artifact) => artifact.kind).sort(), [
+      assert.deepEqual([...new Set(artifacts.map((artifact) => artifact.kind))].sort(), [
         'architecture',
         'diagram',
-        'diagram',
+        'infra',
         'openapi',
         'requirements',
+        'source_tree',
         'sql',
       ]);
+      assert.ok(artifacts.some((artifact) => artifact.kind === 'infra' && artifact.name === 'Dockerfile'));
+      // The api target has no frontend: its stage says so instead of writing one.
+      assert.match(stages[5]!.reason ?? '', /no web frontend/);
+      assert.ok(existsSync(path.join(folder, 'src/server.ts')), 'the backend is in the work tree');
+      assert.equal(existsSync(path.join(folder, 'web')), false);
       const openapi = artifacts.find((artifact) => artifact.kind === 'openapi')!;
       const downloaded = await t.request({
         method: 'GET',

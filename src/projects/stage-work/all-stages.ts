@@ -1,5 +1,6 @@
 import type { StageName } from '../stages.js';
 import { apiDesignStage, architectureStage, databaseDesignStage, requirementsStage } from './design-stages.js';
+import { backendStage, frontendStage, infrastructureStage } from './code-stages.js';
 import { StageFailedError, type StageWork } from './stage-work.js';
 
 const notBuilt =
@@ -19,9 +20,9 @@ export const STAGE_WORK: Readonly<Record<Exclude<StageName, 'recovery'>, StageWo
   architecture: architectureStage,
   api_design: apiDesignStage,
   database_design: databaseDesignStage,
-  backend: notBuilt('backend'),
-  frontend: notBuilt('frontend'),
-  infrastructure: notBuilt('infrastructure'),
+  backend: backendStage,
+  frontend: frontendStage,
+  infrastructure: infrastructureStage,
   build: notBuilt('build'),
   qa: notBuilt('qa'),
   deploy: notBuilt('deploy'),
