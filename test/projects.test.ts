@@ -44,6 +44,24 @@ function nextProjectEvent(t: TestApp, projectId: string, types: string[]): Promi
   });
 }
 
+/** Resolves once the task has ended, whichever way (subscribed before it is read, so no end is missed). */
+async function taskSettled(t: TestApp, taskId: string): Promise<void> {
+  const ended = new Promise<void>((resolve) => {
+    const stop = t.app.services.events.subscribe((event) => {
+      if (
+        event.topic === `tasks/${taskId}` &&
+        ['task.succeeded', 'task.failed', 'task.cancelled'].includes(event.type)
+      ) {
+        stop();
+        resolve();
+      }
+    });
+  });
+  const task = await t.request({ method: 'GET', url: `/api/v1/tasks/${taskId}`, key: t.adminKey });
+  if (['succeeded', 'failed', 'cancelled'].includes(task.json<{ status: string }>().status)) return;
+  await ended;
+}
+
 for (const target of databaseTargets()) {
   describe(`projects (${target})`, () => {
     let t: TestApp;
@@ -55,7 +73,11 @@ for (const target of databaseTargets()) {
     before(async () => {
       workspace = mkdtempSync(path.join(tmpdir(), 'lvlup-projects-'));
       t = await createTestApp(target, {
-        environment: { LVLUP_DATA_DIR: path.join(workspace, 'data') },
+        environment: {
+          LVLUP_DATA_DIR: path.join(workspace, 'data'),
+          // shared across runs and files, as it is across projects: the second install comes from disk
+          PROJECT_PACKAGE_CACHE: path.join(tmpdir(), 'lvlup-npm-cache'),
+        },
         worker: { pollIntervalMs: 50 },
       });
       maintainerKey = await t.createKey(['projects:read', 'projects:write']);
@@ -144,7 +166,7 @@ for (const target of databaseTargets()) {
       assert.equal(again.statusCode, 409);
       assert.equal(again.json<{ code: string }>().code, 'project_state_conflict');
 
-      // The build stage is not built yet: the run stops there, saying so, with stages 1–7 done.
+      // The QA stage is not built yet: the run stops there, saying so, with stages 1–8 done.
       const event = await ended;
       assert.equal(event.type, 'project.failed');
       const stored = (
@@ -153,7 +175,7 @@ for (const target of databaseTargets()) {
       assert.equal(stored.status, 'failed');
       assert.deepEqual(
         { code: stored.failure?.code, stage: stored.failure?.stage },
-        { code: 'stage_unavailable', stage: 'build' },
+        { code: 'stage_unavailable', stage: 'qa' },
       );
 
       const stages = (
@@ -170,8 +192,8 @@ for (const target of databaseTargets()) {
           ['backend', 'succeeded'],
           ['frontend', 'skipped'],
           ['infrastructure', 'succeeded'],
-          ['build', 'failed'],
-          ['qa', 'pending'],
+          ['build', 'succeeded'],
+          ['qa', 'failed'],
           ['deploy', 'pending'],
           ['recovery', 'skipped'],
         ],
@@ -217,6 +239,7 @@ for (const target of databaseTargets()) {
       ).json<{ id: string; kind: string; name: string; sha256: string; task_id: string }[]>();
       assert.deepEqual([...new Set(artifacts.map((artifact) => artifact.kind))].sort(), [
         'architecture',
+        'build_log',
         'diagram',
         'infra',
         'openapi',
@@ -259,7 +282,7 @@ for (const target of databaseTargets()) {
         method: 'POST',
         url: `/api/v1/projects/${project.id}/retry`,
         key: maintainerKey,
-        payload: { from_stage: 'database_design' },
+        payload: { from_stage: 'qa' },
       });
       assert.equal(retry.statusCode, 202, retry.body);
       assert.equal(retry.json<ProjectBody>().run, 2);
@@ -267,9 +290,13 @@ for (const target of databaseTargets()) {
       const after = (
         await t.request({ method: 'GET', url: `/api/v1/projects/${project.id}/stages`, key: viewerKey })
       ).json<StageBody[]>();
-      assert.equal(after[0]!.commit, stages[0]!.commit, 'requirements kept its commit');
-      assert.equal(after[3]!.status, 'succeeded');
-      assert.notEqual(after[3]!.task_id, stages[3]!.task_id, 'database design ran again');
+      assert.deepEqual(
+        after.slice(0, 8).map((stage) => stage.commit),
+        stages.slice(0, 8).map((stage) => stage.commit),
+        'the stages before qa kept their commits',
+      );
+      assert.equal(after[8]!.status, 'failed');
+      assert.notEqual(after[8]!.task_id, stages[8]!.task_id, 'qa ran again, as a task of run 2');
     });
 
     it('stops a description without a spec at the requirements stage, saying what to supply', async () => {
@@ -310,9 +337,30 @@ for (const target of databaseTargets()) {
       });
       assert.equal(badChange.statusCode, 422);
 
-      const ended = nextProjectEvent(t, project.id, ['project.failed', 'project.succeeded']);
-      await t.request({ method: 'POST', url: `/api/v1/projects/${project.id}/start`, key: maintainerKey });
-      await ended;
+      const started = await t.request({
+        method: 'POST',
+        url: `/api/v1/projects/${project.id}/start`,
+        key: maintainerKey,
+      });
+      assert.equal(started.statusCode, 202);
+      const cancelled = await t.request({
+        method: 'POST',
+        url: `/api/v1/projects/${project.id}/cancel`,
+        key: maintainerKey,
+      });
+      assert.equal(cancelled.statusCode, 200, cancelled.body);
+      assert.equal(cancelled.json<ProjectBody>().status, 'cancelled');
+      const firstStage = (
+        await t.request({ method: 'GET', url: `/api/v1/projects/${project.id}/stages`, key: viewerKey })
+      ).json<StageBody[]>()[0]!;
+      assert.equal(firstStage.status, 'cancelled');
+      await taskSettled(t, firstStage.task_id!);
+      const cancelAgain = await t.request({
+        method: 'POST',
+        url: `/api/v1/projects/${project.id}/cancel`,
+        key: maintainerKey,
+      });
+      assert.equal(cancelAgain.statusCode, 409);
       const late = await t.request({
         method: 'PATCH',
         url: `/api/v1/projects/${project.id}`,

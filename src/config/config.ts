@@ -281,6 +281,10 @@ const environmentSchema = z.object({
     .string()
     .refine((value) => path.isAbsolute(value), 'must be an absolute path')
     .optional(),
+  PROJECT_PACKAGE_CACHE: z
+    .string()
+    .refine((value) => path.isAbsolute(value), 'must be an absolute path')
+    .optional(),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
@@ -381,6 +385,8 @@ export interface Config {
   readonly sandboxWorkDirectory: string | undefined;
   /** the bubblewrap binary (SANDBOX_BWRAP_PATH); default: `bwrap` on PATH, then /usr/bin/bwrap */
   readonly sandboxBwrapPath: string | undefined;
+  /** npm's cache for generated apps' installs, shared by every project (default: package-cache in the data folder) */
+  readonly projectPackageCache: string;
 }
 
 export class ConfigError extends Error {
@@ -482,5 +488,7 @@ export function loadConfig(environment: Record<string, string | undefined>, work
     sandboxMode: env.SANDBOX_MODE,
     sandboxWorkDirectory: env.SANDBOX_WORK_DIR,
     sandboxBwrapPath: env.SANDBOX_BWRAP_PATH,
+    projectPackageCache:
+      env.PROJECT_PACKAGE_CACHE ?? path.join(path.resolve(workingDirectory, env.LVLUP_DATA_DIR), 'package-cache'),
   };
 }

@@ -1,6 +1,6 @@
-import { validate } from '@readme/openapi-parser';
 import type { z } from 'zod';
 import { appSpecSchema } from '../generation/app-spec.js';
+import { openApiErrors } from './openapi-check.js';
 import { TEMPLATES } from '../generation/templates.js';
 import type { Orm } from '../db/database.js';
 import {
@@ -46,10 +46,7 @@ export async function checkProjectInput(input: Partial<ProjectInput>): Promise<v
     if (typeof version !== 'string' || !/^3\.[01]\.\d+$/.test(version)) {
       errors.push({ pointer: '/openapi/openapi', message: 'must be an OpenAPI 3.0 or 3.1 version, e.g. "3.1.0"' });
     } else {
-      const checked = await validate(structuredClone(input.openapi) as never);
-      if (!checked.valid) {
-        errors.push(...checked.errors.map((error) => ({ pointer: '/openapi', message: error.message })));
-      }
+      errors.push(...(await openApiErrors(input.openapi)).map((message) => ({ pointer: '/openapi', message })));
     }
   }
   if (input.template !== undefined && !(input.template in TEMPLATES)) {

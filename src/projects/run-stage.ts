@@ -59,6 +59,7 @@ export async function runStage(context: StageContext): Promise<Record<string, un
       project,
       folder,
       signal: context.signal,
+      config: context.config,
       log: (message) => context.log('info', `${stage}: ${message}`),
     });
     commit = await commitFiles(folder, output.files, {

@@ -1,5 +1,6 @@
 import type { StageName } from '../stages.js';
 import { apiDesignStage, architectureStage, databaseDesignStage, requirementsStage } from './design-stages.js';
+import { buildStage } from './build-stage.js';
 import { backendStage, frontendStage, infrastructureStage } from './code-stages.js';
 import { StageFailedError, type StageWork } from './stage-work.js';
 
@@ -23,7 +24,7 @@ export const STAGE_WORK: Readonly<Record<Exclude<StageName, 'recovery'>, StageWo
   backend: backendStage,
   frontend: frontendStage,
   infrastructure: infrastructureStage,
-  build: notBuilt('build'),
+  build: buildStage,
   qa: notBuilt('qa'),
   deploy: notBuilt('deploy'),
 };

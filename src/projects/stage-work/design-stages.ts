@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { validate } from '@readme/openapi-parser';
+import { openApiErrors } from '../openapi-check.js';
 import { architectureOf } from '../../generation/architecture.js';
 import { openApiDocumentOf } from '../../generation/openapi-document.js';
 import { requirementsOf, requirementsSchema } from '../../generation/requirements.js';
@@ -45,11 +45,9 @@ export const architectureStage: StageWork = async ({ project, log }) => {
 
 export const apiDesignStage: StageWork = async ({ project, log }) => {
   const document = openApiDocumentOf(projectModel(project));
-  // The parser dereferences what it is given; the document written out keeps its $refs.
-  const checked = await validate(structuredClone(document) as never);
-  if (!checked.valid) {
-    const messages = checked.errors.map((error) => error.message).join('\n');
-    throw new StageFailedError('invalid_openapi', `The OpenAPI document is not valid: ${messages}`);
+  const errors = await openApiErrors(document);
+  if (errors.length > 0) {
+    throw new StageFailedError('invalid_openapi', `The OpenAPI document is not valid: ${errors.join('\n')}`);
   }
   const operations = Object.values(document.paths as Record<string, object>).reduce(
     (total, item) => total + Object.keys(item).length,

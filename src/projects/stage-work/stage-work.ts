@@ -1,3 +1,4 @@
+import type { Config } from '../../config/config.js';
 import type { Project } from '../project-store.js';
 
 /** What a stage runs with: the project, its work tree (at the commit the stage starts from) and a log. */
@@ -5,6 +6,10 @@ export interface StageInput {
   readonly project: Project;
   readonly folder: string;
   readonly signal: AbortSignal;
+  readonly config: Pick<
+    Config,
+    'dataDirectory' | 'projectPackageCache' | 'sandboxMode' | 'sandboxBwrapPath' | 'sandboxWorkDirectory'
+  >;
   readonly log: (message: string) => Promise<void>;
 }
 
