@@ -263,6 +263,16 @@ for (const target of databaseTargets()) {
       assert.equal(downloaded.headers.etag, `"${openapi.sha256}"`);
       assert.equal(downloaded.json<{ openapi: string }>().openapi, '3.1.0');
       assert.equal(openapi.task_id, stages[2]!.task_id);
+      const ofTask = await t.request({
+        method: 'GET',
+        url: `/api/v1/tasks/${openapi.task_id}/artifacts`,
+        key: viewerKey,
+      });
+      assert.equal(ofTask.statusCode, 200, ofTask.body);
+      assert.deepEqual(
+        ofTask.json<{ id: string }[]>().map((artifact) => artifact.id),
+        [openapi.id],
+      );
 
       const archive = await t.request({
         method: 'GET',

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { listTaskArtifacts } from '../../../../../projects/artifact-store.js';
+import { artifactSchema, presentArtifact } from '../../../../../projects/representation.js';
 import { taskRepresentation, taskSchema } from '../../../../../tasks/representation.js';
 import { cancelTask } from '../../../../../tasks/cancel-task.js';
 import { requireTask } from '../../../../../tasks/require-task.js';
@@ -161,6 +163,24 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
         logs_dropped: task.logsDropped,
         attempts,
       };
+    },
+  );
+
+  app.get(
+    '/:id/artifacts',
+    {
+      config: { auth: { scope: 'projects:read' as const } },
+      schema: {
+        summary: 'The artifacts a task stored (a pipeline stage: requirements, OpenAPI document, SQL, build log, …)',
+        description: 'Each is downloaded from `GET /api/v1/projects/{project_id}/artifacts/{id}`.',
+        tags: ['tasks'],
+        params: idParams,
+        response: { 200: z.array(artifactSchema) },
+      },
+    },
+    async (request) => {
+      await requireTask(orm, request.params.id);
+      return (await listTaskArtifacts(orm, request.params.id)).map(presentArtifact);
     },
   );
 };
