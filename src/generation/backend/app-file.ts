@@ -77,8 +77,9 @@ const SERVER = `import { buildApp } from './app.js';
 import { openDatabase } from './database.js';
 import { migrate } from './migrations.js';
 
-// The server process: PORT (3000) and HOST (127.0.0.1) say where it listens; DATABASE_URL, or DATA_DIR for
-// the embedded database, where its data lives. SIGTERM or SIGINT stops it after the requests in flight.
+// The server process: PORT (3000) and HOST (127.0.0.1) say where it listens, or LISTEN_SOCKET a Unix socket
+// path (what a supervisor without a shared network reaches it by); DATABASE_URL, or DATA_DIR for the embedded
+// database, where its data lives. SIGTERM or SIGINT stops it after the requests in flight.
 
 function portOf(text: string | undefined): number {
   const port = Number(text ?? 3000);
@@ -92,7 +93,8 @@ const database = await openDatabase();
 const applied = await migrate(database);
 const app = await buildApp({ database, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
 if (applied.length > 0) app.log.info({ migrations: applied }, 'migrated the database');
-const address = await app.listen({ port, host });
+const socket = process.env.LISTEN_SOCKET;
+const address = socket ? await app.listen({ path: socket }) : await app.listen({ port, host });
 console.log(\`listening on \${address}\`);
 
 async function stop(signal: NodeJS.Signals): Promise<void> {

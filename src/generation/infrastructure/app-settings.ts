@@ -12,6 +12,7 @@ export interface EnvironmentVariable {
 export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   { name: 'PORT', meaning: `the port the server listens on (default ${DEFAULT_PORT})` },
   { name: 'HOST', meaning: 'the address the server listens on (default 127.0.0.1; the container files set 0.0.0.0)' },
+  { name: 'LISTEN_SOCKET', meaning: 'a Unix socket path to listen on instead of PORT and HOST' },
   {
     name: 'DATABASE_URL',
     meaning: 'a PostgreSQL connection string; when unset the app keeps its data in an embedded PostgreSQL (PGlite)',
