@@ -35,7 +35,7 @@ for (const target of databaseTargets()) {
       t = await createTestApp(target, { agents: testRegistry(), worker: { pollIntervalMs: 200 } });
       await t.app.listen({ port: 0, host: '127.0.0.1' });
       baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-      watcher = await t.createKey(['agents:read', 'proposals:read', 'proposals:write']);
+      watcher = await t.createKey(['agents:read', 'proposals:read', 'proposals:write', 'projects:read']);
       proposalsOnly = await t.createKey(['proposals:read']);
     });
     after(() => t.close());

@@ -32,6 +32,12 @@ export async function retryProject(
     fromStage ??
     stages.find((stage) => stage.status === 'failed' || stage.status === 'cancelled')?.stage ??
     stages.find((stage) => stage.status !== 'succeeded' && stage.status !== 'skipped')?.stage;
+  if (from === 'recovery') {
+    throw new ProjectStateError(
+      project.status,
+      'Recovery runs only when a stage fails; retry from the stage to run again.',
+    );
+  }
   if (!from) {
     throw new ProjectStateError(project.status, 'Every stage succeeded; name a `from_stage` to run again from it.');
   }

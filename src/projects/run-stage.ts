@@ -36,6 +36,10 @@ export async function runStage(context: StageContext): Promise<Record<string, un
   const row = await findStage(orm, project.id, stage);
   if (row?.status === 'succeeded' && row.run === input.run) return { stage, commit: row.commit, already_done: true };
   if (stage === 'recovery') return { stage, skipped: 'recovery runs only when a stage fails' };
+  // Only the task the pipeline queued for this stage of this run does its work: a task submitted by hand
+  // (POST /agents/{type}/run) with the same input would run the stage a second time in the same work tree.
+  if (row?.taskId !== context.task.id)
+    return { stage, skipped: 'this is not the task the pipeline queued for the stage' };
 
   const folder = projectFolder(context.config.dataDirectory, project.id);
   const startedAt = new Date();

@@ -192,7 +192,9 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
           'The stages before keep their commits; the work tree goes back to the commit of the one just before.',
         tags: ['projects'],
         params: idParams,
-        body: z.strictObject({ from_stage: z.enum(STAGE_NAMES).optional() }).optional(),
+        body: z
+          .strictObject({ from_stage: z.enum(STAGE_NAMES.filter((stage) => stage !== 'recovery')).optional() })
+          .optional(),
         response: { 202: projectSchema },
       },
     },
