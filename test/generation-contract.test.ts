@@ -151,10 +151,13 @@ for (const fixture of ['blog', 'inventory']) {
   describe(`contract tests: the generated ${fixture} app`, () => {
     let app: { root: string; document: Document } | undefined;
     // Limits only against a hung child: a normal run takes a fraction of them.
-    before(async () => {
-      app = await builtApp(fixture);
-      roots.push(app.root);
-    }, { timeout: 900_000 });
+    before(
+      async () => {
+        app = await builtApp(fixture);
+        roots.push(app.root);
+      },
+      { timeout: 900_000 },
+    );
 
     for (const target of databaseTargets()) {
       it(`passes every check of every operation of the document on ${target}`, { timeout: 300_000 }, async () => {
