@@ -1,10 +1,17 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { SandboxCommandResult } from '../../db/schema.js';
+import { CONTRACT_TESTS_FILE, contractTestsOf, type ContractReport } from '../../generation/contract/contract-tests.js';
 import { runChecks } from '../../sandbox/run-checks.js';
 import { preparedApp } from './build-stage.js';
 import { StageFailedError, type StageWork } from './stage-work.js';
 
-// Stage 9: the app's own tests, run in the Sandbox. Their counts are read from node's test runner summary
+// Stage 9: the app's own tests, then contract tests generated from its OpenAPI document, which start the
+// app and exercise every operation, checking every answer against the document; all in the Sandbox (the app
+// listens on the sandbox's own loopback). Unit test counts are read from node's test runner summary
 // (`# tests`, `# pass`, `# fail`), which the generated `npm test` prints.
+
+const REPORT_FILE = '.contract-report.json';
 
 const count = (output: string, name: string): number | undefined => {
   const matches = [...output.matchAll(new RegExp(`^# ${name} (\\d+)$`, 'gm'))];
@@ -25,44 +32,72 @@ function unitTestReport(result: SandboxCommandResult) {
   };
 }
 
+function contractFailures(contract: ContractReport): string {
+  const failures = contract.operations
+    .filter((operation) => operation.result === 'failed')
+    .flatMap((operation) =>
+      operation.checks
+        .filter((check) => !check.passed)
+        .map((check) => `${operation.method} ${operation.path}: ${check.name}: ${check.detail}`),
+    );
+  return `${contract.error ?? `${contract.failed} operations failed their contract`}\n${failures.slice(0, 30).join('\n')}`;
+}
+
 export const qaStage: StageWork = async (input) => {
   const { service, tree } = await preparedApp(input);
   try {
+    const document = JSON.parse(await readFile(path.join(tree.path, 'openapi.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const script = contractTestsOf(document);
+    await writeFile(path.join(tree.path, CONTRACT_TESTS_FILE), script);
+    // `npm test` compiles the backend into dist/, which the contract tests start.
     const run = await runChecks(service, {
       repositoryPath: input.folder,
       workTree: tree.path,
-      commands: ['npm test'],
+      commands: ['npm test', `node ${CONTRACT_TESTS_FILE} ${REPORT_FILE}`],
       signal: input.signal,
     });
-    const result = run.results[0]!;
-    const unit = unitTestReport(result);
+    const [unitRun, contractRun] = run.results as [SandboxCommandResult, SandboxCommandResult];
+    const unit = unitTestReport(unitRun);
     await input.log(
       `unit tests: ${unit.passed ?? '?'} passed, ${unit.failed ?? '?'} failed of ${unit.tests ?? '?'} (exit ${unit.exit_code})`,
     );
-    if (result.exit_code !== 0 || !unit.tests) {
+    if (unitRun.exit_code !== 0 || !unit.tests) {
+      const how = unitRun.exit_code === 0 ? 'ran no test' : `exited ${unitRun.exit_code ?? unitRun.signal}`;
+      throw new StageFailedError('tests_failed', `npm test ${how}:\n${unitRun.output_tail.slice(-4000)}`);
+    }
+    const contract = await readFile(path.join(tree.path, REPORT_FILE), 'utf8')
+      .then((text) => JSON.parse(text) as ContractReport)
+      .catch(() => undefined);
+    if (!contract) {
       throw new StageFailedError(
-        'tests_failed',
-        `npm test ${result.exit_code === 0 ? 'ran no test' : `exited ${result.exit_code ?? result.signal}`}:\n${result.output_tail.slice(-4000)}`,
+        'contract_tests_failed',
+        `the contract tests wrote no report (exit ${contractRun.exit_code ?? contractRun.signal}):\n` +
+          contractRun.output_tail.slice(-4000),
       );
+    }
+    await input.log(
+      `contract tests: ${contract.passed} operations passed, ${contract.failed} failed, ` +
+        `${contract.not_implemented} not implemented`,
+    );
+    if (contract.failed > 0 || contract.error !== undefined || contractRun.exit_code !== 0) {
+      throw new StageFailedError('contract_tests_failed', contractFailures(contract));
     }
     const report = {
       isolation: service.availability.isolation,
       unit_tests: unit,
-      contract_tests: {
-        status: 'not_built',
-        reason: 'contract tests generated from the OpenAPI document are not built yet',
-      },
+      contract_tests: { passed: contract.passed, failed: contract.failed, not_implemented: contract.not_implemented },
       browser_smoke_test: { status: 'not_built', reason: 'the browser smoke test of the frontend is not built yet' },
     };
+    const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
     return {
       files: {},
       artifacts: [
-        {
-          kind: 'test_report',
-          name: 'test-report.json',
-          mediaType: 'application/json',
-          content: `${JSON.stringify(report, null, 2)}\n`,
-        },
+        { kind: 'test_report', name: 'test-report.json', mediaType: 'application/json', content: json(report) },
+        { kind: 'test_report', name: 'contract-report.json', mediaType: 'application/json', content: json(contract) },
+        { kind: 'contract_tests', name: CONTRACT_TESTS_FILE, mediaType: 'text/javascript', content: script },
       ],
     };
   } finally {
