@@ -4,10 +4,14 @@
 // of those scores on the last 200 is compared with the exact-taste ceiling (the reviewer's true
 // probability) and a per-(agent, rule) acceptance counter. The model is refitted from every verdict after
 // each one, as lvlup does after a verdict commits. Then the time of a full retrain over 10,000
-// verdicts and of scoring one proposal.
+// verdicts (on this thread, and as a refit runs it: on a compute pool's worker thread, with what that
+// costs the event loop) and of scoring one proposal.
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { createComputePool } from '../src/compute/compute-pool.js';
+import type { Compute } from '../src/compute/compute.js';
 import { auc } from '../src/learning/evaluation.js';
-import { emptyModel, learn, predict, train, type Example } from '../src/learning/model.js';
+import { emptyModel, learn, predict, train, type Example } from '../src/analysis/acceptance/model.js';
 import { review, SIMULATED_REVIEWERS, type ReviewedProposal, type SimulatedReviewer } from './acceptance-reviewers.js';
 import { writeResult } from './support.js';
 
@@ -79,12 +83,15 @@ const round = (value: number) => Math.round(value * 1000) / 1000;
 
 /**
  * A full retrain over `verdicts` verdicts of one reviewer: wall time, and the CPU time of this process,
- * which a machine shared with other work inflates less. Then the time to score one proposal.
+ * which a machine shared with other work inflates less. Then the same fit as a refit runs it, on a
+ * worker thread of the compute pool: its wall time, and the event loop's busy time meanwhile (handing
+ * the verdicts over and taking the model back). Then the time to score one proposal.
  */
-function timeRetrain(
+async function timeRetrain(
   reviewer: SimulatedReviewer,
   verdicts: number,
-): { retrain_ms: number; retrain_cpu_ms: number; score_us: number } {
+  compute: Compute,
+): Promise<{ retrain_ms: number; retrain_cpu_ms: number; pool_ms: number; event_loop_ms: number; score_us: number }> {
   const stream = review(reviewer, { count: verdicts, seed: 99, noise: NOISE });
   const examples: Example[] = stream.map(({ features, label }) => ({ features, label }));
   train(examples.slice(0, 500)); // warm-up
@@ -93,20 +100,35 @@ function timeRetrain(
   const model = train(examples);
   const wall = performance.now() - started;
   const used = process.cpuUsage(cpuBefore);
+  await compute.fitAcceptanceModel(examples.slice(0, 500)); // warm-up
+  const loopBefore = performance.eventLoopUtilization();
+  const poolStarted = performance.now();
+  await compute.fitAcceptanceModel(examples);
+  const poolWall = performance.now() - poolStarted;
+  const loop = performance.eventLoopUtilization(loopBefore);
   const scoringStarted = performance.now();
   for (const { features } of stream) predict(model, features);
   const scoring = ((performance.now() - scoringStarted) * 1000) / stream.length;
   return {
     retrain_ms: Math.round(wall),
     retrain_cpu_ms: Math.round((used.user + used.system) / 1000),
+    pool_ms: Math.round(poolWall),
+    event_loop_ms: Math.round(loop.active),
     score_us: round(scoring),
   };
 }
 
 export async function benchAcceptanceModel() {
-  const rows = SIMULATED_REVIEWERS.map((reviewer) => {
+  const compute = createComputePool({
+    size: 1,
+    maxQueue: 0,
+    taskTimeoutMs: 60_000,
+    onError: (error) => console.error(error),
+  });
+  const rows = [];
+  for (const reviewer of SIMULATED_REVIEWERS) {
     const results = SEEDS.map((seed) => prequentialAuc(reviewer, { seed }));
-    return {
+    rows.push({
       reviewer: reviewer.name,
       taste: reviewer.description,
       accepted_share: round(mean(results.map((result) => result.accepted_share))),
@@ -114,11 +136,12 @@ export async function benchAcceptanceModel() {
       ceiling: round(mean(results.map((result) => result.ceiling))),
       counter: round(mean(results.map((result) => result.counter))),
       model_min: round(Math.min(...results.map((result) => result.model))),
-      ...timeRetrain(reviewer, 10_000),
-    };
-  });
+      ...(await timeRetrain(reviewer, 10_000, compute)),
+    });
+  }
+  await compute.close();
   console.log(
-    `\nAcceptance model: prequential AUC on the last ${EVALUATED} of ${PROPOSALS} verdicts, ${NOISE * 100} % flipped, mean of ${SEEDS.length} seeds; retrain over 10,000 verdicts of the reviewer (wall, CPU)`,
+    `\nAcceptance model: prequential AUC on the last ${EVALUATED} of ${PROPOSALS} verdicts, ${NOISE * 100} % flipped, mean of ${SEEDS.length} seeds; retrain over 10,000 verdicts of the reviewer (wall, CPU), and on a pool thread (wall; the event loop's busy time meanwhile)`,
   );
   console.table(
     rows.map((row) => ({
@@ -129,6 +152,7 @@ export async function benchAcceptanceModel() {
       'exact taste': row.ceiling,
       'counter (agent, rule)': row.counter,
       'retrain 10k (ms)': `${row.retrain_ms} (${row.retrain_cpu_ms} CPU)`,
+      'on the pool (ms)': `${row.pool_ms} (loop ${row.event_loop_ms})`,
     })),
   );
   const scoring = mean(rows.map((row) => row.score_us));

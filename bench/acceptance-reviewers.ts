@@ -1,8 +1,8 @@
 // Simulated reviewers for the acceptance model (bench/acceptance-model.ts and its unit test): a stream of
 // proposals with the features lvlup really extracts, and reviewers whose taste is a hidden function of
 // them, made of interactions. The model only ever sees their (noisy) verdicts.
-import type { ProposalFeatures } from '../src/learning/features.js';
-import { seededRandom } from '../src/learning/model.js';
+import type { ProposalFeatures } from '../src/analysis/acceptance/proposal-features.js';
+import { seededRandom } from '../src/analysis/acceptance/model.js';
 
 interface RuleSpec {
   readonly id: string;

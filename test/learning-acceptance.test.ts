@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { asc, eq } from 'drizzle-orm';
 import { learningEvents, learningModels } from '../src/db/schema.js';
 import { auc } from '../src/learning/evaluation.js';
-import { seededRandom } from '../src/learning/model.js';
+import { seededRandom } from '../src/analysis/acceptance/model.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';
 

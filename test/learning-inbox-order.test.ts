@@ -182,7 +182,7 @@ for (const target of databaseTargets()) {
         .orderBy(desc(learningModels.version))
         .limit(1);
       assert.equal(rebuilt!.version, newest!.version! + 2);
-      assert.equal(rebuilt!.weights.format, 3);
+      assert.equal(rebuilt!.weights.format, 4);
       assert.equal(rebuilt!.trainedOn, verdicts.length);
       const next = await propose({ directory: 'src', confidence: 0.5, lines: 2 });
       const listed = await inbox();

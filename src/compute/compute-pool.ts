@@ -15,6 +15,7 @@ import {
   type ScannedChange,
 } from './compute.js';
 import * as tasks from './compute-tasks.js';
+import type { AcceptanceModel, Example } from '../analysis/acceptance/model.js';
 
 /** Worker threads by default: one core is left to the event loop (and the database), at least one thread. */
 export const defaultPoolSize = () => Math.max(1, availableParallelism() - 1);
@@ -125,6 +126,8 @@ export function createComputePool(options: ComputePoolOptions): Compute {
     diff: (inputs: readonly FileChangeInput[], call?: ComputeCallOptions) => run<DiffOutcome>('diff', inputs, call),
     securityGate: (changes: readonly ScannedChange[], call?: ComputeCallOptions) =>
       run<ProposalFinding[]>('securityGate', changes, call),
+    fitAcceptanceModel: (examples: readonly Example[], call?: ComputeCallOptions) =>
+      run<AcceptanceModel>('fitAcceptanceModel', examples, call),
     stats: () => ({ threads: pool?.threads.length ?? 0, inFlight, completed: pool?.completed ?? 0 }),
     async ready() {
       const threads = start();
@@ -157,6 +160,7 @@ export function createInlineCompute(): Compute {
     optimize: inline(tasks.optimize),
     diff: inline(tasks.diff),
     securityGate: inline(tasks.securityGate),
+    fitAcceptanceModel: inline(tasks.fitAcceptanceModel),
     stats: () => ({ threads: 0, inFlight: 0, completed: 0 }),
     ready: async () => void (await tasks.ping()),
     close: async () => undefined,

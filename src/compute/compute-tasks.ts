@@ -9,6 +9,7 @@ import { IMPERIUM_RULES } from '../analysis/imperium/rules.js';
 import type { OptimizeResult } from '../analysis/imperium/optimize.js';
 import { buildChanges, type FileChangeInput } from '../analysis/changes.js';
 import { scanProposalChanges, type ProposalFinding } from '../analysis/security-gate.js';
+import { train, type AcceptanceModel, type Example } from '../analysis/acceptance/model.js';
 import type { AnalyzeOutcome, AnalyzeTask, DiffOutcome, OptimizeTask, ScannedChange } from './compute.js';
 
 export async function analyze(task: AnalyzeTask): Promise<AnalyzeOutcome> {
@@ -46,6 +47,10 @@ export async function diff(inputs: readonly FileChangeInput[]): Promise<DiffOutc
 
 export async function securityGate(changes: readonly ScannedChange[]): Promise<ProposalFinding[]> {
   return scanProposalChanges(changes);
+}
+
+export async function fitAcceptanceModel(examples: readonly Example[]): Promise<AcceptanceModel> {
+  return train(examples);
 }
 
 /** Loads every grammar, so a worker that cannot parse fails at start-up rather than on a request. */

@@ -22,4 +22,5 @@ export const analyze = announced(tasks.analyze);
 export const optimize = announced(tasks.optimize);
 export const diff = announced(tasks.diff);
 export const securityGate = announced(tasks.securityGate);
+export const fitAcceptanceModel = announced(tasks.fitAcceptanceModel);
 export const { ping } = tasks;

@@ -4,6 +4,7 @@ import type { OptimizeResult } from '../analysis/imperium/optimize.js';
 import type { Impact } from '../analysis/imperium/rule.js';
 import type { BuiltChanges, FileChangeInput } from '../analysis/changes.js';
 import type { ProposalFinding } from '../analysis/security-gate.js';
+import type { AcceptanceModel, Example } from '../analysis/acceptance/model.js';
 
 /**
  * A file for Guardian; `ruleIds` narrows the rules to those (all of the language's when left out). The
@@ -50,7 +51,7 @@ export type ScannedChange = Pick<FileChangeInput, 'file_path' | 'code_before' | 
 
 /**
  * The CPU-heavy work of a request: parsing and analysing code, optimising it, diffing files and the
- * proposal security gate. Inputs and outputs are plain data (they cross a thread boundary), so the same
+ * proposal security gate; and of the acceptance model's refit after a review. Inputs and outputs are plain data (they cross a thread boundary), so the same
  * calls run in the worker pool (src/compute/compute-pool.ts) or, when `COMPUTE_POOL_SIZE=0`, inline.
  */
 export interface Compute {
@@ -60,6 +61,8 @@ export interface Compute {
   optimize(task: OptimizeTask, options?: ComputeCallOptions): Promise<OptimizeResult>;
   diff(inputs: readonly FileChangeInput[], options?: ComputeCallOptions): Promise<DiffOutcome>;
   securityGate(changes: readonly ScannedChange[], options?: ComputeCallOptions): Promise<ProposalFinding[]>;
+  /** fits the acceptance model on these verdicts (`train` in src/learning/model.ts): the refit after a review */
+  fitAcceptanceModel(examples: readonly Example[], options?: ComputeCallOptions): Promise<AcceptanceModel>;
   /** threads alive now, admitted tasks running or waiting for one, and tasks the threads finished */
   stats(): { readonly threads: number; readonly inFlight: number; readonly completed: number };
   /** loads the workers (and their parsers) and runs one task through each; throws when they cannot start */
@@ -108,5 +111,6 @@ export function withCallOptions(compute: Compute, defaults: ComputeCallOptions):
     optimize: (task, call) => compute.optimize(task, { ...defaults, ...call }),
     diff: (inputs, call) => compute.diff(inputs, { ...defaults, ...call }),
     securityGate: (changes, call) => compute.securityGate(changes, { ...defaults, ...call }),
+    fitAcceptanceModel: (examples, call) => compute.fitAcceptanceModel(examples, { ...defaults, ...call }),
   };
 }

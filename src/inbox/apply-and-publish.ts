@@ -95,6 +95,7 @@ export async function autoApplyProposal(services: ProposalServices, proposalId: 
     proposal.id,
     { verdict: 'accept', reason: 'correct', note: 'auto-apply: every gate held', reviewer: 'auto-apply' },
     services.now(),
+    services,
   );
   await publishProposalEvent(services.events, 'accepted', accepted, services.log);
   return applyAndPublish(services, proposal.id, 'auto-apply');

@@ -11,7 +11,7 @@ import { ProposalNotFoundError, type Proposal } from '../proposals/transition-st
 export interface ProposalServices {
   readonly database: Database;
   readonly events: EventBus;
-  readonly compute: Pick<Compute, 'diff' | 'securityGate'>;
+  readonly compute: Pick<Compute, 'diff' | 'securityGate' | 'fitAcceptanceModel'>;
   readonly tasks: Pick<TaskQueue, 'announceCancel'>;
   readonly config: Pick<Config, 'github'> & SandboxSettings;
   /** where events that could not be published are reported */

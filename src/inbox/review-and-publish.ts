@@ -3,7 +3,7 @@ import { withHistory, type ProposalDetail, type ProposalServices } from './propo
 import { reviewProposal, type Verdict } from './review.js';
 import type { Proposal } from '../proposals/transition-store.js';
 
-export type ReviewServices = Pick<ProposalServices, 'database' | 'events' | 'tasks' | 'log' | 'now'>;
+export type ReviewServices = Pick<ProposalServices, 'database' | 'events' | 'tasks' | 'log' | 'now' | 'compute'>;
 
 /**
  * Records a reviewer's verdict (src/inbox/review.ts), then announces it and the cancel of any sandbox
@@ -14,7 +14,13 @@ export async function reviewAndAnnounce(
   proposalId: string,
   verdict: Verdict,
 ): Promise<Proposal> {
-  const { proposal, cancelledTests } = await reviewProposal(services.database.orm, proposalId, verdict, services.now());
+  const { proposal, cancelledTests } = await reviewProposal(
+    services.database.orm,
+    proposalId,
+    verdict,
+    services.now(),
+    services,
+  );
   await publishProposalEvent(
     services.events,
     verdict.verdict === 'accept' ? 'accepted' : 'rejected',

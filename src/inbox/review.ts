@@ -1,3 +1,4 @@
+import type { Compute } from '../compute/compute.js';
 import type { Orm } from '../db/database.js';
 import { refreshScoresAfterVerdict, transitionWithLearning } from '../learning/learning-event-store.js';
 import { scheduleRefit } from '../learning/refit.js';
@@ -14,6 +15,12 @@ export interface Verdict {
   readonly reviewer: string;
 }
 
+/** What a review needs besides the database: where the refit after it runs, and where its failure is told. */
+export interface RefitAfterReview {
+  readonly compute: Pick<Compute, 'fitAcceptanceModel'>;
+  readonly log: { error(details: object, message: string): void };
+}
+
 export interface ReviewOutcome {
   readonly proposal: Proposal;
   /** sandbox tasks of a rejected proposal whose cancel was requested: announce them (TaskQueue.announceCancel) */
@@ -24,7 +31,8 @@ export interface ReviewOutcome {
  * Records a reviewer's verdict; the state machine decides whether the proposal can take it. The verdict's
  * learning event commits with it; then the proposals awaiting review are rescored by the updated model
  * (one incremental step), and a refit of the model from every verdict is scheduled to run after the
- * response (src/learning/refit.ts), which rescores them again when it is stored.
+ * response (src/learning/refit.ts), its fit on the compute pool's threads, which rescores them again
+ * when it is stored; a failed refit is logged.
  * A rejection also cancels the proposal's sandbox test, waiting or running, in the same transaction: a
  * result arriving later finds the proposal rejected and changes nothing (src/sandbox/test-proposal.ts).
  */
@@ -33,6 +41,7 @@ export async function reviewProposal(
   proposalId: string,
   verdict: Verdict,
   now: Date,
+  refit: RefitAfterReview,
 ): Promise<ReviewOutcome> {
   const outcome = await orm.transaction(async (transaction) => {
     const proposal = await transitionWithLearning(
@@ -57,6 +66,10 @@ export async function reviewProposal(
     return { proposal, cancelledTests };
   });
   await refreshScoresAfterVerdict(orm);
-  void scheduleRefit(orm);
+  void scheduleRefit(orm, {
+    // background: a refit waits for a thread rather than being refused when requests fill the queue
+    fit: (examples) => refit.compute.fitAcceptanceModel(examples, { background: true }),
+    onError: (error) => refit.log.error({ err: error }, 'the refit of the acceptance model failed'),
+  });
   return outcome;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { SEVERITIES, type Severity } from '../analysis/guardian/finding.js';
+import type { ProposalFeatures } from '../analysis/acceptance/proposal-features.js';
 import type { Proposal } from '../proposals/transition-store.js';
 
 /** The columns of a proposal the features come from (a stored row, or one about to be stored). */
@@ -17,38 +18,6 @@ export type FeatureSource = Pick<
   | 'testResults'
   | 'findings'
 >;
-
-/**
- * What the model knows about a proposal: only what the proposal itself says — never its status, its
- * review, or anything written after the verdict. Stored with every learning event as plain JSON.
- */
-export interface ProposalFeatures {
-  agent: string;
-  rule_id: string | null;
-  category: string | null;
-  language: string;
-  /** top directory and extension of the (first) changed file, e.g. `src/*.ts`; `*.md` at the root */
-  path_pattern: string;
-  /** top directory, or `.` at the root */
-  directory: string;
-  diff_size: number;
-  additions: number;
-  deletions: number;
-  hunks: number;
-  confidence: number | null;
-  /** Sandbox's verdict (passed, fixed, regression, still-failing, error), null when not tested */
-  test_verdict: string | null;
-  /** findings the change introduces (Guardian's security gate); null when it was not scanned */
-  guardian_delta: number | null;
-  /**
-   * the highest severity among the findings the change introduces (`low` … `critical`), null when it
-   * introduces none or was not scanned. Absent from events stored before it existed (read as null).
-   */
-  guardian_severity?: string | null;
-  /** findings of the old code the change removes (a security fix); null when it was not scanned */
-  guardian_resolved?: number | null;
-  repository_id: string | null;
-}
 
 /** The highest severity of the findings the change introduces, null when none. */
 function highestIntroducedSeverity(findings: readonly Record<string, unknown>[]): string | null {

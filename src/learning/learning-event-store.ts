@@ -4,10 +4,11 @@ import { learningEvents, learningModels } from '../db/schema.js';
 import { transitionProposal, type Proposal, type TransitionRequest } from '../proposals/transition-store.js';
 import { writeAgentProgress, eventXp, type LearningEventRow } from './agent-progress.js';
 import { evaluate, type ModelQuality } from './evaluation.js';
-import { extractFeatures, type ProposalFeatures } from './features.js';
+import type { ProposalFeatures } from '../analysis/acceptance/proposal-features.js';
+import { extractFeatures } from './features.js';
 import { takeLearningLock } from './learning-lock.js';
 import type { Difficulty } from './xp.js';
-import { emptyModel, learn, parseModel, train } from './model.js';
+import { emptyModel, learn, parseModel, train } from '../analysis/acceptance/model.js';
 import { latestModelRow, rescoreProposals } from './model-store.js';
 import { evaluateSuppression } from './suppression-store.js';
 

@@ -3,7 +3,7 @@ import type { Orm } from '../db/database.js';
 import { learningModels, proposals } from '../db/schema.js';
 import type { ProposalStatus } from '../proposals/states.js';
 import { extractFeatures, type FeatureSource } from './features.js';
-import { parseModel, predict, type AcceptanceModel } from './model.js';
+import { parseModel, predict, type AcceptanceModel } from '../analysis/acceptance/model.js';
 
 export type ModelRow = typeof learningModels.$inferSelect;
 

@@ -1,7 +1,7 @@
 import type { Orm } from '../db/database.js';
-import type { ProposalFeatures } from './features.js';
+import type { ProposalFeatures } from '../analysis/acceptance/proposal-features.js';
 import { takeLearningLock } from './learning-lock.js';
-import { parseModel, train } from './model.js';
+import { parseModel, train, type AcceptanceModel, type Example } from '../analysis/acceptance/model.js';
 import { latestModelRow, rescoreProposals } from './model-store.js';
 import { hasVerdictAfter, replaceNewestModel, verdictEvents } from './retrain-queries.js';
 
@@ -11,18 +11,24 @@ export interface RefitOutcome {
   readonly verdicts: number;
 }
 
+/** Fits the model on the verdicts: in a server, on a worker thread of the compute pool. */
+export type FitModel = (examples: readonly Example[]) => Promise<AcceptanceModel>;
+
+/** Fits on the caller's thread. */
+export const fitInline: FitModel = async (examples) => train(examples);
+
 /**
  * Fits the acceptance model from every stored verdict and, if no verdict committed meanwhile and no refit
- * over the same verdicts was stored (by another process), replaces the newest version's weights with it — one update under the
- * learning lock, so a reader sees the old model or the new one. The verdicts are read and the model
- * fitted outside any transaction: a refit over 10,000 verdicts takes a fraction of a second of CPU, and no
- * verdict waits for it. Then the proposals awaiting review are rescored.
+ * over the same verdicts was stored (by another process), replaces the newest version's weights with it —
+ * one update under the learning lock, so a reader sees the old model or the new one. The verdicts are
+ * read and the model fitted (by `fit`) outside any transaction, so no verdict waits for it. Then the
+ * proposals awaiting review are rescored.
  */
-export async function refitModel(orm: Orm): Promise<RefitOutcome> {
+export async function refitModel(orm: Orm, fit: FitModel = fitInline): Promise<RefitOutcome> {
   const verdicts = await verdictEvents(orm);
   const newest = verdicts.at(-1);
   if (!newest) return { stored: false, verdicts: 0 };
-  const fitted = train(
+  const fitted = await fit(
     verdicts.map((verdict) => ({
       features: verdict.features as unknown as ProposalFeatures,
       label: verdict.outcome === 'accepted' ? 1 : 0,
@@ -54,14 +60,20 @@ interface Pending {
 /** Per database: the refit running in this process, if any. */
 const pending = new WeakMap<Orm, Pending>();
 
+export interface RefitServices {
+  readonly fit: FitModel;
+  /** a failed refit: the model is derived data and the next verdict refits it, so it is reported, not thrown */
+  readonly onError: (error: unknown) => void;
+}
+
 /**
  * Asks for a refit after a verdict committed, off the request's path: it starts once the current I/O is
- * done (the response goes out first). At most one refit runs per process and database; a verdict arriving
- * while one runs marks it dirty, and it runs once more when it ends, however many verdicts came. Failures
- * are reported and dropped: the model is derived data, the next verdict refits it. Answers the promise of
- * the refits settling (also `refitSettled`).
+ * done (the response goes out first), and its fit runs where `services.fit` runs it (the compute pool's
+ * threads in a server). At most one refit runs per process and database; a verdict arriving while one
+ * runs marks it dirty, and it runs once more when it ends, however many verdicts came. Failures go to
+ * `services.onError`. Answers the promise of the refits settling (also `refitSettled`).
  */
-export function scheduleRefit(orm: Orm, onError: (error: unknown) => void = () => {}): Promise<void> {
+export function scheduleRefit(orm: Orm, services: RefitServices): Promise<void> {
   const running = pending.get(orm);
   if (running) {
     running.dirty = true;
@@ -74,9 +86,9 @@ export function scheduleRefit(orm: Orm, onError: (error: unknown) => void = () =
       while (entry.dirty) {
         entry.dirty = false;
         try {
-          await refitModel(orm);
+          await refitModel(orm, services.fit);
         } catch (error) {
-          onError(error);
+          services.onError(error);
         }
       }
     } finally {

@@ -2,10 +2,11 @@ import type { Orm } from '../db/database.js';
 import type { Proposal } from '../proposals/transition-store.js';
 import { eventXp, recomputeAgentProgress } from './agent-progress.js';
 import { evaluate, type ModelQuality } from './evaluation.js';
-import { extractFeatures, type ProposalFeatures } from './features.js';
+import type { ProposalFeatures } from '../analysis/acceptance/proposal-features.js';
+import { extractFeatures } from './features.js';
 import { takeLearningLock } from './learning-lock.js';
 import { outcomeOf } from './learning-event-store.js';
-import { predict, train, type Example } from './model.js';
+import { predict, train, type Example } from '../analysis/acceptance/model.js';
 import { rescoreProposals } from './model-store.js';
 import {
   insertLearningEventOnce,

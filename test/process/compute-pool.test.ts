@@ -11,34 +11,10 @@ import { freePort } from '../support/free-port.js';
 import { createRepository } from '../support/repository-fixtures.js';
 import { healthy, startLvlup } from '../support/lvlup-process.js';
 import { createTestApp, eventually, registerRepository, type TestApp } from '../support/app.js';
-import { gatedComputePool, type GatedCompute } from '../support/compute-gate.js';
+import { gatedComputePool, manualTimer, type GatedCompute } from '../support/compute-gate.js';
 import { databaseTargets } from '../support/database.js';
 
 const VULNERABLE = 'export function run(input) {\n  return eval(input);\n}\n';
-
-/** A deadline timer the test fires itself: no task's fate depends on how fast the machine is. */
-function manualTimer() {
-  const pending = new Set<() => void>();
-  let onStart: (() => void) | undefined;
-  return {
-    startTimer(onTimeout: () => void, _ms: number) {
-      pending.add(onTimeout);
-      onStart?.();
-      return () => void pending.delete(onTimeout);
-    },
-    /** resolves once `count` deadlines run (their tasks started on a thread and did not end) */
-    async running(count: number) {
-      while (pending.size < count) await new Promise<void>((resolve) => (onStart = resolve));
-    },
-    fire() {
-      for (const onTimeout of pending) onTimeout();
-      pending.clear();
-    },
-    get size() {
-      return pending.size;
-    },
-  };
-}
 
 const isTimeout = (error: unknown) =>
   error instanceof ComputeTimeoutError && error.code === 'compute_timeout' && error.task === 'analyze';

@@ -1,10 +1,10 @@
 import { createComputePool, type ComputePoolOptions } from '../../src/compute/compute-pool.js';
 import type { Compute } from '../../src/compute/compute.js';
 
-/** A real compute pool whose analyses wait at a gate until the test opens it. */
+/** A real compute pool whose analyses and model fits wait at a gate until the test opens it. */
 export interface GatedCompute {
   readonly compute: Compute;
-  /** resolves once `count` analyses have reached the gate (each is then running in its worker thread) */
+  /** resolves once `count` analyses or fits have reached the gate (each is then running in its worker thread) */
   arrived(count: number): Promise<void>;
   open(): void;
   /** errors the pool reported outside any task */
@@ -45,6 +45,30 @@ export function gatedComputePool(options: {
     open() {
       Atomics.store(gate, 0, 1);
       Atomics.notify(gate, 0);
+    },
+  };
+}
+
+/** A deadline timer the test fires itself: no task's fate depends on how fast the machine is. */
+export function manualTimer() {
+  const pending = new Set<() => void>();
+  let onStart: (() => void) | undefined;
+  return {
+    startTimer(onTimeout: () => void, _ms: number) {
+      pending.add(onTimeout);
+      onStart?.();
+      return () => void pending.delete(onTimeout);
+    },
+    /** resolves once `count` deadlines run (their tasks started on a thread and did not end) */
+    async running(count: number) {
+      while (pending.size < count) await new Promise<void>((resolve) => (onStart = resolve));
+    },
+    fire() {
+      for (const onTimeout of pending) onTimeout();
+      pending.clear();
+    },
+    get size() {
+      return pending.size;
     },
   };
 }

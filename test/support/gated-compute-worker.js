@@ -1,5 +1,6 @@
-// A compute worker whose `analyze` waits at a gate the test opens (or, for `spin-forever.js`, never ends);
-// otherwise the production worker entry. Tasks arrive as the pool's `{ id, input }` envelope.
+// A compute worker whose `analyze` and `fitAcceptanceModel` (the refit after a review) wait at a gate the
+// test opens (or, for `spin-forever.js`, never end); otherwise the production worker entry. Tasks arrive as
+// the pool's `{ id, input }` envelope.
 // workerData.gate is an Int32Array's SharedArrayBuffer: [0] is 1 once open, [1] counts arrivals.
 import { workerData } from 'node:worker_threads';
 import * as tasks from '../../src/compute/compute-worker.js';
@@ -17,6 +18,15 @@ export async function analyze(task) {
   // Blocks this worker thread (and only it) until the test opens the gate.
   Atomics.wait(gate, 0, 0);
   return tasks.analyze(task);
+}
+
+export async function fitAcceptanceModel(task) {
+  // Its deadline runs from here: a test can stop a refit held at the gate by firing it.
+  tasks.started(task);
+  Atomics.add(gate, 1, 1);
+  Atomics.notify(gate, 1);
+  Atomics.wait(gate, 0, 0);
+  return tasks.fitAcceptanceModel(task);
 }
 
 export const { optimize, diff, securityGate, ping } = tasks;

@@ -11,7 +11,7 @@ const outcomeSchema = z.object({
 });
 
 const proposals: FastifyPluginAsyncZod = async (app) => {
-  const { database, events, tasks } = app.services;
+  const { database, events, tasks, compute } = app.services;
 
   app.post(
     '/batch-review',
@@ -36,7 +36,7 @@ const proposals: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { ids, verdict, reason, note } = request.body;
-      const services = { database, events, tasks, log: request.log, now: () => app.services.now() };
+      const services = { database, events, tasks, compute, log: request.log, now: () => app.services.now() };
       const reviewer = request.principal!.label;
       return { results: await reviewBatch(services, ids, { verdict, reason, note, reviewer }) };
     },
