@@ -237,6 +237,7 @@ for (const target of databaseTargets()) {
       assert.deepEqual([...new Set(artifacts.map((artifact) => artifact.kind))].sort(), [
         'architecture',
         'build_log',
+        'contract_tests',
         'deploy_report',
         'diagram',
         'infra',
@@ -246,8 +247,8 @@ for (const target of databaseTargets()) {
         'sql',
         'test_report',
       ]);
-      const reportOf = async <T>(kind: string) => {
-        const artifact = artifacts.find((candidate) => candidate.kind === kind)!;
+      const reportOf = async <T>(name: string) => {
+        const artifact = artifacts.find((candidate) => candidate.name === name)!;
         const answer = await t.request({
           method: 'GET',
           url: `/api/v1/projects/${project.id}/artifacts/${artifact.id}`,
@@ -256,12 +257,24 @@ for (const target of databaseTargets()) {
         return answer.json<T>();
       };
       const testReport = await reportOf<{ unit_tests: { tests: number; passed: number; failed: number } }>(
-        'test_report',
+        'test-report.json',
       );
       assert.ok(testReport.unit_tests.tests > 10, `the app's own tests ran: ${JSON.stringify(testReport)}`);
       assert.equal(testReport.unit_tests.failed, 0);
       assert.equal(testReport.unit_tests.passed, testReport.unit_tests.tests);
-      const deployReport = await reportOf<{ checks: { status: number }[]; stopped: boolean }>('deploy_report');
+      // Contract tests generated from the document exercised every operation against the running app.
+      const contract = artifacts.find((artifact) => artifact.name === 'contract-report.json')!;
+      const contractReport = (
+        await t.request({
+          method: 'GET',
+          url: `/api/v1/projects/${project.id}/artifacts/${contract.id}`,
+          key: viewerKey,
+        })
+      ).json<{ operations: { result: string }[]; failed: number }>();
+      assert.equal(contractReport.failed, 0);
+      assert.ok(contractReport.operations.length >= 15, `${contractReport.operations.length} operations`);
+      assert.ok(contractReport.operations.every((operation) => operation.result === 'passed'));
+      const deployReport = await reportOf<{ checks: { status: number }[]; stopped: boolean }>('deploy.json');
       assert.deepEqual(
         deployReport.checks.map((check) => check.status),
         [200],

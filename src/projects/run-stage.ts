@@ -43,12 +43,20 @@ export async function runStage(context: StageContext): Promise<Record<string, un
 
   const folder = projectFolder(context.config.dataDirectory, project.id);
   const startedAt = new Date();
-  await updateStage(orm, project.id, stage, {
-    status: 'running',
-    taskId: context.task.id,
-    attempts: (row?.attempts ?? 0) + 1,
-    startedAt,
+  // Claimed under the project's lock: a cancel or a retry that committed first wins, and a cancel that
+  // comes later finds the stage running and ends it.
+  const claimed = await orm.transaction(async (transaction) => {
+    const locked = await lockProject(transaction, project.id);
+    if (!locked || locked.run !== input.run || locked.status !== 'running') return false;
+    await updateStage(transaction, project.id, stage, {
+      status: 'running',
+      taskId: context.task.id,
+      attempts: (row?.attempts ?? 0) + 1,
+      startedAt,
+    });
+    return true;
   });
+  if (!claimed) return { stage, skipped: 'the run this task belongs to is over' };
   await publishProjectEvent(context.events, 'project.stage_started', project.id, {
     run: input.run,
     stage,

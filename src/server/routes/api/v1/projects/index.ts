@@ -46,6 +46,11 @@ const changeBody = z.strictObject({
   targets: fields.targets.optional(),
 });
 const idParams = z.object({ id: z.uuid() });
+/**
+ * Fastify sends a Buffer as it is, without the serializer; the response schema documents the body as a
+ * string (of bytes), which is what the type provider then expects to be handed.
+ */
+const bytes = (buffer: Buffer) => buffer as unknown as string;
 const actorOf = (principal: Principal) => ({
   id: principal.userId ?? principal.id,
   admin: principal.scopes.has('admin'),
@@ -265,6 +270,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Download one artifact, as stored (its media type; `ETag` is its SHA-256)',
         tags: ['projects'],
         params: idParams.extend({ artifact_id: z.uuid() }),
+        response: { 200: z.string().describe("the artifact's bytes, with its media type") },
       },
     },
     async (request, reply) => {
@@ -275,7 +281,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
         .type(artifact.mediaType)
         .header('etag', `"${artifact.sha256}"`)
         .header('content-disposition', `attachment; filename="${artifact.name.replace(/[^\w.-]/g, '_')}"`)
-        .send(artifact.content);
+        .send(bytes(artifact.content));
     },
   );
 
@@ -293,6 +299,8 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
             .regex(/^[0-9a-f]{7,40}$/)
             .optional(),
         }),
+        produces: ['application/gzip'],
+        response: { 200: z.string().describe('a gzip-compressed tar of the commit, its files under `<name>/`') },
       },
     },
     async (request, reply) => {
@@ -310,7 +318,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
           'content-disposition',
           `attachment; filename="${project.name.replace(/[^\w.-]/g, '_')}-${commit.slice(0, 12)}.tar.gz"`,
         )
-        .send(archive);
+        .send(bytes(archive));
     },
   );
 };
