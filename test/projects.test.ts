@@ -120,6 +120,22 @@ for (const target of databaseTargets()) {
       const badVersion = await create({ name: 'bad', openapi: { swagger: '2.0' } });
       assert.equal(badVersion.json<{ errors: { pointer: string }[] }>().errors[0]?.pointer, '/openapi/openapi');
 
+      // Names the generated app takes for itself are refused before anything runs.
+      const reserved = await create({
+        name: 'bad',
+        spec: {
+          entities: [
+            { name: 'User', auth: true, fields: [{ name: 'x', type: 'string' }] },
+            { name: 'Application', plural: 'app', fields: [{ name: 'y', type: 'string' }] },
+          ],
+        },
+      });
+      assert.equal(reserved.statusCode, 422, reserved.body);
+      assert.deepEqual(
+        reserved.json<{ errors: { pointer: string }[] }>().errors.map((error) => error.pointer),
+        ['/spec/entities/0/name', '/spec/entities/1/plural'],
+      );
+
       const badTemplate = await create({ name: 'bad', template: 'nope' });
       assert.equal(badTemplate.statusCode, 422);
       assert.equal(badTemplate.json<{ errors: { pointer: string }[] }>().errors[0]?.pointer, '/template');
@@ -379,6 +395,12 @@ for (const target of databaseTargets()) {
       });
       assert.equal(badChange.statusCode, 422);
 
+      const othersStart = await t.request({
+        method: 'POST',
+        url: `/api/v1/projects/${project.id}/start`,
+        key: otherMaintainerKey,
+      });
+      assert.equal(othersStart.statusCode, 403, 'only the owner (or an admin) runs a project');
       const started = await t.request({
         method: 'POST',
         url: `/api/v1/projects/${project.id}/start`,

@@ -109,8 +109,56 @@ export const appSpecSchema = z
       plurals.set(plural, entity.name.toLowerCase());
     });
     spec.entities.forEach((entity, entityIndex) => checkEntity(entity, entityIndex, names, spec.entities, context));
+    checkGeneratedNames(spec, plurals, context);
   });
 export type AppSpec = z.infer<typeof appSpecSchema>;
+
+/** URL segments (and so file names) the generated app uses for its own parts. */
+const RESERVED_SEGMENTS = new Set([
+  'app',
+  'auth',
+  'support',
+  'server',
+  'database',
+  'migrations',
+  'problems',
+  'frontend',
+  'openapi',
+]);
+
+/** Names the generated app takes for itself: its accounts' tables, its own files, join tables. */
+function checkGeneratedNames(spec: AppSpec, plurals: ReadonlyMap<string, string>, context: z.RefinementCtx) {
+  const withAccounts = spec.entities.some((entity) => entity.auth !== false);
+  spec.entities.forEach((entity, index) => {
+    const plural = snakeCase(entity.plural ?? pluralize(entity.name));
+    const where = ['entities', index, entity.plural === undefined ? 'name' : 'plural'];
+    if (withAccounts && (plural === 'users' || plural === 'sessions')) {
+      context.addIssue({
+        code: 'custom',
+        path: where,
+        message: `${plural} is the table of the app's accounts; choose another plural`,
+      });
+    }
+    if (RESERVED_SEGMENTS.has(plural.replaceAll('_', '-'))) {
+      context.addIssue({
+        code: 'custom',
+        path: where,
+        message: `${plural} names a part of the generated app; choose another plural`,
+      });
+    }
+    entity.relations.forEach((relation, relationIndex) => {
+      if (relation.kind !== 'many_to_many') return;
+      const joinTable = `${plural}_${snakeCase(relation.name)}`;
+      if (plurals.has(joinTable) || (withAccounts && (joinTable === 'users' || joinTable === 'sessions'))) {
+        context.addIssue({
+          code: 'custom',
+          path: ['entities', index, 'relations', relationIndex, 'name'],
+          message: `its join table ${joinTable} is also an entity's table`,
+        });
+      }
+    });
+  });
+}
 
 function checkEntity(
   entity: EntitySpec,

@@ -3,7 +3,7 @@ import { deleteRepository } from '../repositories/repository-store.js';
 import type { PipelineServices } from './pipeline-services.js';
 import { requireOwnProject, type Actor } from './create-project.js';
 import { ProjectStateError } from './project-errors.js';
-import { deleteProject } from './project-store.js';
+import { deleteProject, lockProject, unfinishedStageTasks } from './project-store.js';
 import { projectFolder } from './project-work-tree.js';
 
 /**
@@ -17,6 +17,17 @@ export async function removeProject(services: PipelineServices, projectId: strin
     throw new ProjectStateError(project.status, 'The project is running; cancel it before deleting it.');
   }
   const deleted = await services.database.orm.transaction(async (transaction) => {
+    // Checked again under the lock: a start may have won the race, and a cancelled run's task may still be
+    // writing to the work tree that is about to be removed.
+    const locked = await lockProject(transaction, projectId);
+    if (!locked) return undefined;
+    if (locked.status === 'running') {
+      throw new ProjectStateError(locked.status, 'The project is running; cancel it before deleting it.');
+    }
+    const busy = await unfinishedStageTasks(transaction, projectId);
+    if (busy.length > 0) {
+      throw new ProjectStateError(locked.status, `A task of the last run (${busy.join(', ')}) has not ended yet.`);
+    }
     const row = await deleteProject(transaction, projectId);
     if (row?.repositoryId) await deleteRepository(transaction, row.repositoryId);
     return row;

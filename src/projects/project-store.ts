@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Orm } from '../db/database.js';
-import { projects, projectStages, type ProjectFailure } from '../db/schema.js';
+import { projects, projectStages, tasks, type ProjectFailure } from '../db/schema.js';
 import { STAGES, type StageName } from './stages.js';
 
 export type Project = typeof projects.$inferSelect;
@@ -146,6 +146,26 @@ export async function endOpenStages(
     .where(
       and(eq(projectStages.projectId, projectId), inArray(projectStages.status, ['pending', 'queued', 'running'])),
     );
+}
+
+/**
+ * The tasks of the project's stages that may still write to its work tree: their stage has not ended (or
+ * was cancelled) and the task has not ended either. A cancelled run's handler writes until it notices.
+ */
+export async function unfinishedStageTasks(orm: Orm, projectId: string): Promise<string[]> {
+  const rows = await orm
+    .select({ id: tasks.id })
+    .from(projectStages)
+    .innerJoin(tasks, eq(tasks.id, projectStages.taskId))
+    .where(
+      and(
+        eq(projectStages.projectId, projectId),
+        // a stage that ended (succeeded, failed, skipped) has done its git work, even while its task returns
+        inArray(projectStages.status, ['queued', 'running', 'cancelled']),
+        inArray(tasks.status, ['queued', 'running', 'retrying']),
+      ),
+    );
+  return rows.map((row) => row.id);
 }
 
 export type { ProjectFailure };

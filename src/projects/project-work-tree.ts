@@ -14,18 +14,29 @@ export function projectFolder(dataDirectory: string, projectId: string): string 
 export async function initialiseWorkTree(folder: string, projectName: string): Promise<string> {
   await mkdir(folder, { recursive: true });
   await git(['init', '--quiet', '--initial-branch=main'], { cwd: folder });
-  await git(['commit', '--quiet', '--allow-empty', '-m', `Start project ${projectName}`], { cwd: folder });
+  await git([...pinned(folder), 'commit', '--quiet', '--allow-empty', '-m', `Start project ${projectName}`], {
+    cwd: folder,
+  });
   return headCommit(folder);
 }
 
+/**
+ * git's own options pinning a command to the project's repository. Without them git looks for a .git
+ * in the parent folders when the project's is missing, and the data folder may sit inside another
+ * repository (lvlup's own checkout, by default): a commit there would take in that repository's changes.
+ */
+export function pinned(folder: string): string[] {
+  return [`--git-dir=${path.join(folder, '.git')}`, `--work-tree=${folder}`];
+}
+
 export async function headCommit(folder: string): Promise<string> {
-  return (await git(['rev-parse', 'HEAD'], { cwd: folder })).stdout.trim();
+  return (await git([...pinned(folder), 'rev-parse', 'HEAD'], { cwd: folder })).stdout.trim();
 }
 
 /** Puts the work tree back at `commit`: what a later stage wrote (tracked or not, ignored files aside) goes. */
 export async function resetWorkTree(folder: string, commit: string): Promise<void> {
-  await git(['reset', '--quiet', '--hard', commit], { cwd: folder });
-  await git(['clean', '--quiet', '-d', '--force'], { cwd: folder });
+  await git([...pinned(folder), 'reset', '--quiet', '--hard', commit], { cwd: folder });
+  await git([...pinned(folder), 'clean', '--quiet', '-d', '--force'], { cwd: folder });
 }
 
 /**
@@ -42,16 +53,21 @@ export async function commitFiles(
     await mkdir(path.dirname(absolute), { recursive: true });
     await writeFile(absolute, content);
   }
-  await git(['add', '--all'], { cwd: folder });
+  await git([...pinned(folder), 'add', '--all'], { cwd: folder });
   const trailers = Object.entries(message.trailers).map(([key, value]) => `${key}: ${value}`);
-  await git(['commit', '--quiet', '--allow-empty', '-m', `${message.subject}\n\n${trailers.join('\n')}`], {
-    cwd: folder,
-  });
+  await git(
+    [...pinned(folder), 'commit', '--quiet', '--allow-empty', '-m', `${message.subject}\n\n${trailers.join('\n')}`],
+    {
+      cwd: folder,
+    },
+  );
   return headCommit(folder);
 }
 
 /** The app at `commit` as a gzip-compressed tar, its files under `<prefix>/`. */
 export async function archiveCommit(folder: string, commit: string, prefix: string): Promise<Buffer> {
-  const { stdout } = await gitBytes(['archive', '--format=tar.gz', `--prefix=${prefix}/`, commit], { cwd: folder });
+  const { stdout } = await gitBytes([...pinned(folder), 'archive', '--format=tar.gz', `--prefix=${prefix}/`, commit], {
+    cwd: folder,
+  });
   return stdout;
 }

@@ -4,7 +4,15 @@ import type { PipelineServices } from './pipeline-services.js';
 import { ProjectNotFoundError, ProjectStateError } from './project-errors.js';
 import { publishProjectEvent } from './project-events.js';
 import { ensureProjectRepository } from './project-repository.js';
-import { endOpenStages, findProject, listStages, lockProject, resetStages, updateProject } from './project-store.js';
+import {
+  endOpenStages,
+  findProject,
+  listStages,
+  lockProject,
+  resetStages,
+  unfinishedStageTasks,
+  updateProject,
+} from './project-store.js';
 import { STAGE_NAMES, stagePosition, type StageName } from './stages.js';
 
 // Starting, cancelling and retrying a run. Each is one transaction on the locked project row, so two
@@ -73,6 +81,13 @@ async function runFrom(
     if (!locked) throw new ProjectNotFoundError(projectId);
     if (!allowed.includes(locked.status)) {
       throw new ProjectStateError(locked.status, `The project is ${locked.status}; it cannot be started now.`);
+    }
+    const busy = await unfinishedStageTasks(transaction, projectId);
+    if (busy.length > 0) {
+      throw new ProjectStateError(
+        locked.status,
+        `A task of the previous run (${busy.join(', ')}) has not ended yet; start again once it has.`,
+      );
     }
     const run = locked.run + 1;
     await resetStages(transaction, projectId, STAGE_NAMES.slice(stagePosition(from)), run);

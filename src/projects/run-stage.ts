@@ -1,10 +1,12 @@
-import { TaskFailure } from '../tasks/task-errors.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { TaskCancelledError, TaskFailure, WorkerStoppingError } from '../tasks/task-errors.js';
 import type { TaskContext } from '../tasks/agent-definition.js';
 import { replaceStageArtifacts } from './artifact-store.js';
 import { enqueueStage, type StageTaskInput } from './enqueue-stage.js';
 import { publishProjectEvent } from './project-events.js';
 import { findProject, findStage, lockProject, updateProject, updateStage, type Project } from './project-store.js';
-import { commitFiles, headCommit, projectFolder, resetWorkTree } from './project-work-tree.js';
+import { commitFiles, headCommit, pinned, projectFolder, resetWorkTree } from './project-work-tree.js';
 import { STAGE_WORK } from './stage-work/all-stages.js';
 import { StageFailedError, type StageOutput } from './stage-work/stage-work.js';
 import { stageAfter, stageBefore, type StageName } from './stages.js';
@@ -66,6 +68,9 @@ export async function runStage(context: StageContext): Promise<Record<string, un
   let output: StageOutput;
   let commit: string;
   try {
+    if (!existsSync(path.join(folder, '.git'))) {
+      throw new StageFailedError('work_tree_missing', `The project's git repository is missing from ${folder}.`);
+    }
     await resetWorkTree(folder, await startingCommit(orm, project, stage, folder));
     output = await STAGE_WORK[stage]({
       project,
@@ -84,7 +89,20 @@ export async function runStage(context: StageContext): Promise<Record<string, un
       },
     });
   } catch (error) {
-    if (context.signal.aborted) throw error;
+    // A cancel ended the run already, and a worker that stops hands the task on; any other abort (the
+    // stage's time limit) ends the run here, or the project would stay `running` with nothing running.
+    const reason: unknown = context.signal.reason;
+    if (context.signal.aborted && (reason instanceof TaskCancelledError || reason instanceof WorkerStoppingError))
+      throw error;
+    if (context.signal.aborted) {
+      await failRun(
+        context,
+        project,
+        stage,
+        new StageFailedError('stage_timeout', `the ${stage} stage ran past its time limit`),
+      );
+      throw error;
+    }
     await failRun(context, project, stage, error);
     const failure = error instanceof StageFailedError ? error : undefined;
     throw new TaskFailure(failure?.code ?? 'stage_failed', (error as Error).message, false);
@@ -158,7 +176,9 @@ async function startingCommit(
     const row = await findStage(orm, project.id, previous);
     if (row?.commit) return row.commit;
   }
-  const roots = (await git(['rev-list', '--max-parents=0', 'HEAD'], { cwd: folder })).stdout.trim().split('\n');
+  const roots = (await git([...pinned(folder), 'rev-list', '--max-parents=0', 'HEAD'], { cwd: folder })).stdout
+    .trim()
+    .split('\n');
   return roots.at(-1) ?? (await headCommit(folder));
 }
 

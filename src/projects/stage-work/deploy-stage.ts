@@ -1,3 +1,4 @@
+import { lstat } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
 import { runChecks } from '../../sandbox/run-checks.js';
@@ -79,6 +80,10 @@ export const deployStage: StageWork = async (input) => {
         );
       }
       const startedMs = Math.round(performance.now() - started);
+      // The socket is in the sandbox's work tree: only a socket the app made there, never a link elsewhere.
+      if (!(await lstat(socketPath).catch(() => undefined))?.isSocket()) {
+        throw new StageFailedError('deploy_failed', `the app said it listened, but ${socketPath} is not its socket`);
+      }
       const answer = await get(socketPath, '/api/openapi.json');
       await input.log(
         `the app listened after ${startedMs} ms and answered GET /api/openapi.json with ${answer.status}`,

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { lstat, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SandboxCommandResult } from '../../db/schema.js';
 import { CONTRACT_TESTS_FILE, contractTestsOf, type ContractReport } from '../../generation/contract/contract-tests.js';
@@ -43,6 +43,20 @@ function contractFailures(contract: ContractReport): string {
   return `${contract.error ?? `${contract.failed} operations failed their contract`}\n${failures.slice(0, 30).join('\n')}`;
 }
 
+/**
+ * The contract tests' report, read from the sandbox's work tree, where the app's dependencies ran: only a
+ * regular file (not a link a package put there to show lvlup's files), and not an unbounded one.
+ */
+async function readReport(file: string): Promise<ContractReport | undefined> {
+  const stats = await lstat(file).catch(() => undefined);
+  if (!stats?.isFile() || stats.size > 8 * 1024 * 1024) return undefined;
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as ContractReport;
+  } catch {
+    return undefined;
+  }
+}
+
 export const qaStage: StageWork = async (input) => {
   const { service, tree } = await preparedApp(input);
   try {
@@ -68,9 +82,7 @@ export const qaStage: StageWork = async (input) => {
       const how = unitRun.exit_code === 0 ? 'ran no test' : `exited ${unitRun.exit_code ?? unitRun.signal}`;
       throw new StageFailedError('tests_failed', `npm test ${how}:\n${unitRun.output_tail.slice(-4000)}`);
     }
-    const contract = await readFile(path.join(tree.path, REPORT_FILE), 'utf8')
-      .then((text) => JSON.parse(text) as ContractReport)
-      .catch(() => undefined);
+    const contract = await readReport(path.join(tree.path, REPORT_FILE));
     if (!contract) {
       throw new StageFailedError(
         'contract_tests_failed',
@@ -82,6 +94,12 @@ export const qaStage: StageWork = async (input) => {
       `contract tests: ${contract.passed} operations passed, ${contract.failed} failed, ` +
         `${contract.not_implemented} not implemented`,
     );
+    if (contract.passed === 0) {
+      throw new StageFailedError(
+        'contract_tests_failed',
+        'no operation passed its contract: the app implements none of its API',
+      );
+    }
     if (contract.failed > 0 || contract.error !== undefined || contractRun.exit_code !== 0) {
       throw new StageFailedError('contract_tests_failed', contractFailures(contract));
     }

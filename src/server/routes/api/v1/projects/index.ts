@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import type { Principal } from '../../../../../accounts/principal.js';
 import { findArtifact, listProjectArtifacts } from '../../../../../projects/artifact-store.js';
-import { changeProject, createProject } from '../../../../../projects/create-project.js';
+import { changeProject, createProject, requireOwnProject } from '../../../../../projects/create-project.js';
 import { removeProject } from '../../../../../projects/delete-project.js';
 import { ArtifactNotFoundError, ProjectNotFoundError } from '../../../../../projects/project-errors.js';
 import { findProject, listProjects, listStages } from '../../../../../projects/project-store.js';
@@ -181,7 +183,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await requireProject(request.params.id);
+      await requireOwnProject(orm, request.params.id, actorOf(request.principal!));
       const project = await startProject(pipeline, request.params.id, request.principal!.label);
       return reply.code(202).send(presentProject(project));
     },
@@ -204,6 +206,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
+      await requireOwnProject(orm, request.params.id, actorOf(request.principal!));
       const project = await retryProject(
         pipeline,
         request.params.id,
@@ -225,7 +228,10 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: projectSchema },
       },
     },
-    async (request) => presentProject((await cancelProject(pipeline, request.params.id)).project),
+    async (request) => {
+      await requireOwnProject(orm, request.params.id, actorOf(request.principal!));
+      return presentProject((await cancelProject(pipeline, request.params.id)).project);
+    },
   );
 
   app.get(
@@ -307,17 +313,19 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
       const project = await requireProject(request.params.id);
       const stages = await listStages(orm, project.id);
       const folder = projectFolder(services.config.dataDirectory, project.id);
-      const commit = request.query.commit ?? (project.repositoryId ? await headCommit(folder) : undefined);
+      const missing = () => new ArtifactNotFoundError(`${project.id}@${request.query.commit ?? 'HEAD'}`);
+      if (!project.repositoryId || !existsSync(path.join(folder, '.git'))) throw missing();
+      const commit = request.query.commit ?? (await headCommit(folder));
       if (!commit || !stages.some((stage) => stage.commit?.startsWith(commit) || commit === stage.commit)) {
-        throw new ArtifactNotFoundError(`${project.id}@${request.query.commit ?? 'HEAD'}`);
+        throw missing();
       }
-      const archive = await archiveCommit(folder, commit, project.name.replace(/[^\w.-]/g, '_') || 'app');
+      // Letters, digits, `_` and `-` only: a prefix of dots would put the archive's entries outside the folder
+      // it is extracted into.
+      const prefix = project.name.replace(/[^\w-]/g, '_') || 'app';
+      const archive = await archiveCommit(folder, commit, prefix);
       return reply
         .type('application/gzip')
-        .header(
-          'content-disposition',
-          `attachment; filename="${project.name.replace(/[^\w.-]/g, '_')}-${commit.slice(0, 12)}.tar.gz"`,
-        )
+        .header('content-disposition', `attachment; filename="${prefix}-${commit.slice(0, 12)}.tar.gz"`)
         .send(bytes(archive));
     },
   );
