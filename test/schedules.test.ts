@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
@@ -14,15 +15,41 @@ import { openPostgres } from '../src/db/postgres.js';
 import { agents, schedules, tasks } from '../src/db/schema.js';
 import { createStoredEventBus } from '../src/events/stored-bus.js';
 import type { scheduleSchema } from '../src/schedules/representation.js';
-import { createScheduler, scheduleIdempotencyKey, type ScheduledRun } from '../src/schedules/scheduler.js';
+import {
+  createScheduler,
+  scheduleIdempotencyKey,
+  type ScheduledRun,
+  type SchedulerTimer,
+} from '../src/schedules/scheduler.js';
 import { changeSchedule, databaseNow, ensureScheduleRows } from '../src/schedules/schedule-store.js';
 import { buildApp, type AppOptions } from '../src/server/app.js';
 import { createTaskQueue } from '../src/tasks/task-queue.js';
-import { eventually } from './support/app.js';
 import { createTestDatabase, databaseTargets, type TestDatabase } from './support/database.js';
-import { scriptedAgent, sleep, testRegistry } from './support/test-agents.js';
+import { untilEvent } from './support/events.js';
+import { queue as arrivals } from './support/event-clients.js';
+import { scriptedAgent, testRegistry } from './support/test-agents.js';
 
 type ScheduleBody = z.infer<typeof scheduleSchema>;
+
+/**
+ * A scheduler's timer that never fires by itself: the scheduler only ticks when it starts or is woken.
+ * `armed` resolves each time the scheduler sets it, which it does when a tick has finished.
+ */
+function timerThatNeverFires() {
+  const armings = arrivals<number>();
+  const timer: SchedulerTimer = {
+    after(milliseconds) {
+      armings.push(milliseconds);
+      return () => undefined;
+    },
+  };
+  return { timer, armed: () => armings.next() };
+}
+
+/** A few turns of the event loop, a random number of them, so that racers interleave differently. */
+async function jitter(): Promise<void> {
+  for (let turns = Math.floor(Math.random() * 4); turns > 0; turns -= 1) await setImmediate();
+}
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const discard = () =>
@@ -266,22 +293,28 @@ for (const target of databaseTargets()) {
       const served = await serve({ WORKER_CONCURRENCY: '4' }, { pollIntervalMs: 100 });
       try {
         const patch = (body: unknown) => served.call('PATCH', '/api/v1/schedules/scripted', served.adminKey, body);
-        assert.ok(served.app.services.runtime.scheduler, 'a process with workers runs a scheduler');
+        const scheduler = served.app.services.runtime.scheduler;
+        assert.ok(scheduler, 'a process with workers runs a scheduler');
+        /** Waits for the scheduled tasks `done` accepts, looking again after every event of the app. */
+        const scheduledUntil = (done: (found: Awaited<ReturnType<typeof scheduledTasks>>) => boolean) =>
+          untilEvent(served.app.services.events, async () => {
+            const found = await scheduledTasks('scripted');
+            return done(found) ? found : undefined;
+          });
 
-        // Disabled, a schedule whose period started long ago enqueues nothing.
+        // Disabled, a schedule whose period started long ago enqueues nothing: a tick, such as the running
+        // scheduler makes every second, finds nothing to run.
         assert.equal((await patch({ enabled: false })).status, 200);
         await setDue('scripted', 3600);
-        await sleep(2500);
+        assert.deepEqual(await scheduler.tick(), []);
         assert.equal((await scheduledTasks('scripted')).length, 0);
 
         // Enabled with a 1-second interval: runs every period from now on.
         const enabled = await patch({ enabled: true, interval_seconds: 1 });
         assert.equal(enabled.status, 200);
         const firstPeriod = enabled.body.next_run_at as string;
-        const ran = await eventually(async () => {
-          const found = await scheduledTasks('scripted');
-          return found.length >= 2 ? found : undefined;
-        }, 60_000);
+        // Periods are seconds of the database's clock: the running scheduler enqueues one a second.
+        const ran = await scheduledUntil((found) => found.length >= 2);
         assert.equal(ran[0]!.idempotencyKey, `schedule:scripted:${firstPeriod}`);
         // A scheduled run's input is {} with the agent's defaults filled in.
         assert.deepEqual(ran[0]!.input, scriptedAgent().inputSchema.parse({}));
@@ -289,14 +322,13 @@ for (const target of databaseTargets()) {
         assert.ok(stored.lastRunAt);
         assert.ok(ran.some((task) => task.id === stored.lastTaskId));
         // The worker of this process runs them.
-        await eventually(async () =>
-          (await scheduledTasks('scripted'))[0]!.status === 'succeeded' ? true : undefined,
-        );
+        await scheduledUntil((found) => found[0]!.status === 'succeeded');
 
-        // Disabled again: the count stops where the PATCH found it.
+        // Disabled again: the count stops where the PATCH found it, even once the schedule is due.
         assert.equal((await patch({ enabled: false })).status, 200);
         const settled = (await scheduledTasks('scripted')).length;
-        await sleep(2500);
+        await setDue('scripted', 3600);
+        assert.deepEqual(await scheduler.tick(), []);
         assert.equal((await scheduledTasks('scripted')).length, settled);
       } finally {
         await stop(served);
@@ -309,7 +341,7 @@ for (const target of databaseTargets()) {
       const connections: Database[] = [];
 
       /** A scheduler as another process would have it: on PostgreSQL, on connections of its own. */
-      const schedulerProcess = async (tickMs = 1000) => {
+      const schedulerProcess = async (timer?: SchedulerTimer) => {
         let database = testDatabase.database;
         if (testDatabase.url) {
           database = await openPostgres(testDatabase.url, 3);
@@ -317,7 +349,7 @@ for (const target of databaseTargets()) {
         }
         const events = createStoredEventBus({ database, retentionSeconds: 3600 });
         const queue = createTaskQueue({ database, events, registry, log: silent });
-        return createScheduler({ database, registry, queue, log: silent, tickMs });
+        return createScheduler({ database, registry, queue, log: silent, timer });
       };
 
       before(async () => {
@@ -332,24 +364,31 @@ for (const target of databaseTargets()) {
         await orm().delete(tasks).where(eq(tasks.agentType, 'ticker'));
         const racers = await Promise.all(Array.from({ length: 5 }, () => schedulerProcess()));
         await changeSchedule(orm(), 'ticker', { intervalSeconds: 1 }, { updatedBy: 'test', defaultIntervalSeconds: 1 });
-        const until = Date.now() + 5500;
+        // Rather than wait for the clock to bring a period, each round moves the schedule to a period of its own
+        // that is due (consecutive seconds of yesterday), and all five tick at once.
+        const ROUNDS = 6;
+        const yesterday = Math.floor((await databaseNow(orm())).getTime() / 1000) * 1000 - 86_400_000;
         const runs: ScheduledRun[] = [];
         let failures = 0;
-        await Promise.all(
-          racers.map(async (scheduler) => {
-            while (Date.now() < until) {
+        for (let round = 0; round < ROUNDS; round += 1) {
+          await orm()
+            .update(schedules)
+            .set({ nextRunAt: new Date(yesterday + round * 1000) })
+            .where(eq(schedules.agentType, 'ticker'));
+          await Promise.all(
+            racers.map(async (scheduler) => {
+              await jitter();
               try {
                 runs.push(...(await scheduler.tick()));
               } catch {
                 failures += 1;
               }
-              await sleep(Math.random() * 10);
-            }
-          }),
-        );
+            }),
+          );
+        }
         assert.equal(failures, 0);
         const stored = await scheduledTasks('ticker');
-        assert.ok(stored.length >= 4, `only ${stored.length} periods ran in 5.5 s`);
+        assert.equal(stored.length, ROUNDS, 'one run per period');
         // One winner per period: every won run inserted its task, and no run was stopped by the unique
         // idempotency key alone (that would mean two schedulers both claimed a period).
         assert.equal(runs.length, stored.length);
@@ -431,17 +470,18 @@ for (const target of databaseTargets()) {
 
       it("wakes at another process's schedule change instead of waiting for its next tick", async () => {
         await orm().delete(tasks).where(eq(tasks.agentType, 'ticker'));
-        const scheduler = await schedulerProcess(60_000);
+        const clock = timerThatNeverFires();
+        const scheduler = await schedulerProcess(clock.timer);
         await scheduler.start();
         try {
-          await sleep(200);
+          await clock.armed(); // the tick at start is done
           await setDue('ticker', 5);
-          await sleep(300);
-          assert.equal((await scheduledTasks('ticker')).length, 0, 'nothing ticks for a minute by itself');
+          assert.equal((await scheduledTasks('ticker')).length, 0, 'nothing ticks by itself');
           // A change that keeps the period: the NOTIFY alone makes the scheduler look, and the run is due.
           await changeSchedule(orm(), 'ticker', { enabled: true }, { updatedBy: 'test', defaultIntervalSeconds: 1 });
-          // Well inside the scheduler's 60 s tick, so a run here can only come from the NOTIFY.
-          await eventually(async () => ((await scheduledTasks('ticker')).length === 1 ? true : undefined), 30_000);
+          // Its timer never fires, so the tick that ends now can only come from the NOTIFY.
+          await clock.armed();
+          assert.equal((await scheduledTasks('ticker')).length, 1);
         } finally {
           await scheduler.stop();
         }
