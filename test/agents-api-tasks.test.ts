@@ -21,7 +21,7 @@ for (const target of databaseTargets()) {
         const long = await started('narrow', { work_ms: 30_000 });
         await running(long.id);
         const waiting = await started('narrow', {});
-        const status = await eventually(async () => {
+        const status = await eventually(api.t, async () => {
           const entry = await statusOf('narrow');
           return entry.current_task?.id === long.id && entry.queue_depth === 1 ? entry : undefined;
         });
@@ -42,7 +42,7 @@ for (const target of databaseTargets()) {
         assert.equal(done.status, 'cancelled');
         assert.equal(done.error?.code, 'cancelled');
         assert.equal((await finished(waiting.id)).status, 'succeeded');
-        const later = await eventually(async () => {
+        const later = await eventually(api.t, async () => {
           const entry = await statusOf('narrow');
           return entry.last_run?.id === waiting.id ? entry : undefined;
         });
@@ -95,7 +95,7 @@ for (const target of databaseTargets()) {
         assert.equal(resumed.json().status, 'idle');
         assert.equal((await finished(task.id)).status, 'succeeded');
         // The agent's status is settled just after its last task's outcome is written.
-        await eventually(async () => ((await statusOf('pausable')).status === 'idle' ? true : undefined));
+        await eventually(api.t, async () => ((await statusOf('pausable')).status === 'idle' ? true : undefined));
         assert.equal((await post(`/api/v1/agents/${agent.id}/resume`)).json().status, 'idle');
 
         const published = await orm()

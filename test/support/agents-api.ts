@@ -94,11 +94,16 @@ export function useAgentsApi(target: DatabaseTarget) {
     return response.json<Task>();
   };
   const finished = (id: string, timeoutMs = 60_000) =>
-    eventually(async () => {
-      const task = await taskNow(id);
-      return FINAL.includes(task.status) ? task : undefined;
-    }, timeoutMs);
-  const running = (id: string) => eventually(async () => ((await taskNow(id)).status === 'running' ? true : undefined));
+    eventually(
+      t,
+      async () => {
+        const task = await taskNow(id);
+        return FINAL.includes(task.status) ? task : undefined;
+      },
+      timeoutMs,
+    );
+  const running = (id: string) =>
+    eventually(t, async () => ((await taskNow(id)).status === 'running' ? true : undefined));
   const agentOf = async (type: string) => (await orm().select().from(agents).where(eq(agents.type, type)))[0]!;
   const statusOf = async (type: string) => {
     const response = await get('/agents/status');

@@ -129,10 +129,14 @@ export function useAnalytics(target: DatabaseTarget) {
     });
     assert.equal(started.statusCode, 202, started.body);
     const id = started.json<{ id: string }>().id;
-    return eventually(async () => {
-      const task = (await t.request({ method: 'GET', url: `/api/v1/tasks/${id}`, key: keys.runner })).json<Json>();
-      return ['succeeded', 'failed', 'cancelled'].includes(task.status as string) ? task : undefined;
-    }, 30_000);
+    return eventually(
+      t,
+      async () => {
+        const task = (await t.request({ method: 'GET', url: `/api/v1/tasks/${id}`, key: keys.runner })).json<Json>();
+        return ['succeeded', 'failed', 'cancelled'].includes(task.status as string) ? task : undefined;
+      },
+      30_000,
+    );
   };
 
   return {

@@ -277,8 +277,13 @@ export function commonChecks(mode: 'bwrap' | 'process', runner: () => SandboxRun
   it('stops on abort and returns the outcome', async () => {
     const workTree = await newWorkTree();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
-    const outcome = await run({ command: 'sleep 30', workTree, signal: controller.signal });
+    // Aborted once the command shows it runs: its first output.
+    const outcome = await run({
+      command: 'echo started; sleep 30',
+      workTree,
+      signal: controller.signal,
+      onOutput: () => controller.abort(),
+    });
     assert.equal(outcome.aborted, true);
     assert.equal(outcome.limit, null);
     assert.equal(outcome.signal, 'SIGKILL');
