@@ -128,11 +128,20 @@ for (const target of databaseTargets()) {
         .update(schedules)
         .set({ nextRunAt: sql`date_trunc('second', now()) - make_interval(secs => ${secondsAgo})` })
         .where(eq(schedules.agentType, agentType));
-    /** Close to `expected`, allowing for the time tests take. */
-    const near = (actual: Date | string | null, expected: number, slackMs = 5000) => {
+    /** The database's clock now, in milliseconds. */
+    const clock = async () => (await databaseNow(orm())).getTime();
+    /**
+     * A first period start taken at some moment from `before` to `after` (the database's clock, read around
+     * what set it): that moment's whole second plus the interval.
+     */
+    const firstPeriodBetween = (actual: Date | string | null, before: number, after: number, intervalMs: number) => {
       assert.ok(actual, 'expected a time');
-      const difference = Math.abs(new Date(actual).getTime() - expected);
-      assert.ok(difference <= slackMs, `${new Date(actual).toISOString()} is ${difference} ms off`);
+      const value = new Date(actual).getTime();
+      const [earliest, latest] = [before, after].map((instant) => Math.floor(instant / 1000) * 1000 + intervalMs);
+      assert.ok(
+        value >= earliest! && value <= latest!,
+        `${new Date(value).toISOString()} is not from ${new Date(earliest!).toISOString()} to ${new Date(latest!).toISOString()}`,
+      );
     };
 
     before(async () => {
@@ -144,9 +153,10 @@ for (const target of databaseTargets()) {
     });
 
     it('gives every registered agent a schedule with its interval from the environment', async () => {
+      const before = await clock();
       const served = await serve({ GUARDIAN_SCAN_INTERVAL: '900', CONQUEST_ANALYSIS_INTERVAL: '4321' });
       try {
-        const now = (await databaseNow(orm())).getTime();
+        const after = await clock();
         const { status, body } = await served.call<ScheduleBody[]>('GET', '/api/v1/schedules', served.adminKey);
         assert.equal(status, 200);
         const byType = new Map(body.map((entry) => [entry.agent_type, entry]));
@@ -175,7 +185,7 @@ for (const target of databaseTargets()) {
           assert.equal(entry.enabled, true);
           assert.equal(entry.updated_by, null);
           assert.equal(entry.last_run_at, null);
-          near(entry.next_run_at, now + interval * 1000);
+          firstPeriodBetween(entry.next_run_at, before, after, interval * 1000);
           const stored = await row(type);
           assert.equal(stored.intervalSeconds, interval);
           assert.equal(stored.nextRunAt.getTime() % 1000, 0, 'periods start on whole seconds');
@@ -191,15 +201,16 @@ for (const target of databaseTargets()) {
     it('stores a PATCH so that it outlives a restart; rows nobody changed follow the environment', async () => {
       const environment = { GUARDIAN_SCAN_INTERVAL: '900', CONQUEST_ANALYSIS_INTERVAL: '4321' };
       const first = await serve(environment);
-      const now = (await databaseNow(orm())).getTime();
+      const now = await clock();
       const guardian = await first.call('PATCH', '/api/v1/schedules/guardian', first.adminKey, {
         interval_seconds: 120,
       });
+      const patched = await clock();
       assert.equal(guardian.status, 200);
       assert.equal(guardian.body.interval_seconds, 120);
       assert.equal(guardian.body.cron, null);
       assert.match(guardian.body.updated_by ?? '', /^api key schedules admin/);
-      near(guardian.body.next_run_at, now + 120_000);
+      firstPeriodBetween(guardian.body.next_run_at, now, patched, 120_000);
       // The issue's spelling: PATCH /api/v1/schedules with the agent type in the body.
       const conquest = await first.call('PATCH', '/api/v1/schedules', first.adminKey, {
         agent_type: 'conquest',
@@ -216,9 +227,10 @@ for (const target of databaseTargets()) {
       await stop(first);
 
       // A restart with another environment: changed rows keep their values, imperium follows the variable.
+      const restarting = await clock();
       const second = await serve({ ...environment, GUARDIAN_SCAN_INTERVAL: '60', IMPERIUM_LEARNING_INTERVAL: '600' });
       try {
-        const restartedAt = (await databaseNow(orm())).getTime();
+        const restarted = await clock();
         const { body } = await second.call<ScheduleBody[]>('GET', '/api/v1/schedules', second.adminKey);
         const byType = new Map(body.map((entry) => [entry.agent_type, entry]));
         assert.equal(byType.get('guardian')!.interval_seconds, 120);
@@ -227,7 +239,7 @@ for (const target of databaseTargets()) {
         assert.equal(byType.get('sandbox')!.enabled, false);
         assert.equal(byType.get('imperium')!.interval_seconds, 600);
         assert.equal(byType.get('imperium')!.updated_by, null);
-        near(byType.get('imperium')!.next_run_at, restartedAt + 600_000);
+        firstPeriodBetween(byType.get('imperium')!.next_run_at, restarting, restarted, 600_000);
         // Back to an interval: the one from the environment.
         const back = await second.call('PATCH', '/api/v1/schedules/conquest', second.adminKey, { cron: null });
         assert.equal(back.body.cron, null);
@@ -416,6 +428,7 @@ for (const target of databaseTargets()) {
         await setDue('ticker', 3 * 3600 + 30);
         const missed = (await row('ticker')).nextRunAt;
         const schedulers = await Promise.all([schedulerProcess(), schedulerProcess()]);
+        const before = await clock();
         const runs = (await Promise.all(schedulers.map((scheduler) => scheduler.tick()))).flat();
         for (const scheduler of schedulers) runs.push(...(await scheduler.tick()));
         assert.equal(runs.length, 1);
@@ -425,9 +438,10 @@ for (const target of databaseTargets()) {
           stored.map((task) => task.idempotencyKey),
           [scheduleIdempotencyKey('ticker', missed)],
         );
-        const now = (await databaseNow(orm())).getTime();
+        const after = await clock();
         const next = (await row('ticker')).nextRunAt.getTime();
-        assert.ok(next > now && next <= now + 60_000, 'the next period is the first one after now');
+        // The tick that ran it read the clock somewhere from `before` to `after`.
+        assert.ok(next > before && next <= after + 60_000, 'the next period is the first one after now');
         assert.equal((next - missed.getTime()) % 60_000, 0, 'the schedule keeps its phase');
       });
 
@@ -437,12 +451,10 @@ for (const target of databaseTargets()) {
         await orm().update(agents).set({ status: 'paused' }).where(eq(agents.name, 'ticker'));
         const scheduler = await schedulerProcess();
         try {
+          const before = await clock();
           assert.deepEqual(await scheduler.tick(), []);
           assert.equal((await scheduledTasks('ticker')).length, 0);
-          assert.ok(
-            (await row('ticker')).nextRunAt.getTime() > (await databaseNow(orm())).getTime(),
-            'the period passed',
-          );
+          assert.ok((await row('ticker')).nextRunAt.getTime() > before, 'the period passed');
         } finally {
           await orm().update(agents).set({ status: 'idle' }).where(eq(agents.name, 'ticker'));
         }
