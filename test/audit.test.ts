@@ -26,7 +26,7 @@ type AuditEntry = {
 /** The audit row of a request, once the after-response write has landed. */
 function auditOf(t: TestApp, response: { headers: Record<string, unknown> }) {
   const requestId = String(response.headers['x-request-id']);
-  return eventually(async () => {
+  return eventually(t.writes, async () => {
     const [row] = await t.database.orm.select().from(auditLog).where(eq(auditLog.requestId, requestId));
     return row;
   });

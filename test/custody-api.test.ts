@@ -45,10 +45,14 @@ for (const target of databaseTargets()) {
     });
 
     const finished = (id: string) =>
-      eventually(async () => {
-        const body = (await t.request({ method: 'GET', url: `/api/v1/tasks/${id}`, key: reader })).json<TaskBody>();
-        return ['succeeded', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
-      }, 60_000);
+      eventually(
+        t,
+        async () => {
+          const body = (await t.request({ method: 'GET', url: `/api/v1/tasks/${id}`, key: reader })).json<TaskBody>();
+          return ['succeeded', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
+        },
+        60_000,
+      );
 
     const runCustody = async (payload: Record<string, unknown>) => {
       const started = await t.request({ method: 'POST', url: '/api/v1/custody/run', key: runner, payload });

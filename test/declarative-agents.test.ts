@@ -110,10 +110,16 @@ for (const target of databaseTargets()) {
     const submit = (app: TestApp, id: string, input: unknown) =>
       app.request({ method: 'POST', url: `/api/v1/agents/${id}/tasks`, key: app.adminKey, payload: { input } });
     const settled = (app: TestApp, id: string) =>
-      eventually(async () => {
-        const task = (await app.request({ method: 'GET', url: `/api/v1/tasks/${id}`, key: app.adminKey })).json<Task>();
-        return ['succeeded', 'failed'].includes(task.status) ? task : undefined;
-      }, 15_000);
+      eventually(
+        app,
+        async () => {
+          const task = (
+            await app.request({ method: 'GET', url: `/api/v1/tasks/${id}`, key: app.adminKey })
+          ).json<Task>();
+          return ['succeeded', 'failed'].includes(task.status) ? task : undefined;
+        },
+        15_000,
+      );
 
     it('has no agent row or schedule of the declarative type itself', async () => {
       const rows = await t.database.orm.select().from(agents).where(eq(agents.type, 'declarative'));

@@ -174,7 +174,7 @@ for (const target of databaseTargets()) {
       const task = await submit(0);
       const proposal = await createProposal();
       // The final event is recorded just after the status is written.
-      await eventually(async () => {
+      await eventually(t, async () => {
         const stored = await t.database.orm
           .select({ id: events.id })
           .from(events)

@@ -273,10 +273,14 @@ for (const target of databaseTargets()) {
         });
         assert.equal(response.statusCode, 201, response.body);
         const id = response.json<{ id: string }>().id;
-        return eventually(async () => {
-          const proposal = (await get(`/proposals/${id}`)).json<{ id: string; status: string }>();
-          return ['test-passed', 'test-failed'].includes(proposal.status) ? proposal : undefined;
-        }, 60_000);
+        return eventually(
+          t,
+          async () => {
+            const proposal = (await get(`/proposals/${id}`)).json<{ id: string; status: string }>();
+            return ['test-passed', 'test-failed'].includes(proposal.status) ? proposal : undefined;
+          },
+          60_000,
+        );
       };
       const first = await propose('lib.js', LIB, '// adds\n' + LIB);
       assert.equal(first.status, 'test-passed');
@@ -290,10 +294,14 @@ for (const target of databaseTargets()) {
         runner,
       );
       assert.equal(experiment.statusCode, 202, experiment.body);
-      const finished = await eventually(async () => {
-        const body = (await get(`/sandbox/experiments/${experiment.json().id}`)).json();
-        return ['succeeded', 'failed'].includes(body.status) ? body : undefined;
-      }, 60_000);
+      const finished = await eventually(
+        t,
+        async () => {
+          const body = (await get(`/sandbox/experiments/${experiment.json().id}`)).json();
+          return ['succeeded', 'failed'].includes(body.status) ? body : undefined;
+        },
+        60_000,
+      );
       assert.equal(finished.status, 'succeeded', JSON.stringify(finished));
 
       // apply: the first directly; the second after main changed the lines around it (a 3-way apply)
@@ -314,10 +322,14 @@ for (const target of databaseTargets()) {
       // scan
       const scan = await post('/agents/guardian/run', { repository_id: repositoryId }, runner);
       assert.equal(scan.statusCode, 202, scan.body);
-      const task = await eventually(async () => {
-        const body = (await get(`/api/v1/tasks/${scan.json().id}`)).json();
-        return ['succeeded', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
-      }, 30_000);
+      const task = await eventually(
+        t,
+        async () => {
+          const body = (await get(`/api/v1/tasks/${scan.json().id}`)).json();
+          return ['succeeded', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
+        },
+        30_000,
+      );
       assert.equal(task.status, 'succeeded', JSON.stringify(task.error));
 
       assert.deepEqual(await markersLeft(), []);

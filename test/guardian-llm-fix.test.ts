@@ -77,10 +77,14 @@ for (const target of databaseTargets()) {
         payload: { repository_id: repositoryId },
       });
       assert.equal(started.statusCode, 202, started.body);
-      await eventually(async () => {
-        const task = (await app.request({ method: 'GET', url: `/api/v1/tasks/${started.json().id}`, key })).json();
-        return task.status === 'succeeded' ? task : undefined;
-      }, 30_000);
+      await eventually(
+        app,
+        async () => {
+          const task = (await app.request({ method: 'GET', url: `/api/v1/tasks/${started.json().id}`, key })).json();
+          return task.status === 'succeeded' ? task : undefined;
+        },
+        30_000,
+      );
       const listed = await app.request({
         method: 'GET',
         url: `/guardian/suggestions?repository_id=${repositoryId}&rule_id=js.sql-injection`,

@@ -96,10 +96,14 @@ for (const target of databaseTargets()) {
       const started = await post('/agents/guardian/run', { repository_id: repositoryId }, runner);
       assert.equal(started.statusCode, 202, started.body);
       const id = started.json().id as string;
-      const task = await eventually(async () => {
-        const body = (await get(`/api/v1/tasks/${id}`)).json();
-        return ['succeeded', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
-      }, 30_000);
+      const task = await eventually(
+        t,
+        async () => {
+          const body = (await get(`/api/v1/tasks/${id}`)).json();
+          return ['succeeded', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
+        },
+        30_000,
+      );
       assert.equal(task.status, 'succeeded', JSON.stringify(task.error));
       assert.equal(task.progress, 100);
       return task.result as ScanResult;

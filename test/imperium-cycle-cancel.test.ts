@@ -8,7 +8,7 @@ import { createAgentRegistry } from '../src/tasks/agent-registry.js';
 import { tasks } from '../src/db/schema.js';
 import { createTestApp, eventually, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';
-import { sleep } from './support/test-agents.js';
+import { untilAborted } from './support/test-agents.js';
 
 interface Task {
   id: string;
@@ -37,7 +37,7 @@ for (const target of databaseTargets()) {
       timeoutSeconds: 120,
       maxAttempts: 1,
       async run(context) {
-        await sleep(120_000, context.signal);
+        await untilAborted(context.signal);
         context.signal.throwIfAborted();
         return {};
       },
@@ -67,7 +67,7 @@ for (const target of databaseTargets()) {
       });
       assert.equal(started.statusCode, 202, started.body);
       const cycleId = started.json<Task>().id;
-      const step = await eventually(async () => {
+      const step = await eventually(t, async () => {
         const [row] = await t.database.orm
           .select()
           .from(tasks)
@@ -77,12 +77,12 @@ for (const target of databaseTargets()) {
 
       const cancelled = await t.request({ method: 'POST', url: `/api/v1/tasks/${cycleId}/cancel`, key: runner });
       assert.equal(cancelled.statusCode, 202, cancelled.body);
-      const cycle = await eventually(async () => {
+      const cycle = await eventually(t, async () => {
         const task = await getTask(cycleId);
         return FINAL.includes(task.status) ? task : undefined;
       });
       assert.equal(cycle.status, 'cancelled');
-      const stepTask = await eventually(async () => {
+      const stepTask = await eventually(t, async () => {
         const task = await getTask(step.id);
         return FINAL.includes(task.status) ? task : undefined;
       });

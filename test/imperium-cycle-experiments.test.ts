@@ -104,12 +104,16 @@ for (const target of databaseTargets()) {
         payload: { repository_id: repositoryId },
       });
       assert.equal(started.statusCode, 202, started.body);
-      const run = await eventually(async () => {
-        const task = (
-          await t.request({ method: 'GET', url: `/api/v1/tasks/${started.json().id}`, key: runner })
-        ).json<Task>();
-        return FINAL.includes(task.status) ? task : undefined;
-      }, 30_000);
+      const run = await eventually(
+        t,
+        async () => {
+          const task = (
+            await t.request({ method: 'GET', url: `/api/v1/tasks/${started.json().id}`, key: runner })
+          ).json<Task>();
+          return FINAL.includes(task.status) ? task : undefined;
+        },
+        30_000,
+      );
       assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
       assert.equal(run.result!.proposals_created, 1);
       assert.equal(run.result!.experiments_created, 1);
@@ -125,20 +129,32 @@ for (const target of databaseTargets()) {
       assert.equal(experiment.command, 'python3 bench.py');
       assert.match(created.rationale ?? '', new RegExp(`Sandbox experiment ${experiment.id}`));
 
-      const measured = await eventually(async () => {
-        const response = await t.request({ method: 'GET', url: `/sandbox/experiments/${experiment.id}`, key: runner });
-        const body = response.json<Experiment>();
-        return ['succeeded', 'failed'].includes(body.status) ? body : undefined;
-      }, 60_000);
+      const measured = await eventually(
+        t,
+        async () => {
+          const response = await t.request({
+            method: 'GET',
+            url: `/sandbox/experiments/${experiment.id}`,
+            key: runner,
+          });
+          const body = response.json<Experiment>();
+          return ['succeeded', 'failed'].includes(body.status) ? body : undefined;
+        },
+        60_000,
+      );
       assert.equal(measured.status, 'succeeded', measured.error ?? '');
       assert.equal(typeof measured.ratio, 'number');
       assert.equal(measured.base_timings_ms.length, 5);
 
       // The proposal carries the measurement next to Sandbox's verdict.
-      const proposal = await eventually(async () => {
-        const body = (await t.request({ method: 'GET', url: `/proposals/${created.id}`, key: runner })).json();
-        return body.test_results?.experiment && body.test_results?.verdict ? body : undefined;
-      }, 60_000);
+      const proposal = await eventually(
+        t,
+        async () => {
+          const body = (await t.request({ method: 'GET', url: `/proposals/${created.id}`, key: runner })).json();
+          return body.test_results?.experiment && body.test_results?.verdict ? body : undefined;
+        },
+        60_000,
+      );
       assert.equal(proposal.test_results.verdict, 'passed');
       assert.equal(proposal.test_results.experiment.id, experiment.id);
       assert.equal(proposal.test_results.experiment.ratio, measured.ratio);
@@ -153,12 +169,16 @@ for (const target of databaseTargets()) {
         key: runner,
         payload: { repository_id: repositoryId },
       });
-      const secondRun = await eventually(async () => {
-        const task = (
-          await t.request({ method: 'GET', url: `/api/v1/tasks/${second.json().id}`, key: runner })
-        ).json<Task>();
-        return FINAL.includes(task.status) ? task : undefined;
-      }, 30_000);
+      const secondRun = await eventually(
+        t,
+        async () => {
+          const task = (
+            await t.request({ method: 'GET', url: `/api/v1/tasks/${second.json().id}`, key: runner })
+          ).json<Task>();
+          return FINAL.includes(task.status) ? task : undefined;
+        },
+        30_000,
+      );
       assert.equal(secondRun.result!.proposals_already_open, 1);
       assert.equal(secondRun.result!.experiments_created, 0);
       const all = await t.database.orm

@@ -83,10 +83,14 @@ for (const target of databaseTargets()) {
     const getTask = async (id: string) =>
       (await t.request({ method: 'GET', url: `/api/v1/tasks/${id}`, key: runner })).json<Task>();
     const finished = (id: string, timeoutMs = 60_000) =>
-      eventually(async () => {
-        const task = await getTask(id);
-        return FINAL.includes(task.status) ? task : undefined;
-      }, timeoutMs);
+      eventually(
+        t,
+        async () => {
+          const task = await getTask(id);
+          return FINAL.includes(task.status) ? task : undefined;
+        },
+        timeoutMs,
+      );
     const start = async (input: Record<string, unknown>) => {
       const response = await t.request({ method: 'POST', url: '/agents/imperium/run', key: runner, payload: input });
       assert.equal(response.statusCode, 202, response.body);
@@ -121,10 +125,14 @@ for (const target of databaseTargets()) {
       });
       assert.equal(manual.statusCode, 201, manual.body);
       const manualId = manual.json().id as string;
-      await eventually(async () => {
-        const body = await proposal(manualId);
-        return ['test-passed', 'test-failed'].includes(body.status) ? body : undefined;
-      }, 60_000);
+      await eventually(
+        t,
+        async () => {
+          const body = await proposal(manualId);
+          return ['test-passed', 'test-failed'].includes(body.status) ? body : undefined;
+        },
+        60_000,
+      );
       const rejected = await t.request({
         method: 'POST',
         url: `/proposals/${manualId}/reject`,
@@ -217,10 +225,14 @@ for (const target of databaseTargets()) {
         .from(proposals)
         .where(and(eq(proposals.repositoryId, repositoryId), eq(proposals.ruleId, 'js.unreachable-code')));
       assert.ok(created, 'the unreachable-code proposal');
-      const tested = await eventually(async () => {
-        const body = await proposal(created.id);
-        return body.status === 'test-passed' ? body : undefined;
-      }, 60_000);
+      const tested = await eventually(
+        t,
+        async () => {
+          const body = await proposal(created.id);
+          return body.status === 'test-passed' ? body : undefined;
+        },
+        60_000,
+      );
       assert.equal(tested.test_results.verdict, 'passed');
       // no benchmark command: the claim (here a maintainability change) gets no experiment
       const experiments = await t.database.orm
@@ -250,10 +262,14 @@ for (const target of databaseTargets()) {
         .set({ status: 'retrying', runAt: sql`now()`, finishedAt: null, result: null, progress: 0 })
         .where(eq(tasks.id, coordinator.id));
       t.app.services.tasks.wake();
-      const again = await eventually(async () => {
-        const task = await getTask(coordinator.id);
-        return task.status === 'succeeded' && task.result ? task : undefined;
-      }, 30_000);
+      const again = await eventually(
+        t,
+        async () => {
+          const task = await getTask(coordinator.id);
+          return task.status === 'succeeded' && task.result ? task : undefined;
+        },
+        30_000,
+      );
       const againSteps = again.result!.steps as { task_id: string; reused: boolean }[];
       assert.deepEqual(
         againSteps.map((step) => [step.task_id, step.reused]),

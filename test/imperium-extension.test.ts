@@ -155,12 +155,16 @@ for (const target of databaseTargets()) {
       assert.equal(usage[0]!.agentType, 'imperium');
       assert.equal(usage[0]!.inputTokens, 400);
 
-      const tested = await eventually(async () => {
-        const current = (
-          await t.request({ method: 'GET', url: `/proposals/${proposal.id}`, key: writer })
-        ).json<Proposal>();
-        return ['test-passed', 'test-failed'].includes(current.status) ? current : undefined;
-      }, 60_000);
+      const tested = await eventually(
+        t,
+        async () => {
+          const current = (
+            await t.request({ method: 'GET', url: `/proposals/${proposal.id}`, key: writer })
+          ).json<Proposal>();
+          return ['test-passed', 'test-failed'].includes(current.status) ? current : undefined;
+        },
+        60_000,
+      );
       assert.equal(tested.status, 'test-passed', JSON.stringify(tested.test_results));
     });
 

@@ -176,10 +176,14 @@ for (const target of databaseTargets()) {
       });
       assert.equal(started.statusCode, 202, started.body);
       const id = started.json().id as string;
-      const task = await eventually(async () => {
-        const body = (await t.request({ method: 'GET', url: `/api/v1/tasks/${id}`, key: runner })).json();
-        return ['succeeded', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
-      }, 30_000);
+      const task = await eventually(
+        t,
+        async () => {
+          const body = (await t.request({ method: 'GET', url: `/api/v1/tasks/${id}`, key: runner })).json();
+          return ['succeeded', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
+        },
+        30_000,
+      );
       assert.equal(task.status, 'succeeded', JSON.stringify(task.error));
       assert.equal(task.progress, 100);
       return task.result as Record<string, unknown>;

@@ -181,7 +181,7 @@ for (const target of databaseTargets()) {
       server.reply({ kind: 'text', text: 'slow', delayMs: 2000 });
       const controller = new AbortController();
       const call = harness.service.generateText({ ...request, signal: controller.signal });
-      await eventually(async () => (server.requests.length === 1 ? true : undefined));
+      await eventually(server.arrivals, async () => (server.requests.length === 1 ? true : undefined));
       controller.abort(new Error('task cancelled'));
       await assert.rejects(call, /task cancelled/);
       assert.equal(server.requests.length, 1);

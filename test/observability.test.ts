@@ -92,10 +92,13 @@ for (const target of databaseTargets()) {
         await t.request({ method: 'GET', url: `/api/v1/users/${'0'.repeat(8)}-0000-0000-0000-000000000000` });
         await t.request({ method: 'GET', url: '/no/such/thing/42' });
 
-        const text = await eventually(async () => {
-          const current = await scrape();
-          return sample(current, 'lvlup_http_requests_total', health) === requestsBefore + 3 ? current : undefined;
+        // Counted once the response is sent, before its "request completed" line is logged: the registry is
+        // read after each line (a scrape would log a line of its own), then scraped once.
+        await eventually(t.logged, async () => {
+          const counted = sample(await t.app.metrics.registry.metrics(), 'lvlup_http_requests_total', health);
+          return counted === requestsBefore + 3 ? true : undefined;
         });
+        const text = await scrape();
         assert.equal(sample(text, 'lvlup_http_request_duration_seconds_count', health), durationsBefore + 3);
         assert.ok((sample(text, 'lvlup_http_request_duration_seconds_sum', health) ?? -1) >= 0);
         assert.equal(
@@ -140,7 +143,7 @@ for (const target of databaseTargets()) {
         headers: { cookie: 'session=cookie-value-4711', 'x-request-id': 'redaction-check' },
       });
       assert.equal(response.statusCode, 200);
-      const line = await eventually(async () =>
+      const line = await eventually(t.logged, async () =>
         t.logs.find((entry) => entry.reqId === 'redaction-check' && entry.msg === 'request completed'),
       );
       const request = line.req as { method: string; url: string; headers: Record<string, string> };

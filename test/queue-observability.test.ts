@@ -17,7 +17,7 @@ for (const target of databaseTargets()) {
 
     const runTask = async (input: Record<string, unknown>) => {
       const { task } = await t.app.services.tasks.submit({ agentType: 'scripted', input, trigger: 'manual' });
-      return eventually(async () => {
+      return eventually(t, async () => {
         const [row] = await t.database.query<{ status: string }>('select status from tasks where id = $1', [task.id]);
         return row && ['succeeded', 'failed'].includes(row.status) ? row.status : undefined;
       });
@@ -53,7 +53,7 @@ for (const target of databaseTargets()) {
         await t.database.query(`update agents set status = 'idle' where name = 'scripted'`);
         t.app.services.tasks.wake();
       }
-      await eventually(async () => {
+      await eventually(t, async () => {
         const [row] = await t.database.query<{ count: number }>(
           `select count(*)::int as count from tasks where status in ('queued', 'running')`,
         );

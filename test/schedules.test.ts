@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
@@ -14,15 +15,41 @@ import { openPostgres } from '../src/db/postgres.js';
 import { agents, schedules, tasks } from '../src/db/schema.js';
 import { createStoredEventBus } from '../src/events/stored-bus.js';
 import type { scheduleSchema } from '../src/schedules/representation.js';
-import { createScheduler, scheduleIdempotencyKey, type ScheduledRun } from '../src/schedules/scheduler.js';
+import {
+  createScheduler,
+  scheduleIdempotencyKey,
+  type ScheduledRun,
+  type SchedulerTimer,
+} from '../src/schedules/scheduler.js';
 import { changeSchedule, databaseNow, ensureScheduleRows } from '../src/schedules/schedule-store.js';
 import { buildApp, type AppOptions } from '../src/server/app.js';
 import { createTaskQueue } from '../src/tasks/task-queue.js';
-import { eventually } from './support/app.js';
 import { createTestDatabase, databaseTargets, type TestDatabase } from './support/database.js';
-import { scriptedAgent, sleep, testRegistry } from './support/test-agents.js';
+import { untilEvent } from './support/events.js';
+import { queue as arrivals } from './support/event-clients.js';
+import { scriptedAgent, testRegistry } from './support/test-agents.js';
 
 type ScheduleBody = z.infer<typeof scheduleSchema>;
+
+/**
+ * A scheduler's timer that never fires by itself: the scheduler only ticks when it starts or is woken.
+ * `armed` resolves each time the scheduler sets it, which it does when a tick has finished.
+ */
+function timerThatNeverFires() {
+  const armings = arrivals<number>();
+  const timer: SchedulerTimer = {
+    after(milliseconds) {
+      armings.push(milliseconds);
+      return () => undefined;
+    },
+  };
+  return { timer, armed: () => armings.next() };
+}
+
+/** A few turns of the event loop, a random number of them, so that racers interleave differently. */
+async function jitter(): Promise<void> {
+  for (let turns = Math.floor(Math.random() * 4); turns > 0; turns -= 1) await setImmediate();
+}
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const discard = () =>
@@ -101,11 +128,20 @@ for (const target of databaseTargets()) {
         .update(schedules)
         .set({ nextRunAt: sql`date_trunc('second', now()) - make_interval(secs => ${secondsAgo})` })
         .where(eq(schedules.agentType, agentType));
-    /** Close to `expected`, allowing for the time tests take. */
-    const near = (actual: Date | string | null, expected: number, slackMs = 5000) => {
+    /** The database's clock now, in milliseconds. */
+    const clock = async () => (await databaseNow(orm())).getTime();
+    /**
+     * A first period start taken at some moment from `before` to `after` (the database's clock, read around
+     * what set it): that moment's whole second plus the interval.
+     */
+    const firstPeriodBetween = (actual: Date | string | null, before: number, after: number, intervalMs: number) => {
       assert.ok(actual, 'expected a time');
-      const difference = Math.abs(new Date(actual).getTime() - expected);
-      assert.ok(difference <= slackMs, `${new Date(actual).toISOString()} is ${difference} ms off`);
+      const value = new Date(actual).getTime();
+      const [earliest, latest] = [before, after].map((instant) => Math.floor(instant / 1000) * 1000 + intervalMs);
+      assert.ok(
+        value >= earliest! && value <= latest!,
+        `${new Date(value).toISOString()} is not from ${new Date(earliest!).toISOString()} to ${new Date(latest!).toISOString()}`,
+      );
     };
 
     before(async () => {
@@ -117,9 +153,10 @@ for (const target of databaseTargets()) {
     });
 
     it('gives every registered agent a schedule with its interval from the environment', async () => {
+      const before = await clock();
       const served = await serve({ GUARDIAN_SCAN_INTERVAL: '900', CONQUEST_ANALYSIS_INTERVAL: '4321' });
       try {
-        const now = (await databaseNow(orm())).getTime();
+        const after = await clock();
         const { status, body } = await served.call<ScheduleBody[]>('GET', '/api/v1/schedules', served.adminKey);
         assert.equal(status, 200);
         const byType = new Map(body.map((entry) => [entry.agent_type, entry]));
@@ -148,7 +185,7 @@ for (const target of databaseTargets()) {
           assert.equal(entry.enabled, true);
           assert.equal(entry.updated_by, null);
           assert.equal(entry.last_run_at, null);
-          near(entry.next_run_at, now + interval * 1000);
+          firstPeriodBetween(entry.next_run_at, before, after, interval * 1000);
           const stored = await row(type);
           assert.equal(stored.intervalSeconds, interval);
           assert.equal(stored.nextRunAt.getTime() % 1000, 0, 'periods start on whole seconds');
@@ -164,15 +201,16 @@ for (const target of databaseTargets()) {
     it('stores a PATCH so that it outlives a restart; rows nobody changed follow the environment', async () => {
       const environment = { GUARDIAN_SCAN_INTERVAL: '900', CONQUEST_ANALYSIS_INTERVAL: '4321' };
       const first = await serve(environment);
-      const now = (await databaseNow(orm())).getTime();
+      const now = await clock();
       const guardian = await first.call('PATCH', '/api/v1/schedules/guardian', first.adminKey, {
         interval_seconds: 120,
       });
+      const patched = await clock();
       assert.equal(guardian.status, 200);
       assert.equal(guardian.body.interval_seconds, 120);
       assert.equal(guardian.body.cron, null);
       assert.match(guardian.body.updated_by ?? '', /^api key schedules admin/);
-      near(guardian.body.next_run_at, now + 120_000);
+      firstPeriodBetween(guardian.body.next_run_at, now, patched, 120_000);
       // The issue's spelling: PATCH /api/v1/schedules with the agent type in the body.
       const conquest = await first.call('PATCH', '/api/v1/schedules', first.adminKey, {
         agent_type: 'conquest',
@@ -189,9 +227,10 @@ for (const target of databaseTargets()) {
       await stop(first);
 
       // A restart with another environment: changed rows keep their values, imperium follows the variable.
+      const restarting = await clock();
       const second = await serve({ ...environment, GUARDIAN_SCAN_INTERVAL: '60', IMPERIUM_LEARNING_INTERVAL: '600' });
       try {
-        const restartedAt = (await databaseNow(orm())).getTime();
+        const restarted = await clock();
         const { body } = await second.call<ScheduleBody[]>('GET', '/api/v1/schedules', second.adminKey);
         const byType = new Map(body.map((entry) => [entry.agent_type, entry]));
         assert.equal(byType.get('guardian')!.interval_seconds, 120);
@@ -200,7 +239,7 @@ for (const target of databaseTargets()) {
         assert.equal(byType.get('sandbox')!.enabled, false);
         assert.equal(byType.get('imperium')!.interval_seconds, 600);
         assert.equal(byType.get('imperium')!.updated_by, null);
-        near(byType.get('imperium')!.next_run_at, restartedAt + 600_000);
+        firstPeriodBetween(byType.get('imperium')!.next_run_at, restarting, restarted, 600_000);
         // Back to an interval: the one from the environment.
         const back = await second.call('PATCH', '/api/v1/schedules/conquest', second.adminKey, { cron: null });
         assert.equal(back.body.cron, null);
@@ -266,22 +305,28 @@ for (const target of databaseTargets()) {
       const served = await serve({ WORKER_CONCURRENCY: '4' }, { pollIntervalMs: 100 });
       try {
         const patch = (body: unknown) => served.call('PATCH', '/api/v1/schedules/scripted', served.adminKey, body);
-        assert.ok(served.app.services.runtime.scheduler, 'a process with workers runs a scheduler');
+        const scheduler = served.app.services.runtime.scheduler;
+        assert.ok(scheduler, 'a process with workers runs a scheduler');
+        /** Waits for the scheduled tasks `done` accepts, looking again after every event of the app. */
+        const scheduledUntil = (done: (found: Awaited<ReturnType<typeof scheduledTasks>>) => boolean) =>
+          untilEvent(served.app.services.events, async () => {
+            const found = await scheduledTasks('scripted');
+            return done(found) ? found : undefined;
+          });
 
-        // Disabled, a schedule whose period started long ago enqueues nothing.
+        // Disabled, a schedule whose period started long ago enqueues nothing: a tick, such as the running
+        // scheduler makes every second, finds nothing to run.
         assert.equal((await patch({ enabled: false })).status, 200);
         await setDue('scripted', 3600);
-        await sleep(2500);
+        assert.deepEqual(await scheduler.tick(), []);
         assert.equal((await scheduledTasks('scripted')).length, 0);
 
         // Enabled with a 1-second interval: runs every period from now on.
         const enabled = await patch({ enabled: true, interval_seconds: 1 });
         assert.equal(enabled.status, 200);
         const firstPeriod = enabled.body.next_run_at as string;
-        const ran = await eventually(async () => {
-          const found = await scheduledTasks('scripted');
-          return found.length >= 2 ? found : undefined;
-        }, 60_000);
+        // Periods are seconds of the database's clock: the running scheduler enqueues one a second.
+        const ran = await scheduledUntil((found) => found.length >= 2);
         assert.equal(ran[0]!.idempotencyKey, `schedule:scripted:${firstPeriod}`);
         // A scheduled run's input is {} with the agent's defaults filled in.
         assert.deepEqual(ran[0]!.input, scriptedAgent().inputSchema.parse({}));
@@ -289,14 +334,13 @@ for (const target of databaseTargets()) {
         assert.ok(stored.lastRunAt);
         assert.ok(ran.some((task) => task.id === stored.lastTaskId));
         // The worker of this process runs them.
-        await eventually(async () =>
-          (await scheduledTasks('scripted'))[0]!.status === 'succeeded' ? true : undefined,
-        );
+        await scheduledUntil((found) => found[0]!.status === 'succeeded');
 
-        // Disabled again: the count stops where the PATCH found it.
+        // Disabled again: the count stops where the PATCH found it, even once the schedule is due.
         assert.equal((await patch({ enabled: false })).status, 200);
         const settled = (await scheduledTasks('scripted')).length;
-        await sleep(2500);
+        await setDue('scripted', 3600);
+        assert.deepEqual(await scheduler.tick(), []);
         assert.equal((await scheduledTasks('scripted')).length, settled);
       } finally {
         await stop(served);
@@ -309,7 +353,7 @@ for (const target of databaseTargets()) {
       const connections: Database[] = [];
 
       /** A scheduler as another process would have it: on PostgreSQL, on connections of its own. */
-      const schedulerProcess = async (tickMs = 1000) => {
+      const schedulerProcess = async (timer?: SchedulerTimer) => {
         let database = testDatabase.database;
         if (testDatabase.url) {
           database = await openPostgres(testDatabase.url, 3);
@@ -317,7 +361,7 @@ for (const target of databaseTargets()) {
         }
         const events = createStoredEventBus({ database, retentionSeconds: 3600 });
         const queue = createTaskQueue({ database, events, registry, log: silent });
-        return createScheduler({ database, registry, queue, log: silent, tickMs });
+        return createScheduler({ database, registry, queue, log: silent, timer });
       };
 
       before(async () => {
@@ -332,24 +376,31 @@ for (const target of databaseTargets()) {
         await orm().delete(tasks).where(eq(tasks.agentType, 'ticker'));
         const racers = await Promise.all(Array.from({ length: 5 }, () => schedulerProcess()));
         await changeSchedule(orm(), 'ticker', { intervalSeconds: 1 }, { updatedBy: 'test', defaultIntervalSeconds: 1 });
-        const until = Date.now() + 5500;
+        // Rather than wait for the clock to bring a period, each round moves the schedule to a period of its own
+        // that is due (consecutive seconds of yesterday), and all five tick at once.
+        const ROUNDS = 6;
+        const yesterday = Math.floor((await databaseNow(orm())).getTime() / 1000) * 1000 - 86_400_000;
         const runs: ScheduledRun[] = [];
         let failures = 0;
-        await Promise.all(
-          racers.map(async (scheduler) => {
-            while (Date.now() < until) {
+        for (let round = 0; round < ROUNDS; round += 1) {
+          await orm()
+            .update(schedules)
+            .set({ nextRunAt: new Date(yesterday + round * 1000) })
+            .where(eq(schedules.agentType, 'ticker'));
+          await Promise.all(
+            racers.map(async (scheduler) => {
+              await jitter();
               try {
                 runs.push(...(await scheduler.tick()));
               } catch {
                 failures += 1;
               }
-              await sleep(Math.random() * 10);
-            }
-          }),
-        );
+            }),
+          );
+        }
         assert.equal(failures, 0);
         const stored = await scheduledTasks('ticker');
-        assert.ok(stored.length >= 4, `only ${stored.length} periods ran in 5.5 s`);
+        assert.equal(stored.length, ROUNDS, 'one run per period');
         // One winner per period: every won run inserted its task, and no run was stopped by the unique
         // idempotency key alone (that would mean two schedulers both claimed a period).
         assert.equal(runs.length, stored.length);
@@ -377,6 +428,7 @@ for (const target of databaseTargets()) {
         await setDue('ticker', 3 * 3600 + 30);
         const missed = (await row('ticker')).nextRunAt;
         const schedulers = await Promise.all([schedulerProcess(), schedulerProcess()]);
+        const before = await clock();
         const runs = (await Promise.all(schedulers.map((scheduler) => scheduler.tick()))).flat();
         for (const scheduler of schedulers) runs.push(...(await scheduler.tick()));
         assert.equal(runs.length, 1);
@@ -386,9 +438,10 @@ for (const target of databaseTargets()) {
           stored.map((task) => task.idempotencyKey),
           [scheduleIdempotencyKey('ticker', missed)],
         );
-        const now = (await databaseNow(orm())).getTime();
+        const after = await clock();
         const next = (await row('ticker')).nextRunAt.getTime();
-        assert.ok(next > now && next <= now + 60_000, 'the next period is the first one after now');
+        // The tick that ran it read the clock somewhere from `before` to `after`.
+        assert.ok(next > before && next <= after + 60_000, 'the next period is the first one after now');
         assert.equal((next - missed.getTime()) % 60_000, 0, 'the schedule keeps its phase');
       });
 
@@ -398,12 +451,10 @@ for (const target of databaseTargets()) {
         await orm().update(agents).set({ status: 'paused' }).where(eq(agents.name, 'ticker'));
         const scheduler = await schedulerProcess();
         try {
+          const before = await clock();
           assert.deepEqual(await scheduler.tick(), []);
           assert.equal((await scheduledTasks('ticker')).length, 0);
-          assert.ok(
-            (await row('ticker')).nextRunAt.getTime() > (await databaseNow(orm())).getTime(),
-            'the period passed',
-          );
+          assert.ok((await row('ticker')).nextRunAt.getTime() > before, 'the period passed');
         } finally {
           await orm().update(agents).set({ status: 'idle' }).where(eq(agents.name, 'ticker'));
         }
@@ -431,17 +482,18 @@ for (const target of databaseTargets()) {
 
       it("wakes at another process's schedule change instead of waiting for its next tick", async () => {
         await orm().delete(tasks).where(eq(tasks.agentType, 'ticker'));
-        const scheduler = await schedulerProcess(60_000);
+        const clock = timerThatNeverFires();
+        const scheduler = await schedulerProcess(clock.timer);
         await scheduler.start();
         try {
-          await sleep(200);
+          await clock.armed(); // the tick at start is done
           await setDue('ticker', 5);
-          await sleep(300);
-          assert.equal((await scheduledTasks('ticker')).length, 0, 'nothing ticks for a minute by itself');
+          assert.equal((await scheduledTasks('ticker')).length, 0, 'nothing ticks by itself');
           // A change that keeps the period: the NOTIFY alone makes the scheduler look, and the run is due.
           await changeSchedule(orm(), 'ticker', { enabled: true }, { updatedBy: 'test', defaultIntervalSeconds: 1 });
-          // Well inside the scheduler's 60 s tick, so a run here can only come from the NOTIFY.
-          await eventually(async () => ((await scheduledTasks('ticker')).length === 1 ? true : undefined), 30_000);
+          // Its timer never fires, so the tick that ends now can only come from the NOTIFY.
+          await clock.armed();
+          assert.equal((await scheduledTasks('ticker')).length, 1);
         } finally {
           await scheduler.stop();
         }

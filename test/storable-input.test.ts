@@ -71,7 +71,7 @@ for (const target of databaseTargets()) {
       });
       assert.equal(response.statusCode, 400);
       const requestId = String(response.headers['x-request-id']);
-      const entry = await eventually(async () => {
+      const entry = await eventually(t.writes, async () => {
         const listed = await t.request({
           method: 'GET',
           url: `/api/v1/audit?action=${encodeURIComponent('POST /proposals/:id/reject')}`,

@@ -48,7 +48,7 @@ for (const target of databaseTargets()) {
     const submit = async (agentType: string, input: Record<string, unknown>) =>
       (await t.app.services.tasks.submit({ agentType, input, trigger: 'manual' })).task;
     const succeeded = (taskId: string) =>
-      eventually(async () => ((await findTask(t.database.orm, taskId))?.status === 'succeeded' ? true : undefined));
+      eventually(t, async () => ((await findTask(t.database.orm, taskId))?.status === 'succeeded' ? true : undefined));
 
     it('sends a snapshot, then progress, log lines and the final status, then closes with 1000', async () => {
       const task = await submit('scripted', { work_ms: 300, log_lines: 3 });

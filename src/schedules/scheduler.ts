@@ -25,7 +25,21 @@ export interface SchedulerOptions {
   readonly log: SchedulerLog;
   /** how often due schedules are looked for without a wake-up; 1 s unless given */
   readonly tickMs?: number;
+  /** what waits `tickMs` between ticks: the real clock unless given (tests move one by hand) */
+  readonly timer?: SchedulerTimer;
 }
+
+/** Calls back once after a delay; answers how to cancel that. */
+export interface SchedulerTimer {
+  after(milliseconds: number, callback: () => void): () => void;
+}
+
+const realTimer: SchedulerTimer = {
+  after(milliseconds, callback) {
+    const timeout = setTimeout(callback, milliseconds);
+    return () => clearTimeout(timeout);
+  },
+};
 
 /** A period's run that this scheduler enqueued. */
 export interface ScheduledRun {
@@ -46,11 +60,12 @@ export const scheduleIdempotencyKey = (agentType: string, periodStart: Date) =>
 export function createScheduler(options: SchedulerOptions) {
   const { database, registry, queue, log } = options;
   const tickMs = options.tickMs ?? 1000;
+  const timer = options.timer ?? realTimer;
   const cleanups: (() => Promise<void>)[] = [];
   /** the period start whose refusal was last logged, per agent, so a refusal is logged once per period */
   const refusalsLogged = new Map<string, number>();
   let stopped = true;
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTimer: (() => void) | undefined;
   let ticking: Promise<void> | undefined;
   let tickAgain = false;
   let lastFailureLogged = 0;
@@ -146,8 +161,8 @@ export function createScheduler(options: SchedulerOptions) {
   }
 
   function later() {
-    clearTimeout(timer);
-    if (!stopped) timer = setTimeout(() => void loop(), tickMs);
+    cancelTimer?.();
+    cancelTimer = stopped ? undefined : timer.after(tickMs, () => void loop());
   }
 
   /** One tick now; a wake-up during a tick makes it go round again. */
@@ -157,7 +172,8 @@ export function createScheduler(options: SchedulerOptions) {
       tickAgain = true;
       return;
     }
-    clearTimeout(timer);
+    cancelTimer?.();
+    cancelTimer = undefined;
     ticking = (async () => {
       do {
         tickAgain = false;
@@ -185,7 +201,8 @@ export function createScheduler(options: SchedulerOptions) {
     async stop() {
       if (stopped) return;
       stopped = true;
-      clearTimeout(timer);
+      cancelTimer?.();
+      cancelTimer = undefined;
       for (const cleanup of cleanups.splice(0)) await cleanup();
       await ticking;
     },

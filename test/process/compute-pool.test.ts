@@ -198,7 +198,7 @@ for (const target of databaseTargets()) {
           });
           assert.equal(started.statusCode, 202, started.body);
           const id = started.json<{ id: string }>().id;
-          return eventually(async () => {
+          return eventually(t, async () => {
             const task = (await t.request({ method: 'GET', url: `/api/v1/tasks/${id}`, key: t.adminKey })).json<{
               status: string;
               error: unknown;

@@ -128,7 +128,6 @@ async function serve(databaseUrl: string, folder: string, environment: Record<st
     LVLUP_DATA_DIR: path.join(folder, `data-${port}`),
     LVLUP_ADMIN_API_KEY: ADMIN_KEY,
     PORT: String(port),
-    LOG_LEVEL: 'warn',
     ...environment,
   });
   await healthy(url, child);

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
 import { openDatabase } from '../../src/db/open.js';
 import { freePort } from '../support/free-port.js';
+import { LISTENING } from '../support/lvlup-process.js';
 
 const bin = fileURLToPath(new URL('../../bin/lvlup.js', import.meta.url));
 const BOOTSTRAP_NOTICE = 'an admin API key was created';
@@ -28,6 +29,8 @@ class Lvlup {
   stderr = '';
   exit: Exit | undefined;
   readonly exited: Promise<Exit>;
+  /** called whenever output arrives or the process exits */
+  private changed = () => {};
 
   constructor(
     args: string[],
@@ -41,18 +44,25 @@ class Lvlup {
         LVLUP_DATA_DIR: options.dataDirectory,
         PORT: String(options.port),
         API_HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.add(this.child);
-    this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
-    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString();
+      this.changed();
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+      this.changed();
+    });
     this.exited = new Promise((resolve) =>
       this.child.on('exit', (code, signal) => {
         this.exit = { code, signal };
         children.delete(this.child);
         resolve(this.exit);
+        this.changed();
       }),
     );
   }
@@ -61,21 +71,28 @@ class Lvlup {
     return `http://127.0.0.1:${this.options.port}`;
   }
 
-  /** Resolves once /health answers 200; fails if the process exits first. */
+  /**
+   * Resolves once the child logs that it listens (looking again whenever output arrives, not on a timer),
+   * checking that /health then answers 200; fails if the process exits first.
+   */
   async healthy(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (this.exit) throw new Error(`lvlup exited (${JSON.stringify(this.exit)}) before serving:\n${this.output()}`);
-      try {
-        if ((await fetch(`${this.url}/health`)).status === 200) return;
-      } catch {
-        // not listening yet
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.changed();
+    }, timeoutMs);
+    try {
+      while (!this.stdout.includes(LISTENING)) {
+        if (this.exit) throw new Error(`lvlup exited (${JSON.stringify(this.exit)}) before serving:\n${this.output()}`);
+        if (timedOut) throw new Error(`lvlup did not listen in ${timeoutMs} ms:\n${this.output()}`);
+        await new Promise<void>((resolve) => (this.changed = resolve));
       }
-      // No event says from outside that the child listens (at LOG_LEVEL=warn it prints nothing then): the
-      // check is repeated, paced, until the deadline.
-      await sleep(100);
+    } finally {
+      clearTimeout(timer);
+      this.changed = () => {};
     }
-    throw new Error(`lvlup did not become healthy in ${timeoutMs} ms:\n${this.output()}`);
+    const health = await fetch(`${this.url}/health`);
+    assert.equal(health.status, 200, this.output());
   }
 
   /** Waits for the exit, killing the child when it takes longer than `timeoutMs`. */

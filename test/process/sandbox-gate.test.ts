@@ -79,6 +79,7 @@ for (const target of databaseTargets()) {
 
     it('logs a warning at start-up naming the fix', async () => {
       const warning = await eventually(
+        t.logged,
         async () =>
           (t.logs as LogLine[]).find((line) => line.level === 40 && /sandbox unavailable/.test(line.msg ?? '')),
         60_000,
@@ -120,13 +121,17 @@ for (const target of databaseTargets()) {
       const proposal = created.json<Proposal>();
 
       // Its sandbox task ends for good, without a retry, saying why.
-      const task = await eventually(async () => {
-        const [row] = await t.database.orm
-          .select()
-          .from(tasks)
-          .where(eq(tasks.idempotencyKey, `sandbox:proposal:${proposal.id}`));
-        return row && ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
-      }, 60_000);
+      const task = await eventually(
+        t,
+        async () => {
+          const [row] = await t.database.orm
+            .select()
+            .from(tasks)
+            .where(eq(tasks.idempotencyKey, `sandbox:proposal:${proposal.id}`));
+          return row && ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
+        },
+        60_000,
+      );
       assert.equal(task.status, 'failed', JSON.stringify(task));
       assert.equal(task.errorCode, 'sandbox_unavailable');
       assert.match(task.errorMessage ?? '', /install bubblewrap/);
@@ -229,6 +234,7 @@ for (const target of databaseTargets()) {
 
     it('warns at start-up and reports unisolated in readiness', async () => {
       const warning = await eventually(
+        t.logged,
         async () =>
           (t.logs as LogLine[]).find((line) => line.level === 40 && /SANDBOX_MODE=process/.test(line.msg ?? '')),
         60_000,
@@ -255,12 +261,16 @@ for (const target of databaseTargets()) {
         },
       });
       assert.equal(created.statusCode, 201, created.body);
-      const done = await eventually(async () => {
-        const proposal = (
-          await t.request({ method: 'GET', url: `/proposals/${created.json().id}`, key: reader })
-        ).json<Proposal>();
-        return ['test-passed', 'test-failed'].includes(proposal.status) ? proposal : undefined;
-      }, 60_000);
+      const done = await eventually(
+        t,
+        async () => {
+          const proposal = (
+            await t.request({ method: 'GET', url: `/proposals/${created.json().id}`, key: reader })
+          ).json<Proposal>();
+          return ['test-passed', 'test-failed'].includes(proposal.status) ? proposal : undefined;
+        },
+        60_000,
+      );
       assert.equal(done.test_results!.isolation, 'none');
       const run = (
         await t.request({ method: 'GET', url: `/sandbox/runs/${String(done.test_results!.run_id)}`, key: reader })

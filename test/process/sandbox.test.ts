@@ -85,10 +85,14 @@ for (const target of databaseTargets()) {
       return response.json<Proposal>();
     };
     const settled = (id: string) =>
-      eventually(async () => {
-        const proposal = (await t.request({ method: 'GET', url: `/proposals/${id}`, key: reader })).json<Proposal>();
-        return ['test-passed', 'test-failed'].includes(proposal.status) ? proposal : undefined;
-      }, 60_000);
+      eventually(
+        t,
+        async () => {
+          const proposal = (await t.request({ method: 'GET', url: `/proposals/${id}`, key: reader })).json<Proposal>();
+          return ['test-passed', 'test-failed'].includes(proposal.status) ? proposal : undefined;
+        },
+        60_000,
+      );
 
     it('detects the checks from package.json and shows them; configured commands win', async () => {
       const detected = await t.request({
@@ -142,7 +146,7 @@ for (const target of databaseTargets()) {
       assert.equal(second.test_results!.baseline_run_id, baselines[0]!.id);
 
       // Events are announced after the state change commits, so the last one may still be on its way.
-      const published = await eventually(async () => {
+      const published = await eventually(t, async () => {
         const rows = await t.database.orm
           .select({ type: events.type })
           .from(events)
@@ -249,12 +253,16 @@ for (const target of databaseTargets()) {
       assert.equal(created.statusCode, 202, created.body);
       assert.equal(created.json().status, 'queued');
       assert.equal(created.headers.location, `/sandbox/experiments/${created.json().id}`);
-      const experiment = await eventually(async () => {
-        const body = (
-          await t.request({ method: 'GET', url: `/sandbox/experiments/${created.json().id}`, key: reader })
-        ).json();
-        return ['succeeded', 'failed'].includes(body.status) ? body : undefined;
-      }, 60_000);
+      const experiment = await eventually(
+        t,
+        async () => {
+          const body = (
+            await t.request({ method: 'GET', url: `/sandbox/experiments/${created.json().id}`, key: reader })
+          ).json();
+          return ['succeeded', 'failed'].includes(body.status) ? body : undefined;
+        },
+        60_000,
+      );
       assert.equal(experiment.status, 'succeeded', experiment.error);
       assert.equal(experiment.base_timings_ms.length, 3);
       assert.equal(experiment.proposal_timings_ms.length, 3);
@@ -275,12 +283,16 @@ for (const target of databaseTargets()) {
         key: runner,
         payload: { repository_id: repositoryId, command: 'exit 3', runs: 2 },
       });
-      const failed = await eventually(async () => {
-        const body = (
-          await t.request({ method: 'GET', url: `/sandbox/experiments/${failing.json().id}`, key: reader })
-        ).json();
-        return ['succeeded', 'failed'].includes(body.status) ? body : undefined;
-      }, 60_000);
+      const failed = await eventually(
+        t,
+        async () => {
+          const body = (
+            await t.request({ method: 'GET', url: `/sandbox/experiments/${failing.json().id}`, key: reader })
+          ).json();
+          return ['succeeded', 'failed'].includes(body.status) ? body : undefined;
+        },
+        60_000,
+      );
       assert.equal(failed.status, 'failed');
       assert.match(failed.error, /Run 1 on the base exited with 3/);
     });
@@ -339,14 +351,18 @@ for (const target of databaseTargets()) {
       // A running test: with this change the checks never finish on their own (an interval keeps node alive).
       const hanging = await propose('exports.add = (a, b) => a + b;\nsetInterval(() => {}, 1 << 30);\n', current);
       const task = await taskOf(hanging.id);
-      await eventually(async () => {
-        const logs = (await t.request({ method: 'GET', url: `/api/v1/tasks/${task.id}/logs`, key: runner })).json<{
-          items: { message: string }[];
-        }>();
-        return logs.items.some((line) => line.message.startsWith('running the checks with the change applied'))
-          ? true
-          : undefined;
-      }, 60_000);
+      await eventually(
+        t,
+        async () => {
+          const logs = (await t.request({ method: 'GET', url: `/api/v1/tasks/${task.id}/logs`, key: runner })).json<{
+            items: { message: string }[];
+          }>();
+          return logs.items.some((line) => line.message.startsWith('running the checks with the change applied'))
+            ? true
+            : undefined;
+        },
+        60_000,
+      );
       const rejected = await t.request({
         method: 'POST',
         url: `/proposals/${hanging.id}/reject`,
@@ -355,10 +371,14 @@ for (const target of databaseTargets()) {
       });
       assert.equal(rejected.statusCode, 200, rejected.body);
       assert.equal(rejected.json().status, 'rejected');
-      const cancelled = await eventually(async () => {
-        const row = await taskOf(hanging.id);
-        return ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
-      }, 60_000);
+      const cancelled = await eventually(
+        t,
+        async () => {
+          const row = await taskOf(hanging.id);
+          return ['succeeded', 'failed', 'cancelled'].includes(row.status) ? row : undefined;
+        },
+        60_000,
+      );
       assert.equal(cancelled.status, 'cancelled');
       assert.ok(cancelled.cancelRequestedAt);
 

@@ -6,10 +6,11 @@ import type { Redis } from 'ioredis';
 import { createApiKey } from '../../src/accounts/api-key-store.js';
 import type { Scope } from '../../src/accounts/roles.js';
 import { loadConfig } from '../../src/config/config.js';
-import type { Database } from '../../src/db/database.js';
+import type { Database, QueryObserver } from '../../src/db/database.js';
 import type { AgentRegistry } from '../../src/tasks/agent-registry.js';
 import { buildApp, type AppOptions } from '../../src/server/app.js';
 import { createTestDatabase, type DatabaseTarget } from './database.js';
+import { untilChanged, type ChangeSource } from './events.js';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -20,6 +21,15 @@ export interface TestApp {
   readonly logs: Record<string, unknown>[];
   /** raw log output */
   logText(): string;
+  /** what the app announces: every event it publishes */
+  readonly changes: ChangeSource;
+  /** every line the app logs (a check that makes requests must not wait on this: it logs them) */
+  readonly logged: ChangeSource;
+  /**
+   * every statement the app completes that is not a plain read: the only sign of what it writes in the
+   * background after a response (audit entries, when a key was last used), which it announces nowhere else
+   */
+  readonly writes: ChangeSource;
   request(options: InjectOptions & { key?: string | undefined }): Promise<LightMyRequestResponse>;
   createKey(scopes: Scope[], options?: { userId?: string }): Promise<string>;
   close(): Promise<void>;
@@ -37,6 +47,20 @@ export async function createTestApp(
   } = {},
 ): Promise<TestApp> {
   const testDatabase = await createTestDatabase(target);
+  const logged = listeners();
+  const written = listeners();
+  // The app's own observer (its query metrics) still sees every statement.
+  let appObserver: QueryObserver | undefined;
+  testDatabase.database.observeQueries((event) => {
+    appObserver?.(event);
+    if (event.operation !== 'select') written.notify();
+  });
+  const database: Database = {
+    ...testDatabase.database,
+    observeQueries: (observer) => {
+      appObserver = observer;
+    },
+  };
   const config = loadConfig({ RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'info', ...options.environment });
   let raw = '';
   const logs: Record<string, unknown>[] = [];
@@ -45,12 +69,13 @@ export async function createTestApp(
       raw += chunk.toString();
       for (const line of chunk.toString().split('\n').filter(Boolean))
         logs.push(JSON.parse(line) as Record<string, unknown>);
+      logged.notify();
       callback();
     },
   });
   const app = await buildApp({
     config,
-    database: testDatabase.database,
+    database,
     redis: options.redis,
     version: 'test',
     now: options.now,
@@ -61,7 +86,7 @@ export async function createTestApp(
     compute: options.compute,
   });
   await app.ready();
-  const orm = testDatabase.database.orm;
+  const orm = database.orm;
   const createKey: TestApp['createKey'] = async (scopes, keyOptions = {}) =>
     (
       await createApiKey(orm, {
@@ -74,10 +99,13 @@ export async function createTestApp(
   const adminKey = await createKey(['admin']);
   return {
     app,
-    database: testDatabase.database,
+    database,
     adminKey,
     logs,
     logText: () => raw,
+    changes: (listener) => app.services.events.subscribe(() => listener()),
+    logged: logged.subscribe,
+    writes: written.subscribe,
     request: ({ key, headers, ...rest }) =>
       app.inject({ ...rest, headers: { ...headers, ...(key ? { authorization: `Bearer ${key}` } : {}) } }),
     createKey,
@@ -88,20 +116,31 @@ export async function createTestApp(
   };
 }
 
-/** Polls until `check` returns a value that is not undefined (for work done after a response). */
+function listeners() {
+  const registered = new Set<() => void>();
+  return {
+    notify: () => {
+      for (const listener of registered) listener();
+    },
+    subscribe: (listener: () => void) => {
+      registered.add(listener);
+      return () => {
+        registered.delete(listener);
+      };
+    },
+  };
+}
+
 /**
- * Polls `check` until it answers a value. The deadline only ends a test whose condition never comes: it
- * is long because a loaded machine (CI runs suites in parallel on two cores) can take many seconds for
- * what takes milliseconds alone, and a test must not fail for that.
+ * Waits until `check` answers a value (for work done after a response): checks now and again after each
+ * change `source` announces, `t.changes` of a test app unless said otherwise. See `untilChanged`.
  */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+export function eventually<T>(
+  source: ChangeSource | Pick<TestApp, 'changes'>,
+  check: () => Promise<T | undefined>,
+  timeoutMs?: number,
+): Promise<T> {
+  return untilChanged(typeof source === 'function' ? source : source.changes, check, timeoutMs);
 }
 
 /** Registers a local repository folder through the API as the admin and answers its id. */

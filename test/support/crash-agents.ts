@@ -5,7 +5,7 @@ import { createAgentRegistry } from '../../src/tasks/agent-registry.js';
 import { buildChanges, contentHash } from '../../src/analysis/changes.js';
 import { createProposal, type RepositoryReader } from '../../src/inbox/create-proposal.js';
 import { ProposalRefusedError } from '../../src/proposals/proposal-refused-error.js';
-import { sleep } from './test-agents.js';
+import { untilAborted } from './test-agents.js';
 
 /** What a crash agent's handler reports, as one JSON line of the worker's stdout. */
 export interface EffectReport {
@@ -83,7 +83,7 @@ export function crashAgents(report: (line: EffectReport) => void = () => undefin
           created,
         });
         if (context.task.attempt === 1) {
-          await sleep(10 * 60_000, context.signal);
+          await untilAborted(context.signal);
           context.signal.throwIfAborted();
         }
         return { proposal_id: proposal, created };

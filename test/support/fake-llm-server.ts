@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ChangeSource } from './events.js';
 
 /**
  * A local server that speaks the two wire formats lvlup's providers use: OpenAI's chat completions
@@ -50,6 +51,8 @@ export interface FakeLlmServer {
   /** base URL for OPENAI_BASE_URL, ANTHROPIC_BASE_URL, OLLAMA_BASE_URL, … (`<origin>/v1`) */
   readonly baseUrl: string;
   readonly requests: RecordedRequest[];
+  /** tells its listeners each time a request has been recorded */
+  readonly arrivals: ChangeSource;
   /** queues replies; a request with none queued gets a plain text answer `default answer` */
   reply(...replies: Scripted[]): void;
   /** replies still queued */
@@ -261,6 +264,7 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
   const queue: Scripted[] = [];
   const requests: RecordedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  const listeners = new Set<() => void>();
   const server = createServer((request, response) => {
     void (async () => {
       const raw = await readBody(request);
@@ -281,6 +285,7 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
       }
       const recorded: RecordedRequest = { api, path, headers: request.headers, body };
       requests.push(recorded);
+      for (const listener of listeners) listener();
       const sequence = requests.length;
       const scripted: Scripted = queue.shift() ?? { kind: 'text', text: 'default answer' };
       const answer = () =>
@@ -308,6 +313,10 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
     origin,
     baseUrl: `${origin}/v1`,
     requests,
+    arrivals: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     reply: (...replies) => {
       queue.push(...replies);
     },

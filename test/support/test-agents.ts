@@ -4,8 +4,15 @@ import { createAgentRegistry } from '../../src/tasks/agent-registry.js';
 import { BUILT_IN_AGENTS } from '../../src/agents/built-in.js';
 import { TaskFailure } from '../../src/tasks/task-errors.js';
 
-/** Resolves when `signal` aborts or after `milliseconds`. */
-export const sleep = (milliseconds: number, signal?: AbortSignal) =>
+/** Resolves once `signal` aborts: what an agent that works until it is stopped waits for. */
+export const untilAborted = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+
+/** Resolves when `signal` aborts or after `milliseconds`: the work a scripted agent is told to take that long. */
+const work = (milliseconds: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, milliseconds);
     signal?.addEventListener('abort', () => {
@@ -47,7 +54,7 @@ export const scriptedAgent = (overrides: Partial<AnyAgentDefinition> = {}): AnyA
         throw new TaskFailure(input.fail_code, `failing attempt ${context.task.attempt}`, input.retryable);
       }
       await context.progress(50);
-      await sleep(input.work_ms, input.ignore_abort ? undefined : context.signal);
+      await work(input.work_ms, input.ignore_abort ? undefined : context.signal);
       context.signal.throwIfAborted();
       return { attempt: context.task.attempt, label: input.label ?? null };
     },
