@@ -1,3 +1,4 @@
+import { SANDBOX_PREFIX } from '../../src/sandbox/work-tree.js';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -176,11 +177,14 @@ for (const target of databaseTargets()) {
         .split('\n')
         .filter((line) => line.startsWith('worktree '));
       assert.equal(worktrees.length, 1, worktrees.join(', '));
-      const leftovers = (await readdir(os.tmpdir())).filter((name) => name.startsWith('lvlup-sandbox-'));
-      // other suites may run at the same time; none of ours is left once every run above finished
-      for (const name of leftovers) {
+      // Other suites (and their sandbox probes) may run at the same time: only this process's folders
+      // (named `lvlup-sandbox-<host>.<pid>.<start>-…`, src/git/scratch-folders.ts) are judged.
+      const ours = (await readdir(os.tmpdir())).filter(
+        (name) => name.startsWith(SANDBOX_PREFIX) && name.includes(`.${process.pid}.`),
+      );
+      for (const name of ours) {
         const entries = await readdir(path.join(os.tmpdir(), name)).catch(() => []);
-        assert.ok(entries.length <= 1);
+        assert.ok(entries.length <= 1, `${name} holds ${entries.join(', ')}`);
       }
     });
 
