@@ -5,6 +5,7 @@ import { benchCompute } from './http-compute.js';
 import { benchGuardianSpeed } from './guardian-speed.js';
 import { benchHealth } from './http-health.js';
 import { benchProposals } from './http-proposals.js';
+import { benchProjects } from './projects.js';
 import { benchSandboxOverhead } from './sandbox-overhead.js';
 import { benchTasks } from './tasks.js';
 
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<void>> = {
   'http-compute': benchCompute,
   'http-health': benchHealth,
   'http-proposals': benchProposals,
+  projects: benchProjects,
   'sandbox-overhead': benchSandboxOverhead,
   tasks: benchTasks,
 };

@@ -1,5 +1,6 @@
 import type { AppSpec, EntitySpec, FieldType, Operation } from './app-spec.js';
-import { camelCase, kebabCase, pascalCase, pluralize, singularize, snakeCase, titleCase } from './naming.js';
+import { codeNamesOf, type CodeNames } from './code-names.js';
+import { kebabCase, pascalCase, pluralize, singularize, snakeCase, titleCase } from './naming.js';
 
 // The one model every generator reads: resources with their columns, links, routes and access, whatever
 // the input was (a structured spec or an OpenAPI document). Names are resolved here once, so generators
@@ -74,8 +75,10 @@ export interface AppModel {
 }
 
 export function modelFromSpec(project: { name: string; description: string }, spec: AppSpec): AppModel {
-  const byName = new Map(spec.entities.map((entity) => [entity.name.toLowerCase(), pascalCase(entity.name)]));
-  const resources = spec.entities.map((entity) => resourceOf(entity, byName));
+  const codeNames = codeNamesOf(spec.entities.map((entity) => entity.name));
+  const byName = new Map(spec.entities.map((entity, index) => [entity.name.toLowerCase(), codeNames[index]!.type]));
+  const specNames = new Map(spec.entities.map((entity) => [entity.name.toLowerCase(), entity.name]));
+  const resources = spec.entities.map((entity, index) => resourceOf(entity, codeNames[index]!, byName, specNames));
   return {
     name: kebabCase(project.name) || 'app',
     title: titleCase(project.name) || 'App',
@@ -85,8 +88,13 @@ export function modelFromSpec(project: { name: string; description: string }, sp
   };
 }
 
-function resourceOf(entity: EntitySpec, byName: ReadonlyMap<string, string>): Resource {
-  const name = pascalCase(entity.name);
+function resourceOf(
+  entity: EntitySpec,
+  codeNames: CodeNames,
+  byName: ReadonlyMap<string, string>,
+  specNames: ReadonlyMap<string, string>,
+): Resource {
+  const name = codeNames.type;
   const plural = snakeCase(entity.plural ?? pluralize(entity.name));
   const targetOf = (target: string) => byName.get(target.toLowerCase()) ?? pascalCase(target);
   const belongsTo = entity.relations
@@ -105,7 +113,8 @@ function resourceOf(entity: EntitySpec, byName: ReadonlyMap<string, string>): Re
       target: targetOf(relation.target),
       joinTable: `${plural}_${snakeCase(relation.name)}`,
       ownColumn: `${snakeCase(entity.name)}_id`,
-      targetColumn: `${snakeCase(targetOf(relation.target))}_id`,
+      // the entity's own name, not its name in the code: columns follow the spec
+      targetColumn: `${snakeCase(specNames.get(relation.target.toLowerCase()) ?? relation.target)}_id`,
     }))
     .map((link) =>
       // a self-link (`Person.friends → Person`) would name both join columns alike
@@ -114,7 +123,7 @@ function resourceOf(entity: EntitySpec, byName: ReadonlyMap<string, string>): Re
   const parentName = entity.parent === undefined ? undefined : targetOf(entity.parent);
   return {
     name,
-    variable: camelCase(entity.name),
+    variable: codeNames.variable,
     title: titleCase(entity.name),
     pluralTitle: titleCase(plural),
     table: plural,
