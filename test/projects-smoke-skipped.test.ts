@@ -54,6 +54,7 @@ describe('the browser smoke test without Chromium', () => {
     assert.equal(stored.status, 'skipped');
     assert.match(stored.reason, /does not exist/);
     assert.match(logged.join('\n'), /browser smoke test skipped: Chromium is unavailable/);
+    assert.equal(outcome.note, `browser smoke test skipped: ${outcome.report.reason}`, "the QA stage's reason");
   });
 
   it('is reported by readiness', async () => {

@@ -262,6 +262,7 @@ for (const target of databaseTargets()) {
         'infra',
         'openapi',
         'requirements',
+        'screenshot',
         'source_tree',
         'sql',
         'test_report',

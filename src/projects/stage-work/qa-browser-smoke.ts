@@ -17,6 +17,8 @@ export const WEB_BUILD_COMMAND = 'npm run build:web';
 export interface SmokeStepOutcome {
   readonly report: Omit<SmokeReport, 'chromium'> & { chromium: Partial<SmokeReport['chromium']> };
   readonly artifacts: readonly StageArtifact[];
+  /** for the stage's reason: the smoke test should have run and could not (no Chromium) */
+  readonly note?: string;
 }
 
 const skipped = (reason: string, chromiumPath: string): SmokeStepOutcome['report'] => ({
@@ -66,7 +68,12 @@ export async function browserSmokeStep(
   if (reason !== undefined) {
     await input.log(`browser smoke test skipped: ${reason}`);
     const report = skipped(reason, chromiumPath);
-    return { report, artifacts: artifactsOf(report, undefined) };
+    const web = input.project.targets.includes('web');
+    return {
+      report,
+      artifacts: artifactsOf(report, undefined),
+      ...(web ? { note: `browser smoke test skipped: ${reason}` } : {}),
+    };
   }
   const failed = (why: string): SmokeStepOutcome => {
     const report = { ...skipped(why, chromiumPath), status: 'failed' as const };

@@ -133,7 +133,7 @@ export const qaStage: StageWork = async (input) => {
         { kind: 'contract_tests', name: CONTRACT_TESTS_FILE, mediaType: 'text/javascript', content: script },
         ...smoke.artifacts,
       ],
-      ...(smoke.report.status === 'skipped' ? { note: `browser smoke test skipped: ${smoke.report.reason}` } : {}),
+      ...(smoke.note ? { note: smoke.note } : {}),
     };
   } finally {
     await tree.dispose();
