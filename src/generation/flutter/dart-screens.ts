@@ -301,7 +301,7 @@ ${controllers.map((property) => `    _${property.dart}.dispose();`).join('\n')}
           padding: const EdgeInsets.all(16),
           children: [
 ${fields.join('\n')}
-            if (_error != null) Text('\$_error', style: const TextStyle(color: Colors.red)),
+            if (_error != null) Text('$_error', style: const TextStyle(color: Colors.red)),
             FilledButton(onPressed: _busy ? null : _submit, child: const Text('Create')),
           ],
         ),
