@@ -153,7 +153,7 @@ for (const target of databaseTargets()) {
         name: blog.name,
         description: blog.description,
         spec: blog.spec,
-        targets: ['api'],
+        targets: ['web', 'flutter'],
       });
       assert.equal(created.statusCode, 201, created.body);
       const project = created.json<ProjectBody>();
@@ -203,7 +203,7 @@ for (const target of databaseTargets()) {
           ['api_design', 'succeeded'],
           ['database_design', 'succeeded'],
           ['backend', 'succeeded'],
-          ['frontend', 'skipped'],
+          ['frontend', 'succeeded'],
           ['infrastructure', 'succeeded'],
           ['build', 'succeeded'],
           ['qa', 'succeeded'],
@@ -212,6 +212,9 @@ for (const target of databaseTargets()) {
         ],
       );
       assert.equal(stages[10]!.reason, 'no stage failed');
+      // No Flutter toolchain here: the client was written, its build step says it was skipped and why.
+      assert.match(stages[7]!.reason ?? '', /^flutter build skipped: FLUTTER_PATH is not set/);
+      assert.equal(stages[8]!.reason, null, 'the browser smoke test ran: nothing of QA was skipped');
 
       // The app is a repository lvlup manages: one commit per stage, trailers naming stage and task.
       const repository = await t.request({
@@ -259,6 +262,7 @@ for (const target of databaseTargets()) {
         'infra',
         'openapi',
         'requirements',
+        'screenshot',
         'source_tree',
         'sql',
         'test_report',
@@ -290,16 +294,40 @@ for (const target of databaseTargets()) {
       assert.equal(contractReport.failed, 0);
       assert.ok(contractReport.operations.length >= 15, `${contractReport.operations.length} operations`);
       assert.ok(contractReport.operations.every((operation) => operation.result === 'passed'));
+      // The built web app, served by the app in the sandbox, passed its smoke test in real Chromium.
+      const smoke = await reportOf<{
+        status: string;
+        steps: { resource: string | null; action: string; status: string }[];
+        page_errors: string[];
+        console_errors: string[];
+        chromium: { version: string };
+      }>('smoke-report.json');
+      assert.equal(smoke.status, 'passed', JSON.stringify(smoke));
+      assert.deepEqual(smoke.page_errors, []);
+      assert.deepEqual(smoke.console_errors, []);
+      assert.match(smoke.chromium.version, /^\d+\./);
+      const passed = (action: string) =>
+        smoke.steps.filter((step) => step.action === action && step.status === 'passed').map((step) => step.resource);
+      assert.deepEqual(passed('sign_in'), [null]);
+      for (const action of ['list', 'create', 'find_created'])
+        assert.deepEqual(passed(action).sort(), ['Author', 'Comment', 'Post', 'Tag'], action);
+      const screenshot = artifacts.find((artifact) => artifact.name === 'smoke.png')!;
+      const png = await t.request({
+        method: 'GET',
+        url: `/api/v1/projects/${project.id}/artifacts/${screenshot.id}`,
+        key: viewerKey,
+      });
+      assert.equal(png.headers['content-type'], 'image/png');
+      assert.deepEqual([...png.rawPayload.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
       const deployReport = await reportOf<{ checks: { status: number }[]; stopped: boolean }>('deploy.json');
       assert.deepEqual(
         deployReport.checks.map((check) => check.status),
         [200],
       );
       assert.ok(artifacts.some((artifact) => artifact.kind === 'infra' && artifact.name === 'Dockerfile'));
-      // The api target has no frontend: its stage says so instead of writing one.
-      assert.match(stages[5]!.reason ?? '', /no web frontend/);
       assert.ok(existsSync(path.join(folder, 'src/server.ts')), 'the backend is in the work tree');
-      assert.equal(existsSync(path.join(folder, 'web')), false);
+      assert.ok(existsSync(path.join(folder, 'web/src/api.ts')), 'the web app is in the work tree');
+      assert.ok(existsSync(path.join(folder, 'flutter/lib/api.dart')), 'the Flutter client is in the work tree');
       const openapi = artifacts.find((artifact) => artifact.kind === 'openapi')!;
       const downloaded = await t.request({
         method: 'GET',

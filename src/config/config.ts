@@ -271,7 +271,14 @@ const environmentSchema = z.object({
     }),
   GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_API_URL: optionalUrl(['http:', 'https:']).default('https://api.github.com'),
-  FLUTTER_PATH: z.string().min(1).optional(),
+  FLUTTER_PATH: z
+    .string()
+    .refine((value) => path.isAbsolute(value), 'must be an absolute path')
+    .optional(),
+  CHROMIUM_PATH: z
+    .string()
+    .refine((value) => path.isAbsolute(value), 'must be an absolute path')
+    .default('/usr/bin/chromium'),
   SANDBOX_MODE: z.enum(['auto', 'bwrap', 'process'], { message: 'must be auto, bwrap or process' }).default('auto'),
   SANDBOX_WORK_DIR: z
     .string()
@@ -379,7 +386,10 @@ export interface Config {
     readonly prices: Readonly<Record<string, { readonly input: number; readonly output: number }>>;
   };
   readonly github: { readonly token: string | undefined; readonly apiUrl: string };
+  /** the Flutter SDK (FLUTTER_PATH, its root folder or its bin/flutter): projects' Flutter clients are built with it */
   readonly flutterPath: string | undefined;
+  /** the Chromium binary the QA stage's browser smoke test drives (CHROMIUM_PATH) */
+  readonly chromiumPath: string;
   readonly sandboxMode: 'auto' | 'bwrap' | 'process';
   /** where Sandbox's throw-away work trees go; undefined: /dev/shm when writable, else the temp folder */
   readonly sandboxWorkDirectory: string | undefined;
@@ -485,6 +495,7 @@ export function loadConfig(environment: Record<string, string | undefined>, work
     },
     github: { token: env.GITHUB_TOKEN, apiUrl: env.GITHUB_API_URL },
     flutterPath: env.FLUTTER_PATH,
+    chromiumPath: env.CHROMIUM_PATH,
     sandboxMode: env.SANDBOX_MODE,
     sandboxWorkDirectory: env.SANDBOX_WORK_DIR,
     sandboxBwrapPath: env.SANDBOX_BWRAP_PATH,

@@ -64,7 +64,13 @@ export const stageSchema = z
       .describe('the task of this stage in its run: its logs are GET /api/v1/tasks/{id}/logs'),
     attempts: z.number().int(),
     commit: z.string().nullable().describe('the commit of what the stage wrote'),
-    reason: z.string().nullable().describe('why it failed, was skipped or cancelled'),
+    reason: z
+      .string()
+      .nullable()
+      .describe(
+        'why it failed, was skipped or cancelled; on a stage that succeeded, which of its steps was skipped and why ' +
+          '(no Chromium for the browser smoke test, no Flutter toolchain)',
+      ),
     started_at: instant.nullable(),
     finished_at: instant.nullable(),
     duration_ms: z.number().int().nullable(),

@@ -129,7 +129,7 @@ export async function runStage(context: StageContext): Promise<Record<string, un
     );
     await updateStage(transaction, project.id, stage, {
       status: output.skipped ? 'skipped' : 'succeeded',
-      reason: output.skipped ?? null,
+      reason: output.skipped ?? output.note ?? null,
       commit,
       finishedAt,
     });

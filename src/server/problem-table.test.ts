@@ -66,6 +66,7 @@ const NOT_REQUEST_ERRORS: Readonly<Record<string, string>> = {
   'tasks/task-errors.ts#TaskFailure': 'fails a task, stored as its error',
   'projects/stage-work/stage-work.ts#StageFailedError':
     'fails a pipeline stage (and its task), stored on the stage and the project',
+  'projects/stage-work/sandboxed-app.ts#AppStartError': 'fails the browser smoke test, told in its report',
   'generation/backend/problems-file.ts#HttpProblem': 'text of a generated app, not a class of lvlup',
   'generation/frontend/api-runtime.ts#ApiError': 'text of a generated app, not a class of lvlup',
 };

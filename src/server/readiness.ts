@@ -1,5 +1,7 @@
 import type { Database } from '../db/database.js';
+import type { Config } from '../config/config.js';
 import type { LanguageModelStatus } from '../llm/language-model-status.js';
+import { chromiumStatus, flutterStatus, type ToolStatus } from '../projects/project-tools.js';
 import { sandboxStatus, type SandboxStatus } from '../sandbox/sandbox-status.js';
 import type { SandboxSettings } from '../sandbox/sandbox-service.js';
 import { queueDepth, type QueueDepth } from '../tasks/queue-depth-queries.js';
@@ -25,6 +27,8 @@ export interface Readiness {
   readonly queue: QueueState | undefined;
   readonly sandbox: SandboxStatus;
   readonly llm: LanguageModelStatus;
+  /** the programs the project pipeline's optional steps need; reported, never a reason to be down */
+  readonly projects: { readonly chromium: ToolStatus; readonly flutter: ToolStatus };
 }
 
 async function probe(run: () => Promise<unknown>, timeoutMs: number): Promise<Check> {
@@ -54,7 +58,7 @@ export async function checkReadiness(dependencies: {
   readonly database: Pick<Database, 'query'>;
   readonly redis: { ping(): Promise<unknown> } | undefined;
   readonly runtime: Pick<TaskRuntime, 'worker'>;
-  readonly config: SandboxSettings;
+  readonly config: SandboxSettings & Pick<Config, 'chromiumPath' | 'flutterPath'>;
   readonly llm: { status(): LanguageModelStatus };
 }): Promise<Readiness> {
   const { database, redis, runtime, config, llm } = dependencies;
@@ -80,5 +84,6 @@ export async function checkReadiness(dependencies: {
   const down = Object.entries(checks)
     .filter(([, check]) => check.status === 'down')
     .map(([name]) => name);
-  return { checks, down, queue, sandbox, llm: status };
+  const [chromium, flutter] = await Promise.all([chromiumStatus(config), flutterStatus(config)]);
+  return { checks, down, queue, sandbox, llm: status, projects: { chromium, flutter } };
 }

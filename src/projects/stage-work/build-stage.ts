@@ -4,6 +4,7 @@ import { sandboxService } from '../../sandbox/sandbox-service.js';
 import { SandboxUnavailableError } from '../../sandbox/isolation/index.js';
 import type { SandboxCommandResult } from '../../db/schema.js';
 import { headCommit } from '../project-work-tree.js';
+import { flutterBuildStep } from './flutter-build.js';
 import { installDependencies } from './install-dependencies.js';
 import { StageFailedError, type StageInput, type StageWork } from './stage-work.js';
 
@@ -60,9 +61,11 @@ export const buildStage: StageWork = async (input) => {
       commands: BUILD_COMMANDS,
       signal: input.signal,
     });
+    const flutter = run.passed ? await flutterBuildStep(input, service, tree.path) : undefined;
     const log = [
       `$ npm install\n${install.output}[exit ${install.exitCode}, ${Math.round(install.durationMs)} ms]\n`,
       ...run.results.map(describe),
+      ...(flutter ? [flutter.log] : []),
     ].join('\n');
     for (const result of run.results) {
       await input.log(`${result.command}: exit ${result.exit_code ?? result.signal} in ${result.duration_ms} ms`);
@@ -74,9 +77,13 @@ export const buildStage: StageWork = async (input) => {
         `${failed.command} failed in the sandbox (${service.availability.isolation}):\n${describe(failed).slice(-4000)}`,
       );
     }
+    if (flutter?.status === 'failed') {
+      throw new StageFailedError('flutter_build_failed', `${flutter.reason}:\n${flutter.log.slice(-4000)}`);
+    }
     return {
       files: {},
       artifacts: [{ kind: 'build_log', name: 'build.log', mediaType: 'text/plain; charset=utf-8', content: log }],
+      ...(flutter?.status === 'skipped' ? { note: `flutter build skipped: ${flutter.reason}` } : {}),
     };
   } finally {
     await tree.dispose();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AppModel } from '../../generation/app-model.js';
 import { appFilesOf, type AppPart } from '../../generation/app-files.js';
 import { backendOf } from '../../generation/backend/backend.js';
+import { flutterClientOf } from '../../generation/flutter/flutter-client.js';
 import { frontendOf } from '../../generation/frontend/frontend.js';
 import { infrastructureOf } from '../../generation/infrastructure/infrastructure.js';
 import { openApiDocumentOf } from '../../generation/openapi-document.js';
@@ -19,6 +20,8 @@ interface Parts {
   readonly sql: string;
   readonly backend: AppPart;
   readonly frontend: AppPart | undefined;
+  /** the Flutter client (`flutter` target), which adds nothing to package.json */
+  readonly flutter: AppPart | undefined;
 }
 
 function partsOf(project: Project): Parts {
@@ -31,6 +34,12 @@ function partsOf(project: Project): Parts {
     sql,
     backend: backendOf(model, document, sql),
     frontend: project.targets.includes('web') ? frontendOf(model, document) : undefined,
+    flutter: project.targets.includes('flutter')
+      ? {
+          files: flutterClientOf(model, document),
+          contribution: { dependencies: {}, devDependencies: {}, scripts: {} },
+        }
+      : undefined,
   };
 }
 
@@ -55,26 +64,34 @@ export const backendStage: StageWork = async ({ project, log }) => {
 };
 
 export const frontendStage: StageWork = async ({ project, log }) => {
-  const { model, document, sql, backend, frontend } = partsOf(project);
-  if (!frontend) {
+  const { model, document, sql, backend, frontend, flutter } = partsOf(project);
+  if (!frontend && !flutter) {
     return {
       files: {},
       artifacts: [],
       skipped: `the targets are ${project.targets.join(', ')}: no web frontend was asked for`,
     };
   }
-  const files = appFilesOf({ model, document, sql, parts: [backend, frontend] });
-  await log(`React + Vite frontend: ${describe(frontend.files)}`);
-  return { files, artifacts: [sourceTree('frontend-files.json', frontend.files)] };
+  const clients = [frontend, flutter].filter((part): part is AppPart => part !== undefined);
+  const files = appFilesOf({ model, document, sql, parts: [backend, ...clients] });
+  if (frontend) await log(`React + Vite frontend: ${describe(frontend.files)}`);
+  if (flutter) await log(`Flutter client: ${describe(flutter.files)}`);
+  return {
+    files,
+    artifacts: [
+      ...(frontend ? [sourceTree('frontend-files.json', frontend.files)] : []),
+      ...(flutter ? [sourceTree('flutter-files.json', flutter.files)] : []),
+    ],
+  };
 };
 
 export const infrastructureStage: StageWork = async ({ project, log }) => {
-  const { model, document, sql, backend, frontend } = partsOf(project);
+  const { model, document, sql, backend, frontend, flutter } = partsOf(project);
   const infrastructure: AppPart = {
     files: infrastructureOf(model, project.targets),
     contribution: { dependencies: {}, devDependencies: {}, scripts: {} },
   };
-  const parts = frontend ? [backend, frontend, infrastructure] : [backend, infrastructure];
+  const parts = [backend, frontend, flutter, infrastructure].filter((part): part is AppPart => part !== undefined);
   const files = appFilesOf({ model, document, sql, parts });
   await log(`infrastructure: ${Object.keys(infrastructure.files).join(', ')}`);
   return {

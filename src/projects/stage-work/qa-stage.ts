@@ -4,6 +4,7 @@ import type { SandboxCommandResult } from '../../db/schema.js';
 import { CONTRACT_TESTS_FILE, contractTestsOf, type ContractReport } from '../../generation/contract/contract-tests.js';
 import { runChecks } from '../../sandbox/run-checks.js';
 import { preparedApp } from './build-stage.js';
+import { browserSmokeStep, smokeSkipReason, WEB_BUILD_COMMAND } from './qa-browser-smoke.js';
 import { StageFailedError, type StageWork } from './stage-work.js';
 
 // Stage 9: the app's own tests, then contract tests generated from its OpenAPI document, which start the
@@ -66,14 +67,20 @@ export const qaStage: StageWork = async (input) => {
     >;
     const script = contractTestsOf(document);
     await writeFile(path.join(tree.path, CONTRACT_TESTS_FILE), script);
-    // `npm test` compiles the backend into dist/, which the contract tests start.
+    // `npm test` compiles the backend into dist/, which the contract tests start; the smoke test needs the
+    // web app built into dist/web too.
+    const smokes = (await smokeSkipReason(input)) === undefined;
     const run = await runChecks(service, {
       repositoryPath: input.folder,
       workTree: tree.path,
-      commands: ['npm test', `node ${CONTRACT_TESTS_FILE} ${REPORT_FILE}`],
+      commands: ['npm test', `node ${CONTRACT_TESTS_FILE} ${REPORT_FILE}`, ...(smokes ? [WEB_BUILD_COMMAND] : [])],
       signal: input.signal,
     });
-    const [unitRun, contractRun] = run.results as [SandboxCommandResult, SandboxCommandResult];
+    const [unitRun, contractRun, webBuild] = run.results as [
+      SandboxCommandResult,
+      SandboxCommandResult,
+      SandboxCommandResult | undefined,
+    ];
     const unit = unitTestReport(unitRun);
     await input.log(
       `unit tests: ${unit.passed ?? '?'} passed, ${unit.failed ?? '?'} failed of ${unit.tests ?? '?'} (exit ${unit.exit_code})`,
@@ -103,11 +110,19 @@ export const qaStage: StageWork = async (input) => {
     if (contract.failed > 0 || contract.error !== undefined || contractRun.exit_code !== 0) {
       throw new StageFailedError('contract_tests_failed', contractFailures(contract));
     }
+    const smoke = await browserSmokeStep(input, service, tree.path, webBuild);
+    if (smoke.report.status === 'failed') {
+      throw new StageFailedError('browser_smoke_failed', `the browser smoke test failed: ${smoke.report.reason}`);
+    }
     const report = {
       isolation: service.availability.isolation,
       unit_tests: unit,
       contract_tests: { passed: contract.passed, failed: contract.failed, not_implemented: contract.not_implemented },
-      browser_smoke_test: { status: 'not_built', reason: 'the browser smoke test of the frontend is not built yet' },
+      browser_smoke_test: {
+        status: smoke.report.status,
+        ...(smoke.report.reason ? { reason: smoke.report.reason } : {}),
+        steps: smoke.report.steps.length,
+      },
     };
     const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
     return {
@@ -116,7 +131,9 @@ export const qaStage: StageWork = async (input) => {
         { kind: 'test_report', name: 'test-report.json', mediaType: 'application/json', content: json(report) },
         { kind: 'test_report', name: 'contract-report.json', mediaType: 'application/json', content: json(contract) },
         { kind: 'contract_tests', name: CONTRACT_TESTS_FILE, mediaType: 'text/javascript', content: script },
+        ...smoke.artifacts,
       ],
+      ...(smoke.note ? { note: smoke.note } : {}),
     };
   } finally {
     await tree.dispose();

@@ -8,7 +8,13 @@ export interface StageInput {
   readonly signal: AbortSignal;
   readonly config: Pick<
     Config,
-    'dataDirectory' | 'projectPackageCache' | 'sandboxMode' | 'sandboxBwrapPath' | 'sandboxWorkDirectory'
+    | 'dataDirectory'
+    | 'projectPackageCache'
+    | 'sandboxMode'
+    | 'sandboxBwrapPath'
+    | 'sandboxWorkDirectory'
+    | 'chromiumPath'
+    | 'flutterPath'
   >;
   readonly log: (message: string) => Promise<void>;
 }
@@ -26,6 +32,8 @@ export interface StageOutput {
   readonly artifacts: readonly StageArtifact[];
   /** set when the stage did not apply (e.g. no frontend for an `api` target): why */
   readonly skipped?: string | undefined;
+  /** set when the stage did its work but one of its steps did not run (no Chromium, no Flutter): which, and why */
+  readonly note?: string | undefined;
 }
 
 export type StageWork = (input: StageInput) => Promise<StageOutput>;

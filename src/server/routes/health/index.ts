@@ -52,6 +52,23 @@ const llmSchema = z
   })
   .describe('language model providers; optional, so never a reason for 503');
 
+const toolSchema = z.object({
+  available: z.boolean(),
+  path: z.string().nullable().describe('the executable found, or the path looked at'),
+  reason: z.string().optional().describe('why it is unavailable'),
+});
+
+const projectToolsSchema = z
+  .object({
+    chromium: toolSchema.describe(
+      'CHROMIUM_PATH: without it the QA stage’s browser smoke test ends `skipped` with this reason',
+    ),
+    flutter: toolSchema.describe(
+      'FLUTTER_PATH: without it the `flutter` target’s client is written but its build ends `skipped`',
+    ),
+  })
+  .describe('programs optional steps of the project pipeline need; never a reason for 503');
+
 const health: FastifyPluginAsyncZod = async (app) => {
   const { version } = app.services;
 
@@ -90,12 +107,13 @@ const health: FastifyPluginAsyncZod = async (app) => {
             queue: queueSchema.optional(),
             sandbox: sandboxSchema,
             llm: llmSchema,
+            projects: projectToolsSchema,
           }),
         },
       },
     },
     async (request, reply) => {
-      const { checks, down, queue, sandbox, llm: status } = await checkReadiness(app.services);
+      const { checks, down, queue, sandbox, llm: status, projects } = await checkReadiness(app.services);
       const llm = { ...status, providers: status.providers.map((provider) => ({ ...provider })) };
       const queueBody = queue && {
         queued: queue.queued,
@@ -111,9 +129,17 @@ const health: FastifyPluginAsyncZod = async (app) => {
           ...(queueBody ? { queue: queueBody } : {}),
           sandbox,
           llm,
+          projects,
         });
       }
-      return { status: 'ready' as const, checks, ...(queueBody ? { queue: queueBody } : {}), sandbox, llm };
+      return {
+        status: 'ready' as const,
+        checks,
+        ...(queueBody ? { queue: queueBody } : {}),
+        sandbox,
+        llm,
+        projects,
+      };
     },
   );
 };
