@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from './support/app.js';
 
 // The fixture set, end to end: every app spec in test/fixtures/app-specs/ goes through all eleven stages as a
 // user would run it (create, start, wait for the project's end) and must come out built, tested by its own
-// tests and by contract tests of every operation, and answering when deployed. The fixtures differ in what
+// tests, by contract tests of every operation and by a smoke test in Chromium, and answering when deployed. The fixtures differ in what
 // matters to the generator: relations of both kinds, enums, auth on every operation or on writes only,
 // pagination on and off, nesting two levels deep, partial operation sets and every field type.
 //
@@ -92,7 +92,7 @@ describe('projects: the fixture set, end to end', () => {
 
   for (const fixture of fixtures) {
     it(
-      `${fixture.file}: every stage succeeds, its tests and every operation's contract pass, it answers deployed`,
+      `${fixture.file}: every stage succeeds, its tests and every operation's contract and the browser smoke test pass, it answers deployed`,
       {
         timeout: 1_800_000,
       },
@@ -148,6 +148,9 @@ describe('projects: the fixture set, end to end', () => {
         assert.equal(contract.failed, 0);
         assert.equal(contract.operations.length, operations);
         assert.ok(contract.operations.every((operation) => operation.result === 'passed'));
+
+        // The built frontend, opened in Chromium: every resource listed, one of each created through its form.
+        assert.equal(report.browser_smoke_test.status, 'passed', JSON.stringify(report.browser_smoke_test));
 
         const deployed = await read<{ checks: { status: number }[] }>('deploy.json');
         assert.deepEqual(
