@@ -214,3 +214,52 @@ def c():
     );
   });
 });
+
+describe('python: bindings that a branch may skip', () => {
+  it('keeps request data tainted after a falsy default (`if not param: param = ""`), not when every branch rebinds', async () => {
+    await expectFindings(
+      FLASK +
+        `app = Flask(__name__)
+
+@app.post("/a")
+def a():
+    param = request.form.get("a")
+    if not param:
+        param = ""
+    os.system("echo " + param)
+    return "ok"
+
+@app.post("/b")
+def b():
+    param = request.form.get("b")
+    if not param:
+        param = ""
+    else:
+        param = "fixed"
+    os.system("echo " + param)
+    return "ok"
+`,
+      ['py.command-injection@10:high'],
+    );
+  });
+
+  it('reports a Flask handler returning request data formatted into text (served as HTML), not escaped text', async () => {
+    await expectFindings(
+      FLASK +
+        `from markupsafe import escape
+app = Flask(__name__)
+
+@app.get("/hello")
+def hello():
+    name = request.args.get("name")
+    return f"Hello {name}"
+
+@app.get("/safe")
+def safe():
+    name = request.args.get("name")
+    return f"Hello {escape(name)}"
+`,
+      ['py.xss@9:high'],
+    );
+  });
+});

@@ -10,7 +10,7 @@ import {
   parameters,
   qualifiedName,
 } from './ast.js';
-import { guardedUse, relativeToChecked } from './guards.js';
+import { guardedUse, relativeToChecked, replacedWhenRejected } from './guards.js';
 import {
   REQUEST_ATTRIBUTES,
   REQUEST_NAMES,
@@ -26,7 +26,7 @@ import {
   PREFIX_CHECKS,
   LOOKUPS,
 } from './taint-sources.js';
-import { BRANCHING, isBranch, numericFormat } from './taint-syntax.js';
+import { BRANCHING, hasElse, isBranch, numericFormat } from './taint-syntax.js';
 
 /**
  * Intra-procedural taint tracking for Python. An expression evaluates to a level:
@@ -386,11 +386,19 @@ export class TaintAnalysis {
           return this.reachingBindings(scope, name, statement.startIndex, depth + 1);
         break;
       }
+      let everyBranchBinds = statement.type !== 'if_statement' || hasElse(statement);
       for (const other of children(statement)) {
         if (other.id === at.id || !isBranch(statement, other)) continue;
         const inOther = this.lastBinding(scope, name, Math.min(before, other.endIndex));
-        if (inOther && inOther.at >= other.startIndex && !found.includes(inOther)) found.push(inOther);
+        if (inOther && inOther.at >= other.startIndex) {
+          if (!found.includes(inOther)) found.push(inOther);
+        } else everyBranchBinds = false;
       }
+      // `param = request.form.get("p")` then `if not param: param = ""`: when no branch runs (an `if` without
+      // `else`) or the branch that runs does not bind the name, the binding before the statement reaches the use
+      if (!everyBranchBinds && !replacedWhenRejected(statement, name, scope))
+        for (const prior of this.reachingBindings(scope, name, statement.startIndex, depth + 1))
+          if (!found.includes(prior)) found.push(prior);
     }
     return found;
   }
