@@ -263,3 +263,40 @@ def safe():
     );
   });
 });
+
+describe('python: constant conditions', () => {
+  it('takes only the branch a constant condition selects (conditional expressions, if/elif/else, string indexing)', async () => {
+    await expectFindings(
+      FLASK +
+        `app = Flask(__name__)
+
+@app.post("/a")
+def a():
+    param = request.form.get("a", "")
+    num = 86
+    bar = "safe" if 7 * 18 + num > 200 else param
+    os.system(bar)
+    bar2 = param if 7 * 18 + num > 200 else "safe"
+    os.system(bar2)
+    if 5 > 10:
+        bar3 = param
+    else:
+        bar3 = "ok"
+    os.system(bar3)
+    target = "ABC"[1]
+    if target == "A":
+        bar4 = param
+    elif target == "B":
+        bar4 = "bob"
+    else:
+        bar4 = param
+    os.system(bar4)
+    if num > 10:
+        bar5 = param
+    os.system(bar5)
+    return "ok"
+`,
+      ['py.command-injection@12:high', 'py.command-injection@28:high'],
+    );
+  });
+});
