@@ -57,6 +57,38 @@ const SINKS_BY_RULE = new Map<string, Sink[]>();
 for (const model of JAVASCRIPT_MODELS)
   for (const sink of model.sinks) SINKS_BY_RULE.set(sink.rule, [...(SINKS_BY_RULE.get(sink.rule) ?? []), sink]);
 
+const ALL_SINKS = [...SINKS_BY_RULE.values()].flat();
+/** Method names a sink matches on any receiver, or on what a matched call returns. */
+const METHOD_NAMES = new Set(
+  ALL_SINKS.flatMap((sink) => [...(sink.calls.methods ?? []), ...(sink.calls.chained ?? [])]),
+);
+const GLOBAL_NAMES = new Set(ALL_SINKS.flatMap((sink) => sink.calls.globals ?? []));
+const WRAPPER_NAMES = /promisify|pify|callbackify/;
+const candidatesByRoot = new WeakMap<Node, Node[]>();
+
+/**
+ * The calls a model sink could match, found once per file: a method some sink names, or a callee whose first
+ * name is imported, a global a model names, a `require(…)` or (in a file that wraps functions) a local alias.
+ * The models are then only tried on these, which keeps their cost proportional to the matching calls.
+ */
+function candidateCalls(root: Node, imports: ReadonlyMap<string, unknown>): Node[] {
+  const cached = candidatesByRoot.get(root);
+  if (cached) return cached;
+  const wraps = WRAPPER_NAMES.test(root.text);
+  const result = root.descendantsOfType(['call_expression', 'new_expression']).filter((call) => {
+    const callee = call.childForFieldName(call.type === 'new_expression' ? 'constructor' : 'function');
+    if (!callee) return false;
+    let head = unwrap(callee);
+    if (head.type === 'member_expression' && METHOD_NAMES.has(head.childForFieldName('property')?.text ?? ''))
+      return true;
+    while (head.type === 'member_expression') head = unwrap(head.childForFieldName('object') ?? head);
+    if (head.type === 'call_expression') return head.childForFieldName('function')?.text === 'require';
+    return head.type === 'identifier' && (imports.has(head.text) || GLOBAL_NAMES.has(head.text) || wraps);
+  });
+  candidatesByRoot.set(root, result);
+  return result;
+}
+
 /** The rule ids some JavaScript model reports for. */
 export const JAVASCRIPT_MODEL_RULES = new Set(SINKS_BY_RULE.keys());
 
@@ -66,7 +98,7 @@ export function javascriptModelMatches(ruleId: string, root: Node, taint: TaintA
   if (!sinks) return [];
   const imports = importsOf(root);
   const matches: RuleMatch[] = [];
-  for (const call of root.descendantsOfType(['call_expression', 'new_expression'])) {
+  for (const call of candidateCalls(root, imports)) {
     for (const sink of sinks) {
       if (!callMatches(call, sink.calls, imports, taint)) continue;
       const args = argumentsOf(call);
