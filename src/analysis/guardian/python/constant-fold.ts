@@ -66,7 +66,7 @@ export function fold(node: Node | null | undefined, names: NameFolder, depth = 0
     }
     case 'comparison_operator': {
       const operands = children(node);
-      const operators = node.children.filter((c) => c && !c.isNamed).map((c) => c!.text);
+      const operators = node.children.filter((c) => c && !c.isNamed).map((c) => c.text);
       if (operands.length !== 2 || operators.length !== 1) return undefined;
       const [left, right] = operands.map(next);
       const compare = COMPARISONS[operators[0]!];
