@@ -1,3 +1,4 @@
+import { withModels } from '../models/with-models.js';
 import type { Rule } from '../rule.js';
 import { commandInjection } from './command.js';
 import { CONFIG_RULES } from './config.js';
@@ -8,10 +9,10 @@ import { XML_RULES } from './xml.js';
 export { TaintAnalysis, taintOf, type TaintLevel } from './taint.js';
 
 /** Every rule for JavaScript, TypeScript and TSX. */
-export const JAVASCRIPT_RULES: Rule[] = [
+export const JAVASCRIPT_RULES: Rule[] = withModels([
   ...INJECTION_RULES,
   commandInjection,
   ...XML_RULES,
   ...CONFIG_RULES,
   hardCodedSecretKey,
-];
+]);

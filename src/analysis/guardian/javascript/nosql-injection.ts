@@ -148,6 +148,35 @@ function legacyMongoUpdate(call: Node, method: string): boolean {
   );
 }
 
+/** Whether a query filter lets request data inject operators (or runs code of its own with `$where`). */
+export function judgeFilter(
+  first: Node,
+  taint: TaintAnalysis,
+): { confidence: 'high' | 'medium'; message?: string } | undefined {
+  const filter = taint.resolve(first);
+  if (filter.type === 'object') {
+    const where = propertyOf(filter, '$where') ?? propertyOf(filter, '$function') ?? propertyOf(filter, '$expr');
+    if (where) {
+      const level = taint.level(where);
+      if (level === 'safe') return undefined;
+      return {
+        confidence: level === 'tainted' ? 'high' : 'medium',
+        message: '`$where` runs JavaScript on the database server.',
+      };
+    }
+    return injectableValues(filter, taint).length > 0 ? { confidence: 'high' } : undefined;
+  }
+  if (
+    !['call_expression', 'string', 'template_string', 'arrow_function', 'function_expression'].includes(filter.type) &&
+    taint.isTainted(first) &&
+    !primitiveValue(first, taint)
+  )
+    return { confidence: 'high' };
+  if (filter.type === 'call_expression' && calleeParts(filter).full === 'JSON.parse' && taint.isTainted(first))
+    return { confidence: 'high' };
+  return undefined;
+}
+
 export const nosqlInjection: Rule = defineRule({
   id: 'js.nosql-injection',
   issueType: 'nosql_injection',
@@ -169,33 +198,8 @@ export const nosqlInjection: Rule = defineRule({
       )
         continue;
       const first = callArguments(call)[0];
-      if (!first) continue;
-      const filter = taint.resolve(first);
-      if (filter.type === 'object') {
-        const where = propertyOf(filter, '$where') ?? propertyOf(filter, '$function') ?? propertyOf(filter, '$expr');
-        if (where) {
-          const level = taint.level(where);
-          if (level === 'safe') continue;
-          const confidence = level === 'tainted' ? 'high' : 'medium';
-          matches.push({ node: call, confidence, message: '`$where` runs JavaScript on the database server.' });
-          continue;
-        }
-        if (injectableValues(filter, taint).length > 0) matches.push({ node: call, confidence: 'high' });
-      } else if (
-        !['call_expression', 'string', 'template_string', 'arrow_function', 'function_expression'].includes(
-          filter.type,
-        ) &&
-        taint.isTainted(first) &&
-        !primitiveValue(first, taint)
-      ) {
-        matches.push({ node: call, confidence: 'high' });
-      } else if (
-        filter.type === 'call_expression' &&
-        calleeParts(filter).full === 'JSON.parse' &&
-        taint.isTainted(first)
-      ) {
-        matches.push({ node: call, confidence: 'high' });
-      }
+      const judged = first ? judgeFilter(first, taint) : undefined;
+      if (judged) matches.push({ node: call, ...judged });
     }
     return matches;
   },

@@ -40,6 +40,43 @@ export function hasNestedQuantifier(pattern: string): boolean {
   return false;
 }
 
+/** Top-level alternatives of a pattern (split on `|` outside groups and classes). */
+function alternatives(pattern: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let start = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '\\') i++;
+    else if (inClass) inClass = ch !== ']';
+    else if (ch === '[') inClass = true;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === '|' && depth === 0) {
+      parts.push(pattern.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return [...parts, pattern.slice(start)];
+}
+
+/**
+ * A repetition of a character class that must then reach the end, without an anchor at the start (`\s+$`,
+ * the right half of the trim regex `/^\s+|\s+$/`): on a long run of that class followed by another character,
+ * the match is tried from every position of the run and each try consumes the rest of it, quadratic time.
+ */
+const TRAILING_RUN = /^(?:\\[sSdDwW]|\[[^\]]+\])[+*]\??\$$/;
+
+export function polynomialTrailingRun(pattern: string, flags: string): boolean {
+  if (flags.includes('m') || flags.includes('y')) return false;
+  return alternatives(pattern).some((alternative) => TRAILING_RUN.test(alternative));
+}
+
+/** Methods that run a regex over a string: the subject is the receiver or the first argument. */
+const SUBJECT_IS_RECEIVER = new Set(['replace', 'replaceAll', 'match', 'matchAll', 'split', 'search']);
+const SUBJECT_IS_ARGUMENT = new Set(['test', 'exec']);
+
 export const redos: Rule = defineRule({
   id: 'js.redos',
   issueType: 'redos',
@@ -59,6 +96,26 @@ export const redos: Rule = defineRule({
           message: 'Nested quantifier in a regular expression: matching can take exponential time.',
         });
       }
+    }
+    // a regex that takes quadratic time, run over request data
+    for (const call of callsIn(root)) {
+      const callee = call.childForFieldName('function');
+      if (callee?.type !== 'member_expression') continue;
+      const method = callee.childForFieldName('property')?.text ?? '';
+      const receiver = callee.childForFieldName('object');
+      const [first] = callArguments(call);
+      const regex = SUBJECT_IS_RECEIVER.has(method) ? first : SUBJECT_IS_ARGUMENT.has(method) ? receiver : undefined;
+      const subject = SUBJECT_IS_RECEIVER.has(method) ? receiver : first;
+      if (regex?.type !== 'regex' || !subject) continue;
+      const pattern = regex.childForFieldName('pattern')?.text ?? '';
+      if (!polynomialTrailingRun(pattern, regex.childForFieldName('flags')?.text ?? '')) continue;
+      if (taint.level(subject) === 'tainted')
+        matches.push({
+          node: call,
+          confidence: 'high',
+          message:
+            'Request data matched with a regex that backtracks in quadratic time (`\\s+$`): a long run of spaces followed by another character stalls the server.',
+        });
     }
     for (const call of callsIn(root)) {
       if (calleeParts(call).full !== 'RegExp') continue;

@@ -447,3 +447,21 @@ describe('program-chosen values and non-security uses', () => {
     assert.deepEqual(brief(await scan(code)), ['js.weak-hash@10:high', 'js.weak-hash@12:medium']);
   });
 });
+
+describe('javascript: polynomial ReDoS on request data', () => {
+  it('reports a trailing run (`\\s+$`) over request data, not an anchored one, a constant subject or multiline mode', async () => {
+    const code = [
+      "const express = require('express');",
+      'const app = express();',
+      "app.get('/a', (req, res) => {",
+      "  const name = req.query.name.replace(/^\\s+|\\s+$/g, '');",
+      "  const start = req.query.name.replace(/^\\s+/g, '');",
+      "  const constant = 'constant  '.replace(/\\s+$/, '');",
+      '  const tested = /[ \\t]+$/.test(req.query.x);',
+      "  const lines = req.query.text.replace(/\\s+$/gm, '');",
+      '  res.json({ name, start, constant, tested, lines });',
+      '});',
+    ].join('\n');
+    assert.deepEqual(brief(await scan(code)), ['js.redos@4:high', 'js.redos@7:high']);
+  });
+});

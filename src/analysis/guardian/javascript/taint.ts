@@ -25,6 +25,7 @@ import {
   isSanitiserName,
   clientInputParameters,
 } from './taint-sources.js';
+import { JAVASCRIPT_SOURCE_MEMBERS, modelledCallbackParameter, modelledSummary } from '../models/javascript-calls.js';
 
 /**
  * Intra-function taint tracking over a tree-sitter tree of JavaScript, TypeScript or TSX.
@@ -106,7 +107,7 @@ export class TaintAnalysis {
     const current = unwrap(node);
     if (current.type === 'member_expression' || current.type === 'subscript_expression') {
       const name = dottedName(current);
-      if (name && SOURCES.has(name)) return true;
+      if (name && (SOURCES.has(name) || JAVASCRIPT_SOURCE_MEMBERS.has(name))) return true;
       if (name && ANGULAR_ROUTE_INPUT.test(name)) return true;
       if (
         name?.startsWith('location.') ||
@@ -209,6 +210,13 @@ export class TaintAnalysis {
     const argsLevel = () => args.reduce<TaintLevel>((acc, a) => max(acc, this.level(a)), 'safe');
     if (name && isSanitiserName(name)) return 'safe';
     if (PASS_THROUGH.has(name)) return argsLevel();
+    const summary = modelledSummary(node, this);
+    if (summary?.kind === 'sanitise') return 'safe';
+    if (summary?.kind === 'propagate')
+      return summary.arguments.reduce<TaintLevel>(
+        (acc, index) => max(acc, args[index] ? this.level(args[index]) : 'safe'),
+        'safe',
+      );
     if (callee?.type === 'identifier') {
       const helper = this.functionsByName.get(name);
       if (helper) {
@@ -344,6 +352,7 @@ export class TaintAnalysis {
       case 'param':
         if (this.assumptions.get(binding.function!.id)?.has(binding.name)) return 'tainted';
         if (this.entryInputs(binding.function!).has(binding.name)) return 'tainted';
+        if (this.modelledParameter(binding.function!, binding.name)) return 'tainted';
         return this.elementParameter(binding.function!, binding.name) ? 'safe' : 'unknown';
       case 'iterate':
         // `for (const k in TABLE)`: the keys of the program's own object literal
@@ -373,6 +382,14 @@ export class TaintAnalysis {
     const result = clientInputParameters(fn);
     this.entryParameters.set(fn.id, result);
     return result;
+  }
+
+  /** Whether a model names this parameter as client data (`addEventListener('message', (event) => …)`). */
+  private modelledParameter(fn: Node, name: string): boolean {
+    const index = modelledCallbackParameter(fn, this);
+    if (index === undefined) return false;
+    const parameter = functionParameters(fn)[index];
+    return parameter !== undefined && patternNames(parameter).includes(name);
   }
 
   private guarded(scope: Node, name: string, from: number, use: Node): boolean {

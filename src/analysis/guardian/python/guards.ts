@@ -80,6 +80,16 @@ function check(condition: Node, name: string, scope?: Node): 'accepts' | 'reject
   return undefined;
 }
 
+/**
+ * Whether an `if` without `elif`/`else` rebinds the variable exactly when a check rejects its value
+ * (`if not url_has_allowed_host_and_scheme(x, …): x = "/"`): the value that falls through was accepted.
+ */
+export function replacedWhenRejected(statement: Node, name: string, scope: Node): boolean {
+  if (children(statement).some((c) => c.type === 'elif_clause' || c.type === 'else_clause')) return false;
+  const condition = statement.childForFieldName('condition');
+  return condition !== null && check(condition, name, scope) === 'rejects';
+}
+
 /** The value last assigned to a flag variable before its use in a condition, in the same scope. */
 function flagValue(flag: Node, scope: Node): Node | undefined {
   let value: Node | undefined;

@@ -214,3 +214,89 @@ def c():
     );
   });
 });
+
+describe('python: bindings that a branch may skip', () => {
+  it('keeps request data tainted after a falsy default (`if not param: param = ""`), not when every branch rebinds', async () => {
+    await expectFindings(
+      FLASK +
+        `app = Flask(__name__)
+
+@app.post("/a")
+def a():
+    param = request.form.get("a")
+    if not param:
+        param = ""
+    os.system("echo " + param)
+    return "ok"
+
+@app.post("/b")
+def b():
+    param = request.form.get("b")
+    if not param:
+        param = ""
+    else:
+        param = "fixed"
+    os.system("echo " + param)
+    return "ok"
+`,
+      ['py.command-injection@10:high'],
+    );
+  });
+
+  it('reports a Flask handler returning request data formatted into text (served as HTML), not escaped text', async () => {
+    await expectFindings(
+      FLASK +
+        `from markupsafe import escape
+app = Flask(__name__)
+
+@app.get("/hello")
+def hello():
+    name = request.args.get("name")
+    return f"Hello {name}"
+
+@app.get("/safe")
+def safe():
+    name = request.args.get("name")
+    return f"Hello {escape(name)}"
+`,
+      ['py.xss@9:high'],
+    );
+  });
+});
+
+describe('python: constant conditions', () => {
+  it('takes only the branch a constant condition selects (conditional expressions, if/elif/else, string indexing)', async () => {
+    await expectFindings(
+      FLASK +
+        `app = Flask(__name__)
+
+@app.post("/a")
+def a():
+    param = request.form.get("a", "")
+    num = 86
+    bar = "safe" if 7 * 18 + num > 200 else param
+    os.system(bar)
+    bar2 = param if 7 * 18 + num > 200 else "safe"
+    os.system(bar2)
+    if 5 > 10:
+        bar3 = param
+    else:
+        bar3 = "ok"
+    os.system(bar3)
+    target = "ABC"[1]
+    if target == "A":
+        bar4 = param
+    elif target == "B":
+        bar4 = "bob"
+    else:
+        bar4 = param
+    os.system(bar4)
+    if num > 10:
+        bar5 = param
+    os.system(bar5)
+    return "ok"
+`,
+      ['py.command-injection@12:high', 'py.command-injection@28:high'],
+    );
+  });
+});

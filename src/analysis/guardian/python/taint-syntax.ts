@@ -11,6 +11,11 @@ export function isBranch(statement: Node, child: Node): boolean {
   return statement.type === 'try_statement' || statement.childForFieldName('consequence')?.id === child.id;
 }
 
+/** Whether an `if` statement ends with an `else` clause, so that one of its branches always runs. */
+export function hasElse(statement: Node): boolean {
+  return statement.namedChildren.some((child) => child?.type === 'else_clause');
+}
+
 /** printf-style conversions (`%s`, `%(name)d`, `%-5.2f`, `%%`) and the numeric ones among them. */
 const PRINTF_CONVERSION = /%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])/g;
 

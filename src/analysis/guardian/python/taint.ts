@@ -10,7 +10,7 @@ import {
   parameters,
   qualifiedName,
 } from './ast.js';
-import { guardedUse, relativeToChecked } from './guards.js';
+import { guardedUse, relativeToChecked, replacedWhenRejected } from './guards.js';
 import {
   REQUEST_ATTRIBUTES,
   REQUEST_NAMES,
@@ -26,7 +26,8 @@ import {
   PREFIX_CHECKS,
   LOOKUPS,
 } from './taint-sources.js';
-import { BRANCHING, isBranch, numericFormat } from './taint-syntax.js';
+import { BRANCHING, hasElse, isBranch, numericFormat } from './taint-syntax.js';
+import { fold, truthy, type Constant } from './constant-fold.js';
 
 /**
  * Intra-procedural taint tracking for Python. An expression evaluates to a level:
@@ -190,7 +191,10 @@ export class TaintAnalysis {
         if (numericFormat(node)) return 'safe';
         return this.joinAll(children(node), kind, context);
       case 'conditional_expression': {
-        const [consequence, , alternative] = children(node);
+        const [consequence, condition, alternative] = children(node);
+        // `"safe" if 7 * 18 + num > 200 else param`: a constant condition takes one branch
+        const decided = this.constant(condition);
+        if (decided !== undefined) return this.joinAll([truthy(decided) ? consequence : alternative], kind, context);
         return this.joinAll([consequence, alternative], kind, context);
       }
       case 'list_comprehension':
@@ -386,11 +390,22 @@ export class TaintAnalysis {
           return this.reachingBindings(scope, name, statement.startIndex, depth + 1);
         break;
       }
+      let everyBranchBinds =
+        statement.type !== 'if_statement' ||
+        hasElse(statement) ||
+        (statement.childForFieldName('consequence')?.id === at.id && this.constantCondition(statement) === true);
       for (const other of children(statement)) {
         if (other.id === at.id || !isBranch(statement, other)) continue;
         const inOther = this.lastBinding(scope, name, Math.min(before, other.endIndex));
-        if (inOther && inOther.at >= other.startIndex && !found.includes(inOther)) found.push(inOther);
+        if (inOther && inOther.at >= other.startIndex) {
+          if (!found.includes(inOther)) found.push(inOther);
+        } else everyBranchBinds = false;
       }
+      // `param = request.form.get("p")` then `if not param: param = ""`: when no branch runs (an `if` without
+      // `else`) or the branch that runs does not bind the name, the binding before the statement reaches the use
+      if (!everyBranchBinds && !replacedWhenRejected(statement, name, scope))
+        for (const prior of this.reachingBindings(scope, name, statement.startIndex, depth + 1))
+          if (!found.includes(prior)) found.push(prior);
     }
     return found;
   }
@@ -399,8 +414,62 @@ export class TaintAnalysis {
     const all = this.scopeBindings(scope).get(name);
     if (!all) return undefined;
     let last: Binding | undefined;
-    for (const binding of all) if (binding.at <= before) last = binding;
+    for (const binding of all) if (binding.at <= before && !this.inDeadBranch(binding.statement, scope)) last = binding;
     return last;
+  }
+
+  private readonly folding = new Set<number>();
+  private readonly deadStatements = new Map<number, boolean>();
+
+  /** The constant value of an expression (literals and names bound to them), if it has one. */
+  constant(node: Node | null | undefined): Constant | undefined {
+    return fold(node, (name) => {
+      if (this.folding.has(name.id) || this.folding.size > 16) return undefined;
+      this.folding.add(name.id);
+      try {
+        const scope = enclosingFunction(name) ?? this.root;
+        const reaching = this.reachingBindings(scope, name.text, name.startIndex);
+        const only = reaching.length === 1 ? reaching[0] : undefined;
+        if (only) return only.augmented ? undefined : this.constant(only.value);
+        if (reaching.length || scope.id === this.root.id) return undefined;
+        const global = this.scopeBindings(this.root).get(name.text);
+        return global?.length === 1 && !global[0]!.augmented ? this.constant(global[0]!.value) : undefined;
+      } finally {
+        this.folding.delete(name.id);
+      }
+    });
+  }
+
+  /** The truth of an `if`/`elif` condition when it is a constant. */
+  private constantCondition(statement: Node): boolean | undefined {
+    const value = this.constant(statement.childForFieldName('condition'));
+    return value === undefined ? undefined : truthy(value);
+  }
+
+  /** Whether a statement sits in a branch that a constant condition rules out (`if 3 > 5: x = param`). */
+  private inDeadBranch(statement: Node, scope: Node): boolean {
+    const known = this.deadStatements.get(statement.id);
+    if (known !== undefined) return known;
+    this.deadStatements.set(statement.id, false); // while folding the conditions themselves
+    let dead = false;
+    for (let at: Node = statement; at.parent && at.id !== scope.id && !dead; at = at.parent) {
+      const parent = at.parent;
+      if (parent.type === 'if_statement' || parent.type === 'elif_clause') {
+        if (parent.childForFieldName('consequence')?.id === at.id) dead = this.constantCondition(parent) === false;
+        else if (at.type === 'else_clause' || at.type === 'elif_clause')
+          // an earlier condition of the chain that is always true takes the flow
+          dead =
+            this.constantCondition(parent) === true ||
+            children(parent).some(
+              (other) =>
+                other.type === 'elif_clause' &&
+                other.endIndex <= at.startIndex &&
+                this.constantCondition(other) === true,
+            );
+      }
+    }
+    this.deadStatements.set(statement.id, dead);
+    return dead;
   }
 
   private scopeBindings(scope: Node): Map<string, Binding[]> {

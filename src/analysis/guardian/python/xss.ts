@@ -120,11 +120,15 @@ export const xss = pythonRule({
         );
     }
     // a route handler returning an HTML string built from request data
+    const servesFlask = [...taint.aliases.values()].some((name) => name === 'flask' || name.startsWith('flask.'));
     for (const ret of descendants(_context.root, (node) => node.type === 'return_statement')) {
       const value = children(ret)[0];
       const fn = enclosingFunction(ret);
-      if (!value || !fn || !isRouteHandler(fn) || !looksLikeHtml(value)) continue;
-      report(value, value, false);
+      if (!value || !fn || !isRouteHandler(fn)) continue;
+      if (looksLikeHtml(value)) report(value, value, false);
+      // Flask serves a returned `str` as text/html: request data formatted into it is reflected XSS, tags or not
+      else if (servesFlask && isStringBuilding(value) && taint.level(value, 'html') === 'tainted')
+        matches.push(match(value, 'high', { severity: 'high' }));
     }
     return matches;
   },

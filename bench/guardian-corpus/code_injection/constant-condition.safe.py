@@ -1,0 +1,12 @@
+# expect: safe code_injection CWE-95
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.post("/calc")
+def calc():
+    param = request.form.get("expression", "")
+    num = 86
+    bar = "1 + 1" if 7 * 18 + num > 200 else param
+    return str(eval(bar))

@@ -1,0 +1,14 @@
+# expect: vulnerable command_injection CWE-78
+import os
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.post("/ping")
+def ping():
+    host = request.form.get("host")
+    if not host:
+        host = ""
+    os.system("ping -c 1 " + host)
+    return "sent"

@@ -1,0 +1,4 @@
+// expect: vulnerable hard_coded_secret CWE-798
+// model: javascript/http-credentials.json
+const request = require('request');
+request.get('https://build.example.com/api/json').auth('deploy', 'Tr0ub4dor&3-build', true);

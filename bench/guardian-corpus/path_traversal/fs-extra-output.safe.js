@@ -1,0 +1,10 @@
+// expect: safe path_traversal CWE-22
+// model: javascript/fs-extra.json
+const fse = require('fs-extra');
+const path = require('path');
+const express = require('express');
+const app = express();
+app.post('/notes', async (req, res) => {
+  await fse.outputFile(`/srv/notes/${path.basename(req.body.name)}`, req.body.text);
+  res.sendStatus(201);
+});

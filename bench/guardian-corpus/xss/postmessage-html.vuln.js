@@ -1,0 +1,5 @@
+// expect: vulnerable xss CWE-79
+// model: javascript/dom.json
+window.addEventListener('message', (event) => {
+  document.getElementById('inbox').innerHTML = event.data.body;
+});
