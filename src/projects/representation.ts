@@ -36,7 +36,11 @@ export const projectSchema = z
       .enum(ENGINES)
       .nullable()
       .describe('the engine asked for; null: model for a description alone when an LLM is configured, else offline'),
-    token_budget: z.number().int().nullable().describe('tokens a run of the model engine may spend; null: PROJECT_TOKEN_BUDGET'),
+    token_budget: z
+      .number()
+      .int()
+      .nullable()
+      .describe('tokens a run of the model engine may spend; null: PROJECT_TOKEN_BUDGET'),
     time_budget_seconds: z
       .number()
       .int()

@@ -38,22 +38,22 @@ export const DEFAULT_STAGE_SETTINGS: StageSettings = {
  */
 export const pipelineAgents = (settings: StageSettings = DEFAULT_STAGE_SETTINGS): AnyAgentDefinition[] =>
   STAGES.map((stage) =>
-  defineAgent({
-    type: stageAgentType(stage.name),
-    description:
-      stage.name === 'recovery'
-        ? 'Pipeline stage 11, recovery: meant to repair a failed stage; its fixers are not built yet, so a failed run stops at the failed stage.'
-        : `Pipeline stage ${STAGE_NAMES.indexOf(stage.name) + 1}, ${stage.title.toLowerCase()}, of a project's generation.`,
-    inputSchema: stageInput(stage.name),
-    defaultIntervalSeconds: () => 3600,
-    onDemand: true,
-    concurrency: 2,
-    timeoutSeconds: stage.timeoutSeconds,
-    // A stage's failures are its verdict (the run stops there, to be retried by a person); the second
-    // attempt is for a process that died mid-stage, whose lease expired.
-    maxAttempts: 2,
-    run: (context) => runStage(context, settings),
-  }),
-);
+    defineAgent({
+      type: stageAgentType(stage.name),
+      description:
+        stage.name === 'recovery'
+          ? 'Pipeline stage 11, recovery: meant to repair a failed stage; its fixers are not built yet, so a failed run stops at the failed stage.'
+          : `Pipeline stage ${STAGE_NAMES.indexOf(stage.name) + 1}, ${stage.title.toLowerCase()}, of a project's generation.`,
+      inputSchema: stageInput(stage.name),
+      defaultIntervalSeconds: () => 3600,
+      onDemand: true,
+      concurrency: 2,
+      timeoutSeconds: stage.timeoutSeconds,
+      // A stage's failures are its verdict (the run stops there, to be retried by a person); the second
+      // attempt is for a process that died mid-stage, whose lease expired.
+      maxAttempts: 2,
+      run: (context) => runStage(context, settings),
+    }),
+  );
 
 export const PIPELINE_AGENTS: readonly AnyAgentDefinition[] = pipelineAgents();

@@ -65,11 +65,7 @@ function stageFailureOf(error: unknown): unknown {
       `The project runs on the model engine, but no language model can be used: ${error.message}`,
     );
   }
-  if (
-    error instanceof BudgetExhaustedError ||
-    error instanceof LlmProviderError ||
-    error instanceof CircuitOpenError
-  ) {
+  if (error instanceof BudgetExhaustedError || error instanceof LlmProviderError || error instanceof CircuitOpenError) {
     return new StageFailedError(error.code, error.message);
   }
   return error;
@@ -89,15 +85,14 @@ export async function askModel<Schema extends z.ZodType>(
   question: ModelQuestion<Schema>,
 ): Promise<{ value: z.output<Schema>; attempts: number }> {
   const messages: ChatMessage[] = [{ role: 'user', content: question.prompt }];
-  const schemaCharacters = JSON.stringify(z.toJSONSchema(question.schema, { unrepresentable: 'any', io: 'input' }))
-    .length;
+  const schemaCharacters = JSON.stringify(
+    z.toJSONSchema(question.schema, { unrepresentable: 'any', io: 'input' }),
+  ).length;
   let problems: string[] = [];
   for (let attempt = 1; attempt <= run.attempts; attempt += 1) {
     const remainingMs = checkTimeBudget(run);
     const used = await runTokensUsed(run.orm, run.projectId, run.run);
-    const inputEstimate = Math.ceil(
-      (question.system.length + JSON.stringify(messages).length + schemaCharacters) / 4,
-    );
+    const inputEstimate = Math.ceil((question.system.length + JSON.stringify(messages).length + schemaCharacters) / 4);
     const left = run.budgets.tokens - used - inputEstimate;
     if (left <= 0) {
       throw new StageFailedError(

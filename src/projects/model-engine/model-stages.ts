@@ -52,10 +52,13 @@ export async function requirementsProblems(answer: ModelRequirements, projectNam
   const problems: string[] = [];
   const features = new Set(answer.features.map((feature) => feature.id));
   const stories = new Set(answer.user_stories.map((story) => story.id));
-  for (const id of duplicates(answer.features.map((feature) => feature.id))) problems.push(`feature id ${id} is used twice`);
-  for (const id of duplicates(answer.user_stories.map((story) => story.id))) problems.push(`user story id ${id} is used twice`);
+  for (const id of duplicates(answer.features.map((feature) => feature.id)))
+    problems.push(`feature id ${id} is used twice`);
+  for (const id of duplicates(answer.user_stories.map((story) => story.id)))
+    problems.push(`user story id ${id} is used twice`);
   for (const story of answer.user_stories) {
-    if (!features.has(story.feature)) problems.push(`user story ${story.id} names feature ${story.feature}, which is not listed`);
+    if (!features.has(story.feature))
+      problems.push(`user story ${story.id} names feature ${story.feature}, which is not listed`);
   }
   for (const criterion of answer.acceptance_criteria) {
     if (!stories.has(criterion.story)) {
@@ -69,7 +72,9 @@ export async function requirementsProblems(answer: ModelRequirements, projectNam
   }
   if (problems.length === 0) {
     const document = openApiDocumentOf(modelFromSpec({ name: projectName, description: answer.summary }, answer.spec));
-    problems.push(...(await openApiErrors(document)).map((error) => `the API generated from the spec is not valid: ${error}`));
+    problems.push(
+      ...(await openApiErrors(document)).map((error) => `the API generated from the spec is not valid: ${error}`),
+    );
   }
   return problems;
 }
@@ -153,7 +158,8 @@ export function architectureProblems(
   }
   for (const component of answer.components) {
     for (const dependency of component.depends_on) {
-      if (!names.includes(dependency)) problems.push(`${component.name} depends on ${dependency}, which is not a component`);
+      if (!names.includes(dependency))
+        problems.push(`${component.name} depends on ${dependency}, which is not a component`);
     }
   }
   const diagram = checkMermaidFlowchart(answer.diagram);

@@ -7,12 +7,7 @@ import { findArtifact, listProjectArtifacts } from '../../../../../projects/arti
 import { changeProject, createProject, requireOwnProject } from '../../../../../projects/create-project.js';
 import { removeProject } from '../../../../../projects/delete-project.js';
 import { ArtifactNotFoundError, ProjectNotFoundError } from '../../../../../projects/project-errors.js';
-import {
-  findProject,
-  listProjects,
-  listStages,
-  type Project,
-} from '../../../../../projects/project-store.js';
+import { findProject, listProjects, listStages, type Project } from '../../../../../projects/project-store.js';
 import { projectTokenUsage } from '../../../../../projects/project-usage-queries.js';
 import { archiveCommit, headCommit, projectFolder } from '../../../../../projects/project-work-tree.js';
 import {
@@ -186,9 +181,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      present(
-        await changeProject(orm, request.params.id, request.body, actorOf(request.principal!), services.now()),
-      ),
+      present(await changeProject(orm, request.params.id, request.body, actorOf(request.principal!), services.now())),
   );
 
   app.delete(
