@@ -187,6 +187,7 @@ async function listThroughput(config: ReturnType<typeof loadConfig>, folder: str
   const logs: string[] = [];
   const prepared = await preparedApp({
     project: undefined as never,
+    engine: 'offline',
     folder,
     signal: new AbortController().signal,
     config,

@@ -136,6 +136,7 @@ describe('projects: the fixture set, end to end', () => {
         const report = await read<{
           unit_tests: { tests: number; passed: number; failed: number };
           contract_tests: { passed: number; failed: number; not_implemented: number };
+          browser_smoke_test: { status: string };
         }>('test-report.json');
         assert.ok(report.unit_tests.tests > 0);
         assert.equal(report.unit_tests.failed, 0);

@@ -36,6 +36,8 @@ describe('the browser smoke test without Chromium', () => {
     const outcome = await browserSmokeStep(
       {
         project: { targets: ['web'] } as unknown as Project,
+        folder: workspace,
+        engine: 'offline',
         config,
         signal: new AbortController().signal,
         log: async (message) => void logged.push(message),

@@ -292,6 +292,18 @@ const environmentSchema = z.object({
     .string()
     .refine((value) => path.isAbsolute(value), 'must be an absolute path')
     .optional(),
+  PROJECT_TOKEN_BUDGET: z.coerce
+    .number({ message: 'must be a whole number of tokens, 1 or more' })
+    .int('must be a whole number of tokens, 1 or more')
+    .min(1, 'must be a whole number of tokens, 1 or more')
+    .default(400_000),
+  PROJECT_TIME_BUDGET_SECONDS: seconds(3600),
+  PROJECT_MODEL_ATTEMPTS: z.coerce
+    .number({ message: 'must be a whole number from 1 to 10' })
+    .int('must be a whole number from 1 to 10')
+    .min(1, 'must be a whole number from 1 to 10')
+    .max(10, 'must be a whole number from 1 to 10')
+    .default(3),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
@@ -397,6 +409,15 @@ export interface Config {
   readonly sandboxBwrapPath: string | undefined;
   /** npm's cache for generated apps' installs, shared by every project (default: package-cache in the data folder) */
   readonly projectPackageCache: string;
+  /** the model engine's limits per project run (a project's own budgets win); see docs/projects.md */
+  readonly projectModel: {
+    /** tokens (input + output) a run may spend */
+    readonly tokenBudget: number;
+    /** seconds a run may take from its start */
+    readonly timeBudgetSeconds: number;
+    /** answers a stage asks the model for before it gives up (the first and its repairs) */
+    readonly attempts: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -501,5 +522,10 @@ export function loadConfig(environment: Record<string, string | undefined>, work
     sandboxBwrapPath: env.SANDBOX_BWRAP_PATH,
     projectPackageCache:
       env.PROJECT_PACKAGE_CACHE ?? path.join(path.resolve(workingDirectory, env.LVLUP_DATA_DIR), 'package-cache'),
+    projectModel: {
+      tokenBudget: env.PROJECT_TOKEN_BUDGET,
+      timeBudgetSeconds: env.PROJECT_TIME_BUDGET_SECONDS,
+      attempts: env.PROJECT_MODEL_ATTEMPTS,
+    },
   };
 }

@@ -37,6 +37,10 @@ export async function requestAnswer(
     try {
       const result = await sdkGenerateText({
         ...common,
+        // OpenAI's strict structured outputs (the SDK's default) refuse a schema with an optional property
+        // (every key must be required) before answering; the answer is validated against the zod schema and
+        // repaired here anyway, so the schema is sent as guidance, not as a strict grammar.
+        providerOptions: { openai: { strictJsonSchema: false } },
         output: Output.object({
           schema: exchange.schema,
           name: exchange.schemaName,

@@ -10,6 +10,7 @@ import {
   ProjectStateError,
 } from './project-errors.js';
 import { findProject, insertProject, updateProjectIn, type Project } from './project-store.js';
+import type { Engine } from './project-engine.js';
 import type { Target } from './stages.js';
 
 export interface ProjectInput {
@@ -19,6 +20,10 @@ export interface ProjectInput {
   readonly openapi?: Record<string, unknown> | undefined;
   readonly template?: string | undefined;
   readonly targets: readonly Target[];
+  /** `offline` or `model`; absent: chosen when a stage runs (src/projects/project-engine.ts) */
+  readonly engine?: Engine | undefined;
+  readonly token_budget?: number | undefined;
+  readonly time_budget_seconds?: number | undefined;
 }
 
 const pointerOf = (root: string, path: readonly PropertyKey[]) =>
@@ -66,8 +71,25 @@ export async function checkProjectInput(input: Partial<ProjectInput>): Promise<v
   if (errors.length > 0) throw new InvalidProjectError(errors);
 }
 
+/** The model engine writes the spec itself: a project that brings one (or a document, a template) is offline. */
+function checkEngine(project: Pick<ProjectInput, 'engine' | 'spec' | 'openapi' | 'template'>) {
+  if (project.engine !== 'model') return;
+  const given = (['spec', 'openapi', 'template'] as const).filter((field) => project[field] !== undefined);
+  if (given.length > 0) {
+    throw new InvalidProjectError([
+      {
+        pointer: '/engine',
+        message:
+          `the model engine writes the spec from the description; this project gives ${given.join(', ')}, ` +
+          'which the offline engine generates from: leave engine out (or offline), or remove them',
+      },
+    ]);
+  }
+}
+
 export async function createProject(orm: Orm, input: ProjectInput, ownerId: string): Promise<Project> {
   await checkProjectInput(input);
+  checkEngine(input);
   return insertProject(orm, {
     name: input.name,
     description: input.description,
@@ -75,6 +97,9 @@ export async function createProject(orm: Orm, input: ProjectInput, ownerId: stri
     openapi: input.openapi ?? null,
     template: input.template ?? null,
     targets: [...input.targets],
+    engine: input.engine ?? null,
+    tokenBudget: input.token_budget ?? null,
+    timeBudgetSeconds: input.time_budget_seconds ?? null,
     ownerId,
   });
 }
@@ -107,6 +132,12 @@ export async function changeProject(
     throw new ProjectStateError(project.status, `The project is ${project.status}; only a draft can be changed.`);
   }
   await checkProjectInput(changes);
+  checkEngine({
+    engine: changes.engine ?? project.engine ?? undefined,
+    spec: changes.spec ?? project.spec ?? undefined,
+    openapi: changes.openapi ?? project.openapi ?? undefined,
+    template: changes.template ?? project.template ?? undefined,
+  });
   // Only while it is a draft: a start that won the race keeps what it started with.
   const updated = await updateProjectIn(orm, projectId, 'draft', {
     ...(changes.name !== undefined ? { name: changes.name } : {}),
@@ -115,6 +146,9 @@ export async function changeProject(
     ...(changes.openapi !== undefined ? { openapi: changes.openapi } : {}),
     ...(changes.template !== undefined ? { template: changes.template } : {}),
     ...(changes.targets !== undefined ? { targets: [...changes.targets] } : {}),
+    ...(changes.engine !== undefined ? { engine: changes.engine } : {}),
+    ...(changes.token_budget !== undefined ? { tokenBudget: changes.token_budget } : {}),
+    ...(changes.time_budget_seconds !== undefined ? { timeBudgetSeconds: changes.time_budget_seconds } : {}),
     updatedAt: now,
   });
   if (!updated)

@@ -1,9 +1,27 @@
 import { z } from 'zod';
 import type { ArtifactSummary } from './artifact-store.js';
+import { ENGINES } from './project-engine.js';
 import type { Project, ProjectStage } from './project-store.js';
+import { NO_USAGE, type ProjectTokenUsage } from './project-usage-queries.js';
 import { STAGE_NAMES, TARGETS } from './stages.js';
 
 const instant = z.string().describe('ISO 8601');
+
+const usageSchema = z.object({
+  calls: z.number().int(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  total_tokens: z.number().int(),
+  cost_usd: z.number(),
+});
+
+const presentUsage = (usage: ProjectTokenUsage): z.infer<typeof usageSchema> => ({
+  calls: usage.calls,
+  input_tokens: usage.inputTokens,
+  output_tokens: usage.outputTokens,
+  total_tokens: usage.inputTokens + usage.outputTokens,
+  cost_usd: usage.costUsd,
+});
 
 export const projectSchema = z
   .object({
@@ -14,6 +32,23 @@ export const projectSchema = z
     openapi: z.record(z.string(), z.unknown()).nullable(),
     template: z.string().nullable(),
     targets: z.array(z.enum(TARGETS)),
+    engine: z
+      .enum(ENGINES)
+      .nullable()
+      .describe('the engine asked for; null: model for a description alone when an LLM is configured, else offline'),
+    token_budget: z
+      .number()
+      .int()
+      .nullable()
+      .describe('tokens a run of the model engine may spend; null: PROJECT_TOKEN_BUDGET'),
+    time_budget_seconds: z
+      .number()
+      .int()
+      .nullable()
+      .describe('seconds a run of the model engine may take; null: PROJECT_TIME_BUDGET_SECONDS'),
+    token_usage: z
+      .object({ run: usageSchema.describe('the current (or last) run'), all_runs: usageSchema })
+      .describe("the language model calls of the project's stages (agents pipeline-<stage>), from token_usage"),
     status: z.enum(['draft', 'running', 'succeeded', 'failed', 'cancelled']),
     run: z.number().int().describe('how many runs have started'),
     current_stage: z.enum(STAGE_NAMES).nullable(),
@@ -30,7 +65,19 @@ export const projectSchema = z
   })
   .meta({ id: 'Project' });
 
-export function presentProject(project: Project): z.infer<typeof projectSchema> {
+export function presentProject(
+  project: Project,
+  usageByRun: ReadonlyMap<number, ProjectTokenUsage> = new Map(),
+): z.infer<typeof projectSchema> {
+  const allRuns = [...usageByRun.values()].reduce(
+    (total, usage) => ({
+      calls: total.calls + usage.calls,
+      inputTokens: total.inputTokens + usage.inputTokens,
+      outputTokens: total.outputTokens + usage.outputTokens,
+      costUsd: total.costUsd + usage.costUsd,
+    }),
+    NO_USAGE,
+  );
   return {
     id: project.id,
     name: project.name,
@@ -39,6 +86,10 @@ export function presentProject(project: Project): z.infer<typeof projectSchema> 
     openapi: project.openapi,
     template: project.template,
     targets: project.targets as z.infer<typeof projectSchema>['targets'],
+    engine: project.engine,
+    token_budget: project.tokenBudget,
+    time_budget_seconds: project.timeBudgetSeconds,
+    token_usage: { run: presentUsage(usageByRun.get(project.run) ?? NO_USAGE), all_runs: presentUsage(allRuns) },
     status: project.status,
     run: project.run,
     current_stage: project.currentStage as z.infer<typeof projectSchema>['current_stage'],

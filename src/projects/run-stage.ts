@@ -9,8 +9,11 @@ import { findProject, findStage, lockProject, updateProject, updateStage, type P
 import { commitFiles, headCommit, pinned, projectFolder, resetWorkTree } from './project-work-tree.js';
 import { STAGE_WORK } from './stage-work/all-stages.js';
 import { StageFailedError, type StageOutput } from './stage-work/stage-work.js';
-import { stageAfter, stageBefore, type StageName } from './stages.js';
+import { stageAfter, stageAgentType, stageBefore, type StageName } from './stages.js';
 import { git } from '../git/git.js';
+import type { LanguageModelService } from '../llm/language-model-service.js';
+import { checkTimeBudget, type ModelRun } from './model-engine/ask-model.js';
+import { budgetsOf, engineOf, type Engine } from './project-engine.js';
 
 type StageContext = Pick<
   TaskContext<StageTaskInput>,
@@ -21,13 +24,40 @@ const RECOVERY_REASON =
   'the fixers that repair a failed stage are not built yet: the run stopped at the failed stage, whose ' +
   'reason and logs say what went wrong';
 
+/** What the pipeline's stages run with besides their task: the language model and the clock of budgets. */
+export interface StageSettings {
+  /** the language model service of this process for this configuration */
+  readonly languageModel: (context: Pick<StageContext, 'database' | 'config'>) => LanguageModelService;
+  /** the clock the model engine's wall-clock budget is read on (the one that stamped the run's start) */
+  readonly now: () => Date;
+}
+
+/** Stages 1 to 7 write the app; each says which engine wrote what. */
+const GENERATING = new Set<StageName>([
+  'requirements',
+  'architecture',
+  'api_design',
+  'database_design',
+  'backend',
+  'frontend',
+  'infrastructure',
+]);
+
+function engineNote(engine: Engine, stage: StageName): string | undefined {
+  if (!GENERATING.has(stage)) return undefined;
+  if (engine === 'offline') return 'engine: offline';
+  return stage === 'requirements' || stage === 'architecture'
+    ? 'engine: model (its answer is checked before it is kept)'
+    : 'engine: offline from model-written spec';
+}
+
 /**
  * Runs one stage of one run of a project: the task handler of every pipeline agent. A task of a run that
  * is over (cancelled, or superseded by a retry) does nothing. The stage's files are committed, then in one
  * transaction its artifacts are stored, it is marked succeeded and the next stage is queued; a handler
  * retried after that transaction finds its stage done and changes nothing.
  */
-export async function runStage(context: StageContext): Promise<Record<string, unknown>> {
+export async function runStage(context: StageContext, settings: StageSettings): Promise<Record<string, unknown>> {
   const { input, database } = context;
   const orm = database.orm;
   const stage = input.stage;
@@ -72,12 +102,38 @@ export async function runStage(context: StageContext): Promise<Record<string, un
       throw new StageFailedError('work_tree_missing', `The project's git repository is missing from ${folder}.`);
     }
     await resetWorkTree(folder, await startingCommit(orm, project, stage, folder));
+    const log = (message: string) => context.log('info', `${stage}: ${message}`);
+    const llm = settings.languageModel(context);
+    const engine = engineOf(project, llm.isConfigured());
+    const note = engineNote(engine, stage);
+    if (note) await log(note);
+    let model: ModelRun | undefined;
+    if (engine === 'model') {
+      model = {
+        llm,
+        orm,
+        now: settings.now,
+        projectId: project.id,
+        run: input.run,
+        startedAt: project.startedAt ?? startedAt,
+        budgets: budgetsOf(project, context.config),
+        attempts: context.config.projectModel.attempts,
+        agentType: stageAgentType(stage),
+        taskId: context.task.id,
+        signal: context.signal,
+        log,
+      };
+      // A run of the model engine stops at the first stage that starts past its wall-clock budget.
+      checkTimeBudget(model);
+    }
     output = await STAGE_WORK[stage]({
       project,
       folder,
       signal: context.signal,
       config: context.config,
-      log: (message) => context.log('info', `${stage}: ${message}`),
+      log,
+      engine,
+      model,
     });
     commit = await commitFiles(folder, output.files, {
       subject: output.skipped ? `${stage}: skipped` : `${stage}: ${summaryOf(output)}`,

@@ -24,6 +24,12 @@ export const projects = pgTable(
     openapi: jsonb('openapi').$type<Record<string, unknown>>(),
     template: text('template'),
     targets: jsonb('targets').$type<string[]>().notNull(),
+    /** `offline` or `model`; null: chosen when a stage runs (model for a description alone with an LLM configured) */
+    engine: text('engine', { enum: ['offline', 'model'] }),
+    /** tokens (input + output) one run of the model engine may spend; null: PROJECT_TOKEN_BUDGET */
+    tokenBudget: integer('token_budget'),
+    /** seconds one run of the model engine may take from its start; null: PROJECT_TIME_BUDGET_SECONDS */
+    timeBudgetSeconds: integer('time_budget_seconds'),
     status: text('status', { enum: ['draft', 'running', 'succeeded', 'failed', 'cancelled'] })
       .notNull()
       .default('draft'),

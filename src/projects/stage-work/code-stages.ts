@@ -7,9 +7,8 @@ import { frontendOf } from '../../generation/frontend/frontend.js';
 import { infrastructureOf } from '../../generation/infrastructure/infrastructure.js';
 import { openApiDocumentOf } from '../../generation/openapi-document.js';
 import { sqlSchemaOf } from '../../generation/sql-schema.js';
-import type { Project } from '../project-store.js';
 import { projectModel } from './project-model.js';
-import type { StageArtifact, StageWork } from './stage-work.js';
+import type { StageArtifact, StageInput, StageWork } from './stage-work.js';
 
 // Stages 5 to 7: the code of the app. Each writes the whole app as it stands after it (package.json is
 // composed from the parts so far), so a stage's commit is an app that later stages only add to.
@@ -24,8 +23,8 @@ interface Parts {
   readonly flutter: AppPart | undefined;
 }
 
-function partsOf(project: Project): Parts {
-  const model = projectModel(project);
+async function partsOf({ project, folder, engine }: Pick<StageInput, 'project' | 'folder' | 'engine'>): Promise<Parts> {
+  const model = await projectModel(project, folder, engine);
   const document = openApiDocumentOf(model);
   const sql = sqlSchemaOf(model);
   return {
@@ -56,15 +55,16 @@ function sourceTree(name: string, files: Readonly<Record<string, string>>): Stag
 const describe = (files: Readonly<Record<string, string>>) =>
   `${Object.keys(files).length} files, ${Object.values(files).reduce((total, text) => total + Buffer.byteLength(text), 0)} bytes`;
 
-export const backendStage: StageWork = async ({ project, log }) => {
-  const { model, document, sql, backend } = partsOf(project);
+export const backendStage: StageWork = async (input) => {
+  const { model, document, sql, backend } = await partsOf(input);
   const files = appFilesOf({ model, document, sql, parts: [backend] });
-  await log(`backend for ${model.resources.length} resources: ${describe(backend.files)}`);
+  await input.log(`backend for ${model.resources.length} resources: ${describe(backend.files)}`);
   return { files, artifacts: [sourceTree('backend-files.json', backend.files)] };
 };
 
-export const frontendStage: StageWork = async ({ project, log }) => {
-  const { model, document, sql, backend, frontend, flutter } = partsOf(project);
+export const frontendStage: StageWork = async (input) => {
+  const { project, log } = input;
+  const { model, document, sql, backend, frontend, flutter } = await partsOf(input);
   if (!frontend && !flutter) {
     return {
       files: {},
@@ -85,8 +85,9 @@ export const frontendStage: StageWork = async ({ project, log }) => {
   };
 };
 
-export const infrastructureStage: StageWork = async ({ project, log }) => {
-  const { model, document, sql, backend, frontend, flutter } = partsOf(project);
+export const infrastructureStage: StageWork = async (input) => {
+  const { project, log } = input;
+  const { model, document, sql, backend, frontend, flutter } = await partsOf(input);
   const infrastructure: AppPart = {
     files: infrastructureOf(model, project.targets),
     contribution: { dependencies: {}, devDependencies: {}, scripts: {} },

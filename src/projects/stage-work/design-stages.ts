@@ -4,15 +4,26 @@ import { architectureOf } from '../../generation/architecture.js';
 import { openApiDocumentOf } from '../../generation/openapi-document.js';
 import { requirementsOf, requirementsSchema } from '../../generation/requirements.js';
 import { entityRelationDiagramOf, sqlSchemaOf } from '../../generation/sql-schema.js';
-import { projectModel } from './project-model.js';
-import { StageFailedError, type StageWork } from './stage-work.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { modelArchitectureStage, modelRequirementsStage } from '../model-engine/model-stages.js';
+import { APP_SPEC_FILE, projectModel } from './project-model.js';
+import { StageFailedError, type StageInput, type StageWork } from './stage-work.js';
 
 // Stages 1 to 4: what the app is, before any code. Each output is checked before it is kept.
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-export const requirementsStage: StageWork = async ({ project, log }) => {
-  const model = projectModel(project);
+/** The model engine's run, which a stage of the model engine cannot do without. */
+function modelRunOf(input: StageInput) {
+  if (!input.model) throw new Error('a stage of the model engine was started without its model run');
+  return input.model;
+}
+
+export const requirementsStage: StageWork = async (input) => {
+  if (input.engine === 'model') return modelRequirementsStage(input, modelRunOf(input));
+  const { project, folder, engine, log } = input;
+  const model = await projectModel(project, folder, engine);
   const checked = requirementsSchema.safeParse(requirementsOf(model));
   if (!checked.success) throw new StageFailedError('invalid_requirements', checked.error.message);
   const requirements = checked.data;
@@ -28,8 +39,16 @@ export const requirementsStage: StageWork = async ({ project, log }) => {
   };
 };
 
-export const architectureStage: StageWork = async ({ project, log }) => {
-  const architecture = architectureOf(projectModel(project), project.targets);
+export const architectureStage: StageWork = async (input) => {
+  const { project, folder, engine, log } = input;
+  if (engine === 'model') {
+    const read = (name: string) => readFile(path.join(folder, name), 'utf8');
+    return modelArchitectureStage(input, modelRunOf(input), {
+      requirements: await read('requirements.json'),
+      spec: await read(APP_SPEC_FILE),
+    });
+  }
+  const architecture = architectureOf(await projectModel(project, folder, engine), project.targets);
   await log(
     `${architecture.components.length} components: ${architecture.components.map((part) => part.name).join(', ')}`,
   );
@@ -43,8 +62,8 @@ export const architectureStage: StageWork = async ({ project, log }) => {
   };
 };
 
-export const apiDesignStage: StageWork = async ({ project, log }) => {
-  const document = openApiDocumentOf(projectModel(project));
+export const apiDesignStage: StageWork = async ({ project, folder, engine, log }) => {
+  const document = openApiDocumentOf(await projectModel(project, folder, engine));
   const errors = await openApiErrors(document);
   if (errors.length > 0) {
     throw new StageFailedError('invalid_openapi', `The OpenAPI document is not valid: ${errors.join('\n')}`);
@@ -62,8 +81,8 @@ export const apiDesignStage: StageWork = async ({ project, log }) => {
   };
 };
 
-export const databaseDesignStage: StageWork = async ({ project, log }) => {
-  const model = projectModel(project);
+export const databaseDesignStage: StageWork = async ({ project, folder, engine, log }) => {
+  const model = await projectModel(project, folder, engine);
   const schema = sqlSchemaOf(model);
   // Run against a scratch PostgreSQL before it is accepted: SQL that does not run is not a design.
   const scratch = new PGlite();

@@ -58,7 +58,7 @@ function artifactsOf(report: SmokeStepOutcome['report'], screenshot: Buffer | un
  * `webBuild` is the result of WEB_BUILD_COMMAND in the sandbox.
  */
 export async function browserSmokeStep(
-  input: Pick<StageInput, 'project' | 'config' | 'signal' | 'log'>,
+  input: Pick<StageInput, 'project' | 'folder' | 'engine' | 'config' | 'signal' | 'log'>,
   service: SandboxService,
   workTree: string,
   webBuild: SandboxCommandResult | undefined,
@@ -82,7 +82,7 @@ export async function browserSmokeStep(
   if (!webBuild || webBuild.exit_code !== 0) {
     return failed(`${WEB_BUILD_COMMAND} failed in the sandbox:\n${webBuild?.output_tail.slice(-4000) ?? ''}`);
   }
-  const plan = smokePlanOf(projectModel(input.project));
+  const plan = smokePlanOf(await projectModel(input.project, input.folder, input.engine));
   let app;
   try {
     app = await startSandboxedApp(service, { workTree, signal: input.signal });

@@ -1,4 +1,6 @@
 import type { Config } from '../../config/config.js';
+import type { ModelRun } from '../model-engine/ask-model.js';
+import type { Engine } from '../project-engine.js';
 import type { Project } from '../project-store.js';
 
 /** What a stage runs with: the project, its work tree (at the commit the stage starts from) and a log. */
@@ -17,6 +19,10 @@ export interface StageInput {
     | 'flutterPath'
   >;
   readonly log: (message: string) => Promise<void>;
+  /** which engine writes the app: `model` when the model wrote (or writes, in stages 1 and 2) the spec */
+  readonly engine: Engine;
+  /** how a stage of the model engine asks the model: its budgets, repairs and accounting (model engine only) */
+  readonly model?: ModelRun | undefined;
 }
 
 export interface StageArtifact {

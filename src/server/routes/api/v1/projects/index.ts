@@ -7,7 +7,8 @@ import { findArtifact, listProjectArtifacts } from '../../../../../projects/arti
 import { changeProject, createProject, requireOwnProject } from '../../../../../projects/create-project.js';
 import { removeProject } from '../../../../../projects/delete-project.js';
 import { ArtifactNotFoundError, ProjectNotFoundError } from '../../../../../projects/project-errors.js';
-import { findProject, listProjects, listStages } from '../../../../../projects/project-store.js';
+import { findProject, listProjects, listStages, type Project } from '../../../../../projects/project-store.js';
+import { projectTokenUsage } from '../../../../../projects/project-usage-queries.js';
 import { archiveCommit, headCommit, projectFolder } from '../../../../../projects/project-work-tree.js';
 import {
   artifactSchema,
@@ -19,6 +20,7 @@ import {
 } from '../../../../../projects/representation.js';
 import { cancelProject, retryProject, startProject } from '../../../../../projects/run-pipeline.js';
 import { STAGE_NAMES, TARGETS } from '../../../../../projects/stages.js';
+import { ENGINES } from '../../../../../projects/project-engine.js';
 import { paginationQuery, withTotalCount } from '../representations.js';
 
 const document = z.record(z.string(), z.unknown());
@@ -33,6 +35,27 @@ const fields = {
   openapi: document.optional().describe('an OpenAPI 3.0 or 3.1 document the app must serve'),
   template: z.string().max(64).optional().describe('a ready-made spec by name: todo, crm'),
   targets: z.array(z.enum(TARGETS)).min(1).max(2).describe('web (backend + frontend), api (backend only), flutter'),
+  engine: z
+    .enum(ENGINES)
+    .optional()
+    .describe(
+      'offline: generate from `spec`, `openapi` or `template`; model: a language model writes the spec from the ' +
+        'description (no spec, openapi or template). Absent: model for a description alone when an LLM is configured',
+    ),
+  token_budget: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000_000)
+    .optional()
+    .describe('tokens one run of the model engine may spend (default PROJECT_TOKEN_BUDGET)'),
+  time_budget_seconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .optional()
+    .describe('seconds one run of the model engine may take (default PROJECT_TIME_BUDGET_SECONDS)'),
 };
 const createBody = z.strictObject({
   ...fields,
@@ -46,6 +69,9 @@ const changeBody = z.strictObject({
   openapi: fields.openapi,
   template: fields.template,
   targets: fields.targets.optional(),
+  engine: fields.engine,
+  token_budget: fields.token_budget,
+  time_budget_seconds: fields.time_budget_seconds,
 });
 const idParams = z.object({ id: z.uuid() });
 /**
@@ -75,6 +101,9 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
     events: services.events,
     now: () => services.now(),
   };
+  /** A project with the token usage of its stages' language model calls. */
+  const present = async (project: Project) =>
+    presentProject(project, (await projectTokenUsage(orm, [project.id])).get(project.id));
   const requireProject = async (id: string) => {
     const project = await findProject(orm, id);
     if (!project) throw new ProjectNotFoundError(id);
@@ -97,7 +126,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const project = await createProject(orm, request.body, actorOf(request.principal!).id);
-      return reply.code(201).send(presentProject(project));
+      return reply.code(201).send(await present(project));
     },
   );
 
@@ -118,7 +147,14 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { limit, skip, status, owner_id: ownerId } = request.query;
       const page = await listProjects(orm, { limit, skip, status, ownerId });
-      return withTotalCount(reply, { rows: page.items.map(presentProject), total: page.total });
+      const usage = await projectTokenUsage(
+        orm,
+        page.items.map((project) => project.id),
+      );
+      return withTotalCount(reply, {
+        rows: page.items.map((project) => presentProject(project, usage.get(project.id))),
+        total: page.total,
+      });
     },
   );
 
@@ -128,7 +164,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
       config: read,
       schema: { summary: 'One project', tags: ['projects'], params: idParams, response: { 200: projectSchema } },
     },
-    async (request) => presentProject(await requireProject(request.params.id)),
+    async (request) => present(await requireProject(request.params.id)),
   );
 
   app.patch(
@@ -145,9 +181,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      presentProject(
-        await changeProject(orm, request.params.id, request.body, actorOf(request.principal!), services.now()),
-      ),
+      present(await changeProject(orm, request.params.id, request.body, actorOf(request.principal!), services.now())),
   );
 
   app.delete(
@@ -185,7 +219,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       await requireOwnProject(orm, request.params.id, actorOf(request.principal!));
       const project = await startProject(pipeline, request.params.id, request.principal!.label);
-      return reply.code(202).send(presentProject(project));
+      return reply.code(202).send(await present(project));
     },
   );
 
@@ -213,7 +247,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
         request.body?.from_stage,
         request.principal!.label,
       );
-      return reply.code(202).send(presentProject(project));
+      return reply.code(202).send(await present(project));
     },
   );
 
@@ -230,7 +264,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       await requireOwnProject(orm, request.params.id, actorOf(request.principal!));
-      return presentProject((await cancelProject(pipeline, request.params.id)).project);
+      return present((await cancelProject(pipeline, request.params.id)).project);
     },
   );
 
