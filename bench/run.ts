@@ -6,6 +6,8 @@ import { benchGuardianSpeed } from './guardian-speed.js';
 import { benchHealth } from './http-health.js';
 import { benchProposals } from './http-proposals.js';
 import { benchSandboxOverhead } from './sandbox-overhead.js';
+import { benchSeedsStack } from './seeds-stack.js';
+import { benchStatements } from './statements.js';
 import { benchTasks } from './tasks.js';
 
 const selected = process.argv.slice(2);
@@ -17,6 +19,8 @@ const benches: Record<string, () => Promise<void>> = {
   'http-health': benchHealth,
   'http-proposals': benchProposals,
   'sandbox-overhead': benchSandboxOverhead,
+  'seeds-stack': benchSeedsStack,
+  statements: benchStatements,
   tasks: benchTasks,
 };
 for (const [name, run] of Object.entries(benches)) {
