@@ -12,10 +12,11 @@ import { load, serve, summarise, writeResult, type LoadResult } from './support.
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 10);
-const STORED = 10_000;
-const adminKey = `lvl_${randomUUID().replaceAll('-', '')}${randomUUID().replaceAll('-', '')}`;
+export const STORED = 10_000;
+export const adminKey = `lvl_${randomUUID().replaceAll('-', '')}${randomUUID().replaceAll('-', '')}`;
 
-async function seed(environment: { LVLUP_DATA_DIR: string; DATABASE_URL?: string }) {
+/** Stores STORED proposals straight into lvlup's database (migrated first). */
+export async function seed(environment: { LVLUP_DATA_DIR: string; DATABASE_URL?: string }) {
   const database = await openDatabase({
     dataDirectory: environment.LVLUP_DATA_DIR,
     databaseUrl: environment.DATABASE_URL,

@@ -7,6 +7,8 @@ import { benchHealth } from './http-health.js';
 import { benchProposals } from './http-proposals.js';
 import { benchProjects } from './projects.js';
 import { benchSandboxOverhead } from './sandbox-overhead.js';
+import { benchSeedsStack } from './seeds-stack.js';
+import { benchStatements } from './statements.js';
 import { benchTasks } from './tasks.js';
 
 const selected = process.argv.slice(2);
@@ -19,6 +21,8 @@ const benches: Record<string, () => Promise<void>> = {
   'http-proposals': benchProposals,
   projects: benchProjects,
   'sandbox-overhead': benchSandboxOverhead,
+  'seeds-stack': benchSeedsStack,
+  statements: benchStatements,
   tasks: benchTasks,
 };
 for (const [name, run] of Object.entries(benches)) {

@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { createApiKey, revokeApiKey } from '../src/accounts/api-key-store.js';
 import type { Role } from '../src/accounts/roles.js';
 import { createUser } from '../src/accounts/user-store.js';
-import { revokeKeyFromCommandLine } from '../src/cli/commands/keys.js';
+import { revokeKeyFromCommandLine } from '../src/cli/revoke-key.js';
 import { loadConfig } from '../src/config/config.js';
 import type { Database } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';

@@ -1,6 +1,5 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.js';
 import { readEnvironment } from '../config/environment.js';
 import { DataDirectoryLockedError } from '../db/data-directory-lock.js';
 import { version } from '../version.js';
@@ -22,12 +21,24 @@ export async function main(argv: string[], partialIo: Partial<CliIo> = {}): Prom
     environment: partialIo.environment ?? readEnvironment(process.env, partialIo.workingDirectory),
     workingDirectory: partialIo.workingDirectory ?? process.cwd(),
   };
-  const context: CliContext = { io, config: () => loadConfig(io.environment, io.workingDirectory) };
+  // The configuration's module (zod and every schema) loads before a command runs, not for `--help` or
+  // `--version`, which answer without it; context.config() stays synchronous for the commands.
+  let configuration: typeof import('../config/config.js') | undefined;
+  const context: CliContext = {
+    io,
+    config: () => {
+      if (!configuration) throw new Error('the configuration module loads before a command runs');
+      return configuration.loadConfig(io.environment, io.workingDirectory);
+    },
+  };
 
   const program = new Command('lvlup')
     .description('lvlup: AI agents over code repositories, with humans in charge')
     .version(version)
     .exitOverride()
+    .hook('preAction', async () => {
+      configuration = await import('../config/config.js');
+    })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
@@ -43,7 +54,7 @@ export async function main(argv: string[], partialIo: Partial<CliIo> = {}): Prom
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof ConfigError) {
+    if (configuration && error instanceof configuration.ConfigError) {
       io.stderr.write(`${error.message}\n`);
       return EXIT_CONFIG;
     }

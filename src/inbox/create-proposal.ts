@@ -6,6 +6,7 @@ import {
   findProposalByContentHash,
   insertProposalUnlessDuplicate,
   openProposalsOfRule,
+  type ProposalTransition,
 } from '../proposals/proposal-store.js';
 import type { Compute } from '../compute/compute.js';
 import { proposalFilePath } from '../proposals/proposal-path.js';
@@ -180,7 +181,7 @@ export async function createProposal(
   input: CreateProposalInput,
   now: Date,
   compute: Pick<Compute, 'diff' | 'securityGate'>,
-): Promise<{ proposal: Proposal; superseded: Proposal[] }> {
+): Promise<{ proposal: Proposal; superseded: Proposal[]; history: ProposalTransition[] }> {
   let repository: Repository | undefined;
   if (input.repositoryId) {
     repository = await findRepository(orm, input.repositoryId);
@@ -283,7 +284,7 @@ export async function createProposal(
   });
 
   return orm.transaction(async (transaction) => {
-    const created = await insertProposalUnlessDuplicate(transaction, {
+    const inserted = await insertProposalUnlessDuplicate(transaction, {
       aiType: input.aiType,
       repositoryId: repository?.id ?? null,
       description: input.description ?? null,
@@ -306,7 +307,7 @@ export async function createProposal(
       createdAt: now,
       updatedAt: now,
     });
-    if (!created) {
+    if (!inserted) {
       // The unique index on content_hash refused it (see insertProposalUnlessDuplicate): name the live one.
       const existing = await findProposalByContentHash(transaction, hash);
       throw new ProposalRefusedError(
@@ -318,6 +319,7 @@ export async function createProposal(
         },
       );
     }
+    const created = inserted.proposal;
     if (tested) await enqueueProposalTest(transaction, created);
 
     const superseded: Proposal[] = [];
@@ -346,6 +348,7 @@ export async function createProposal(
         );
       }
     }
-    return { proposal: created, superseded };
+    // Its history as committed, answered without reading it back: the creation is its only transition.
+    return { proposal: created, superseded, history: [inserted.creation] };
   });
 }

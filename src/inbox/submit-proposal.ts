@@ -1,7 +1,7 @@
 import { gitRepositoryReader } from '../repositories/git-reader.js';
 import { createProposal, type CreateProposalInput } from './create-proposal.js';
 import { publishProposalEvent } from '../proposals/proposal-events.js';
-import { withHistory, type ProposalDetail, type ProposalServices } from './proposal-services.js';
+import type { ProposalDetail, ProposalServices } from './proposal-services.js';
 
 /**
  * Stores a new proposal (src/inbox/create-proposal.ts) and announces it, then each older proposal it
@@ -11,7 +11,7 @@ export async function submitProposal(
   services: Pick<ProposalServices, 'database' | 'events' | 'compute' | 'log' | 'now'>,
   input: CreateProposalInput,
 ): Promise<ProposalDetail> {
-  const { proposal, superseded } = await createProposal(
+  const { proposal, superseded, history } = await createProposal(
     services.database.orm,
     gitRepositoryReader,
     input,
@@ -20,5 +20,5 @@ export async function submitProposal(
   );
   await publishProposalEvent(services.events, 'created', proposal, services.log);
   for (const older of superseded) await publishProposalEvent(services.events, 'superseded', older, services.log);
-  return withHistory(services, proposal);
+  return { proposal, history };
 }

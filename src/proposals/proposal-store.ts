@@ -5,6 +5,7 @@ import { OPEN_STATUSES, type ProposalStatus } from './states.js';
 import type { Proposal } from './transition-store.js';
 
 export type NewProposal = typeof proposals.$inferInsert;
+export type ProposalTransition = typeof proposalTransitions.$inferSelect;
 
 export const PROPOSAL_SORTS = [
   'created_at',
@@ -132,7 +133,7 @@ export async function proposalHistory(orm: Orm, id: string) {
 export async function insertProposalUnlessDuplicate(
   transaction: Orm,
   values: NewProposal & { createdBy: string },
-): Promise<Proposal | undefined> {
+): Promise<{ proposal: Proposal; creation: ProposalTransition } | undefined> {
   const [created] = await transaction
     .insert(proposals)
     .values(values)
@@ -141,10 +142,11 @@ export async function insertProposalUnlessDuplicate(
     .onConflictDoNothing()
     .returning();
   if (!created) return undefined;
-  await transaction
+  const [creation] = await transaction
     .insert(proposalTransitions)
-    .values({ proposalId: created.id, fromStatus: null, toStatus: 'pending', actor: values.createdBy });
-  return created;
+    .values({ proposalId: created.id, fromStatus: null, toStatus: 'pending', actor: values.createdBy })
+    .returning();
+  return { proposal: created, creation: creation! };
 }
 
 /** The live (open, applied or rejected) proposal with this content hash, which a new identical one duplicates. */

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import autoload from '@fastify/autoload';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import { type DestinationStream, pino } from 'pino';
 import { createRevocations } from '../accounts/revocations.js';
@@ -15,6 +15,7 @@ import { loggerOptions } from '../observability/logger.js';
 import { SingleLineRequestLog } from '../observability/request-log.js';
 import { logSandboxAtStart } from '../sandbox/sandbox-status.js';
 import { clientErrorHandler } from './client-error.js';
+import { compiledSerializerCompiler } from './compiled-serializer.js';
 import { registerErrorHandling, sendProblem } from './error-handler.js';
 import audit from './plugins/audit.js';
 import authentication from './plugins/authentication.js';
@@ -172,7 +173,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', () => refitSettled(database.orm));
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(compiledSerializerCompiler);
   registerErrorHandling(app);
 
   // The docs UI's own asset routes are public and stay out of the document.

@@ -1,11 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../accounts/api-key-store.js';
 import { ROLE_SCOPES, type Scope, SCOPES } from '../../accounts/roles.js';
-import { findUserByEmail } from '../../accounts/user-store.js';
-import { recordAudit } from '../../audit/audit-store.js';
-import type { Config } from '../../config/config.js';
-import type { Database } from '../../db/database.js';
-import { announceRevocation } from '../announce-revocation.js';
 import { CliError, type CliContext } from '../cli-context.js';
 import { withDatabase } from '../with-database.js';
 
@@ -23,27 +17,7 @@ function parseDate(value: string): Date {
   return date;
 }
 
-/**
- * `lvlup keys revoke`: revokes the key in the database, records it in the audit log and announces it, so
- * servers end the key's open streams at once. False when there is no active key of that id.
- */
-export async function revokeKeyFromCommandLine(
-  database: Database,
-  config: Config,
-  id: string,
-  warn: (message: string) => void,
-): Promise<boolean> {
-  if (!(await revokeApiKey(database.orm, id))) return false;
-  await recordAudit(database.orm, { actorType: 'cli', action: 'keys revoke', target: id });
-  await announceRevocation(database, config, { apiKeyId: id }, (error) =>
-    warn(
-      `could not tell the servers (${error instanceof Error ? error.message : String(error)}); ` +
-        `they end the key's open streams within REVOCATION_RESYNC_SECONDS (${config.revocationResyncSeconds} s)`,
-    ),
-  );
-  return true;
-}
-
+// The commands load their stores when they run: `lvlup --help` loads none of them.
 export function registerKeyCommands(program: Command, context: CliContext) {
   const keys = program.command('keys').description('manage API keys');
   const { stdout } = context.io;
@@ -60,6 +34,9 @@ export function registerKeyCommands(program: Command, context: CliContext) {
     .option('--user <email>', "owner; the key never exceeds the owner's role")
     .option('--expires-at <date>', 'ISO 8601 expiry', parseDate)
     .action(async (options: { name: string; scopes: Scope[]; user?: string; expiresAt?: Date }) => {
+      const { createApiKey } = await import('../../accounts/api-key-store.js');
+      const { findUserByEmail } = await import('../../accounts/user-store.js');
+      const { recordAudit } = await import('../../audit/audit-store.js');
       await withDatabase(context, async (database) => {
         let userId: string | undefined;
         if (options.user) {
@@ -90,6 +67,7 @@ export function registerKeyCommands(program: Command, context: CliContext) {
     .description('list API keys (never their secrets)')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
+      const { listApiKeys } = await import('../../accounts/api-key-store.js');
       await withDatabase(context, async (database) => {
         const { rows } = await listApiKeys(database.orm, { limit: 500, skip: 0 });
         if (options.json) {
@@ -119,6 +97,7 @@ export function registerKeyCommands(program: Command, context: CliContext) {
     .argument('<id>', 'the key id (see keys list)')
     .action(async (id: string) => {
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw new CliError(`${id} is not a key id (a UUID, see lvlup keys list)`);
+      const { revokeKeyFromCommandLine } = await import('../revoke-key.js');
       await withDatabase(context, async (database) => {
         const warn = (message: string) => context.io.stderr.write(`lvlup: warning: ${message}\n`);
         if (!(await revokeKeyFromCommandLine(database, context.config(), id, warn))) {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openDatabase } from '../../db/open.js';
 import type { CliContext } from '../cli-context.js';
 
 export function registerMigrateCommand(program: Command, context: CliContext) {
@@ -8,6 +7,7 @@ export function registerMigrateCommand(program: Command, context: CliContext) {
     .description('apply pending database migrations and exit (the server also does this at start)')
     .action(async () => {
       const config = context.config();
+      const { openDatabase } = await import('../../db/open.js');
       const database = await openDatabase(config);
       await database.close();
       context.io.stdout.write(

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { closeOnSignals, startServer } from '../../server/server.js';
 import type { CliContext } from '../cli-context.js';
 
 export function registerServeCommand(program: Command, context: CliContext) {
@@ -9,6 +8,8 @@ export function registerServeCommand(program: Command, context: CliContext) {
     .option('--no-worker', 'serve HTTP only; tasks run in `lvlup worker` processes (same as LVLUP_WORKER=false)')
     .action(async (options: { worker: boolean }) => {
       const config = context.config();
+      // Loaded here, not at the top: `lvlup --help` and the other commands need none of the server's modules.
+      const { closeOnSignals, startServer } = await import('../../server/server.js');
       const server = await startServer(config, context.io.stdout, {
         worker: options.worker && config.worker.enabled,
       });

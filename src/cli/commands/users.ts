@@ -1,7 +1,5 @@
 import { type Command, Option } from 'commander';
 import { ROLES, type Role } from '../../accounts/roles.js';
-import { createUser, EmailTakenError } from '../../accounts/user-store.js';
-import { recordAudit } from '../../audit/audit-store.js';
 import { CliError, type CliContext } from '../cli-context.js';
 import { withDatabase } from '../with-database.js';
 
@@ -26,6 +24,8 @@ export function registerUserCommands(program: Command, context: CliContext) {
       if (!password) throw new CliError('give the password with --password-stdin or LVLUP_USER_PASSWORD');
       if (password.length < 12) throw new CliError('the password must be at least 12 characters');
       if (!/^[^\s@]+@[^\s@]+$/.test(options.email)) throw new CliError(`${options.email} is not an email address`);
+      const { createUser, EmailTakenError } = await import('../../accounts/user-store.js');
+      const { recordAudit } = await import('../../audit/audit-store.js');
       await withDatabase(context, async (database) => {
         try {
           const user = await createUser(database.orm, { email: options.email, password, role: options.role });
