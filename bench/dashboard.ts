@@ -87,12 +87,18 @@ export async function benchDashboard() {
       const page = await context.newPage();
       await page.goto(`${server.url}/inbox`, { waitUntil: 'commit' });
       await page.waitForFunction(
-        () =>
-          document.querySelectorAll('.proposal-rows li').length >= 20 && /\d+ proposals/.test(document.body.innerText),
+        "document.querySelectorAll('.proposal-rows li').length >= 20 && /\\d+ proposals/.test(document.body.innerText)",
         undefined,
         { polling: 'raf', timeout: 30_000 },
       );
       timings.push(await page.evaluate(() => performance.now()));
+      if (run === RUNS - 1) {
+        // Where the time went, for the last run: each request's start and end after navigation start.
+        const requests = (await page.evaluate(
+          "performance.getEntriesByType('resource').map((entry) => `${Math.round(entry.startTime)}–${Math.round(entry.responseEnd)} ms ${entry.name.replace(location.origin, '')}`)",
+        )) as string[];
+        console.log(requests.join('\n'));
+      }
       await page.close();
     }
   } finally {

@@ -82,7 +82,7 @@ for (const target of databaseTargets()) {
     it('refuses a refresh without the CSRF token, with a wrong one, or from another origin', async () => {
       const { refresh: refreshCookie, csrf } = await webLogin();
       const cookie = `lvlup_refresh=${refreshCookie.value}; lvlup_csrf=${csrf.value}`;
-      for (const headers of [
+      for (const headers of <Record<string, string>[]>[
         {},
         { 'x-csrf-token': 'forged' },
         { 'x-csrf-token': csrf.value, origin: 'https://evil.example' },

@@ -140,7 +140,7 @@ describe('the web dashboard in Chromium', () => {
     await page.evaluate(AXE_SOURCE);
     const violations = await page.evaluate(async () => {
       const axe = (
-        window as unknown as {
+        globalThis as unknown as {
           axe: {
             run(): Promise<{
               violations: { id: string; impact: string; help: string; nodes: { target: unknown }[] }[];
@@ -196,7 +196,7 @@ describe('the web dashboard in Chromium', () => {
     assert.ok(
       cookies.some((cookie) => cookie.name === 'lvlup_refresh' && cookie.httpOnly && cookie.sameSite === 'Strict'),
     );
-    assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
+    assert.deepEqual((await page.evaluate('Object.keys(localStorage)')) as string[], []);
     await signOut();
   });
 
