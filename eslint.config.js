@@ -8,7 +8,18 @@ const QUERIES_BELONG_IN_STORES =
   '*-store.ts and *-queries.ts import drizzle-orm or the schema.';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', '.lvlup', '.scratch', 'bench/results', 'bench/guardian-corpus', 'migrations'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      '.lvlup',
+      '.scratch',
+      'bench/results',
+      'bench/guardian-corpus',
+      'migrations',
+      'web/dist',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each printing a table and writing JSON to bench/results/.
 import { benchAcceptanceModel } from './acceptance-model.js';
+import { benchDashboard } from './dashboard.js';
 import { benchGuardianQuality } from './guardian-quality.js';
 import { benchCompute } from './http-compute.js';
 import { benchGuardianSpeed } from './guardian-speed.js';
@@ -14,6 +15,7 @@ import { benchTasks } from './tasks.js';
 const selected = process.argv.slice(2);
 const benches: Record<string, () => Promise<void>> = {
   'acceptance-model': benchAcceptanceModel,
+  dashboard: benchDashboard,
   'guardian-quality': benchGuardianQuality,
   'guardian-speed': benchGuardianSpeed,
   'http-compute': benchCompute,

@@ -18,7 +18,8 @@ const PUBLIC_ROUTES = [
   'GET /api/health',
   'GET /health/ready',
   'GET /openapi.json',
-  'GET /',
+  'GET /', // the web dashboard's page
+  'GET /assets/*', // its scripts and styles
   'GET /docs',
   'GET /docs/json',
   'GET /docs/yaml',
@@ -30,9 +31,18 @@ const PUBLIC_ROUTES = [
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/refresh',
   'POST /api/v1/auth/logout',
+  'POST /api/v1/auth/web/login',
+  'POST /api/v1/auth/web/refresh',
+  'POST /api/v1/auth/web/logout',
   'GET /ws', // a WebSocket authenticates after the upgrade (header, subprotocol or first message)
   'GET /ws/tasks/:task_id', // the same
 ];
+
+/**
+ * Public routes whose own credential is the web dashboard's sign-in cookie (and its CSRF token): they answer
+ * 401/403 without it whatever the Authorization header says (test/web-auth.test.ts covers them).
+ */
+const COOKIE_AUTHENTICATED = new Set(['POST /api/v1/auth/web/refresh', 'POST /api/v1/auth/web/logout']);
 
 const routeName = (route: RouteTableEntry) => `${route.method} ${route.url}`;
 
@@ -92,7 +102,7 @@ for (const target of databaseTargets()) {
     });
 
     it('answers public routes without a credential', async () => {
-      for (const route of routes.filter(isPublic)) {
+      for (const route of routes.filter((entry) => isPublic(entry) && !COOKIE_AUTHENTICATED.has(routeName(entry)))) {
         const response = await t.request({ method: route.method as 'GET', url: concreteUrl(route.url) });
         assert.ok(![401, 403].includes(response.statusCode), `${routeName(route)} answered ${response.statusCode}`);
       }
@@ -155,6 +165,7 @@ for (const target of databaseTargets()) {
             const expected = roleMayCall(role, requirementOf(route));
             // A stream that is allowed never ends; its refusals are checked, its success is not.
             if (route.streaming && expected) continue;
+            if (COOKIE_AUTHENTICATED.has(routeName(route))) continue;
             for (const [kind, key] of [
               ['api key', apiKey],
               ['access token', accessToken],

@@ -6,7 +6,8 @@ export type AccountRefusalCode =
   | 'not_found'
   | 'bad_request'
   | 'already_revoked'
-  | 'email_taken';
+  | 'email_taken'
+  | 'csrf_failed';
 
 /**
  * An account operation (signing in, registering, managing users and API keys) refused for a reason the

@@ -21,6 +21,7 @@ import audit from './plugins/audit.js';
 import authentication from './plugins/authentication.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
+import webApp from './plugins/web-app.js';
 import rateLimit from './plugins/rate-limit.js';
 import requestId, { generateRequestId } from './plugins/request-id.js';
 import security from './plugins/security.js';
@@ -210,6 +211,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(jsonBody);
   await app.register(storableInput);
   await app.register(openapi);
+  await app.register(webApp);
 
   // Autoload imports .ts files only when it recognises a TypeScript loader, and it spots tsx only when tsx is
   // preloaded with --require (the tsx CLI), not under `node --import tsx` (the tests) or bin/lvlup.js's register().

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { HttpProblem, type FieldError, type ProblemBody } from './problem.js';
+import { isPageNavigation, sendWebAppPage, webAppBuilt } from './web-app.js';
 import { isDomainError, problemOfDomainError, STATUS_TITLES, titleOf } from './problem-table.js';
 
 const FASTIFY_CODES: Record<string, string> = {
@@ -109,7 +110,23 @@ export function registerErrorHandling(app: FastifyInstance) {
     );
   });
 
+  // The dashboard's pages (/inbox, /tasks/…) are routed in the browser: a page load of any other URL gets its
+  // index.html, which shows the page or the dashboard's own "not found".
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, 404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`),
+    isPageNavigation(request)
+      ? sendPage(request, reply)
+      : sendProblem(request, reply, 404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`),
+  );
+}
+
+/** The web dashboard's page, or 503 `web_not_built` when the server was started without a build of it. */
+export function sendPage(request: FastifyRequest, reply: FastifyReply) {
+  if (webAppBuilt()) return sendWebAppPage(reply);
+  return sendProblem(
+    request,
+    reply,
+    503,
+    'web_not_built',
+    'The web dashboard is not built: run `npm run build:web` (npm start builds it when it is missing).',
   );
 }

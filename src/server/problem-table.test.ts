@@ -130,6 +130,7 @@ const SAMPLES: readonly DomainError[] = [
       'bad_request',
       'already_revoked',
       'email_taken',
+      'csrf_failed',
     ] as const
   ).map(
     (code) => new AccountRefusedError(code, `refused: ${code}`, code === 'login_throttled' ? { retry_after: 30 } : {}),

@@ -169,6 +169,7 @@ export const DOMAIN_PROBLEM_STATUS = {
   unauthorized: 401,
   invalid_refresh_token: 401,
   forbidden: 403,
+  csrf_failed: 403,
   already_revoked: 409,
   login_throttled: 429,
   unknown_topic: 400,

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { sendPage } from '../error-handler.js';
 
 const documents: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -19,13 +20,10 @@ const documents: FastifyPluginAsyncZod = async (app) => {
     '/',
     {
       config: { auth: 'public' },
-      schema: {
-        summary: 'Points browsers at the API documentation',
-        tags: ['docs'],
-        response: { 302: z.null().describe('Redirect to /docs') },
-      },
+      // The web dashboard's page (HTML, not part of the API); the API documentation is at /docs.
+      schema: { hide: true },
     },
-    async (_request, reply) => reply.redirect('/docs', 302),
+    (request, reply) => sendPage(request, reply),
   );
 };
 
