@@ -285,6 +285,14 @@ const environmentSchema = z.object({
     .string()
     .refine((value) => path.isAbsolute(value), 'must be an absolute path')
     .optional(),
+  DEPLOYMENT_LEASE_SECONDS: seconds(30),
+  DEPLOYMENT_HEALTH_INTERVAL: seconds(10),
+  DEPLOYMENT_LOG_LINES: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(10, 'must be at least 10')
+    .max(1_000_000, 'must be at most 1000000')
+    .default(2000),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
@@ -387,6 +395,14 @@ export interface Config {
   readonly sandboxBwrapPath: string | undefined;
   /** npm's cache for generated apps' installs, shared by every project (default: package-cache in the data folder) */
   readonly projectPackageCache: string;
+  readonly deployments: {
+    /** how long a process's claim on a deployment holds without a heartbeat (DEPLOYMENT_LEASE_SECONDS) */
+    readonly leaseSeconds: number;
+    /** how often a running app is health-checked (DEPLOYMENT_HEALTH_INTERVAL) */
+    readonly healthIntervalSeconds: number;
+    /** log lines kept per deployment (DEPLOYMENT_LOG_LINES) */
+    readonly logLines: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -490,5 +506,10 @@ export function loadConfig(environment: Record<string, string | undefined>, work
     sandboxBwrapPath: env.SANDBOX_BWRAP_PATH,
     projectPackageCache:
       env.PROJECT_PACKAGE_CACHE ?? path.join(path.resolve(workingDirectory, env.LVLUP_DATA_DIR), 'package-cache'),
+    deployments: {
+      leaseSeconds: env.DEPLOYMENT_LEASE_SECONDS,
+      healthIntervalSeconds: env.DEPLOYMENT_HEALTH_INTERVAL,
+      logLines: env.DEPLOYMENT_LOG_LINES,
+    },
   };
 }
