@@ -304,6 +304,14 @@ const environmentSchema = z.object({
     .min(1, 'must be a whole number from 1 to 10')
     .max(10, 'must be a whole number from 1 to 10')
     .default(3),
+  DEPLOYMENT_LEASE_SECONDS: seconds(30),
+  DEPLOYMENT_HEALTH_INTERVAL: seconds(10),
+  DEPLOYMENT_LOG_LINES: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(10, 'must be at least 10')
+    .max(1_000_000, 'must be at most 1000000')
+    .default(2000),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
@@ -418,6 +426,14 @@ export interface Config {
     /** answers a stage asks the model for before it gives up (the first and its repairs) */
     readonly attempts: number;
   };
+  readonly deployments: {
+    /** how long a process's claim on a deployment holds without a heartbeat (DEPLOYMENT_LEASE_SECONDS) */
+    readonly leaseSeconds: number;
+    /** how often a running app is health-checked (DEPLOYMENT_HEALTH_INTERVAL) */
+    readonly healthIntervalSeconds: number;
+    /** log lines kept per deployment (DEPLOYMENT_LOG_LINES) */
+    readonly logLines: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -526,6 +542,11 @@ export function loadConfig(environment: Record<string, string | undefined>, work
       tokenBudget: env.PROJECT_TOKEN_BUDGET,
       timeBudgetSeconds: env.PROJECT_TIME_BUDGET_SECONDS,
       attempts: env.PROJECT_MODEL_ATTEMPTS,
+    },
+    deployments: {
+      leaseSeconds: env.DEPLOYMENT_LEASE_SECONDS,
+      healthIntervalSeconds: env.DEPLOYMENT_HEALTH_INTERVAL,
+      logLines: env.DEPLOYMENT_LOG_LINES,
     },
   };
 }

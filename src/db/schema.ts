@@ -12,3 +12,4 @@ export * from './schema/learning.js';
 export * from './schema/custody.js';
 export * from './schema/projects.js';
 export type { ProposalFileChange } from '../analysis/changes.js';
+export * from './schema/deployments.js';

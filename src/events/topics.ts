@@ -20,6 +20,7 @@ const WILDCARDS: Readonly<Record<string, string>> = { tasks: 'tasks/' };
 const PATTERN_TOPICS: readonly { prefix: string; scope: TopicScope }[] = [
   { prefix: 'tasks/', scope: 'agents:read' },
   { prefix: 'projects/', scope: 'projects:read' },
+  { prefix: 'deployments/', scope: 'projects:read' },
 ];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -34,6 +34,8 @@ import { createTaskRuntime, type TaskRuntimeOptions } from './task-runtime.js';
 import type { Compute } from '../compute/compute.js';
 import { computeFromConfig } from '../compute/compute-pool.js';
 import { refitSettled } from '../learning/refit.js';
+import { createDeploymentSupervisor, type SupervisorSettings } from '../deployments/supervisor.js';
+import { sandboxService } from '../sandbox/sandbox-service.js';
 import './types.js';
 
 /** A route plugin is the `index` file of a folder under routes/; any other file there (schemas, helpers, tests) is not loaded. */
@@ -58,6 +60,12 @@ export interface AppOptions {
   readonly worker?: TaskRuntimeOptions['worker'];
   /** where CPU-heavy work runs (from `config.compute` unless given); the app closes it when it closes */
   readonly compute?: Compute | undefined;
+  /** deployment supervision settings tests shorten (backoff, health interval, lease, owner name) */
+  readonly deployments?:
+    | (Partial<Pick<SupervisorSettings, 'leaseMs' | 'heartbeatMs' | 'ownerId'>> & {
+        timings?: Partial<SupervisorSettings['timings']>;
+      })
+    | undefined;
 }
 
 /**
@@ -130,6 +138,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onError: (error) => logger.warn({ err: error }, 'could not announce or apply a revocation'),
     resyncIntervalMs: config.revocationResyncSeconds * 1000,
   });
+  const deployments = createDeploymentSupervisor({
+    database,
+    events,
+    dataDirectory: config.dataDirectory,
+    packageCache: config.projectPackageCache,
+    sandbox: () => sandboxService(config),
+    now,
+    leaseMs: options.deployments?.leaseMs ?? config.deployments.leaseSeconds * 1000,
+    ...(options.deployments?.heartbeatMs !== undefined ? { heartbeatMs: options.deployments.heartbeatMs } : {}),
+    ...(options.deployments?.ownerId !== undefined ? { ownerId: options.deployments.ownerId } : {}),
+    timings: {
+      startDeadlineMs: 60_000,
+      healthIntervalMs: config.deployments.healthIntervalSeconds * 1000,
+      unhealthyAfter: 3,
+      backoffBaseMs: 1000,
+      backoffMaxMs: 60_000,
+      ...options.deployments?.timings,
+    },
+    logLines: config.deployments.logLines,
+    log: logger,
+  });
   const services: Services = {
     config,
     database,
@@ -146,6 +175,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     runtime,
     llm: createLanguageModelService({ database, config }),
     compute,
+    deployments,
     version: options.version,
     startedAt: new Date(),
     now,
@@ -168,6 +198,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.addHook('onReady', () => storedEvents.start());
     app.addHook('onClose', () => storedEvents.stop());
   }
+  // Deployments start once the server is ready; their apps stop (and leases go to other processes) on close.
+  app.addHook('onReady', async () => deployments.start());
+  app.addHook('onClose', () => deployments.stop());
   app.addHook('onClose', () => runtime.stop(config.shutdownTimeoutSeconds * 1000));
   app.addHook('onClose', () => compute.close());
   // A refit of the acceptance model started by a verdict finishes before the database closes.

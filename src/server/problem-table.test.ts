@@ -1,3 +1,4 @@
+import { DeploymentNotFoundError, DeploymentStateError } from '../deployments/deployment-errors.js';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -120,6 +121,8 @@ const SAMPLES: readonly DomainError[] = [
   new InvalidProjectError([{ pointer: '/spec/entities/0/name', message: 'Required' }]),
   new ProjectForbiddenError('Only the owner may delete it.'),
   new ArtifactNotFoundError('artifact-1'),
+  new DeploymentNotFoundError('deployment-1'),
+  new DeploymentStateError('running', 'The deployment is running already.'),
   ...(
     [
       'forbidden',

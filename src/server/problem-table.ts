@@ -36,6 +36,7 @@ import {
   ProjectNotFoundError,
   ProjectStateError,
 } from '../projects/project-errors.js';
+import { DeploymentNotFoundError, DeploymentStateError } from '../deployments/deployment-errors.js';
 import type { FieldError } from './problem.js';
 
 /** The one table of titles: a problem's `title` is its status's. */
@@ -103,6 +104,8 @@ export const DOMAIN_ERROR_CLASSES = [
   InvalidProjectError,
   ProjectForbiddenError,
   ArtifactNotFoundError,
+  DeploymentNotFoundError,
+  DeploymentStateError,
 ] as const;
 
 export type DomainError = InstanceType<(typeof DOMAIN_ERROR_CLASSES)[number]>;
@@ -198,7 +201,9 @@ export const DOMAIN_PROBLEM_STATUS = {
   // projects
   project_not_found: 404,
   artifact_not_found: 404,
+  deployment_not_found: 404,
   project_state_conflict: 409,
+  deployment_state_conflict: 409,
   invalid_project: 422,
 } as const satisfies Record<DomainErrorCode, number>;
 
@@ -233,6 +238,7 @@ function extensionsOf(error: DomainError, fields: ProblemFields): DomainProblem[
   if (error instanceof ProposalRefusedError) return error.extensions;
   if (error instanceof ComputeTimeoutError) return { timeout_ms: error.timeoutMs };
   if (error instanceof ProjectStateError) return { current_status: error.status };
+  if (error instanceof DeploymentStateError) return { current_status: error.status };
   if (error instanceof InvalidProjectError) {
     return {
       errors: error.errors.map(({ pointer, message }) => ({

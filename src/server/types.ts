@@ -13,6 +13,7 @@ import type { TaskRuntime } from './task-runtime.js';
 import type { LanguageModelService } from '../llm/language-model-service.js';
 import type { Compute } from '../compute/compute.js';
 import type { ProblemFields } from './problem-table.js';
+import type { DeploymentSupervisor } from '../deployments/supervisor.js';
 
 /**
  * Who may call a route: anyone (`public`), any authenticated caller, or a caller holding a scope.
@@ -48,6 +49,8 @@ export interface Services {
   readonly llm: LanguageModelService;
   /** analysis, optimisation, diffing and the security gate, off the event loop (src/compute/) */
   readonly compute: Compute;
+  /** the deployments this process supervises (src/deployments/) */
+  readonly deployments: DeploymentSupervisor;
   readonly version: string;
   readonly startedAt: Date;
   now(): Date;

@@ -44,6 +44,7 @@ export async function createTestApp(
     agents?: AgentRegistry;
     worker?: AppOptions['worker'];
     compute?: AppOptions['compute'];
+    deployments?: AppOptions['deployments'];
   } = {},
 ): Promise<TestApp> {
   const testDatabase = await createTestDatabase(target);
@@ -84,6 +85,7 @@ export async function createTestApp(
     agents: options.agents,
     worker: options.worker,
     compute: options.compute,
+    deployments: options.deployments,
   });
   await app.ready();
   const orm = database.orm;

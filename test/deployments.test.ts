@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { DomainEvent } from '../src/events/bus.js';
+import { createTestApp, type TestApp } from './support/app.js';
+import { databaseTargets } from './support/database.js';
+
+interface DeploymentBody {
+  id: string;
+  project_id: string;
+  status: string;
+  desired: string;
+  url: string | null;
+  port: number | null;
+  restarts: number;
+  commit: string;
+  proxy_path: string;
+  last_health: { ok: boolean; status: number | null } | null;
+  failure: { code: string; message: string } | null;
+}
+
+const fixture = new URL('./fixtures/deploy-app/', import.meta.url);
+
+/** Resolves with the first event on `deployments/{id}` of one of `types`; subscribe before acting. */
+function nextEvent(t: TestApp, id: () => string, types: string[]): Promise<DomainEvent> {
+  return new Promise((resolve) => {
+    const stop = t.app.services.events.subscribe((event) => {
+      if (event.topic === `deployments/${id()}` && types.includes(event.type)) {
+        stop();
+        resolve(event);
+      }
+    });
+  });
+}
+
+/** An HTTP request over loopback TCP to the deployed app; rejects when nothing answers. */
+function call(url: string, method = 'GET'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(url, { method, timeout: 10_000 }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+for (const target of databaseTargets()) {
+  describe(`deployments (${target})`, () => {
+    let t: TestApp;
+    let workspace: string;
+    let ownerKey: string;
+    let otherKey: string;
+
+    before(async () => {
+      workspace = mkdtempSync(path.join(tmpdir(), 'lvlup-deployments-'));
+      t = await createTestApp(target, {
+        environment: {
+          LVLUP_DATA_DIR: path.join(workspace, 'data'),
+          PROJECT_PACKAGE_CACHE: path.join(tmpdir(), 'lvlup-npm-cache'),
+        },
+        // Restarts follow at once; health checks only when asked (the test kills the app itself).
+        deployments: { timings: { backoffBaseMs: 1, backoffMaxMs: 1, healthIntervalMs: 3_600_000 } },
+      });
+      ownerKey = await t.createKey(['projects:read', 'projects:write']);
+      otherKey = await t.createKey(['projects:read', 'projects:write']);
+    });
+    after(async () => {
+      await t.close();
+      rmSync(workspace, { recursive: true, force: true });
+    });
+
+    /** A project whose repository holds the fixture app (with `change` applied) in one commit. */
+    async function projectWithApp(name: string, change?: (folder: string) => void): Promise<string> {
+      const created = await t.request({
+        method: 'POST',
+        url: '/api/v1/projects',
+        key: ownerKey,
+        payload: { name, template: 'todo' },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json<{ id: string }>().id;
+      const folder = path.join(workspace, 'data', 'projects', id);
+      mkdirSync(folder, { recursive: true });
+      cpSync(fixture, folder, { recursive: true });
+      change?.(folder);
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: folder, stdio: 'pipe' });
+      git('init', '--quiet', '--initial-branch=main');
+      git('add', '--all');
+      git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', 'app');
+      return id;
+    }
+
+    const deploy = (projectId: string, key = ownerKey) =>
+      t.request({
+        method: 'POST',
+        url: '/api/v1/deployments',
+        key,
+        payload: { project_id: projectId, start_command: 'exec node server.js', health_path: '/health' },
+      });
+    const read = async (id: string) =>
+      (await t.request({ method: 'GET', url: `/api/v1/deployments/${id}`, key: ownerKey })).json<DeploymentBody>();
+
+    it(
+      'runs a commit in the sandbox behind a loopback port, restarts it when it dies, stops and deletes it',
+      { timeout: 180_000 },
+      async () => {
+        const projectId = await projectWithApp('tiny app');
+        let id = '';
+        const running = nextEvent(t, () => id, ['deployment.running', 'deployment.failed']);
+        const created = await deploy(projectId);
+        assert.equal(created.statusCode, 201, created.body);
+        const body = created.json<DeploymentBody>();
+        id = body.id;
+        assert.equal(body.status, 'pending');
+        assert.match(body.proxy_path, /^\/apps\/tiny-app-[0-9a-f]{8}\/$/);
+        assert.equal((await running).type, 'deployment.running', JSON.stringify((await running).data));
+
+        const first = await read(id);
+        assert.equal(first.status, 'running');
+        assert.equal(first.url, `http://127.0.0.1:${first.port}/`);
+        assert.deepEqual(first.last_health && [first.last_health.ok, first.last_health.status], [true, 200]);
+        const answer = await call(`${first.url}health`);
+        assert.deepEqual(answer, { status: 200, body: 'ok' });
+
+        // A second deployment of the project, a start of a running one, someone else's action, an unknown id.
+        assert.equal((await deploy(projectId)).statusCode, 409);
+        const startAgain = await t.request({ method: 'POST', url: `/api/v1/deployments/${id}/start`, key: ownerKey });
+        assert.equal(startAgain.statusCode, 409, startAgain.body);
+        assert.equal(startAgain.json<{ code: string }>().code, 'deployment_state_conflict');
+        const foreign = await t.request({ method: 'POST', url: `/api/v1/deployments/${id}/stop`, key: otherKey });
+        assert.equal(foreign.statusCode, 403, foreign.body);
+        const unknown = await t.request({
+          method: 'GET',
+          url: '/api/v1/deployments/00000000-0000-4000-8000-000000000000',
+          key: ownerKey,
+        });
+        assert.equal(unknown.statusCode, 404);
+        assert.equal(unknown.json<{ code: string }>().code, 'deployment_not_found');
+        const unknownProject = await deploy('00000000-0000-4000-8000-000000000000');
+        assert.equal(unknownProject.statusCode, 404, unknownProject.body);
+
+        // The app dies by SIGKILL: the supervisor says so, counts it, and starts it again on the same port.
+        const restarted = nextEvent(t, () => id, ['deployment.restarted']);
+        const runningAgain = restarted.then(() => nextEvent(t, () => id, ['deployment.running']));
+        await call(`${first.url}crash`, 'POST').catch(() => undefined);
+        const restart = await restarted;
+        assert.equal(restart.data.signal, 'SIGKILL');
+        assert.equal(restart.data.restarts, 1);
+        await runningAgain;
+        const second = await read(id);
+        assert.equal(second.restarts, 1);
+        assert.equal(second.port, first.port);
+        assert.equal((await call(`${second.url}health`)).status, 200);
+
+        // The log: what the app wrote and what the supervisor did, paged with a cursor.
+        const page = await t.request({ method: 'GET', url: `/api/v1/deployments/${id}/logs?limit=2`, key: ownerKey });
+        assert.equal(page.statusCode, 200);
+        const firstPage = page.json<{ lines: { id: number; line: string }[]; next_cursor: number }>();
+        assert.equal(firstPage.lines.length, 2);
+        const rest = (
+          await t.request({
+            method: 'GET',
+            url: `/api/v1/deployments/${id}/logs?after=${firstPage.next_cursor}&limit=1000`,
+            key: ownerKey,
+          })
+        ).json<{ lines: { id: number; source: string; line: string }[] }>();
+        assert.ok(rest.lines.every((line) => line.id > firstPage.next_cursor));
+        const text = [...firstPage.lines, ...rest.lines].map((line) => line.line).join('\n');
+        assert.match(text, /crashing on request/);
+        assert.match(text, /the app exited \(SIGKILL\); starting it again/);
+
+        // Stop, then start again.
+        const stopped = nextEvent(t, () => id, ['deployment.stopped']);
+        const stop = await t.request({ method: 'POST', url: `/api/v1/deployments/${id}/stop`, key: ownerKey });
+        assert.equal(stop.statusCode, 202, stop.body);
+        await stopped;
+        const afterStop = await read(id);
+        assert.equal(afterStop.status, 'stopped');
+        assert.equal(afterStop.url, null);
+        await assert.rejects(call(`${first.url}health`));
+        const startedAgain = nextEvent(t, () => id, ['deployment.running']);
+        const start = await t.request({ method: 'POST', url: `/api/v1/deployments/${id}/start`, key: ownerKey });
+        assert.equal(start.statusCode, 202, start.body);
+        await startedAgain;
+        assert.equal((await read(id)).status, 'running');
+        assert.equal(t.app.services.deployments.running(), 1);
+
+        // Deleting it stops the app.
+        const removed = await t.request({ method: 'DELETE', url: `/api/v1/deployments/${id}`, key: ownerKey });
+        assert.equal(removed.statusCode, 204);
+        await t.app.services.deployments.reconcile();
+        assert.equal(t.app.services.deployments.running(), 0);
+        assert.equal(
+          (await t.request({ method: 'GET', url: `/api/v1/deployments/${id}`, key: ownerKey })).statusCode,
+          404,
+        );
+      },
+    );
+
+    it('ends a commit that does not build as failed, with the build log', { timeout: 120_000 }, async () => {
+      const projectId = await projectWithApp('broken app', (folder) =>
+        writeFileSync(
+          path.join(folder, 'package.json'),
+          JSON.stringify({
+            name: 'broken',
+            version: '1.0.0',
+            scripts: { build: 'echo cannot compile this && exit 3' },
+          }),
+        ),
+      );
+      let id = '';
+      const ended = nextEvent(t, () => id, ['deployment.running', 'deployment.failed']);
+      const created = await deploy(projectId);
+      id = created.json<DeploymentBody>().id;
+      assert.equal((await ended).type, 'deployment.failed');
+      const failed = await read(id);
+      assert.equal(failed.status, 'failed');
+      assert.equal(failed.failure?.code, 'build_failed');
+      assert.match(failed.failure?.message ?? '', /cannot compile this/);
+      assert.equal(failed.url, null);
+    });
+  });
+}
