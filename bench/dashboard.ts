@@ -94,9 +94,9 @@ export async function benchDashboard() {
       timings.push(await page.evaluate(() => performance.now()));
       if (run === RUNS - 1) {
         // Where the time went, for the last run: each request's start and end after navigation start.
-        const requests = (await page.evaluate(
+        const requests = await page.evaluate<string[]>(
           "performance.getEntriesByType('resource').map((entry) => `${Math.round(entry.startTime)}–${Math.round(entry.responseEnd)} ms ${entry.name.replace(location.origin, '')}`)",
-        )) as string[];
+        );
         console.log(requests.join('\n'));
       }
       await page.close();

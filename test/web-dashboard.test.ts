@@ -196,7 +196,7 @@ describe('the web dashboard in Chromium', () => {
     assert.ok(
       cookies.some((cookie) => cookie.name === 'lvlup_refresh' && cookie.httpOnly && cookie.sameSite === 'Strict'),
     );
-    assert.deepEqual((await page.evaluate('Object.keys(localStorage)')) as string[], []);
+    assert.deepEqual(await page.evaluate<string[]>('Object.keys(localStorage)'), []);
     await signOut();
   });
 
