@@ -5,6 +5,7 @@ import { readEnvironment } from '../config/environment.js';
 import { DataDirectoryLockedError } from '../db/data-directory-lock.js';
 import { version } from '../version.js';
 import { CliError, type CliContext, type CliIo } from './cli-context.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -37,6 +38,7 @@ export async function main(argv: string[], partialIo: Partial<CliIo> = {}): Prom
   registerMigrateCommand(program, context);
   registerKeyCommands(program, context);
   registerUserCommands(program, context);
+  registerBackupCommands(program, context);
 
   try {
     await program.parseAsync(argv);
