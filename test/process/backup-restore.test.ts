@@ -175,6 +175,8 @@ describe('lvlup backup and restore', { timeout: 600_000 }, () => {
     assert.equal(await gitIn(clone, 'show', 'HEAD:users.js'), 'module.exports = 2;');
     assert.equal(await gitIn(clone, 'rev-list', '--count', 'HEAD'), '2');
     assert.ok(existsSync(path.join(root, 'target', 'projects', 'p1', 'spec.json')));
+    assert.ok(existsSync(path.join(root, 'source', 'repositories', REPOSITORY_ID, '.git', 'hooks')));
+    assert.ok(!existsSync(path.join(clone, '.git', 'hooks')), 'git hooks are not carried');
     assert.ok(!existsSync(path.join(root, 'target', 'worktrees')), 'throw-away checkouts are not backed up');
     assert.deepEqual(
       readdirSync(path.join(root, 'target')).filter((entry) => entry.startsWith('.restore-')),

@@ -53,7 +53,14 @@ export async function createBackup(
       // Two folders (staging and the data folder) go into one archive: the files are packed on their own
       // under `files/`, and that archive's entries are appended to the main one (tar's `@archive`).
       await createTar(
-        { file: path.join(staging, 'files.tar'), cwd: config.dataDirectory, prefix: 'files', portable: true },
+        {
+          file: path.join(staging, 'files.tar'),
+          cwd: config.dataDirectory,
+          prefix: 'files',
+          portable: true,
+          // git hooks are code git runs; lvlup installs none, and a backup carries none
+          filter: (entryPath) => !/(^|\/)\.git\/hooks\//.test(entryPath),
+        },
         [...folders],
       );
       entries.push('@files.tar');

@@ -97,6 +97,8 @@ export async function restoreBackup(
         cwd: staging,
         strict: true,
         filter: (entryPath, entry) => {
+          // git hooks run code when git runs; lvlup needs none, so none comes out of a backup
+          if (/(^|\/)\.git\/hooks\//.test(entryPath)) return false;
           const allowed = allowedEntry(entryPath, 'type' in entry ? entry.type : undefined);
           if (!allowed) refused.push(entryPath);
           return allowed;
