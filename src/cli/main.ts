@@ -4,6 +4,8 @@ import { readEnvironment } from '../config/environment.js';
 import { DataDirectoryLockedError } from '../db/data-directory-lock.js';
 import { version } from '../version.js';
 import { CliError, type CliContext, type CliIo } from './cli-context.js';
+import { registerBackupCommands } from './commands/backup.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -48,6 +50,8 @@ export async function main(argv: string[], partialIo: Partial<CliIo> = {}): Prom
   registerMigrateCommand(program, context);
   registerKeyCommands(program, context);
   registerUserCommands(program, context);
+  registerBackupCommands(program, context);
+  registerDoctorCommand(program, context);
 
   try {
     await program.parseAsync(argv);

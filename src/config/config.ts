@@ -316,6 +316,9 @@ const environmentSchema = z.object({
 
 export type Environment = z.input<typeof environmentSchema>;
 
+/** The names of the variables lvlup reads (besides the per-agent LLM_… ones); deployment files are checked against them. */
+export const CONFIGURATION_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
+
 export interface Config {
   readonly port: number;
   readonly host: string;

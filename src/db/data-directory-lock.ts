@@ -87,3 +87,13 @@ export function lockDataDirectory(directory: string): DataDirectoryLock {
   }
   throw new DataDirectoryLockedError(directory, readLock(file)?.pid ?? -1);
 }
+
+/** Who holds the data folder's lock, as `lvlup doctor` reports it; undefined when nobody does. */
+export function dataDirectoryLockHolder(
+  directory: string,
+): { pid: number; hostname: string; alive: boolean | undefined } | undefined {
+  const holder = readLock(path.join(directory, 'lvlup.lock'));
+  if (!holder) return undefined;
+  // A pid on another host cannot be checked from here.
+  return { ...holder, alive: holder.hostname === os.hostname() ? isAlive(holder.pid) : undefined };
+}
