@@ -26,6 +26,20 @@ interface DeploymentBody {
 const fixture = new URL('./fixtures/deploy-app/', import.meta.url);
 
 /** Resolves with the first event on `deployments/{id}` of one of `types`; subscribe before acting. */
+/** Resolves once a stored log line of the deployment matches `pattern` (lines are stored, then published). */
+function loggedLine(t: TestApp, id: () => string, pattern: RegExp): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = t.app.services.events.subscribe((event) => {
+      if (event.topic !== `deployments/${id()}` || event.type !== 'deployment.log') return;
+      const lines = (event.data as { lines?: { line: string }[] }).lines ?? [];
+      if (lines.some((line) => pattern.test(line.line))) {
+        stop();
+        resolve();
+      }
+    });
+  });
+}
+
 function nextEvent(t: TestApp, id: () => string, types: string[]): Promise<DomainEvent> {
   return new Promise((resolve) => {
     const stop = t.app.services.events.subscribe((event) => {
@@ -148,6 +162,8 @@ for (const target of databaseTargets()) {
 
         // The app dies by SIGKILL: the supervisor says so, counts it, and starts it again on the same port.
         const restarted = nextEvent(t, () => id, ['deployment.restarted']);
+        // The supervisor writes log lines in batches: the restart's own line may be stored after the events.
+        const restartLogged = loggedLine(t, () => id, /the app exited \(SIGKILL\); starting it again/);
         const runningAgain = restarted.then(() => nextEvent(t, () => id, ['deployment.running']));
         await call(`${first.url}crash`, 'POST').catch(() => undefined);
         const restart = await restarted;
@@ -160,6 +176,7 @@ for (const target of databaseTargets()) {
         assert.equal((await call(`${second.url}health`)).status, 200);
 
         // The log: what the app wrote and what the supervisor did, paged with a cursor.
+        await restartLogged;
         const page = await t.request({ method: 'GET', url: `/api/v1/deployments/${id}/logs?limit=2`, key: ownerKey });
         assert.equal(page.statusCode, 200);
         const firstPage = page.json<{ lines: { id: number; line: string }[]; next_cursor: number }>();
