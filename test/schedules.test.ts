@@ -375,7 +375,15 @@ for (const target of databaseTargets()) {
       it('runs each period exactly once while five schedulers race for it', async () => {
         await orm().delete(tasks).where(eq(tasks.agentType, 'ticker'));
         const racers = await Promise.all(Array.from({ length: 5 }, () => schedulerProcess()));
-        await changeSchedule(orm(), 'ticker', { intervalSeconds: 1 }, { updatedBy: 'test', defaultIntervalSeconds: 1 });
+        // An hour's interval: the winner moves the schedule to the first period after now, which must not
+        // come due again while the slower racers of the same round are still to tick (with a 1 s interval
+        // a loaded machine let a late racer claim the next period, a seventh run).
+        await changeSchedule(
+          orm(),
+          'ticker',
+          { intervalSeconds: 3600 },
+          { updatedBy: 'test', defaultIntervalSeconds: 1 },
+        );
         // Rather than wait for the clock to bring a period, each round moves the schedule to a period of its own
         // that is due (consecutive seconds of yesterday), and all five tick at once.
         const ROUNDS = 6;
