@@ -15,10 +15,11 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
+# the web dashboard (React, built by Vite to web/dist), served by lvlup at /
+COPY web ./web
+RUN npm run build:web
 # production dependencies only, for the final image
 RUN npm ci --omit=dev --no-audit --no-fund
-
-# ---- web: the dashboard's static files go here once web/ exists (built in its own stage, copied below) ----
 
 # ---- final: compiled JavaScript, production dependencies, git and bubblewrap, a non-root user ----
 FROM ${NODE_IMAGE}
@@ -30,6 +31,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 COPY package.json ./
 COPY bin ./bin
 COPY migrations ./migrations

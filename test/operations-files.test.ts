@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { main } from '../src/cli/main.js';
+import { isLvlupCommand } from './support/lvlup-command.js';
 import { CONFIGURATION_VARIABLES } from '../src/config/config.js';
 
 // The deployment files are checked here without a container runtime: what they run must be lvlup
@@ -15,25 +14,6 @@ import { CONFIGURATION_VARIABLES } from '../src/config/config.js';
 // no Docker socket) must be in them.
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
-
-/** Whether `lvlup <command…> --help` is a command of this lvlup (exit 0 with its usage). */
-async function isLvlupCommand(args: string[]): Promise<boolean> {
-  let output = '';
-  const words = args.filter((arg) => !arg.startsWith('--'));
-  const code = await main(['node', 'lvlup', ...words, '--help'], {
-    stdout: new Writable({ write: (chunk: Buffer, _encoding, callback) => ((output += chunk.toString()), callback()) }),
-    stderr: new Writable({ write: (_chunk, _encoding, callback) => callback() }),
-    stdin: Readable.from(['']),
-    environment: {},
-  });
-  const options = args.filter((arg) => arg.startsWith('--'));
-  // an unknown command prints the top-level usage (and exits 0 too), so the usage line must name it
-  return (
-    code === 0 &&
-    output.startsWith(`Usage: lvlup ${words.join(' ')} [options]`) &&
-    options.every((option) => output.includes(option))
-  );
-}
 
 interface ComposeService {
   image?: string;
@@ -119,6 +99,9 @@ describe('Dockerfile', () => {
     assert.match(dockerfile, /^HEALTHCHECK .*\n.*\/health\/ready/m);
     assert.match(dockerfile, /^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "bin\/lvlup\.js"\]$/m);
     assert.ok(JSON.parse(read('package.json')).scripts.build, 'npm run build exists');
+    // the dashboard served at / is built in the build stage and copied where the server looks for it
+    assert.match(dockerfile, /^RUN npm run build:web$/m);
+    assert.match(dockerfile, /^COPY --from=build \/app\/web\/dist \.\/web\/dist$/m);
   });
 
   it('copies only files that exist, and they are not ignored', () => {
