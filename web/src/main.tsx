@@ -1,6 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { restoreSignIn } from './api/first-screen';
 import { ApiProblem } from './api/problem';
 import { SessionProvider } from './api/session';
 import { App } from './App';
@@ -17,10 +18,12 @@ const queryClient = new QueryClient({
   },
 });
 
+const restored = restoreSignIn(queryClient);
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <SessionProvider>
+      <SessionProvider restored={restored}>
         <App />
       </SessionProvider>
     </QueryClientProvider>

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, csrfToken, refreshAccessToken, setAccessToken } from './client';
+import { api, csrfToken, setAccessToken } from './client';
 import { ApiProblem, problemOf } from './problem';
 import type { Me } from './types';
 
@@ -20,7 +20,11 @@ export function useSession(): Session {
   return session;
 }
 
-export function SessionProvider({ children }: { children: ReactNode }) {
+/**
+ * `restored` is the page load's sign-in from the cookie, started before React renders (see first-screen.ts),
+ * so the first screen's data is fetched while /me is.
+ */
+export function SessionProvider({ children, restored }: { children: ReactNode; restored: Promise<boolean> }) {
   const [state, setState] = useState<Session['state']>('loading');
   const [me, setMe] = useState<Me>();
 
@@ -32,7 +36,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     // A page load signs in again from the cookie, if there is one.
     void (async () => {
-      if (csrfToken() && (await refreshAccessToken())) {
+      if (await restored) {
         try {
           await loadMe();
           return;
@@ -42,7 +46,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       }
       setState('signed-out');
     })();
-  }, [loadMe]);
+  }, [loadMe, restored]);
 
   const signIn = useCallback(
     async (email: string, password: string) => {

@@ -1,32 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { useLocation, useParams, useSearch } from 'wouter';
-import { api, apiRequest } from '../api/client';
+import { api } from '../api/client';
+import { INBOX_PAGE_SIZE, inboxFiltersOf, inboxListQuery, type InboxFilters } from './inbox-query';
 import { useSession } from '../api/session';
-import { AI_TYPES, OPEN_STATUSES, PROPOSAL_STATUSES, type ProposalSummary, type Repository } from '../api/types';
+import { AI_TYPES, OPEN_STATUSES, PROPOSAL_STATUSES, type Repository } from '../api/types';
 import { ProblemMessage } from '../components/ProblemMessage';
 import { StatusBadge } from '../components/StatusBadge';
 
 const ProposalView = lazy(() => import('./ProposalView'));
-
-const PAGE_SIZE = 100;
-
-interface Filters {
-  status: string;
-  ai_type: string;
-  repository_id: string;
-  rule_id: string;
-}
-
-function filtersOf(search: string): Filters {
-  const params = new URLSearchParams(search);
-  return {
-    status: params.get('status') ?? OPEN_STATUSES.join(','),
-    ai_type: params.get('ai_type') ?? '',
-    repository_id: params.get('repository_id') ?? '',
-    rule_id: params.get('rule_id') ?? '',
-  };
-}
 
 const STATUS_VIEWS = [
   { label: 'Open', value: OPEN_STATUSES.join(',') },
@@ -50,21 +32,12 @@ export function InboxPage() {
   const params = useParams<{ id?: string }>();
   const search = useSearch();
   const [, navigate] = useLocation();
-  const filters = useMemo(() => filtersOf(search), [search]);
-  const [limit, setLimit] = useState(PAGE_SIZE);
+  const filters = useMemo(() => inboxFiltersOf(search), [search]);
+  const [limit, setLimit] = useState(INBOX_PAGE_SIZE);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [cursor, setCursor] = useState(0);
 
-  const list = useQuery({
-    queryKey: ['proposals', 'list', filters, limit],
-    queryFn: async () => {
-      const response = await apiRequest<ProposalSummary[]>('/proposals', {
-        query: { ...filters, sort: '-acceptance_score', limit },
-      });
-      return { rows: response.data, total: Number(response.headers.get('x-total-count') ?? response.data.length) };
-    },
-    placeholderData: (previous) => previous,
-  });
+  const list = useQuery({ ...inboxListQuery(filters, limit), placeholderData: (previous) => previous });
   const repositories = useQuery({
     queryKey: ['repositories'],
     queryFn: () => api<Repository[]>('/api/v1/repositories', { query: { limit: 500 } }),
@@ -78,7 +51,7 @@ export function InboxPage() {
 
   const rows = list.data?.rows ?? [];
   const openId = params.id;
-  const setFilter = (name: keyof Filters, value: string) => {
+  const setFilter = (name: keyof InboxFilters, value: string) => {
     const next = new URLSearchParams(search);
     if (value) next.set(name, value);
     else next.delete(name);
@@ -228,7 +201,7 @@ export function InboxPage() {
           <button
             type="button"
             className="secondary"
-            onClick={() => setLimit((current) => Math.min(500, current + PAGE_SIZE))}
+            onClick={() => setLimit((current) => Math.min(500, current + INBOX_PAGE_SIZE))}
           >
             Show more
           </button>
