@@ -8,13 +8,13 @@ import { topicMatches } from '../src/events/topics.js';
 import { createTestApp, eventually, type TestApp } from './support/app.js';
 import { databaseTargets } from './support/database.js';
 import { connectWebSocket, type Message, openEventStream, readUntil } from './support/event-clients.js';
-import { testRegistry } from './support/test-agents.js';
+import { scriptedAgent, testRegistry } from './support/test-agents.js';
 
 const isFinal = (taskId: string) => (message: Message) =>
   message.topic === `tasks/${taskId}` && message.type === 'task.succeeded';
 
 describe('topic matching', () => {
-  it('matches a topic itself, and every task topic under the tasks wildcard', () => {
+  it('matches a topic itself, and every topic under the tasks, projects and deployments wildcards', () => {
     const id = randomUUID();
     assert.ok(topicMatches('proposals', 'proposals'));
     assert.ok(topicMatches(`tasks/${id}`, `tasks/${id}`));
@@ -22,7 +22,27 @@ describe('topic matching', () => {
     assert.ok(!topicMatches('tasks', 'tasksx/1'));
     assert.ok(!topicMatches(`tasks/${id}`, `tasks/${randomUUID()}`));
     assert.ok(!topicMatches('agents', 'proposals'));
+    assert.ok(topicMatches('projects', `projects/${id}`));
+    assert.ok(topicMatches('deployments', `deployments/${id}`));
+    assert.ok(!topicMatches('projects', `deployments/${id}`));
   });
+});
+
+/**
+ * A task that starts, logs and reports progress, then waits until the test lets it finish: the client that
+ * subscribes to its topic once it knows the id must not lose the race against the task's end (a task that
+ * merely worked 400 ms finished before a slow subscription on a loaded machine, and its end never came).
+ */
+let letHeldFinish: () => void = () => undefined;
+const heldFinishes = new Promise<void>((resolve) => (letHeldFinish = resolve));
+const held = scriptedAgent({
+  type: 'held',
+  async run(context) {
+    await context.log('info', 'started');
+    await context.progress(50);
+    await heldFinishes;
+    return { held: true };
+  },
 });
 
 for (const target of databaseTargets()) {
@@ -32,7 +52,7 @@ for (const target of databaseTargets()) {
     let watcher: string;
     let proposalsOnly: string;
     before(async () => {
-      t = await createTestApp(target, { agents: testRegistry(), worker: { pollIntervalMs: 200 } });
+      t = await createTestApp(target, { agents: testRegistry(held), worker: { pollIntervalMs: 200 } });
       await t.app.listen({ port: 0, host: '127.0.0.1' });
       baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
       watcher = await t.createKey(['agents:read', 'proposals:read', 'proposals:write', 'projects:read']);
@@ -78,11 +98,13 @@ for (const target of databaseTargets()) {
       const agents = await subscribed(watcher, ['agents']);
       assert.deepEqual(agents.answer, { type: 'subscribed', topics: ['agents'] });
 
-      // Its log line and progress come as it starts, before the client can know the id; its end comes later.
-      const followed = await submit(400);
+      // Its log line and progress come as it starts, before the client can know the id; its end comes once
+      // the client is subscribed.
+      const followed = (await t.app.services.tasks.submit({ agentType: 'held', input: {}, trigger: 'manual' })).task;
       // Ids are matched in lower case whatever the client sends.
       const oneTask = await subscribed(watcher, [`tasks/${followed.id.toUpperCase()}`]);
       assert.deepEqual(oneTask.answer, { type: 'subscribed', topics: [`tasks/${followed.id}`] });
+      letHeldFinish();
       const other = await submit(0);
 
       const fromOneTask = await readUntil(oneTask.client, isFinal(followed.id));
@@ -105,10 +127,11 @@ for (const target of databaseTargets()) {
         assert.ok(typesOf(id).includes('task.progress'), typesOf(id).join());
       }
 
-      const agentEvent = await agents.client.messages.next();
-      assert.equal(agentEvent.type, 'agent.status_changed');
-      assert.equal(agentEvent.topic, 'agents');
-      assert.equal((agentEvent.data as { agent: { type: string } }).agent.type, 'scripted');
+      const agentEvents = await readUntil(
+        agents.client,
+        (message) => (message.data as { agent?: { type: string } }).agent?.type === 'scripted',
+      );
+      assert.ok(agentEvents.every((message) => message.type === 'agent.status_changed' && message.topic === 'agents'));
 
       // The other task's events never reached the client following one task.
       await assert.rejects(oneTask.client.messages.next(300), /nothing arrived/);
@@ -182,13 +205,22 @@ for (const target of databaseTargets()) {
         return stored.length > 0 ? true : undefined;
       });
 
-      const replay = async (query: string, key: string) => {
+      type Replayed = { id: string; type: string; topic: string; data: unknown };
+      const isTaskEnd = (event: Replayed) => event.topic === `tasks/${task.id}` && event.type === 'task.succeeded';
+      const isProposal = (event: Replayed) =>
+        event.topic === 'proposals' && (event.data as { id?: string }).id === proposal.id;
+      /**
+       * Reads the replay until what it must hold has come (however slow the machine), then whatever follows
+       * within half a second of quiet: anything there that was not asked for fails the checks below.
+       */
+      const replay = async (query: string, key: string, complete: (seen: Replayed[]) => boolean) => {
         const stream = await openEventStream(baseUrl, `/api/v1/events${query}`, {
           ...bearer(key),
           'last-event-id': resumeFrom,
         });
         assert.equal(stream.response.statusCode, 200);
-        const seen = [];
+        const seen: Replayed[] = [];
+        while (!complete(seen)) seen.push((await stream.received.next(60_000)).data);
         for (;;) {
           const event = await stream.received.next(500).catch(() => undefined);
           if (!event) break;
@@ -198,7 +230,7 @@ for (const target of databaseTargets()) {
         return seen;
       };
 
-      const tasksOnly = await replay('?topics=tasks', watcher);
+      const tasksOnly = await replay('?topics=tasks', watcher, (seen) => seen.some(isTaskEnd));
       assert.ok(tasksOnly.length >= 4, JSON.stringify(tasksOnly));
       assert.ok(tasksOnly.every((event) => event.topic === `tasks/${task.id}`));
       assert.deepEqual(
@@ -211,7 +243,11 @@ for (const target of databaseTargets()) {
         [...ids].sort((a, b) => a - b),
       );
 
-      const exact = await replay(`?topics=tasks/${task.id},proposals`, watcher);
+      const exact = await replay(
+        `?topics=tasks/${task.id},proposals`,
+        watcher,
+        (seen) => seen.some(isTaskEnd) && seen.some(isProposal),
+      );
       const proposalEvent = exact.find((event) => event.topic === 'proposals');
       assert.equal((proposalEvent?.data as { id?: string } | undefined)?.id, proposal.id);
       assert.deepEqual(
@@ -219,12 +255,12 @@ for (const target of databaseTargets()) {
         [...tasksOnly, proposalEvent!].map((event) => Number(event.id)).sort((a, b) => a - b),
       );
 
-      const everything = await replay('', watcher);
+      const everything = await replay('', watcher, (seen) => seen.some(isTaskEnd) && seen.some(isProposal));
       const topics = new Set(everything.map((event) => event.topic));
       assert.ok(topics.has('proposals') && topics.has('agents') && topics.has(`tasks/${task.id}`), [...topics].join());
       assert.ok(everything.some((event) => (event.data as { id?: string }).id === proposal.id));
 
-      const proposalsDefault = await replay('', proposalsOnly);
+      const proposalsDefault = await replay('', proposalsOnly, (seen) => seen.some(isProposal));
       assert.deepEqual(new Set(proposalsDefault.map((event) => event.topic)), new Set(['proposals']));
     });
   });

@@ -271,10 +271,57 @@ describe('the web dashboard in Chromium', () => {
     await checkAccessibility('tasks');
   });
 
+  it('lists projects and shows a project with its eleven stages; a viewer sees no pipeline buttons', async () => {
+    const fixture = JSON.parse(readFileSync(path.join(root, 'test', 'fixtures', 'app-specs', 'blog.json'), 'utf8')) as {
+      spec: object;
+    };
+    // the maintainer's own project: its owner may run it
+    const login = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'maintainer@example.com', password: PASSWORD },
+    });
+    assert.equal(login.statusCode, 200, login.body);
+    const created = await t.request({
+      method: 'POST',
+      url: '/api/v1/projects',
+      key: login.json<{ access_token: string }>().access_token,
+      payload: { name: 'team blog', description: 'Posts and comments for the team', spec: fixture.spec },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const projectId = created.json<{ id: string }>().id;
+
+    await page.getByRole('link', { name: 'Projects', exact: true }).click();
+    await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'team blog' }).click();
+    await page.waitForURL(`${baseUrl}/projects/${projectId}`);
+    await page.getByRole('heading', { name: /team blog/, level: 1 }).waitFor();
+    const stages = page.getByRole('list', { name: 'Stages' }).getByRole('listitem');
+    await stages.nth(10).waitFor();
+    assert.equal(await stages.count(), 11);
+    assert.equal(await stages.first().getAttribute('data-stage'), 'requirements');
+    assert.equal(await stages.last().getAttribute('data-stage'), 'recovery');
+    // the maintainer (signed in since the review test) owns it: a draft can be started
+    await page.getByRole('button', { name: 'Start' }).waitFor();
+    await checkAccessibility('project');
+    await screenshot('project');
+
+    await signOut();
+    await signIn('viewer@example.com');
+    await page.goto(`${baseUrl}/projects/${projectId}`);
+    await page.getByRole('heading', { name: /team blog/, level: 1 }).waitFor();
+    await stages.nth(10).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Start' }).count(), 0);
+    await signOut();
+    await signIn('maintainer@example.com');
+    await page.getByRole('heading', { name: /Inbox/ }).waitFor();
+  });
+
   it('passes the accessibility check on the other pages, with no CSP violation anywhere', async () => {
     for (const [name, heading] of [
       ['repositories', 'Repositories'],
       ['agents', 'Agents'],
+      ['projects', 'Projects'],
       ['settings', 'Settings'],
     ] as const) {
       await page.getByRole('link', { name: heading, exact: true }).click();

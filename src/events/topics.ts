@@ -2,9 +2,10 @@
 export type TopicScope = 'proposals:read' | 'agents:read' | 'projects:read';
 
 /**
- * The topics a client may follow, and the scope each needs. Fixed topics are named as they are; `tasks`
- * is a wildcard that follows every `tasks/{id}` topic (nothing is published on `tasks` itself); pattern
- * topics carry a uuid: `projects/{id}` carries a project's runs and stages.
+ * The topics a client may follow, and the scope each needs. Fixed topics are named as they are; `tasks`,
+ * `projects` and `deployments` are wildcards that follow every topic under them (`tasks/{id}`…; nothing is
+ * published on the wildcard itself); pattern topics carry a uuid: `projects/{id}` carries a project's runs
+ * and stages, `deployments/{id}` a deployment's states and log lines.
  */
 const FIXED_TOPICS: Readonly<Record<string, TopicScope>> = {
   proposals: 'proposals:read',
@@ -12,10 +13,16 @@ const FIXED_TOPICS: Readonly<Record<string, TopicScope>> = {
   guardian: 'agents:read',
   imperium: 'agents:read',
   tasks: 'agents:read',
+  projects: 'projects:read',
+  deployments: 'projects:read',
 };
 
 /** A wildcard subscription and the prefix of the topics it follows. */
-const WILDCARDS: Readonly<Record<string, string>> = { tasks: 'tasks/' };
+const WILDCARDS: Readonly<Record<string, string>> = {
+  tasks: 'tasks/',
+  projects: 'projects/',
+  deployments: 'deployments/',
+};
 
 const PATTERN_TOPICS: readonly { prefix: string; scope: TopicScope }[] = [
   { prefix: 'tasks/', scope: 'agents:read' },

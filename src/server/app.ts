@@ -88,6 +88,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // avvio's default gives each plugin 10 s to load. Route autoload imports every route module at start-up,
+    // which under tsx (tests, `npm run dev`) on a loaded machine took longer and failed the start with
+    // AVV_ERR_PLUGIN_EXEC_TIMEOUT; a plugin that truly hangs still fails, after two minutes.
+    pluginTimeout: 120_000,
     logController: new SingleLineRequestLog(),
     // What Node's HTTP parser refuses (a URL or headers over 16 KiB, malformed HTTP) is a problem document too.
     clientErrorHandler,

@@ -13,6 +13,8 @@ const TaskPage = lazy(() => import('./pages/TaskPage'));
 const RepositoriesPage = lazy(() => import('./pages/RepositoriesPage'));
 const AgentsPage = lazy(() => import('./pages/AgentsPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
+const ProjectsPage = lazy(() => import('./pages/ProjectsPage'));
+const ProjectPage = lazy(() => import('./pages/ProjectPage'));
 
 /** Which cached queries an event makes stale. */
 function LiveInvalidation() {
@@ -28,6 +30,14 @@ function LiveInvalidation() {
       if (root === 'tasks') void queryClient.invalidateQueries({ queryKey: ['tasks'] });
       if (root === 'agents' || root === 'tasks') void queryClient.invalidateQueries({ queryKey: ['agents'] });
       if (root === 'guardian') void queryClient.invalidateQueries({ queryKey: ['repositories'] });
+      if (root === 'projects') void queryClient.invalidateQueries({ queryKey: ['projects'] });
+      if (root === 'deployments') {
+        // A running app's log lines come one event each: they refresh only that deployment's open log.
+        const id = event.topic.split('/')[1];
+        if (event.type === 'deployment.log')
+          void queryClient.invalidateQueries({ queryKey: ['deployments', id, 'logs'] });
+        else void queryClient.invalidateQueries({ queryKey: ['deployments'] });
+      }
     },
     [queryClient],
   );
@@ -38,12 +48,15 @@ function LiveInvalidation() {
 export function App() {
   const session = useSession();
   const canReadAgents = session.can('agents:read');
+  const canReadProjects = session.can('projects:read');
 
   useEffect(() => {
     if (session.state !== 'signed-in') return;
-    live.start(canReadAgents ? ['proposals', 'agents', 'tasks', 'guardian'] : ['proposals']);
+    const topics = canReadAgents ? ['proposals', 'agents', 'tasks', 'guardian'] : ['proposals'];
+    if (canReadProjects) topics.push('projects', 'deployments');
+    live.start(topics);
     return () => live.stop();
-  }, [session.state, canReadAgents]);
+  }, [session.state, canReadAgents, canReadProjects]);
 
   if (session.state === 'loading') {
     return (
@@ -67,6 +80,8 @@ export function App() {
           <Route path="/tasks/:id" component={TaskPage} />
           <Route path="/repositories" component={RepositoriesPage} />
           <Route path="/agents" component={AgentsPage} />
+          <Route path="/projects" component={ProjectsPage} />
+          <Route path="/projects/:id" component={ProjectPage} />
           <Route path="/settings" component={SettingsPage} />
           <Route>
             <section>

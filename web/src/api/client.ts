@@ -111,3 +111,27 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
 }
 
 export { ApiProblem };
+
+/**
+ * Saves what an authenticated GET answers as a file: a plain link cannot carry the in-memory access token,
+ * so the body is fetched with it and handed to the browser as an object URL.
+ */
+export async function downloadFile(path: string, fileName: string): Promise<void> {
+  const send = () =>
+    fetch(path, {
+      headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {},
+      credentials: 'same-origin',
+    });
+  let response = await send();
+  if (response.status === 401 && (await refreshAccessToken())) response = await send();
+  if (!response.ok) throw await problemOf(response);
+  const url = URL.createObjectURL(await response.blob());
+  try {
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = fileName;
+    link.click();
+  } finally {
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+}

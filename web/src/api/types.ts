@@ -181,3 +181,79 @@ export interface EventEnvelope {
   data: Record<string, unknown>;
   timestamp: string;
 }
+
+export interface TokenCount {
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  description: string | null;
+  template: string | null;
+  targets: string[];
+  engine: string;
+  status: 'draft' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  run: number;
+  current_stage: string | null;
+  failure: { code: string; message: string; stage?: string } | null;
+  token_usage: { run: TokenCount; all_runs: TokenCount };
+  repository_id: string | null;
+  owner_id: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface ProjectStage {
+  stage: string;
+  position: number;
+  status: string;
+  run: number;
+  task_id: string | null;
+  attempts: number;
+  commit: string | null;
+  reason: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+}
+
+export interface Artifact {
+  id: string;
+  stage: string;
+  run: number;
+  kind: string;
+  name: string;
+  media_type: string;
+  size: number;
+  created_at: string;
+}
+
+export interface Deployment {
+  id: string;
+  project_id: string | null;
+  slug: string;
+  commit: string;
+  status: 'pending' | 'building' | 'testing' | 'running' | 'failed' | 'stopped';
+  url: string | null;
+  proxy_path: string | null;
+  port: number | null;
+  started_at: string | null;
+  restarts: number;
+  last_health: { ok: boolean; status: number | null; latency_ms: number | null; error?: string; at: string } | null;
+  failure: { code: string; message: string } | null;
+  created_at: string;
+}
+
+export interface DeploymentLogLine {
+  id: number;
+  at: string;
+  source: string;
+  line: string;
+}

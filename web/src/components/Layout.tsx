@@ -14,6 +14,7 @@ export function Layout({ children }: { children: ReactNode }) {
     { href: '/tasks', label: 'Tasks', show: session.can('agents:read') },
     { href: '/repositories', label: 'Repositories', show: session.can('repos:read') },
     { href: '/agents', label: 'Agents', show: session.can('agents:read') },
+    { href: '/projects', label: 'Projects', show: session.can('projects:read') },
     { href: '/settings', label: 'Settings', show: true },
   ];
   return (
