@@ -80,3 +80,36 @@ describe('prototype pollution is reported where the merge writes', () => {
     assert.deepEqual(brief(await scan(`${merge}module.exports = merge;`)), ['js.prototype-pollution@4:medium']);
   });
 });
+
+describe('JavaScript flows across the functions of a file', () => {
+  const runner = `const { exec } = require('child_process');\nfunction run(cmd, options = {}) {\n  exec(cmd, options);\n}\n`;
+
+  it('a tainted argument of a local function reaches the sink in its body, reported there', async () => {
+    assert.deepEqual(brief(await scan(`${runner}app.get('/', (req) => run('ls ' + req.query.d));`)), [
+      'js.command-injection@3:high',
+    ]);
+  });
+
+  it('a local function the file calls only with constants gets constants', async () => {
+    assert.deepEqual(brief(await scan(`${runner}run('ls -l');\nrun(\`du -sh \${'/srv'}\`);`)), []);
+  });
+
+  it('a function whose name escapes, or that is never called, may get anything', async () => {
+    assert.deepEqual(brief(await scan(`${runner}run('ls');\nmodule.exports = { run };`)), [
+      'js.command-injection@3:medium',
+    ]);
+    assert.deepEqual(brief(await scan(runner)), ['js.command-injection@3:medium']);
+  });
+
+  it('a local function returning request data taints its result whatever its arguments', async () => {
+    const helper = `function term() {\n  return decodeURIComponent(location.hash.slice(1));\n}\n`;
+    assert.deepEqual(brief(await scan(`${helper}document.getElementById('q').innerHTML = term();`)), ['js.xss@4:high']);
+    const constant = `function term() {\n  return 'none';\n}\ndocument.getElementById('q').innerHTML = term();`;
+    assert.deepEqual(brief(await scan(constant)), []);
+  });
+
+  it('chains through a helper that returns its parameter into one that sinks it', async () => {
+    const code = `${runner}const quote = (v) => "'" + v + "'";\napp.get('/', (req) => run('ls ' + quote(req.query.d)));`;
+    assert.deepEqual(brief(await scan(code)), ['js.command-injection@3:high']);
+  });
+});

@@ -10,6 +10,7 @@ import {
   patternNames,
   functionParameters,
   returnedExpressions,
+  exportedName,
 } from './syntax.js';
 import {
   REQUEST_OBJECTS,
@@ -56,10 +57,15 @@ interface Binding {
   readonly node: Node;
 }
 
+interface Summary {
+  readonly flowing: Set<number>;
+  returnsTainted: boolean;
+}
+
 export class TaintAnalysis {
   private readonly scopes = new Map<number, Map<string, Binding[]>>();
   private readonly functionsByName = new Map<string, Node>();
-  private readonly summaries = new Map<number, Set<number>>();
+  private readonly summaries = new Map<number, Summary>();
   /** function id → parameter names assumed tainted while summarising a helper */
   private readonly assumptions = new Map<number, Set<string>>();
   private readonly active = new Set<number>();
@@ -230,7 +236,8 @@ export class TaintAnalysis {
     if (callee?.type === 'identifier') {
       const helper = this.functionsByName.get(name);
       if (helper) {
-        const flowing = this.summary(helper);
+        const { flowing, returnsTainted } = this.summary(helper);
+        if (returnsTainted) return 'tainted';
         let level: TaintLevel = 'safe';
         for (const [index, arg] of args.entries()) if (flowing.has(index)) level = max(level, this.level(arg));
         return level;
@@ -250,23 +257,96 @@ export class TaintAnalysis {
     return 'unknown';
   }
 
-  /** The indices of a helper's parameters whose value can reach its return value. */
-  private summary(fn: Node): Set<number> {
+  /**
+   * A helper's summary, computed once: the indices of its parameters whose value can reach its return value
+   * (each parameter assumed tainted in turn, the others safe), and whether it returns tainted data whatever its
+   * arguments (`function query() { return location.search.slice(1) }`).
+   */
+  private summary(fn: Node): Summary {
     const cached = this.summaries.get(fn.id);
     if (cached) return cached;
-    const result = new Set<number>();
+    const result: Summary = { flowing: new Set<number>(), returnsTainted: false };
     this.summaries.set(fn.id, result);
     const params = functionParameters(fn);
     const returns = returnedExpressions(fn);
-    for (const [index, param] of params.entries()) {
-      this.assumptions.set(fn.id, new Set(patternNames(param)));
+    const returnsTaintedWith = (names: string[]) => {
+      this.assumptions.set(fn.id, new Set(names));
       try {
-        if (returns.some((r) => this.level(r) === 'tainted')) result.add(index);
+        return returns.some((r) => this.level(r) === 'tainted');
       } finally {
         this.assumptions.delete(fn.id);
       }
-    }
+    };
+    result.returnsTainted = returnsTaintedWith([]);
+    if (!result.returnsTainted)
+      for (const [index, param] of params.entries())
+        if (returnsTaintedWith(patternNames(param))) result.flowing.add(index);
     return result;
+  }
+
+  private callSitesCache: Map<string, { calls: Node[]; escapes: boolean }> | undefined;
+
+  /**
+   * Per name of a local function: the calls that name it as the callee, and whether the name is also used
+   * otherwise (exported, passed as a callback, stored), so that callers the file does not show exist.
+   */
+  private callSites(): Map<string, { calls: Node[]; escapes: boolean }> {
+    if (this.callSitesCache) return this.callSitesCache;
+    const sites = new Map<string, { calls: Node[]; escapes: boolean }>();
+    for (const name of this.functionsByName.keys()) sites.set(name, { calls: [], escapes: false });
+    for (const identifier of this.root.descendantsOfType(['identifier', 'shorthand_property_identifier'])) {
+      const site = sites.get(identifier.text);
+      if (!site) continue;
+      const parent = identifier.parent;
+      if (parent?.type === 'call_expression' && parent.childForFieldName('function')?.id === identifier.id)
+        site.calls.push(parent);
+      else if (
+        !(parent?.type === 'function_declaration' && parent.childForFieldName('name')?.id === identifier.id) &&
+        !(parent?.type === 'variable_declarator' && parent.childForFieldName('name')?.id === identifier.id)
+      )
+        site.escapes = true;
+    }
+    this.callSitesCache = sites;
+    return sites;
+  }
+
+  /**
+   * The level of a parameter of a local function from the calls the file makes to it: `run(req.query.cmd)`
+   * taints `cmd` in `function run(cmd) { exec(cmd) }`, and a function called only with constants gets only
+   * constants. A function whose name escapes (exported, passed along) or that the file never calls may be
+   * called with anything: unknown at least.
+   */
+  private callSiteLevel(fn: Node, name: string): TaintLevel {
+    const functionName =
+      fn.type === 'function_declaration'
+        ? fn.childForFieldName('name')
+        : fn.parent?.type === 'variable_declarator'
+          ? fn.parent.childForFieldName('name')
+          : null;
+    if (functionName?.type !== 'identifier' || this.functionsByName.get(functionName.text)?.id !== fn.id)
+      return 'unknown';
+    const site = this.callSites().get(functionName.text);
+    if (!site) return 'unknown';
+    const index = functionParameters(fn).findIndex((param) => patternNames(param).includes(name));
+    const parameter = functionParameters(fn)[index];
+    if (
+      !parameter ||
+      parameter.type === 'rest_pattern' ||
+      parameter.namedChildren.some((c) => c.type === 'rest_pattern')
+    )
+      return 'unknown';
+    let level: TaintLevel = site.escapes || site.calls.length === 0 || exportedName(fn) ? 'unknown' : 'safe';
+    for (const call of site.calls) {
+      if (level === 'tainted') break;
+      const arg = callArguments(call)[index];
+      if (!arg) {
+        // a default value stands in for a missing argument
+        const fallback = defaultValue(parameter);
+        level = max(level, fallback ? this.level(fallback) : 'safe');
+      } else if (arg.type === 'spread_element') level = max(level, 'unknown');
+      else level = max(level, this.level(arg));
+    }
+    return level;
   }
 
   /**
@@ -458,11 +538,14 @@ export class TaintAnalysis {
 
   private bindingLevel(binding: Binding, earlier: Binding[]): TaintLevel {
     switch (binding.kind) {
-      case 'param':
-        if (this.assumptions.get(binding.function!.id)?.has(binding.name)) return 'tainted';
+      case 'param': {
+        const assumed = this.assumptions.get(binding.function!.id);
+        if (assumed) return assumed.has(binding.name) ? 'tainted' : 'safe';
         if (this.entryInputs(binding.function!).has(binding.name)) return 'tainted';
         if (this.modelledParameter(binding.function!, binding.name)) return 'tainted';
-        return this.elementParameter(binding.function!, binding.name) ? 'safe' : 'unknown';
+        if (this.elementParameter(binding.function!, binding.name)) return 'safe';
+        return this.callSiteLevel(binding.function!, binding.name);
+      }
       case 'iterate':
         // `for (const k in TABLE)`: the keys of the program's own object literal
         if (!binding.value && binding.over && this.keysLevel(binding.over) === 'safe') return 'safe';
@@ -571,6 +654,15 @@ export class TaintAnalysis {
     this.scopes.set(scope.id, result);
     return result;
   }
+}
+
+/** The default value of a parameter (`x = 'a'`, `{ a } = {}`), if it has one. */
+function defaultValue(parameter: Node): Node | undefined {
+  const pattern = ['required_parameter', 'optional_parameter'].includes(parameter.type) ? parameter : undefined;
+  const value =
+    pattern?.childForFieldName('value') ??
+    (parameter.type === 'assignment_pattern' ? parameter.childForFieldName('right') : null);
+  return value ?? undefined;
 }
 
 /** An `if` condition without its parentheses. */
