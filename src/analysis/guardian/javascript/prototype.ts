@@ -158,10 +158,15 @@ export function recursiveMerges(root: Node): { fn: Node; write: Node; name: stri
       if (!descended) continue;
       if (vetsKeys(body, key, descended)) continue;
       const ownWrites = [...writes, ...assigns].filter((write) => writtenObject(write) === descended);
+      const right = (write: Node) => unwrap(write.childForFieldName('right')!);
+      // `target[key] || {}` makes room to descend; the copy of a value is the write that pollutes
+      const makesRoom = (value: Node) =>
+        FRESH.has(value.type) ||
+        (value.type === 'binary_expression' && FRESH.has(unwrap(value.childForFieldName('right')!).type));
       const copy =
-        ownWrites.find(
-          (write) => write.type === 'call_expression' || !FRESH.has(unwrap(write.childForFieldName('right')!).type),
-        ) ?? ownWrites[0];
+        ownWrites.find((write) => write.type === 'call_expression' || !makesRoom(right(write))) ??
+        ownWrites.find((write) => !FRESH.has(right(write).type)) ??
+        ownWrites[0];
       if (copy) {
         found.push({ fn, write: copy, name });
         break;

@@ -79,6 +79,17 @@ describe('prototype pollution is reported where the merge writes', () => {
     ]);
     assert.deepEqual(brief(await scan(`${merge}module.exports = merge;`)), ['js.prototype-pollution@4:medium']);
   });
+
+  it('the write that copies a value, not the one that makes room to descend', async () => {
+    const merge = `function assign(t, s) {
+  Object.keys(s).forEach((k) => {
+    if (typeof s[k] === 'object') assign((t[k] = t[k] || {}), s[k]);
+    else t[k] = s[k];
+  });
+}
+assign({}, JSON.parse(location.hash.slice(1)));`;
+    assert.deepEqual(brief(await scan(merge)), ['js.prototype-pollution@4:high']);
+  });
 });
 
 describe('JavaScript flows across the functions of a file', () => {

@@ -103,7 +103,10 @@ export class TaintAnalysis {
 
   /** How trustworthy the value of an expression is. */
   level(node: Node): TaintLevel {
-    if (this.active.has(node.id)) return 'safe';
+    if (this.active.has(node.id)) {
+      this.cycleCuts += 1;
+      return 'safe';
+    }
     this.active.add(node.id);
     try {
       return this.evaluate(node);
@@ -316,7 +319,23 @@ export class TaintAnalysis {
    * constants. A function whose name escapes (exported, passed along) or that the file never calls may be
    * called with anything: unknown at least.
    */
+  private readonly callSiteLevels = new Map<string, TaintLevel>();
+  private cycleCuts = 0;
+
   private callSiteLevel(fn: Node, name: string): TaintLevel {
+    // remembered outside summaries only: while one is computed, the assumed parameters change what calls pass
+    if (this.assumptions.size > 0) return this.computeCallSiteLevel(fn, name);
+    const key = `${fn.id}:${name}`;
+    const known = this.callSiteLevels.get(key);
+    if (known) return known;
+    const cuts = this.cycleCuts;
+    const level = this.computeCallSiteLevel(fn, name);
+    // a level computed while a cycle was cut short may miss what flows around the cycle: not remembered
+    if (cuts === this.cycleCuts) this.callSiteLevels.set(key, level);
+    return level;
+  }
+
+  private computeCallSiteLevel(fn: Node, name: string): TaintLevel {
     const functionName =
       fn.type === 'function_declaration'
         ? fn.childForFieldName('name')
