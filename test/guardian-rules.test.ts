@@ -221,7 +221,7 @@ const CASES: [string, string, string, string, string[], string][] = [
     'a.js',
     'prototype_pollution',
     'function merge(t, s) {\n  for (const k in s) {\n    if (typeof s[k] === "object") merge(t[k] ??= {}, s[k]);\n    else t[k] = s[k];\n  }\n  return t;\n}\nmodule.exports = (req, res) => res.json(merge({}, req.body));',
-    ['js.prototype-pollution@1'],
+    ['js.prototype-pollution@4'],
     'function merge(t, s) {\n  for (const k of Object.keys(s)) {\n    if (k === "__proto__" || k === "constructor") continue;\n    if (typeof s[k] === "object") merge(t[k] ??= {}, s[k]);\n    else t[k] = s[k];\n  }\n  return t;\n}\nmodule.exports = (req, res) => res.json(merge({}, req.body));',
   ],
   [

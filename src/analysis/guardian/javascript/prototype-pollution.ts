@@ -109,11 +109,19 @@ export const prototypePollution: Rule = defineRule({
     // recursive merges that descend into the target under every key, and path setters, whatever their input
     const reported = new Set(matches.map((match) => (enclosingFunction(match.node) ?? root).id));
     for (const { fn, write, name } of recursiveMerges(root)) {
-      // the whole function is at fault; its span covers the write
+      // reported where the merge writes; high when the file merges request data with it (`merge({}, req.body)`)
+      const fed = callsIn(root).find(
+        (call) =>
+          calleeParts(call).full === name &&
+          !(fn.startIndex <= call.startIndex && call.endIndex <= fn.endIndex) &&
+          callArguments(call).some((arg) => taint.isTainted(arg)),
+      );
       matches.push({
-        node: fn,
-        confidence: 'medium',
-        message: `Recursive merge \`${name}\` descends into the target under every key, \`__proto__\` included, and writes it on line ${write.startPosition.row + 1}: merging a parsed object pollutes \`Object.prototype\`.`,
+        node: write,
+        confidence: fed ? 'high' : 'medium',
+        message: fed
+          ? `Recursive merge \`${name}\` of request data (line ${fed.startPosition.row + 1}) descends into the target under every key, \`__proto__\` included, and writes here: \`Object.prototype\` is polluted.`
+          : `Recursive merge \`${name}\` descends into the target under every key, \`__proto__\` included, and writes here: merging a parsed object pollutes \`Object.prototype\`.`,
       });
     }
     for (const step of pathSetters(root)) {

@@ -158,10 +158,15 @@ export function recursiveMerges(root: Node): { fn: Node; write: Node; name: stri
       if (!descended) continue;
       if (vetsKeys(body, key, descended)) continue;
       const ownWrites = [...writes, ...assigns].filter((write) => writtenObject(write) === descended);
+      const right = (write: Node) => unwrap(write.childForFieldName('right')!);
+      // `target[key] || {}` makes room to descend; the copy of a value is the write that pollutes
+      const makesRoom = (value: Node) =>
+        FRESH.has(value.type) ||
+        (value.type === 'binary_expression' && FRESH.has(unwrap(value.childForFieldName('right')!).type));
       const copy =
-        ownWrites.find(
-          (write) => write.type === 'call_expression' || !FRESH.has(unwrap(write.childForFieldName('right')!).type),
-        ) ?? ownWrites[0];
+        ownWrites.find((write) => write.type === 'call_expression' || !makesRoom(right(write))) ??
+        ownWrites.find((write) => !FRESH.has(right(write).type)) ??
+        ownWrites[0];
       if (copy) {
         found.push({ fn, write: copy, name });
         break;
@@ -207,7 +212,8 @@ function counters(scope: Node): Set<string> {
 
 /**
  * Path setters: in a loop, `node = node[part]` (or `node = node[part] || (node[part] = {})`, `??=`), and a write
- * `node[k] = value` through the walked variable. The key is a name, not an element counter. Answers the step.
+ * `node[k] = value` through the walked variable. The key is a name, not an element counter. Answers the write
+ * (the step when no write follows it).
  */
 export function pathSetters(root: Node): Node[] {
   const found: Node[] = [];
@@ -252,15 +258,16 @@ export function pathSetters(root: Node): Node[] {
     for (const step of reduceSetters(body))
       if (!found.some((other) => other.id === step.id) && !vetsKeys(body, '', undefined)) found.push(step);
     for (const [walker, { step, key }] of steps) {
-      const writes = ownAssignments.some((a) => {
+      const write = ownAssignments.find((a) => {
         const left = a.childForFieldName('left');
         if (left?.type !== 'subscript_expression' || !named(left.childForFieldName('object'), walker)) return false;
         const right = a.childForFieldName('right');
         return right !== null && !FRESH.has(unwrap(right).type);
       });
-      if (!writes || vetsKeys(body, key, walker)) continue;
+      if (!write || vetsKeys(body, key, walker)) continue;
       if (!mentions(body, key)) continue;
-      found.push(step);
+      // reported where the walked object is written (the step only reaches `Object.prototype`)
+      found.push(write.startIndex > step.startIndex ? write : step);
     }
   }
   return found;

@@ -146,7 +146,7 @@ const CASES: [string, string, string[], string][] = [
   [
     'prototype pollution',
     `app.post('/s', (req) => {\n  const { a, b } = req.body;\n  config[a][b] = req.body.v;\n});\nfunction merge(t, s) {\n  for (const k in s) {\n    if (typeof s[k] === 'object') merge(t[k], s[k]);\n    else t[k] = s[k];\n  }\n}`,
-    ['js.prototype-pollution@3:high', 'js.prototype-pollution@5:medium'],
+    ['js.prototype-pollution@3:high', 'js.prototype-pollution@8:medium'],
     `app.post('/s', (req) => {\n  const settings = Object.assign({}, req.body);\n  config.a = settings.v;\n});\nfunction merge(t, s) {\n  for (const k in s) {\n    if (k === '__proto__' || k === 'constructor') continue;\n    if (typeof s[k] === 'object') merge(t[k], s[k]);\n    else t[k] = s[k];\n  }\n}`,
   ],
   [
@@ -182,7 +182,7 @@ const CASES: [string, string, string[], string][] = [
   [
     'recursive merge guarded only by an own-property check of the source',
     `const merge = (dst, src) => {\n  Object.keys(src).forEach((key) => {\n    if (!src.hasOwnProperty(key)) return;\n    if (isObject(dst[key])) merge(dst[key], src[key]);\n    else dst[key] = src[key];\n  });\n};`,
-    ['js.prototype-pollution@1:medium'],
+    ['js.prototype-pollution@5:medium'],
     `const merge = (dst, src) => {\n  Object.keys(src).forEach((key) => {\n    if (!src.hasOwnProperty(key)) return;\n    if (Object.hasOwn(dst, key) && isObject(dst[key])) merge(dst[key], src[key]);\n    else dst[key] = src[key];\n  });\n};`,
   ],
   [
@@ -200,7 +200,7 @@ const CASES: [string, string, string[], string][] = [
   [
     'deep clone into a fresh object is not a merge',
     `function merge(a, b) {\n  for (const [k, v] of Object.entries(b)) a[k] = v && typeof v === 'object' ? merge(a[k] || {}, v) : v;\n  return a;\n}`,
-    ['js.prototype-pollution@1:medium'],
+    ['js.prototype-pollution@2:medium'],
     `function clone(o) {\n  const out = {};\n  for (const k in o) out[k] = typeof o[k] === 'object' ? clone(o[k]) : o[k];\n  return out;\n}`,
   ],
   [
@@ -212,7 +212,7 @@ const CASES: [string, string, string[], string][] = [
   [
     'path setter walking the parts of a dotted path',
     `function set(obj, path, value) {\n  const keys = path.split('.');\n  const last = keys.pop();\n  for (const key of keys) obj = obj[key] || (obj[key] = {});\n  obj[last] = value;\n}`,
-    ['js.prototype-pollution@4:medium'],
+    ['js.prototype-pollution@5:medium'],
     `function set(obj, path, value) {\n  const keys = path.split('.');\n  const last = keys.pop();\n  for (const key of keys) {\n    if (key === '__proto__' || key === 'constructor') return;\n    obj = obj[key] || (obj[key] = {});\n  }\n  obj[last] = value;\n}`,
   ],
   [

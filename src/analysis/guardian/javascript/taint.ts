@@ -1,5 +1,6 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import { branchGuarded, exitGuarded } from './guards.js';
+import { anyCheck, branchGuarded, exitGuarded } from './guards.js';
+import { fold, truthy, type Folded } from './constant-fold.js';
 import {
   FUNCTION_TYPES,
   dottedName,
@@ -9,6 +10,7 @@ import {
   patternNames,
   functionParameters,
   returnedExpressions,
+  exportedName,
 } from './syntax.js';
 import {
   REQUEST_OBJECTS,
@@ -51,12 +53,19 @@ interface Binding {
   readonly name: string;
   /** `for (k in over)`: the object whose keys the loop takes */
   readonly over?: Node;
+  /** the syntax that binds (declarator, assignment, loop, function of a parameter) */
+  readonly node: Node;
+}
+
+interface Summary {
+  readonly flowing: Set<number>;
+  returnsTainted: boolean;
 }
 
 export class TaintAnalysis {
   private readonly scopes = new Map<number, Map<string, Binding[]>>();
   private readonly functionsByName = new Map<string, Node>();
-  private readonly summaries = new Map<number, Set<number>>();
+  private readonly summaries = new Map<number, Summary>();
   /** function id → parameter names assumed tainted while summarising a helper */
   private readonly assumptions = new Map<number, Set<string>>();
   private readonly active = new Set<number>();
@@ -80,8 +89,9 @@ export class TaintAnalysis {
     const target = unwrap(node);
     if (target.type !== 'identifier' || depth > 8) return target;
     for (let scope: Node | null = enclosingFunction(target); ; scope = scope ? enclosingFunction(scope) : null) {
-      const bindings = this.bindings(scope ?? this.root).get(target.text) ?? [];
-      const latest = bindings.filter((b) => b.position <= target.startIndex).at(-1);
+      const latest = this.liveBindings(scope ?? this.root, target.text)
+        .filter((b) => b.position <= target.startIndex)
+        .at(-1);
       if (latest) return latest.kind === 'value' && latest.value ? this.resolve(latest.value, depth + 1) : target;
       if (!scope) return target;
     }
@@ -93,7 +103,10 @@ export class TaintAnalysis {
 
   /** How trustworthy the value of an expression is. */
   level(node: Node): TaintLevel {
-    if (this.active.has(node.id)) return 'safe';
+    if (this.active.has(node.id)) {
+      this.cycleCuts += 1;
+      return 'safe';
+    }
     this.active.add(node.id);
     try {
       return this.evaluate(node);
@@ -169,6 +182,12 @@ export class TaintAnalysis {
       case 'ternary_expression': {
         const a = node.childForFieldName('consequence');
         const b = node.childForFieldName('alternative');
+        // `7 * 18 + num > 200 ? 'safe' : param`: a constant condition takes one branch
+        const decided = this.constant(node.childForFieldName('condition'));
+        if (decided !== undefined) {
+          const taken = truthy(decided.value) ? a : b;
+          return taken ? this.level(taken) : 'safe';
+        }
         return max(a ? this.level(a) : 'safe', b ? this.level(b) : 'safe');
       }
       case 'array':
@@ -220,7 +239,8 @@ export class TaintAnalysis {
     if (callee?.type === 'identifier') {
       const helper = this.functionsByName.get(name);
       if (helper) {
-        const flowing = this.summary(helper);
+        const { flowing, returnsTainted } = this.summary(helper);
+        if (returnsTainted) return 'tainted';
         let level: TaintLevel = 'safe';
         for (const [index, arg] of args.entries()) if (flowing.has(index)) level = max(level, this.level(arg));
         return level;
@@ -240,23 +260,112 @@ export class TaintAnalysis {
     return 'unknown';
   }
 
-  /** The indices of a helper's parameters whose value can reach its return value. */
-  private summary(fn: Node): Set<number> {
+  /**
+   * A helper's summary, computed once: the indices of its parameters whose value can reach its return value
+   * (each parameter assumed tainted in turn, the others safe), and whether it returns tainted data whatever its
+   * arguments (`function query() { return location.search.slice(1) }`).
+   */
+  private summary(fn: Node): Summary {
     const cached = this.summaries.get(fn.id);
     if (cached) return cached;
-    const result = new Set<number>();
+    const result: Summary = { flowing: new Set<number>(), returnsTainted: false };
     this.summaries.set(fn.id, result);
     const params = functionParameters(fn);
     const returns = returnedExpressions(fn);
-    for (const [index, param] of params.entries()) {
-      this.assumptions.set(fn.id, new Set(patternNames(param)));
+    const returnsTaintedWith = (names: string[]) => {
+      this.assumptions.set(fn.id, new Set(names));
       try {
-        if (returns.some((r) => this.level(r) === 'tainted')) result.add(index);
+        return returns.some((r) => this.level(r) === 'tainted');
       } finally {
         this.assumptions.delete(fn.id);
       }
-    }
+    };
+    result.returnsTainted = returnsTaintedWith([]);
+    if (!result.returnsTainted)
+      for (const [index, param] of params.entries())
+        if (returnsTaintedWith(patternNames(param))) result.flowing.add(index);
     return result;
+  }
+
+  private callSitesCache: Map<string, { calls: Node[]; escapes: boolean }> | undefined;
+
+  /**
+   * Per name of a local function: the calls that name it as the callee, and whether the name is also used
+   * otherwise (exported, passed as a callback, stored), so that callers the file does not show exist.
+   */
+  private callSites(): Map<string, { calls: Node[]; escapes: boolean }> {
+    if (this.callSitesCache) return this.callSitesCache;
+    const sites = new Map<string, { calls: Node[]; escapes: boolean }>();
+    for (const name of this.functionsByName.keys()) sites.set(name, { calls: [], escapes: false });
+    for (const identifier of this.root.descendantsOfType(['identifier', 'shorthand_property_identifier'])) {
+      const site = sites.get(identifier.text);
+      if (!site) continue;
+      const parent = identifier.parent;
+      if (parent?.type === 'call_expression' && parent.childForFieldName('function')?.id === identifier.id)
+        site.calls.push(parent);
+      else if (
+        !(parent?.type === 'function_declaration' && parent.childForFieldName('name')?.id === identifier.id) &&
+        !(parent?.type === 'variable_declarator' && parent.childForFieldName('name')?.id === identifier.id)
+      )
+        site.escapes = true;
+    }
+    this.callSitesCache = sites;
+    return sites;
+  }
+
+  /**
+   * The level of a parameter of a local function from the calls the file makes to it: `run(req.query.cmd)`
+   * taints `cmd` in `function run(cmd) { exec(cmd) }`, and a function called only with constants gets only
+   * constants. A function whose name escapes (exported, passed along) or that the file never calls may be
+   * called with anything: unknown at least.
+   */
+  private readonly callSiteLevels = new Map<string, TaintLevel>();
+  private cycleCuts = 0;
+
+  private callSiteLevel(fn: Node, name: string): TaintLevel {
+    // remembered outside summaries only: while one is computed, the assumed parameters change what calls pass
+    if (this.assumptions.size > 0) return this.computeCallSiteLevel(fn, name);
+    const key = `${fn.id}:${name}`;
+    const known = this.callSiteLevels.get(key);
+    if (known) return known;
+    const cuts = this.cycleCuts;
+    const level = this.computeCallSiteLevel(fn, name);
+    // a level computed while a cycle was cut short may miss what flows around the cycle: not remembered
+    if (cuts === this.cycleCuts) this.callSiteLevels.set(key, level);
+    return level;
+  }
+
+  private computeCallSiteLevel(fn: Node, name: string): TaintLevel {
+    const functionName =
+      fn.type === 'function_declaration'
+        ? fn.childForFieldName('name')
+        : fn.parent?.type === 'variable_declarator'
+          ? fn.parent.childForFieldName('name')
+          : null;
+    if (functionName?.type !== 'identifier' || this.functionsByName.get(functionName.text)?.id !== fn.id)
+      return 'unknown';
+    const site = this.callSites().get(functionName.text);
+    if (!site) return 'unknown';
+    const index = functionParameters(fn).findIndex((param) => patternNames(param).includes(name));
+    const parameter = functionParameters(fn)[index];
+    if (
+      !parameter ||
+      parameter.type === 'rest_pattern' ||
+      parameter.namedChildren.some((c) => c.type === 'rest_pattern')
+    )
+      return 'unknown';
+    let level: TaintLevel = site.escapes || site.calls.length === 0 || exportedName(fn) ? 'unknown' : 'safe';
+    for (const call of site.calls) {
+      if (level === 'tainted') break;
+      const arg = callArguments(call)[index];
+      if (!arg) {
+        // a default value stands in for a missing argument
+        const fallback = defaultValue(parameter);
+        level = max(level, fallback ? this.level(fallback) : 'safe');
+      } else if (arg.type === 'spread_element') level = max(level, 'unknown');
+      else level = max(level, this.level(arg));
+    }
+    return level;
   }
 
   /**
@@ -336,24 +445,126 @@ export class TaintAnalysis {
     const name = node.text;
     if (name === 'undefined' || SAFE_GLOBALS.has(name)) return 'safe';
     for (let scope: Node | null = enclosingFunction(node); ; scope = scope ? enclosingFunction(scope) : null) {
-      const bindings = this.bindings(scope ?? this.root).get(name) ?? [];
-      const before = bindings.filter((b) => b.position <= node.startIndex);
-      const latest = before.at(-1);
-      if (latest) {
-        if (this.guarded(scope ?? this.root, name, latest.position, node)) return 'safe';
-        return this.bindingLevel(latest, before.slice(0, -1));
+      const owner = scope ?? this.root;
+      const live = this.liveBindings(owner, name);
+      const reaching = this.reachingBindings(owner, live, name, node.startIndex);
+      if (reaching.length) {
+        return reaching.reduce<TaintLevel>((level, binding) => {
+          if (this.guarded(owner, name, binding.position, node)) return level;
+          const earlier = live.filter((other) => other.position < binding.position);
+          return max(level, this.bindingLevel(binding, earlier));
+        }, 'safe');
       }
       if (!scope) return 'unknown';
     }
   }
 
+  /** The bindings of a name in a scope, less those in branches a constant condition rules out. */
+  private liveBindings(scope: Node, name: string): Binding[] {
+    return (this.bindings(scope).get(name) ?? []).filter((binding) => !this.inDeadBranch(binding.node, scope));
+  }
+
+  /**
+   * The bindings of a name that can reach a use: the last one before it and, when that one sits in a branch of
+   * an `if` the use comes after, the last one of the other branch, or the one before the `if` when no other
+   * branch binds (`let dir = req.query.dir; if (!dir) dir = '.'` keeps `dir` tainted). An `if` that rebinds
+   * when a check of the name fails (`if (!ALLOWED.includes(x)) x = '/'`) replaces the value. A binding in
+   * the branch before the one holding the use did not run: the bindings before the `if` reach it.
+   */
+  private reachingBindings(scope: Node, live: readonly Binding[], name: string, before: number, depth = 0): Binding[] {
+    const last = live.filter((binding) => binding.position <= before).at(-1);
+    if (!last) return [];
+    const found = [last];
+    if (depth > 4 || last.kind === 'param') return found;
+    const add = (more: Binding[]) => {
+      for (const binding of more) if (!found.includes(binding)) found.push(binding);
+    };
+    for (let at: Node = last.node; at.parent && at.id !== scope.id; at = at.parent) {
+      const statement = at.parent;
+      if (FUNCTION_TYPES.has(statement.type)) break;
+      if (statement.type !== 'if_statement') continue;
+      const consequence = statement.childForFieldName('consequence');
+      const alternative = statement.childForFieldName('alternative');
+      const branch = consequence?.id === at.id ? 'consequence' : alternative?.id === at.id ? 'alternative' : undefined;
+      if (!branch) continue;
+      if (at.startIndex <= before && before < at.endIndex) break; // the use is in this branch too
+      if (before < statement.endIndex) {
+        // the use is in the other branch of the same `if`: this one did not run
+        return this.reachingBindings(scope, live, name, statement.startIndex, depth + 1);
+      }
+      const other = branch === 'consequence' ? alternative : consequence;
+      const otherLast = other
+        ? live.filter((b) => b.position <= Math.min(before, other.endIndex) && b.position >= other.startIndex).at(-1)
+        : undefined;
+      if (otherLast) add([otherLast]);
+      const condition = this.constant(statement.childForFieldName('condition'));
+      const alwaysThis = condition !== undefined && truthy(condition.value) === (branch === 'consequence');
+      const everyBranchBinds = alwaysThis || otherLast !== undefined;
+      const checkCondition = statement.childForFieldName('condition');
+      const replacesRejected = !alternative && checkCondition !== null && anyCheck(checkCondition, name);
+      if (!everyBranchBinds && !replacesRejected)
+        add(this.reachingBindings(scope, live, name, statement.startIndex, depth + 1));
+    }
+    return found;
+  }
+
+  private readonly deadNodes = new Map<number, boolean>();
+  private readonly folding = new Set<number>();
+
+  /** Whether a binding sits in a branch that a constant condition rules out (`if (5 > 10) x = param`). */
+  private inDeadBranch(node: Node, scope: Node): boolean {
+    const cached = this.deadNodes.get(node.id);
+    if (cached !== undefined) return cached;
+    this.deadNodes.set(node.id, false); // while folding the conditions themselves
+    let dead = false;
+    for (let at: Node = node; at.parent && at.id !== scope.id && !dead; at = at.parent) {
+      const parent = at.parent;
+      if (parent.type !== 'if_statement') continue;
+      const condition = this.constant(parent.childForFieldName('condition'));
+      if (condition === undefined) continue;
+      if (parent.childForFieldName('consequence')?.id === at.id) dead = !truthy(condition.value);
+      else if (parent.childForFieldName('alternative')?.id === at.id) dead = truthy(condition.value);
+    }
+    this.deadNodes.set(node.id, dead);
+    return dead;
+  }
+
+  /** The constant value of an expression (literals and names bound once to them), if it has one. */
+  constant(node: Node | null | undefined): Folded {
+    return fold(node ? unwrapCondition(node) : node, (name) => {
+      if (this.folding.has(name.id) || this.folding.size > 16) return undefined;
+      this.folding.add(name.id);
+      try {
+        for (let scope: Node | null = enclosingFunction(name); ; scope = scope ? enclosingFunction(scope) : null) {
+          const owner = scope ?? this.root;
+          const live = this.liveBindings(owner, name.text);
+          if (live.length) {
+            const reaching = this.reachingBindings(owner, live, name.text, name.startIndex);
+            const only = reaching.length === 1 ? reaching[0] : undefined;
+            if (only) return only.kind === 'value' && only.value ? this.constant(only.value) : undefined;
+            // a name of an enclosing scope bound once, read in a function that runs later
+            const all = this.bindings(owner).get(name.text) ?? [];
+            if (reaching.length || all.length !== 1 || all[0]!.kind !== 'value' || !all[0]!.value) return undefined;
+            return this.constant(all[0]!.value);
+          }
+          if (!scope) return undefined;
+        }
+      } finally {
+        this.folding.delete(name.id);
+      }
+    });
+  }
+
   private bindingLevel(binding: Binding, earlier: Binding[]): TaintLevel {
     switch (binding.kind) {
-      case 'param':
-        if (this.assumptions.get(binding.function!.id)?.has(binding.name)) return 'tainted';
+      case 'param': {
+        const assumed = this.assumptions.get(binding.function!.id);
+        if (assumed) return assumed.has(binding.name) ? 'tainted' : 'safe';
         if (this.entryInputs(binding.function!).has(binding.name)) return 'tainted';
         if (this.modelledParameter(binding.function!, binding.name)) return 'tainted';
-        return this.elementParameter(binding.function!, binding.name) ? 'safe' : 'unknown';
+        if (this.elementParameter(binding.function!, binding.name)) return 'safe';
+        return this.callSiteLevel(binding.function!, binding.name);
+      }
       case 'iterate':
         // `for (const k in TABLE)`: the keys of the program's own object literal
         if (!binding.value && binding.over && this.keysLevel(binding.over) === 'safe') return 'safe';
@@ -410,7 +621,7 @@ export class TaintAnalysis {
     if (scope.type !== 'program') {
       for (const param of functionParameters(scope)) {
         for (const name of patternNames(param))
-          add({ kind: 'param', position: scope.startIndex, function: scope, name });
+          add({ kind: 'param', position: scope.startIndex, function: scope, name, node: scope });
       }
     }
     const visit = (node: Node) => {
@@ -421,25 +632,35 @@ export class TaintAnalysis {
           const pattern = child.childForFieldName('name');
           const value = child.childForFieldName('value') ?? undefined;
           for (const name of pattern ? patternNames(pattern) : [])
-            add({ kind: 'value', position: child.endIndex, value, name });
+            add({ kind: 'value', position: child.endIndex, value, name, node: child });
         } else if (child.type === 'assignment_expression') {
           const left = child.childForFieldName('left');
           const value = child.childForFieldName('right') ?? undefined;
           const target = left ? unwrap(left) : undefined;
-          if (target?.type === 'identifier') add({ kind: 'value', position: child.endIndex, value, name: target.text });
+          if (target?.type === 'identifier')
+            add({ kind: 'value', position: child.endIndex, value, name: target.text, node: child });
           else if (target && ['object_pattern', 'array_pattern'].includes(target.type)) {
-            for (const name of patternNames(target)) add({ kind: 'value', position: child.endIndex, value, name });
+            for (const name of patternNames(target))
+              add({ kind: 'value', position: child.endIndex, value, name, node: child });
           }
         } else if (child.type === 'augmented_assignment_expression') {
           const left = child.childForFieldName('left');
           const value = child.childForFieldName('right') ?? undefined;
-          if (left?.type === 'identifier') add({ kind: 'augment', position: child.endIndex, value, name: left.text });
+          if (left?.type === 'identifier')
+            add({ kind: 'augment', position: child.endIndex, value, name: left.text, node: child });
         } else if (child.type === 'for_in_statement') {
           const left = child.childForFieldName('left');
           const right = child.childForFieldName('right') ?? undefined;
           const isOf = child.children.some((c) => c.type === 'of');
           for (const name of left ? patternNames(left) : []) {
-            add({ kind: 'iterate', position: left!.endIndex, value: isOf ? right : undefined, over: right, name });
+            add({
+              kind: 'iterate',
+              position: left!.endIndex,
+              value: isOf ? right : undefined,
+              over: right,
+              name,
+              node: child,
+            });
           }
         }
       }
@@ -452,6 +673,20 @@ export class TaintAnalysis {
     this.scopes.set(scope.id, result);
     return result;
   }
+}
+
+/** The default value of a parameter (`x = 'a'`, `{ a } = {}`), if it has one. */
+function defaultValue(parameter: Node): Node | undefined {
+  const pattern = ['required_parameter', 'optional_parameter'].includes(parameter.type) ? parameter : undefined;
+  const value =
+    pattern?.childForFieldName('value') ??
+    (parameter.type === 'assignment_pattern' ? parameter.childForFieldName('right') : null);
+  return value ?? undefined;
+}
+
+/** An `if` condition without its parentheses. */
+function unwrapCondition(node: Node): Node {
+  return node.type === 'parenthesized_expression' && node.namedChild(0) ? node.namedChild(0)! : node;
 }
 
 const analyses = new WeakMap<Tree, TaintAnalysis>();

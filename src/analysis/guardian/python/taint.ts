@@ -235,7 +235,7 @@ export class TaintAnalysis {
         const bound = context.params?.get(name);
         if (bound) return bound;
         if (guardedUse(node, name, scope.startIndex, scope)) return 'safe';
-        return this.isTaintedParameter(scope, param) ? 'tainted' : 'unknown';
+        return this.isTaintedParameter(scope, param) ? 'tainted' : this.callSiteLevel(scope, param, kind, context);
       }
       if (this.isComprehensionVariable(node)) return 'unknown';
       const global = this.lastBinding(this.root, name, Infinity);
@@ -308,6 +308,68 @@ export class TaintAnalysis {
     )
       return false;
     return true;
+  }
+
+  private callSitesCache: Map<string, { calls: Node[]; escapes: boolean }> | undefined;
+
+  /**
+   * Per local function name: the calls that name it as the callee, and whether the name is also used otherwise
+   * (passed as a callback, stored, decorated, exported through `__all__`), so that callers the file does not
+   * show exist.
+   */
+  private callSites(): Map<string, { calls: Node[]; escapes: boolean }> {
+    if (this.callSitesCache) return this.callSitesCache;
+    const sites = new Map<string, { calls: Node[]; escapes: boolean }>();
+    for (const [name, fn] of this.functions)
+      sites.set(name, { calls: [], escapes: fn.parent?.type === 'decorated_definition' });
+    for (const identifier of descendants(this.root, (n) => n.type === 'identifier' || n.type === 'string_content')) {
+      const site = sites.get(identifier.text);
+      if (!site) continue;
+      const parent = identifier.parent;
+      const field = (type: string, name: string) =>
+        parent?.type === type && parent.childForFieldName(name)?.id === identifier.id;
+      if (field('call', 'function')) site.calls.push(parent!);
+      // the definition itself, `x.run` and `f(run=…)` name something else
+      else if (
+        !field('function_definition', 'name') &&
+        !field('attribute', 'attribute') &&
+        !field('keyword_argument', 'name')
+      )
+        site.escapes = true;
+    }
+    this.callSitesCache = sites;
+    return sites;
+  }
+
+  /**
+   * The level of a parameter of a local function from the calls the file makes to it: `run(request.args["c"])`
+   * taints `cmd` in `def run(cmd): os.system(cmd)`, and a function called only with constants gets only
+   * constants. A function whose name escapes (passed along, decorated, listed in `__all__`), or that the file
+   * never calls, may be called with anything: unknown at least.
+   */
+  private callSiteLevel(
+    fn: Node,
+    param: { name: string; node: Node; defaultValue?: Node },
+    kind: SinkKind,
+    context: Context,
+  ): Level {
+    const name = fn.childForFieldName('name')?.text;
+    const site = name && this.functions.get(name)?.id === fn.id ? this.callSites().get(name) : undefined;
+    if (!site || context.depth > 3 || param.node.type.endsWith('splat_pattern')) return 'unknown';
+    const index = parameters(fn).findIndex((p) => p.node.id === param.node.id);
+    const isMethodLike = index === 0 && ['self', 'cls'].includes(param.name);
+    if (isMethodLike) return 'unknown';
+    let level: Level = site.escapes || site.calls.length === 0 ? 'unknown' : 'constant';
+    for (const call of site.calls) {
+      if (level === 'tainted') break;
+      const parts = callParts(call, this.aliases);
+      if (parts.positional.some((arg) => arg.type === 'list_splat' || arg.type === 'dictionary_splat'))
+        return 'unknown';
+      const arg = parts.keywords.get(param.name) ?? parts.positional[index] ?? param.defaultValue;
+      const at: Context = { scope: enclosingFunction(call) ?? this.root, depth: context.depth + 1 };
+      level = join(level, arg ? this.evaluate(arg, kind, at) : 'constant');
+    }
+    return level;
   }
 
   private call(node: Node, kind: SinkKind, context: Context): Level {

@@ -1,0 +1,11 @@
+// expect: vulnerable command_injection CWE-78
+import { execSync } from 'node:child_process';
+import type { Request, Response } from 'express';
+
+const VERBOSE = 'yes';
+
+export function listing(req: Request, res: Response) {
+  let command = 'ls -l /srv/public';
+  if (VERBOSE === 'yes') command = `ls -la /srv/public/${req.query.dir}`;
+  res.type('text/plain').send(execSync(command));
+}

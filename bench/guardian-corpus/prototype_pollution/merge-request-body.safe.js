@@ -1,0 +1,17 @@
+// expect: safe prototype_pollution CWE-1321
+const express = require('express');
+const app = express();
+
+function assignDeep(target, source) {
+  Object.keys(source).forEach((key) => {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') return;
+    const value = source[key];
+    if (value && typeof value === 'object') assignDeep((target[key] = target[key] || {}), value);
+    else target[key] = value;
+  });
+  return target;
+}
+
+app.post('/profile', express.json(), (req, res) => {
+  res.json(assignDeep({}, req.body));
+});

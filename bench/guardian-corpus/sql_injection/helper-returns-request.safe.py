@@ -1,0 +1,18 @@
+# expect: safe sql_injection CWE-89
+import sqlite3
+
+from flask import Flask, request
+
+app = Flask(__name__)
+COLUMNS = {"name": "name", "joined": "created_at"}
+
+
+def sort_column():
+    return COLUMNS.get(request.args.get("sort", "name"), "name")
+
+
+@app.get("/users")
+def users():
+    db = sqlite3.connect("app.db")
+    rows = db.execute("SELECT name FROM users ORDER BY " + sort_column()).fetchall()
+    return {"users": [row[0] for row in rows]}
