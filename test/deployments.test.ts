@@ -305,6 +305,41 @@ for (const target of databaseTargets()) {
         assert.equal(malformed.statusCode, 400, malformed.body);
         assert.equal(malformed.json<{ errors: { field: string }[] }>().errors[0]?.field, 'params.slug');
 
+        // Conquest's seed routes show the same deployment in the seed's shape.
+        const listed = await t.request({
+          method: 'GET',
+          url: `/conquest/deployments?project_id=${projectId}`,
+          key: viewerKey,
+        });
+        assert.equal(listed.statusCode, 200, listed.body);
+        assert.equal(listed.headers['x-total-count'], '1');
+        const seedShape = await t.request({ method: 'GET', url: `/conquest/deployments/${id}`, key: viewerKey });
+        assert.equal(seedShape.statusCode, 200, seedShape.body);
+        const current = await read(id);
+        assert.deepEqual(listed.json(), [seedShape.json()]);
+        assert.deepEqual(
+          (({ deployment_id, app_name, project_id, status, url, proxy_path, port, restarts }) => ({
+            deployment_id,
+            app_name,
+            project_id,
+            status,
+            url,
+            proxy_path,
+            port,
+            restarts,
+          }))(seedShape.json<Record<string, unknown>>()),
+          {
+            deployment_id: id,
+            app_name: 'Proxied Shop!',
+            project_id: projectId,
+            status: 'running',
+            url: current.url,
+            proxy_path: `/apps/${body.slug}/`,
+            port: current.port,
+            restarts: 0,
+          },
+        );
+
         // Stopped, the app is 503 through the proxy.
         const stopped = nextEvent(t, () => id, ['deployment.stopped']);
         const stop = await t.request({ method: 'POST', url: `/api/v1/deployments/${id}/stop`, key: ownerKey });
