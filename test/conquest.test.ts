@@ -62,7 +62,7 @@ for (const target of databaseTargets()) {
       assert.deepEqual(body.task.input, { project_id: body.project.id, run: 1, stage: 'requirements' });
       assert.deepEqual(body.deployment, {
         deployment_id: null,
-        status: 'awaiting_pipeline',
+        status: 'not_deployed',
         slug: `field-notes-${body.project.id.slice(0, 8)}`,
         proxy_path: `/apps/field-notes-${body.project.id.slice(0, 8)}/`,
         stage: 'deploy',
