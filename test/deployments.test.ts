@@ -11,6 +11,7 @@ import { databaseTargets } from './support/database.js';
 
 interface DeploymentBody {
   id: string;
+  slug: string;
   project_id: string;
   status: string;
   desired: string;
@@ -218,6 +219,140 @@ for (const target of databaseTargets()) {
           (await t.request({ method: 'GET', url: `/api/v1/deployments/${id}`, key: ownerKey })).statusCode,
           404,
         );
+      },
+    );
+
+    it(
+      'proxies /apps/{slug}/… to the running app with its path, query and body, and only while it runs',
+      { timeout: 180_000 },
+      async () => {
+        const projectId = await projectWithApp('Proxied Shop!');
+        let id = '';
+        const running = nextEvent(t, () => id, ['deployment.running', 'deployment.failed']);
+        const created = await deploy(projectId);
+        assert.equal(created.statusCode, 201, created.body);
+        const body = created.json<DeploymentBody>();
+        id = body.id;
+        assert.match(body.slug, /^proxied-shop-[0-9a-f]{8}$/);
+        assert.equal(body.slug, `proxied-shop-${projectId.slice(0, 8)}`);
+        assert.equal(body.proxy_path, `/apps/${body.slug}/`);
+        assert.equal((await running).type, 'deployment.running', JSON.stringify((await running).data));
+
+        // A GET with a path and a query reaches the app as that path and query; lvlup's credential does not.
+        const viewerKey = await t.createKey(['projects:read']);
+        const answer = await t.request({
+          method: 'GET',
+          url: `/apps/${body.slug}/items/7?q=a%20b&tag=x&tag=y`,
+          key: viewerKey,
+          headers: { cookie: 'lvlup_csrf=secret; theme=dark' },
+        });
+        assert.equal(answer.statusCode, 200, answer.body);
+        const echoed = answer.json<{
+          path: string;
+          method: string;
+          body: string;
+          pid: number;
+          authorization: string | null;
+          cookie: string | null;
+          forwarded_prefix: string | null;
+        }>();
+        assert.equal(echoed.path, '/items/7?q=a%20b&tag=x&tag=y');
+        assert.equal(echoed.method, 'GET');
+        assert.equal(echoed.authorization, null);
+        assert.equal(echoed.cookie, 'theme=dark');
+        assert.equal(echoed.forwarded_prefix, `/apps/${body.slug}`);
+        // The same process answers directly on its loopback port.
+        const direct = JSON.parse((await call(`${(await read(id)).url}direct`)).body) as { pid: number };
+        assert.equal(direct.pid, echoed.pid);
+
+        // The app's root, with and without the trailing slash, and a body of any type passed on unread.
+        for (const url of [`/apps/${body.slug}/`, `/apps/${body.slug}`]) {
+          const root = await t.request({ method: 'GET', url, key: viewerKey });
+          assert.equal(root.statusCode, 200, root.body);
+          assert.equal(root.json<{ path: string }>().path, '/');
+        }
+        const posted = await t.request({
+          method: 'POST',
+          url: `/apps/${body.slug}/orders`,
+          key: viewerKey,
+          headers: { 'content-type': 'text/csv' },
+          payload: 'id,total\n1,9.5\n',
+        });
+        assert.equal(posted.statusCode, 200, posted.body);
+        assert.deepEqual(
+          (({ path, method, body: text }) => ({ path, method, body: text }))(
+            posted.json<{ path: string; method: string; body: string }>(),
+          ),
+          { path: '/orders', method: 'POST', body: 'id,total\n1,9.5\n' },
+        );
+
+        // Credentials as for any route: none is 401, a key without projects:read is 403.
+        const anonymous = await t.request({ method: 'GET', url: `/apps/${body.slug}/` });
+        assert.equal(anonymous.statusCode, 401);
+        const noScope = await t.request({
+          method: 'GET',
+          url: `/apps/${body.slug}/`,
+          key: await t.createKey(['agents:read']),
+        });
+        assert.equal(noScope.statusCode, 403);
+
+        // An unknown slug is 404; a malformed one is 400 naming it.
+        const unknown = await t.request({ method: 'GET', url: '/apps/no-such-app-00000000/x', key: viewerKey });
+        assert.equal(unknown.statusCode, 404, unknown.body);
+        assert.match(String(unknown.headers['content-type']), /^application\/problem\+json/);
+        assert.equal(unknown.json<{ code: string }>().code, 'app_not_found');
+        const malformed = await t.request({ method: 'GET', url: '/apps/Not_A_Slug/x', key: viewerKey });
+        assert.equal(malformed.statusCode, 400, malformed.body);
+        assert.equal(malformed.json<{ errors: { field: string }[] }>().errors[0]?.field, 'params.slug');
+
+        // Conquest's seed routes show the same deployment in the seed's shape.
+        const listed = await t.request({
+          method: 'GET',
+          url: `/conquest/deployments?project_id=${projectId}`,
+          key: viewerKey,
+        });
+        assert.equal(listed.statusCode, 200, listed.body);
+        assert.equal(listed.headers['x-total-count'], '1');
+        const seedShape = await t.request({ method: 'GET', url: `/conquest/deployments/${id}`, key: viewerKey });
+        assert.equal(seedShape.statusCode, 200, seedShape.body);
+        const current = await read(id);
+        assert.deepEqual(listed.json(), [seedShape.json()]);
+        assert.deepEqual(
+          (({ deployment_id, app_name, project_id, status, url, proxy_path, port, restarts }) => ({
+            deployment_id,
+            app_name,
+            project_id,
+            status,
+            url,
+            proxy_path,
+            port,
+            restarts,
+          }))(seedShape.json<Record<string, unknown>>()),
+          {
+            deployment_id: id,
+            app_name: 'Proxied Shop!',
+            project_id: projectId,
+            status: 'running',
+            url: current.url,
+            proxy_path: `/apps/${body.slug}/`,
+            port: current.port,
+            restarts: 0,
+          },
+        );
+
+        // Stopped, the app is 503 through the proxy.
+        const stopped = nextEvent(t, () => id, ['deployment.stopped']);
+        const stop = await t.request({ method: 'POST', url: `/api/v1/deployments/${id}/stop`, key: ownerKey });
+        assert.equal(stop.statusCode, 202, stop.body);
+        await stopped;
+        const unavailable = await t.request({ method: 'GET', url: `/apps/${body.slug}/items`, key: viewerKey });
+        assert.equal(unavailable.statusCode, 503, unavailable.body);
+        assert.match(String(unavailable.headers['content-type']), /^application\/problem\+json/);
+        const problem = unavailable.json<{ code: string; current_status: string }>();
+        assert.deepEqual([problem.code, problem.current_status], ['app_not_running', 'stopped']);
+
+        const removed = await t.request({ method: 'DELETE', url: `/api/v1/deployments/${id}`, key: ownerKey });
+        assert.equal(removed.statusCode, 204);
       },
     );
 

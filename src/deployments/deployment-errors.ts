@@ -18,3 +18,27 @@ export class DeploymentStateError extends Error {
     this.name = 'DeploymentStateError';
   }
 }
+
+/** No deployment has this slug: nothing answers at /apps/{slug}/. */
+export class AppNotFoundError extends Error {
+  readonly code = 'app_not_found';
+  constructor(readonly slug: string) {
+    super(`No deployed app is at /apps/${slug}/.`);
+    this.name = 'AppNotFoundError';
+  }
+}
+
+/** The deployment at /apps/{slug}/ exists but its app does not run now (pending, building, failed, stopped…). */
+export class AppNotRunningError extends Error {
+  readonly code = 'app_not_running';
+  constructor(
+    readonly slug: string,
+    readonly status: string,
+    desired: string,
+  ) {
+    const state =
+      desired === 'stopped' ? 'was stopped' : status === 'failed' ? 'failed to start' : 'is not running yet';
+    super(`The app at /apps/${slug}/ ${state} (its deployment is ${status}).`);
+    this.name = 'AppNotRunningError';
+  }
+}

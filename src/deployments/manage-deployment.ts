@@ -42,7 +42,8 @@ export interface DeploymentRequest {
   readonly healthPath?: string | undefined;
 }
 
-function slugOf(name: string, projectId: string): string {
+/** The slug of a project's deployment (its proxy address is /apps/{slug}/): its name, then 8 characters of its id. */
+export function deploymentSlug(name: string, projectId: string): string {
   const words = name
     .toLowerCase()
     .normalize('NFKD')
@@ -93,7 +94,7 @@ export async function deployProject(services: DeploymentServices, request: Deplo
     if (!existing) {
       return insertDeployment(transaction, {
         projectId: project.id,
-        slug: slugOf(project.name, project.id),
+        slug: deploymentSlug(project.name, project.id),
         commit,
         startCommand: request.startCommand ?? DEFAULT_START_COMMAND,
         healthPath: request.healthPath ?? DEFAULT_HEALTH_PATH,

@@ -232,7 +232,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         method,
         url: route.url,
         auth: route.config?.auth,
-        hidden: route.schema?.hide === true,
+        // A proxied route's schema is set by its own plugin's hook, which runs after this one.
+        hidden: route.schema?.hide === true || route.config?.proxied === true,
         streaming: route.config?.streaming === true,
         schema: route.schema,
       });

@@ -1,4 +1,9 @@
-import { DeploymentNotFoundError, DeploymentStateError } from '../deployments/deployment-errors.js';
+import {
+  AppNotFoundError,
+  AppNotRunningError,
+  DeploymentNotFoundError,
+  DeploymentStateError,
+} from '../deployments/deployment-errors.js';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -123,6 +128,8 @@ const SAMPLES: readonly DomainError[] = [
   new ArtifactNotFoundError('artifact-1'),
   new DeploymentNotFoundError('deployment-1'),
   new DeploymentStateError('running', 'The deployment is running already.'),
+  new AppNotFoundError('shop-0a1b2c3d'),
+  new AppNotRunningError('shop-0a1b2c3d', 'building', 'running'),
   ...(
     [
       'forbidden',

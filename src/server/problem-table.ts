@@ -36,7 +36,12 @@ import {
   ProjectNotFoundError,
   ProjectStateError,
 } from '../projects/project-errors.js';
-import { DeploymentNotFoundError, DeploymentStateError } from '../deployments/deployment-errors.js';
+import {
+  AppNotFoundError,
+  AppNotRunningError,
+  DeploymentNotFoundError,
+  DeploymentStateError,
+} from '../deployments/deployment-errors.js';
 import type { FieldError } from './problem.js';
 
 /** The one table of titles: a problem's `title` is its status's. */
@@ -106,6 +111,8 @@ export const DOMAIN_ERROR_CLASSES = [
   ArtifactNotFoundError,
   DeploymentNotFoundError,
   DeploymentStateError,
+  AppNotFoundError,
+  AppNotRunningError,
 ] as const;
 
 export type DomainError = InstanceType<(typeof DOMAIN_ERROR_CLASSES)[number]>;
@@ -205,6 +212,9 @@ export const DOMAIN_PROBLEM_STATUS = {
   project_state_conflict: 409,
   deployment_state_conflict: 409,
   invalid_project: 422,
+  // the reverse proxy at /apps/{slug}/
+  app_not_found: 404,
+  app_not_running: 503,
 } as const satisfies Record<DomainErrorCode, number>;
 
 export interface DomainProblem {
@@ -239,6 +249,7 @@ function extensionsOf(error: DomainError, fields: ProblemFields): DomainProblem[
   if (error instanceof ComputeTimeoutError) return { timeout_ms: error.timeoutMs };
   if (error instanceof ProjectStateError) return { current_status: error.status };
   if (error instanceof DeploymentStateError) return { current_status: error.status };
+  if (error instanceof AppNotRunningError) return { current_status: error.status };
   if (error instanceof InvalidProjectError) {
     return {
       errors: error.errors.map(({ pointer, message }) => ({

@@ -61,6 +61,8 @@ declare module 'fastify' {
     auth?: AuthRequirement;
     /** the success response never ends by itself (an event stream) */
     streaming?: boolean;
+    /** the request goes on to a deployed app (/apps/{slug}/): its body is a stream passed on unread */
+    proxied?: boolean;
     /** the request field a domain error's field is (src/server/problem-table.ts), where not the default */
     problemFields?: ProblemFields;
   }

@@ -24,6 +24,8 @@ async function storableInput(app: FastifyInstance) {
   app.addHook('preValidation', (request, _reply, done) => {
     const errors: FieldError[] = [];
     for (const [context, property] of PARTS) {
+      // What is proxied to a deployed app is the app's to check, and its body is an unread stream.
+      if (property === 'body' && request.routeOptions.config.proxied) continue;
       for (const found of findUnstorableText(request[property], 20 - errors.length)) {
         errors.push({ field: [context, ...found.path.map(segment)].join('.'), message: found.message });
       }
