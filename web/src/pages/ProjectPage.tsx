@@ -226,12 +226,20 @@ function DeploymentPanel({ deployment }: { deployment: Deployment }) {
         commit {deployment.commit.slice(0, 10)} · {deployment.restarts} restarts
         {deployment.started_at ? ` · started ${new Date(deployment.started_at).toLocaleString()}` : ''}
         {health ? ` · health ${health.ok ? 'ok' : 'failing'}${health.status ? ` (${health.status})` : ''}` : ''}
-        {deployment.status === 'running' && deployment.proxy_path && (
+        {deployment.status === 'running' && deployment.url && (
           <>
             {' · '}
-            <a href={deployment.proxy_path} target="_blank" rel="noreferrer">
+            {/* The app's own loopback port: /apps/{slug}/ needs a bearer credential, which a browser tab opened
+                from a link does not send. */}
+            <a href={deployment.url} target="_blank" rel="noreferrer">
               open the app
             </a>
+          </>
+        )}
+        {deployment.proxy_path && (
+          <>
+            {' · API clients: '}
+            <code>{deployment.proxy_path}</code>
           </>
         )}
       </p>
